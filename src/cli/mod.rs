@@ -1,0 +1,130 @@
+//! The command line: arguments become a [`Config`] once, each command runs
+//! from it and returns an [`Exit`] code.
+//!
+//! Exit codes, kept by every command: 0 success; 1 the command ran but found
+//! problems or skipped items; 2 any error (bad usage, bad input, a database
+//! that cannot be opened). Errors print one clear message on stderr and
+//! change nothing.
+
+mod args;
+mod orders;
+mod shop;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+pub use args::{Cli, Command, ExportFormat, OrderCommand, PaymentCommand};
+
+use crate::store::{OpenMode, Store, StoreError};
+
+/// The documented exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Success, nothing left to report.
+    Ok = 0,
+    /// Ran, but found problems or skipped items.
+    Problems = 1,
+    /// Any error.
+    Error = 2,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> ExitCode {
+        ExitCode::from(e as u8)
+    }
+}
+
+/// Settings every command shares, resolved once from the arguments.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub db: PathBuf,
+    /// The audit log's actor: `--actor`, else `$USER`.
+    pub actor: String,
+}
+
+impl Config {
+    fn from_cli(cli: &Cli) -> anyhow::Result<Config> {
+        let actor = match &cli.actor {
+            Some(a) if a.trim().is_empty() => anyhow::bail!("--actor must not be empty"),
+            Some(a) => a.trim().to_owned(),
+            None => std::env::var("USER")
+                .or_else(|_| std::env::var("LOGNAME"))
+                .ok()
+                .filter(|u| !u.is_empty())
+                .unwrap_or_else(|| "unknown".to_owned()),
+        };
+        Ok(Config {
+            db: cli.db.clone(),
+            actor,
+        })
+    }
+
+    /// Opens the existing database.
+    pub fn open(&self) -> Result<Store, StoreError> {
+        Store::open(&self.db, OpenMode::MustExist)
+    }
+
+    /// Opens the database, creating it when missing.
+    pub fn open_or_create(&self) -> Result<Store, StoreError> {
+        Store::open(&self.db, OpenMode::CreateIfMissing)
+    }
+}
+
+/// Parses the command line, runs the command, returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { Exit::Error } else { Exit::Ok }.into();
+        }
+    };
+    match run(cli) {
+        Ok(code) => code.into(),
+        Err(e) if is_broken_pipe(&e) => Exit::Ok.into(),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            Exit::Error.into()
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Runs one parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<Exit> {
+    let config = Config::from_cli(&cli)?;
+    let Some(command) = cli.command else {
+        use clap::CommandFactory;
+        Cli::command().print_help()?;
+        return Ok(Exit::Ok);
+    };
+    let mut out = std::io::stdout().lock();
+    match command {
+        Command::Import { files } => shop::import(&config, &files, &mut out),
+        Command::Export { format, output } => shop::export(&config, format, output.as_deref()),
+        Command::Demo { orders, seed } => shop::demo(&config, orders, seed, &mut out),
+        Command::Order(cmd) => orders::order(&config, cmd, &mut out),
+        Command::Payment(cmd) => orders::payment(&config, cmd, &mut out),
+        Command::Log {
+            number,
+            json,
+            limit,
+        } => orders::log(&config, number.as_deref(), json, limit, &mut out),
+    }
+}
+
+/// Prints a JSON value, pretty, with a trailing newline.
+pub(crate) fn print_json(out: &mut dyn Write, value: &serde_json::Value) -> anyhow::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    writeln!(out)?;
+    Ok(())
+}

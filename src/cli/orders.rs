@@ -1,0 +1,294 @@
+//! `tally order ...`, `tally payment ...` and `tally log`: looking at orders
+//! and running the four operations from the command line.
+
+use std::io::Write;
+
+use chrono::Utc;
+use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
+use serde_json::{Value, json};
+
+use super::{Config, Exit, OrderCommand, PaymentCommand, print_json};
+use crate::domain::{AuditEntry, Order, Payment, format_ts};
+use crate::ops::{self, OpError, Outcome};
+use crate::store::queries;
+
+pub fn order(config: &Config, cmd: OrderCommand, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    let now = Utc::now();
+    match cmd {
+        OrderCommand::Show { number, json } => show(config, &number, json, out),
+        OrderCommand::Cancel { numbers } => {
+            let mut store = config.open()?;
+            bulk(out, "cancelled", &numbers, |n| {
+                ops::cancel(&mut store, n, &config.actor, now)
+            })
+        }
+        OrderCommand::Validate { numbers, reference } => {
+            if reference.is_some() && numbers.len() > 1 {
+                anyhow::bail!(
+                    "--reference names one payment: give a single order number with it ({} given)",
+                    numbers.len()
+                );
+            }
+            let mut store = config.open()?;
+            bulk(out, "validated", &numbers, |n| {
+                ops::validate(&mut store, n, reference.as_deref(), &config.actor, now)
+            })
+        }
+        OrderCommand::SetPaymentStatus { number, status } => {
+            let mut store = config.open()?;
+            single(out, &number, |n| {
+                ops::set_order_payment_status(&mut store, n, status, &config.actor, now)
+            })
+        }
+    }
+}
+
+pub fn payment(config: &Config, cmd: PaymentCommand, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    let now = Utc::now();
+    match cmd {
+        PaymentCommand::SetStatus { number, status } => {
+            let mut store = config.open()?;
+            single(out, &number, |n| {
+                ops::set_payment_status(&mut store, n, status, &config.actor, now)
+            })
+        }
+    }
+}
+
+fn print_outcome(out: &mut dyn Write, number: &str, verb: &str, outcome: &Outcome) -> anyhow::Result<()> {
+    match outcome {
+        Outcome::Done { summary, warnings } => {
+            writeln!(out, "{number}: {verb}: {summary}")?;
+            for w in warnings {
+                writeln!(out, "  warning: {w}")?;
+            }
+        }
+        Outcome::Skipped { reason } => writeln!(out, "{number}: skipped: {reason}")?,
+    }
+    Ok(())
+}
+
+/// A single-order command: an unknown order is an error (exit 2), a skip is
+/// exit 1.
+fn single(
+    out: &mut dyn Write,
+    number: &str,
+    op: impl FnOnce(&str) -> Result<Outcome, OpError>,
+) -> anyhow::Result<Exit> {
+    let outcome = op(number)?;
+    print_outcome(out, number, "done", &outcome)?;
+    Ok(if outcome.is_done() {
+        Exit::Ok
+    } else {
+        Exit::Problems
+    })
+}
+
+/// A bulk command: each order on its own, one line each (an unknown number
+/// is a skip), then a summary. Exit 1 when anything was skipped.
+fn bulk(
+    out: &mut dyn Write,
+    verb: &str,
+    numbers: &[String],
+    mut op: impl FnMut(&str) -> Result<Outcome, OpError>,
+) -> anyhow::Result<Exit> {
+    let (mut done, mut skipped) = (0, 0);
+    for number in numbers {
+        let outcome = match op(number) {
+            Ok(o) => o,
+            Err(OpError::UnknownOrder(_)) => Outcome::Skipped {
+                reason: "no such order".to_owned(),
+            },
+            Err(e @ OpError::ReferenceTaken { .. }) => Outcome::Skipped {
+                reason: e.to_string(),
+            },
+            Err(e) => return Err(e.into()),
+        };
+        if outcome.is_done() {
+            done += 1;
+        } else {
+            skipped += 1;
+        }
+        print_outcome(out, number, verb, &outcome)?;
+    }
+    writeln!(out, "{done} {verb}, {skipped} skipped")?;
+    Ok(if skipped == 0 { Exit::Ok } else { Exit::Problems })
+}
+
+/// An order as JSON, amounts as decimal strings.
+pub fn order_json(o: &Order) -> Value {
+    json!({
+        "number": o.number,
+        "customer_name": o.customer_name,
+        "customer_email": o.customer_email,
+        "total": o.total.decimal(),
+        "currency": o.total.currency().code(),
+        "status": o.status,
+        "payment_status": o.payment_status,
+        "created_at": format_ts(o.created_at),
+        "updated_at": format_ts(o.updated_at),
+        "paid_at": o.paid_at.map(format_ts),
+        "cancelled_at": o.cancelled_at.map(format_ts),
+    })
+}
+
+/// A payment as JSON, amounts as decimal strings.
+pub fn payment_json(p: &Payment) -> Value {
+    json!({
+        "provider": p.provider,
+        "reference": p.reference,
+        "status": p.status,
+        "amount": p.amount.decimal(),
+        "currency": p.amount.currency().code(),
+        "provider_status": p.provider_status,
+        "created_at": format_ts(p.created_at),
+        "updated_at": format_ts(p.updated_at),
+        "completed_at": p.completed_at.map(format_ts),
+        "status_source": p.status_source.as_str(),
+        "captured_amount": p.captured.map(|m| m.decimal()),
+        "captured_currency": p.captured.map(|m| m.currency().code().to_owned()),
+        "charge_id": p.charge_id,
+        "refunded_amount": crate::domain::Money::from_minor(p.refunded_minor, p.amount.currency())
+            .map(|m| m.decimal())
+            .ok(),
+        "refund_pending": p.refund_pending,
+        "disputed": p.disputed,
+    })
+}
+
+fn show(config: &Config, number: &str, json: bool, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    let mut store = config.open()?;
+    let (order, payment, log) = store.read(|tx| -> anyhow::Result<_> {
+        let order = queries::order_by_number(tx, number)?
+            .ok_or_else(|| OpError::UnknownOrder(number.to_owned()))?;
+        let payment = queries::payment_for_order(tx, order.id)?;
+        let log = queries::audit_for_order(tx, order.id)?;
+        Ok((order, payment, log))
+    })?;
+    if json {
+        print_json(
+            out,
+            &json!({
+                "order": order_json(&order),
+                "payment": payment.as_ref().map(payment_json),
+                "log": log,
+            }),
+        )?;
+        return Ok(Exit::Ok);
+    }
+    let o = &order;
+    writeln!(out, "Order {}  {} <{}>", o.number, o.customer_name, o.customer_email)?;
+    writeln!(out, "  total           {}", o.total)?;
+    writeln!(out, "  status          {}", o.status)?;
+    writeln!(out, "  payment status  {}", o.payment_status)?;
+    writeln!(out, "  created         {}", format_ts(o.created_at))?;
+    writeln!(out, "  updated         {}", format_ts(o.updated_at))?;
+    if let Some(t) = o.paid_at {
+        writeln!(out, "  paid            {}", format_ts(t))?;
+    }
+    if let Some(t) = o.cancelled_at {
+        writeln!(out, "  cancelled       {}", format_ts(t))?;
+    }
+    match &payment {
+        None => writeln!(out, "\nNo payment record.")?,
+        Some(p) => {
+            writeln!(
+                out,
+                "\nPayment  {} {}",
+                p.provider.title(),
+                p.reference.as_deref().unwrap_or("(no reference)")
+            )?;
+            writeln!(out, "  amount          {}", p.amount)?;
+            let raw = p
+                .provider_status
+                .as_deref()
+                .map(|r| format!(" (provider: {r})"))
+                .unwrap_or_default();
+            writeln!(out, "  status          {}{raw}", p.status)?;
+            if let Some(c) = p.captured {
+                writeln!(out, "  captured        {c}")?;
+            }
+            if p.refunded_minor > 0 {
+                let refunded = crate::domain::Money::from_minor(p.refunded_minor, p.amount.currency())?;
+                writeln!(out, "  refunded        {refunded}")?;
+            }
+            if p.refund_pending {
+                writeln!(out, "  refund          owed to the customer, not yet confirmed")?;
+            }
+            if p.disputed {
+                writeln!(out, "  dispute         open (chargeback)")?;
+            }
+            if let Some(t) = p.completed_at {
+                writeln!(out, "  completed       {}", format_ts(t))?;
+            }
+        }
+    }
+    writeln!(out, "\nAudit trail")?;
+    if log.is_empty() {
+        writeln!(out, "  (none)")?;
+    } else {
+        writeln!(out, "{}", audit_table(&log, false))?;
+    }
+    Ok(Exit::Ok)
+}
+
+fn change(old: &Option<String>, new: &Option<String>) -> String {
+    match (old, new) {
+        (Some(o), Some(n)) if o == n => n.clone(),
+        (Some(o), Some(n)) => format!("{o} → {n}"),
+        (None, Some(n)) => n.clone(),
+        (Some(o), None) => format!("{o} → -"),
+        (None, None) => "-".to_owned(),
+    }
+}
+
+fn audit_table(log: &[AuditEntry], with_order: bool) -> Table {
+    let mut table = Table::new();
+    table.load_style(UTF8_FULL_CONDENSED);
+    let mut header = vec!["at", "event", "actor"];
+    if with_order {
+        header.insert(1, "order");
+    }
+    header.extend(["order status", "order payment", "payment"]);
+    table.set_header(header);
+    for e in log {
+        let mut row = vec![e.at.clone(), e.event.clone(), e.actor.clone()];
+        if with_order {
+            row.insert(1, e.order_number.clone().unwrap_or_default());
+        }
+        row.push(change(&e.old_order_status, &e.new_order_status));
+        row.push(change(&e.old_order_payment_status, &e.new_order_payment_status));
+        row.push(change(&e.old_payment_status, &e.new_payment_status));
+        table.add_row(row);
+    }
+    table
+}
+
+pub fn log(
+    config: &Config,
+    number: Option<&str>,
+    json: bool,
+    limit: i64,
+    out: &mut dyn Write,
+) -> anyhow::Result<Exit> {
+    if limit < 1 {
+        anyhow::bail!("--limit must be at least 1 (got {limit})");
+    }
+    let store = config.open()?;
+    let entries = match number {
+        Some(n) => {
+            let order = queries::order_by_number(store.conn(), n)?
+                .ok_or_else(|| OpError::UnknownOrder(n.to_owned()))?;
+            queries::audit_for_order(store.conn(), order.id)?
+        }
+        None => queries::audit_recent(store.conn(), limit)?,
+    };
+    if json {
+        print_json(out, &serde_json::to_value(&entries)?)?;
+    } else if entries.is_empty() {
+        writeln!(out, "No audit rows.")?;
+    } else {
+        writeln!(out, "{}", audit_table(&entries, number.is_none()))?;
+    }
+    Ok(Exit::Ok)
+}

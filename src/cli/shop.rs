@@ -1,0 +1,83 @@
+//! `tally import`, `tally export` and `tally demo`: getting a shop into and
+//! out of the database.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use chrono::Utc;
+
+use super::{Config, Exit, ExportFormat};
+use crate::demo;
+use crate::transfer;
+
+pub fn import(config: &Config, files: &[PathBuf], out: &mut dyn Write) -> anyhow::Result<Exit> {
+    let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    // Validate every file before the database is even created.
+    let set = transfer::read_files(&paths)?;
+    let mut store = config.open_or_create()?;
+    let s = transfer::import(&mut store, &set, &config.actor, Utc::now())?;
+    writeln!(
+        out,
+        "imported: {} orders created, {} updated; {} payments created, {} updated; {} unchanged",
+        s.orders_created, s.orders_updated, s.payments_created, s.payments_updated, s.unchanged
+    )?;
+    Ok(Exit::Ok)
+}
+
+pub fn export(config: &Config, format: ExportFormat, output: Option<&Path>) -> anyhow::Result<Exit> {
+    let mut store = config.open()?;
+    match (format, output) {
+        (ExportFormat::Json, None) => {
+            let mut stdout = std::io::stdout().lock();
+            transfer::export_json(&mut store, &mut stdout)?;
+            stdout.flush()?;
+        }
+        (ExportFormat::Json, Some(path)) => {
+            let file = std::fs::File::create(path)
+                .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", path.display()))?;
+            let mut w = std::io::BufWriter::new(file);
+            transfer::export_json(&mut store, &mut w)?;
+            w.flush()?;
+        }
+        (ExportFormat::Csv, Some(dir)) => transfer::export_csv(&mut store, dir)?,
+        (ExportFormat::Csv, None) => anyhow::bail!(
+            "CSV export writes two files (orders.csv and payments.csv): give --output DIR"
+        ),
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn demo(config: &Config, orders: usize, seed: u64, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    if orders == 0 {
+        anyhow::bail!("--orders must be at least 1");
+    }
+    let mut store = config.open_or_create()?;
+    let bar = indicatif::ProgressBar::new(orders as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} orders  {elapsed} ({eta} left)")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    if !std::io::stderr().is_terminal() || orders < 50_000 {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let started = std::time::Instant::now();
+    let summary = demo::build(&mut store, orders, seed, Utc::now(), |done| {
+        bar.set_position(done as u64)
+    })?;
+    bar.finish_and_clear();
+    writeln!(
+        out,
+        "demo shop in {}: {} orders, {} payments ({:.1} s)",
+        config.db.display(),
+        summary.orders,
+        summary.payments,
+        started.elapsed().as_secs_f64()
+    )?;
+    if orders >= 34 {
+        writeln!(out, "\nCases to look at (try `tally order show TEST1014`):")?;
+        for (number, what) in demo::SPECIAL {
+            writeln!(out, "  {number}  {what}")?;
+        }
+    }
+    Ok(Exit::Ok)
+}

@@ -1,0 +1,520 @@
+//! A realistic demo shop: football shirts paid through Stripe (EUR and XOF),
+//! PayPal (EUR) and Wave (XOF), with the seed's three inconsistencies and a
+//! few cases of every kind `tally check` reports.
+//!
+//! Orders are numbered `TEST1001`, `TEST1002`, ...; the special cases sit at
+//! fixed numbers (see [`SPECIAL`]) so the README, the tests and a newcomer can
+//! find them. Everything else is consistent. The same `--seed` gives the same
+//! shop, up to timestamps, which are laid out backwards from "now" so that
+//! `stale_pending` means the same thing whenever the demo is built.
+//!
+//! Rows are inserted directly, in batches of [`BATCH`] per transaction (a
+//! million orders take a few seconds); the demo writes no audit rows, since
+//! nothing happened to these orders inside `tally`.
+
+use chrono::Duration;
+use rusqlite::{Connection, params};
+
+use crate::domain::{
+    Currency, Money, OrderPaymentStatus, OrderStatus, PaymentStatus, Provider, Timestamp, format_ts,
+};
+use crate::store::Store;
+
+/// Orders per write transaction.
+pub const BATCH: usize = 20_000;
+
+/// The orders with a deliberate inconsistency, and what `check` calls it.
+pub const SPECIAL: &[(&str, &str)] = &[
+    (
+        "TEST1001",
+        "status_mismatch: order pending, payment completed",
+    ),
+    ("TEST1008", "status_mismatch: order failed, payment pending"),
+    ("TEST1014", "status_mismatch: order paid, payment pending"),
+    ("TEST1021", "paid_without_payment"),
+    ("TEST1022", "paid_without_payment"),
+    (
+        "TEST1023",
+        "amount_mismatch: Stripe captured less than the total",
+    ),
+    (
+        "TEST1024",
+        "amount_mismatch: PayPal captured more than the total",
+    ),
+    (
+        "TEST1025",
+        "currency_mismatch: PayPal captured USD for a EUR order",
+    ),
+    ("TEST1026", "cancelled_but_captured: Stripe"),
+    ("TEST1027", "cancelled_but_captured: Wave"),
+    ("TEST1028", "refund_awaiting_provider: Stripe"),
+    ("TEST1029", "refund_awaiting_provider: Wave"),
+    ("TEST1030", "disputed: Stripe chargeback"),
+    ("TEST1031", "missing_timestamp: paid without paid_at"),
+    (
+        "TEST1032",
+        "missing_timestamp: cancelled without cancelled_at",
+    ),
+    ("TEST1033", "stale_pending: Wave pending for 5 days"),
+    ("TEST1034", "stale_pending: Stripe pending for 3 days"),
+];
+
+const FIRST: [&str; 16] = [
+    "Awa", "Moussa", "Fatou", "Ibrahima", "Aminata", "Cheikh", "Mariama", "Ousmane", "Camille",
+    "Lucas", "Chloé", "Hugo", "Léa", "Karim", "Inès", "Yanis",
+];
+const LAST: [&str; 16] = [
+    "Diop", "Ndiaye", "Fall", "Sow", "Ba", "Sarr", "Faye", "Gueye", "Martin", "Bernard", "Dubois",
+    "Laurent", "Moreau", "Lefebvre", "Mercier", "Diallo",
+];
+
+/// What the demo built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DemoSummary {
+    pub orders: usize,
+    pub payments: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error(
+        "database {path} already holds {count} orders; `tally demo` fills only an empty database (use another --db)"
+    )]
+    NotEmpty { path: String, count: i64 },
+    #[error("--orders must be at least 1")]
+    NoOrders,
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// One generated row pair.
+struct Row {
+    number: String,
+    name: String,
+    email: String,
+    total: Money,
+    status: OrderStatus,
+    payment_status: OrderPaymentStatus,
+    created: Timestamp,
+    updated: Timestamp,
+    paid_at: Option<Timestamp>,
+    cancelled_at: Option<Timestamp>,
+    payment: Option<PayRow>,
+}
+
+struct PayRow {
+    provider: Provider,
+    reference: Option<String>,
+    amount: Money,
+    status: PaymentStatus,
+    provider_status: Option<&'static str>,
+    created: Timestamp,
+    updated: Timestamp,
+    completed_at: Option<Timestamp>,
+    captured: Option<Money>,
+    charge_id: Option<String>,
+    refunded_minor: i64,
+    refund_pending: bool,
+    disputed: bool,
+}
+
+struct Gen {
+    rng: fastrand::Rng,
+    now: Timestamp,
+    eur: Currency,
+    xof: Currency,
+    usd: Currency,
+}
+
+impl Gen {
+    fn row(&mut self, i: usize, total_orders: usize) -> Row {
+        let n = 1001 + i;
+        let number = format!("TEST{n}");
+        let rng = &mut self.rng;
+        let first = FIRST[rng.usize(..FIRST.len())];
+        let last = LAST[rng.usize(..LAST.len())];
+        let name = format!("{first} {last}");
+        let email = format!(
+            "{}.{}{}@example.com",
+            ascii_lower(first),
+            ascii_lower(last),
+            n % 97
+        );
+        // Older orders first: spread over the last 180 days, the newest in
+        // the last day.
+        let age_secs = ((total_orders - i) as i64 * 180 * 86_400) / total_orders.max(1) as i64;
+        let created = self.now - Duration::seconds(age_secs.max(60) + rng.i64(0..60));
+        let (provider, currency) = match rng.u8(0..100) {
+            0..40 => (Provider::Stripe, self.eur),
+            40..55 => (Provider::Stripe, self.xof),
+            55..80 => (Provider::Paypal, self.eur),
+            _ => (Provider::Wave, self.xof),
+        };
+        let total = if currency == self.eur {
+            money(
+                [5990, 7990, 8990, 9990, 12990][rng.usize(..5)] * rng.i64(1..3),
+                currency,
+            )
+        } else {
+            money(500 * rng.i64(50..170), currency)
+        };
+        let recent = age_secs < 86_400;
+        // Consistent life cycles: most paid and on their way, a few fresh and
+        // pending, some declined, some cancelled with a confirmed refund.
+        let roll = rng.u8(0..100);
+        let (status, pstatus) = match roll {
+            _ if recent && roll < 50 => (OrderStatus::Pending, PaymentStatus::Pending),
+            0..4 => (OrderStatus::Pending, PaymentStatus::Failed),
+            4..8 => (OrderStatus::Cancelled, PaymentStatus::Cancelled),
+            8..30 => (OrderStatus::Processing, PaymentStatus::Completed),
+            30..55 => (OrderStatus::Shipped, PaymentStatus::Completed),
+            _ => (OrderStatus::Delivered, PaymentStatus::Completed),
+        };
+        let paid = created + Duration::seconds(rng.i64(30..600));
+        let completed_at = (pstatus == PaymentStatus::Completed
+            || pstatus == PaymentStatus::Cancelled)
+            .then_some(paid);
+        let cancelled_at =
+            (status == OrderStatus::Cancelled).then(|| paid + Duration::hours(rng.i64(2..72)));
+        let updated = cancelled_at.or(completed_at).unwrap_or(created);
+        let reference = match provider {
+            Provider::Stripe => Some(format!("pi_3demo{n:010}")),
+            Provider::Paypal => Some(format!("{:017X}", 0x5D3E_0000_0000u64 + n as u64)),
+            Provider::Wave => (pstatus != PaymentStatus::Pending).then(|| format!("T_WAVE{n:08}")),
+            Provider::Cash => None,
+        };
+        let raw = match (provider, pstatus) {
+            (Provider::Stripe, PaymentStatus::Completed) => Some("succeeded"),
+            (Provider::Stripe, PaymentStatus::Pending) => Some("processing"),
+            (Provider::Stripe, PaymentStatus::Failed) => Some("requires_payment_method"),
+            (Provider::Stripe, PaymentStatus::Cancelled) => Some("refunded"),
+            (Provider::Paypal, PaymentStatus::Completed) => Some("COMPLETED"),
+            (Provider::Paypal, PaymentStatus::Pending) => Some("PENDING"),
+            (Provider::Paypal, PaymentStatus::Failed) => Some("DENIED"),
+            (Provider::Paypal, PaymentStatus::Cancelled) => Some("REFUNDED"),
+            (Provider::Wave | Provider::Cash, _) => None,
+        };
+        let captured = (provider.sends_webhooks() && completed_at.is_some()).then_some(total);
+        let payment = PayRow {
+            provider,
+            charge_id: (provider == Provider::Stripe && captured.is_some())
+                .then(|| format!("ch_3demo{n:010}")),
+            reference,
+            amount: total,
+            status: pstatus,
+            provider_status: raw,
+            created: created + Duration::seconds(5),
+            updated,
+            completed_at,
+            captured,
+            refunded_minor: if pstatus == PaymentStatus::Cancelled {
+                total.minor()
+            } else {
+                0
+            },
+            refund_pending: false,
+            disputed: false,
+        };
+        Row {
+            number,
+            name,
+            email,
+            total,
+            status,
+            payment_status: pstatus.to_order(),
+            created,
+            updated,
+            paid_at: completed_at,
+            cancelled_at,
+            payment: Some(payment),
+        }
+    }
+
+    /// Turns a consistent row into the special case its number calls for.
+    fn special(&mut self, row: &mut Row) {
+        let days = |d: i64| Duration::days(d);
+        let now = self.now;
+        let (eur, xof, usd) = (self.eur, self.xof, self.usd);
+        let completed = |row: &mut Row, provider: Provider, currency: Currency| {
+            let total = if currency == xof {
+                money(45_000, xof)
+            } else {
+                money(8_990, eur)
+            };
+            row.total = total;
+            row.status = OrderStatus::Processing;
+            row.payment_status = OrderPaymentStatus::Paid;
+            row.created = now - days(10);
+            row.updated = now - days(10);
+            row.paid_at = Some(now - days(10));
+            row.cancelled_at = None;
+            let n = &row.number;
+            row.payment = Some(PayRow {
+                provider,
+                reference: Some(match provider {
+                    Provider::Stripe => format!("pi_3seed{n}"),
+                    Provider::Paypal => format!("8PAY{n}"),
+                    Provider::Wave | Provider::Cash => format!("T_WAVE_{n}"),
+                }),
+                amount: total,
+                status: PaymentStatus::Completed,
+                provider_status: None,
+                created: now - days(10),
+                updated: now - days(10),
+                completed_at: Some(now - days(10)),
+                captured: provider.sends_webhooks().then_some(total),
+                charge_id: (provider == Provider::Stripe).then(|| format!("ch_3seed{n}")),
+                refunded_minor: 0,
+                refund_pending: false,
+                disputed: false,
+            });
+        };
+        match row.number.as_str() {
+            "TEST1001" => {
+                completed(row, Provider::Stripe, xof);
+                row.payment_status = OrderPaymentStatus::Pending;
+                row.status = OrderStatus::Pending;
+                row.paid_at = None;
+            }
+            "TEST1008" | "TEST1014" => {
+                completed(row, Provider::Wave, xof);
+                row.payment_status = if row.number == "TEST1008" {
+                    OrderPaymentStatus::Failed
+                } else {
+                    OrderPaymentStatus::Paid
+                };
+                row.status = OrderStatus::Pending;
+                if let Some(p) = row.payment.as_mut() {
+                    p.status = PaymentStatus::Pending;
+                    p.completed_at = None;
+                    p.reference = None;
+                    // Recent, so the case is a mismatch and not also stale.
+                    p.created = now - Duration::hours(2);
+                    p.updated = now - Duration::hours(3);
+                }
+            }
+            "TEST1021" | "TEST1022" => {
+                completed(row, Provider::Cash, eur);
+                row.payment = None;
+            }
+            "TEST1023" => {
+                completed(row, Provider::Stripe, eur);
+                if let Some(p) = row.payment.as_mut() {
+                    p.captured = Some(money(7_990, eur));
+                }
+            }
+            "TEST1024" | "TEST1025" => {
+                completed(row, Provider::Paypal, eur);
+                if let Some(p) = row.payment.as_mut() {
+                    p.captured = if row.number == "TEST1024" {
+                        Some(money(9_990, eur))
+                    } else {
+                        Some(money(8_990, usd))
+                    };
+                }
+            }
+            "TEST1026" | "TEST1027" => {
+                let provider = if row.number == "TEST1026" {
+                    Provider::Stripe
+                } else {
+                    Provider::Wave
+                };
+                completed(
+                    row,
+                    provider,
+                    if provider == Provider::Wave { xof } else { eur },
+                );
+                row.status = OrderStatus::Cancelled;
+                row.cancelled_at = Some(now - days(2));
+            }
+            "TEST1028" | "TEST1029" => {
+                let provider = if row.number == "TEST1028" {
+                    Provider::Stripe
+                } else {
+                    Provider::Wave
+                };
+                completed(
+                    row,
+                    provider,
+                    if provider == Provider::Wave { xof } else { eur },
+                );
+                row.status = OrderStatus::Cancelled;
+                row.payment_status = OrderPaymentStatus::Refunded;
+                row.cancelled_at = Some(now - days(1));
+                row.updated = now - days(1);
+                if let Some(p) = row.payment.as_mut() {
+                    p.status = PaymentStatus::Cancelled;
+                    p.refund_pending = true;
+                    p.updated = now - days(1);
+                }
+            }
+            "TEST1030" => {
+                completed(row, Provider::Stripe, eur);
+                if let Some(p) = row.payment.as_mut() {
+                    p.disputed = true;
+                }
+            }
+            "TEST1031" => {
+                completed(row, Provider::Paypal, eur);
+                row.paid_at = None;
+            }
+            "TEST1032" => {
+                completed(row, Provider::Stripe, eur);
+                row.status = OrderStatus::Cancelled;
+                row.payment_status = OrderPaymentStatus::Refunded;
+                row.cancelled_at = None;
+                if let Some(p) = row.payment.as_mut() {
+                    p.status = PaymentStatus::Cancelled;
+                    p.refunded_minor = p.amount.minor();
+                }
+            }
+            "TEST1033" | "TEST1034" => {
+                let (provider, age) = if row.number == "TEST1033" {
+                    (Provider::Wave, days(5))
+                } else {
+                    (Provider::Stripe, days(3))
+                };
+                completed(
+                    row,
+                    provider,
+                    if provider == Provider::Wave { xof } else { eur },
+                );
+                row.status = OrderStatus::Pending;
+                row.payment_status = OrderPaymentStatus::Pending;
+                row.paid_at = None;
+                row.created = now - age;
+                row.updated = now - age;
+                if let Some(p) = row.payment.as_mut() {
+                    p.status = PaymentStatus::Pending;
+                    p.completed_at = None;
+                    p.captured = None;
+                    p.charge_id = None;
+                    p.created = now - age;
+                    p.updated = now - age;
+                    if provider == Provider::Wave {
+                        p.reference = None;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A generated amount; generated amounts are never negative.
+fn money(minor: i64, currency: Currency) -> Money {
+    Money::from_minor(minor, currency).unwrap_or(Money::zero(currency))
+}
+
+fn ascii_lower(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            'é' | 'è' => 'e',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect()
+}
+
+fn insert(conn: &Connection, row: &Row) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO orders (number, customer_name, customer_email, total_minor, currency, status,
+                payment_status, created_at, updated_at, paid_at, cancelled_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?
+    .execute(params![
+        row.number,
+        row.name,
+        row.email,
+        row.total.minor(),
+        row.total.currency(),
+        row.status,
+        row.payment_status,
+        format_ts(row.created),
+        format_ts(row.updated),
+        row.paid_at.map(format_ts),
+        row.cancelled_at.map(format_ts),
+    ])?;
+    let order_id = conn.last_insert_rowid();
+    if let Some(p) = &row.payment {
+        conn.prepare_cached(
+            "INSERT INTO payments (order_id, provider, reference, amount_minor, currency, status,
+                    provider_status, created_at, updated_at, completed_at, status_source,
+                    captured_minor, captured_currency, charge_id, refunded_minor, refund_pending,
+                    disputed)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+        )?
+        .execute(params![
+            order_id,
+            p.provider,
+            p.reference,
+            p.amount.minor(),
+            p.amount.currency(),
+            p.status,
+            p.provider_status,
+            format_ts(p.created),
+            format_ts(p.updated),
+            p.completed_at.map(format_ts),
+            if p.provider.sends_webhooks() && p.status != PaymentStatus::Pending {
+                "provider"
+            } else {
+                "owner"
+            },
+            p.captured.map(|m| m.minor()),
+            p.captured.map(|m| m.currency()),
+            p.charge_id,
+            p.refunded_minor,
+            p.refund_pending,
+            p.disputed,
+        ])?;
+    }
+    Ok(())
+}
+
+/// Fills an empty database with `orders` orders. `progress` is called after
+/// each committed batch with the number of orders written so far.
+pub fn build(
+    store: &mut Store,
+    orders: usize,
+    seed: u64,
+    now: Timestamp,
+    mut progress: impl FnMut(usize),
+) -> Result<DemoSummary, DemoError> {
+    if orders == 0 {
+        return Err(DemoError::NoOrders);
+    }
+    let count = crate::store::queries::count_orders(store.conn())?;
+    if count > 0 {
+        return Err(DemoError::NotEmpty {
+            path: store.path().display().to_string(),
+            count,
+        });
+    }
+    let parse = |c: &str| {
+        Currency::parse(c).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+    };
+    let mut generator = Gen {
+        rng: fastrand::Rng::with_seed(seed),
+        now,
+        eur: parse("EUR")?,
+        xof: parse("XOF")?,
+        usd: parse("USD")?,
+    };
+    let mut payments = 0;
+    let mut done = 0;
+    while done < orders {
+        let end = (done + BATCH).min(orders);
+        payments += store.write(|tx| -> Result<usize, DemoError> {
+            let mut written = 0;
+            for i in done..end {
+                let mut row = generator.row(i, orders);
+                generator.special(&mut row);
+                insert(tx, &row)?;
+                written += usize::from(row.payment.is_some());
+            }
+            Ok(written)
+        })?;
+        done = end;
+        progress(done);
+    }
+    Ok(DemoSummary { orders, payments })
+}

@@ -1,0 +1,21 @@
+//! `tally` keeps a small online shop's orders and payments consistent.
+//!
+//! The crate is laid out as rooms around one core:
+//!
+//! - [`domain`]: statuses, the status mapping, money. Depends on nothing else here.
+//! - [`store`]: the SQLite file: opening, migrations, locking, row reads and writes.
+//! - [`ops`]: the four synchronisation operations, each one atomic and audited.
+//! - [`transfer`]: import and export of orders and payments (JSON and CSV).
+//! - [`demo`]: a realistic demo shop.
+//! - [`listener`]: the webhook listener (`tally serve`).
+//! - [`cli`]: command-line types and the commands that glue the rooms together.
+//!
+//! Arrows point inward: everything depends on [`domain`], and [`domain`] on nothing.
+
+pub mod demo;
+pub mod domain;
+pub mod listener;
+pub mod ops;
+pub mod store;
+pub mod transfer;
+pub mod cli;

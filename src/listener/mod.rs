@@ -1,0 +1,3 @@
+//! The webhook listener (`tally serve`): verification of provider deliveries.
+
+pub mod verify;

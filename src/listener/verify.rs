@@ -1,0 +1,1643 @@
+//! Signature verification for incoming Stripe and PayPal webhook deliveries.
+//!
+//! Pure functions only: no sockets, no database, no clock of their own (callers
+//! pass "now" in). What this module promises:
+//!
+//! - **Raw bytes.** Every check runs over the request body exactly as it arrived.
+//!   Nothing here parses, re-serialises or trims the body: a single changed byte
+//!   makes verification fail.
+//! - **Constant-time comparison.** Stripe HMAC signatures are compared with
+//!   [`Mac::verify_slice`], never with `==`. PayPal signatures are checked with an
+//!   RSA public key (PKCS#1 v1.5 over SHA-256), which involves no secret.
+//! - **No secrets in output.** This module never logs anything, and no error
+//!   message (nor the `Debug` output of [`PaypalHeaders`]) contains a webhook
+//!   secret or a signature value.
+//! - **No panics.** Any header, certificate or body, however malformed, yields a
+//!   [`VerifyError`] value.
+//!
+//! Stripe: [`verify_stripe`] checks a `Stripe-Signature` header against one or more
+//! endpoint secrets (several during a secret rotation) and a timestamp tolerance.
+//! [`sign_stripe`] produces such a header (for `tally send-test-event` and tests).
+//!
+//! PayPal: a caller
+//! 1. reads the five `PAYPAL-*` headers with [`PaypalHeaders::from_lookup`],
+//! 2. checks the certificate URL with [`check_paypal_cert_url`] (or
+//!    [`parse_paypal_cert_url`], whose normalised [`Url`] is what must be fetched)
+//!    *before* any fetch,
+//! 3. gets the PEM bytes (from a cache, a pinned file or an HTTPS fetch; not done
+//!    here) and parses them with [`PaypalCert::from_pem`],
+//! 4. calls [`verify_paypal`], then [`PaypalVerified::check_fresh`] against its
+//!    own clock to refuse replays of old deliveries.
+//!
+//! The PayPal certificate's chain of trust is not validated here: trust comes from
+//! fetching it over HTTPS from one of PayPal's API hosts (enforced by
+//! [`check_paypal_cert_url`]) and from the subject and validity checks.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use chrono::{DateTime, Utc};
+use hmac::{Hmac, Mac};
+use rsa::RsaPublicKey;
+use rsa::pkcs1v15::{Signature as RsaSignature, VerifyingKey};
+use rsa::pkcs8::DecodePublicKey;
+use rsa::signature::Verifier;
+use rsa::traits::PublicKeyParts;
+use sha2::{Digest, Sha256};
+use std::fmt;
+use url::{Host, Url};
+use x509_cert::Certificate;
+use x509_cert::der::oid::db::rfc4519::CN as OID_COMMON_NAME;
+use x509_cert::der::{DecodePem, Encode, Tag, Tagged};
+use x509_cert::name::Name;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// Why a webhook delivery (or the material used to check it) was refused.
+///
+/// Messages name what is wrong; they never contain a secret or a signature value.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    // ----- Stripe -----
+    /// The `Stripe-Signature` header is empty or blank.
+    #[error("Stripe-Signature header is empty")]
+    StripeHeaderEmpty,
+    /// An element of the header is not of the form `key=value`.
+    #[error("Stripe-Signature header element #{index} is not of the form key=value")]
+    StripeHeaderElementMalformed {
+        /// Zero-based position of the element among the comma-separated ones.
+        index: usize,
+    },
+    /// The header has no `t=` element.
+    #[error("Stripe-Signature header has no t= timestamp")]
+    StripeTimestampMissing,
+    /// The header has more than one `t=` element.
+    #[error("Stripe-Signature header has more than one t= timestamp")]
+    StripeTimestampDuplicated,
+    /// The `t=` value is not a plain decimal number of seconds.
+    #[error("Stripe-Signature t= value is not a non-negative decimal number of Unix seconds")]
+    StripeTimestampInvalid,
+    /// The header has no `v1=` element (other schemes such as `v0` are ignored).
+    #[error(
+        "Stripe-Signature header has no v1 signature (other schemes such as v0 are not accepted)"
+    )]
+    StripeNoV1Signature,
+    /// Every `v1=` value is malformed.
+    #[error("none of the {count} v1 signature(s) in the Stripe-Signature header is 64 hex digits")]
+    StripeSignatureEncoding {
+        /// How many `v1=` elements the header had.
+        count: usize,
+    },
+    /// No endpoint secret is configured.
+    #[error("no Stripe webhook secret is configured")]
+    StripeNoSecrets,
+    /// A configured endpoint secret is the empty string.
+    #[error("configured Stripe webhook secret #{index} is empty")]
+    StripeEmptySecret {
+        /// Zero-based position of the empty secret in the configured list.
+        index: usize,
+    },
+    /// No `v1` signature matches the payload under any configured secret.
+    #[error(
+        "no v1 signature in the Stripe-Signature header matches the payload under any of the {secrets} configured secret(s)"
+    )]
+    StripeSignatureMismatch {
+        /// How many secrets were tried.
+        secrets: usize,
+    },
+    /// The signature is genuine but its timestamp is older than the tolerance.
+    #[error(
+        "Stripe-Signature timestamp is {age_secs} s old, more than the tolerance of {tolerance_secs} s"
+    )]
+    StripeTimestampExpired {
+        /// `now - t`, in seconds.
+        age_secs: i128,
+        /// The tolerance that was exceeded.
+        tolerance_secs: i64,
+    },
+    /// The signature is genuine but its timestamp lies too far in the future.
+    #[error(
+        "Stripe-Signature timestamp is {ahead_secs} s in the future, more than the tolerance of {tolerance_secs} s"
+    )]
+    StripeTimestampInFuture {
+        /// `t - now`, in seconds.
+        ahead_secs: i128,
+        /// The tolerance that was exceeded.
+        tolerance_secs: i64,
+    },
+    /// A negative tolerance was configured.
+    #[error("timestamp tolerance must not be negative (got {tolerance_secs} s)")]
+    InvalidTolerance {
+        /// The tolerance that was passed in.
+        tolerance_secs: i64,
+    },
+
+    // ----- PayPal -----
+    /// A required `PAYPAL-*` header is absent.
+    #[error("missing required header {name}")]
+    MissingHeader {
+        /// The header's name.
+        name: &'static str,
+    },
+    /// A required `PAYPAL-*` header is present but blank.
+    #[error("required header {name} is empty")]
+    EmptyHeader {
+        /// The header's name.
+        name: &'static str,
+    },
+    /// `PAYPAL-AUTH-ALGO` is not `SHA256withRSA`.
+    #[error("PAYPAL-AUTH-ALGO is {found:?}; only SHA256withRSA is accepted")]
+    PaypalAuthAlgo {
+        /// The value received (shortened to at most 40 characters).
+        found: String,
+    },
+    /// `PAYPAL-TRANSMISSION-TIME` is not an RFC 3339 timestamp.
+    #[error("PAYPAL-TRANSMISSION-TIME is not an RFC 3339 timestamp")]
+    PaypalTransmissionTime(#[source] chrono::ParseError),
+    /// `PAYPAL-TRANSMISSION-SIG` is not standard base64.
+    #[error("PAYPAL-TRANSMISSION-SIG is not valid base64")]
+    PaypalSignatureEncoding,
+    /// The configured PayPal webhook id is empty.
+    #[error("the configured PayPal webhook id is empty")]
+    PaypalEmptyWebhookId,
+    /// The RSA signature does not verify.
+    #[error(
+        "PAYPAL-TRANSMISSION-SIG does not verify against the certificate's key (wrong webhook id, altered body or headers, or wrong certificate)"
+    )]
+    PaypalSignatureMismatch,
+    /// The signed transmission time is older than the tolerance.
+    #[error(
+        "PAYPAL-TRANSMISSION-TIME is {age_secs} s old, more than the tolerance of {tolerance_secs} s"
+    )]
+    PaypalTransmissionStale {
+        /// `now - transmission time`, in seconds.
+        age_secs: i64,
+        /// The tolerance that was exceeded.
+        tolerance_secs: i64,
+    },
+    /// The signed transmission time lies too far in the future.
+    #[error(
+        "PAYPAL-TRANSMISSION-TIME is {ahead_secs} s in the future, more than the tolerance of {tolerance_secs} s"
+    )]
+    PaypalTransmissionInFuture {
+        /// `transmission time - now`, in seconds.
+        ahead_secs: i64,
+        /// The tolerance that was exceeded.
+        tolerance_secs: i64,
+    },
+    /// `PAYPAL-CERT-URL` is not an allowed PayPal certificate URL.
+    #[error("PAYPAL-CERT-URL refused: {reason}")]
+    PaypalCertUrl {
+        /// What is wrong with the URL.
+        reason: &'static str,
+    },
+    /// The PEM data holds no `CERTIFICATE` block.
+    #[error("no PEM CERTIFICATE block found in the certificate data")]
+    CertNoPem,
+    /// The first `CERTIFICATE` block is not a valid X.509 certificate.
+    #[error("the PEM CERTIFICATE block is not a valid X.509 certificate")]
+    CertParse(#[source] x509_cert::der::Error),
+    /// The certificate's public key is not a usable RSA key.
+    #[error("the certificate's public key is not a usable RSA key")]
+    CertKey(#[source] rsa::pkcs8::spki::Error),
+    /// The certificate's RSA key is too short.
+    #[error("the certificate's RSA key has {bits} bits; at least 2048 are required")]
+    CertKeyTooSmall {
+        /// Size of the modulus in bits.
+        bits: usize,
+    },
+    /// A validity bound of the certificate cannot be represented.
+    #[error("the certificate's validity period is out of the supported range")]
+    CertValidityRange,
+    /// The subject has no common name, or more than one.
+    #[error("the certificate subject has {count} common names; exactly one is required")]
+    CertSubjectCnCount {
+        /// How many CN attributes the subject has.
+        count: usize,
+    },
+    /// The subject common name uses a string type other than UTF8/Printable/IA5.
+    #[error("the certificate subject common name is not a UTF8, Printable or IA5 string")]
+    CertSubjectEncoding,
+    /// The subject common name is not one of PayPal's message-verification hosts.
+    #[error(
+        "the certificate subject CN {found:?} is not messageverificationcerts.paypal.com or messageverificationcerts.sandbox.paypal.com"
+    )]
+    CertSubject {
+        /// The CN found (shortened to at most 80 characters).
+        found: String,
+    },
+    /// The certificate was not valid at the signed transmission time.
+    #[error("the certificate is not valid at {at} (valid from {not_before} to {not_after})")]
+    CertNotValidAt {
+        /// The instant checked.
+        at: DateTime<Utc>,
+        /// Start of the certificate's validity.
+        not_before: DateTime<Utc>,
+        /// End of the certificate's validity.
+        not_after: DateTime<Utc>,
+    },
+}
+
+/// Keeps at most `max` characters of an attacker-supplied value for an error message.
+fn shorten(value: &str, max: usize) -> String {
+    value.chars().take(max).collect()
+}
+
+/// An HMAC-SHA256 instance keyed with `key`, whatever its length.
+///
+/// This applies RFC 2104's key preprocessing (a key longer than the 64-byte block is
+/// first hashed; a shorter one is zero-padded) and then keys the MAC with the full
+/// block, which is exactly what `Hmac::new_from_slice` does but cannot fail, so no
+/// `Result` has to be unwrapped.
+fn keyed_hmac(key: &[u8]) -> HmacSha256 {
+    let mut block = [0u8; 64];
+    if key.len() > block.len() {
+        let digest = Sha256::digest(key);
+        block[..digest.len()].copy_from_slice(&digest);
+    } else {
+        block[..key.len()].copy_from_slice(key);
+    }
+    <HmacSha256 as Mac>::new(&block.into())
+}
+
+/// The Stripe MAC over `"{t}." ++ body`, keyed with the whole secret string
+/// (including its `whsec_` prefix).
+fn stripe_mac(secret: &str, t: i64, body: &[u8]) -> HmacSha256 {
+    let mut mac = keyed_hmac(secret.as_bytes());
+    mac.update(t.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    mac
+}
+
+/// A Stripe delivery whose signature and timestamp were accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StripeVerified {
+    /// The signed timestamp `t` (Unix seconds).
+    pub t: i64,
+    /// Position in the configured secret list of the secret that matched.
+    pub secret_index: usize,
+}
+
+/// The parts of a `Stripe-Signature` header that matter.
+struct StripeHeader {
+    t: i64,
+    /// Decoded `v1` signatures (malformed ones are skipped).
+    v1: Vec<Vec<u8>>,
+}
+
+fn parse_unix_seconds(value: &str) -> Result<i64, VerifyError> {
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(VerifyError::StripeTimestampInvalid);
+    }
+    value
+        .parse::<i64>()
+        .map_err(|_| VerifyError::StripeTimestampInvalid)
+}
+
+fn parse_stripe_header(header: &str) -> Result<StripeHeader, VerifyError> {
+    if header.trim().is_empty() {
+        return Err(VerifyError::StripeHeaderEmpty);
+    }
+    let mut t = None;
+    let mut v1 = Vec::new();
+    let mut v1_count = 0usize;
+    for (index, element) in header.split(',').enumerate() {
+        let Some((key, value)) = element.split_once('=') else {
+            return Err(VerifyError::StripeHeaderElementMalformed { index });
+        };
+        let (key, value) = (key.trim(), value.trim());
+        if key.is_empty() {
+            return Err(VerifyError::StripeHeaderElementMalformed { index });
+        }
+        match key {
+            "t" => {
+                if t.is_some() {
+                    return Err(VerifyError::StripeTimestampDuplicated);
+                }
+                t = Some(parse_unix_seconds(value)?);
+            }
+            "v1" => {
+                v1_count += 1;
+                // One malformed v1 must not hide a good one next to it.
+                if value.len() == 64 {
+                    if let Ok(sig) = hex::decode(value) {
+                        v1.push(sig);
+                    }
+                }
+            }
+            // v0 (test-mode legacy) and any future scheme are ignored.
+            _ => {}
+        }
+    }
+    let t = t.ok_or(VerifyError::StripeTimestampMissing)?;
+    if v1_count == 0 {
+        return Err(VerifyError::StripeNoV1Signature);
+    }
+    if v1.is_empty() {
+        return Err(VerifyError::StripeSignatureEncoding { count: v1_count });
+    }
+    Ok(StripeHeader { t, v1 })
+}
+
+/// Verifies a `Stripe-Signature` header against the raw request body.
+///
+/// Accepts when any `v1` signature matches the HMAC-SHA256 of `"{t}." ++ body` under
+/// any of `secrets` (several are configured during a secret rotation), and `t` is at
+/// most `tolerance_secs` away from `now_unix` in either direction.
+pub fn verify_stripe(
+    header: &str,
+    body: &[u8],
+    secrets: &[String],
+    tolerance_secs: i64,
+    now_unix: i64,
+) -> Result<StripeVerified, VerifyError> {
+    if tolerance_secs < 0 {
+        return Err(VerifyError::InvalidTolerance { tolerance_secs });
+    }
+    if secrets.is_empty() {
+        return Err(VerifyError::StripeNoSecrets);
+    }
+    if let Some(index) = secrets.iter().position(String::is_empty) {
+        return Err(VerifyError::StripeEmptySecret { index });
+    }
+    let parsed = parse_stripe_header(header)?;
+
+    let mut matched = None;
+    for (index, secret) in secrets.iter().enumerate() {
+        let mac = stripe_mac(secret, parsed.t, body);
+        // Every candidate is checked; verify_slice compares in constant time.
+        for sig in &parsed.v1 {
+            if mac.clone().verify_slice(sig).is_ok() && matched.is_none() {
+                matched = Some(index);
+            }
+        }
+    }
+    let secret_index = matched.ok_or(VerifyError::StripeSignatureMismatch {
+        secrets: secrets.len(),
+    })?;
+
+    let age = i128::from(now_unix) - i128::from(parsed.t);
+    let tolerance = i128::from(tolerance_secs);
+    if age > tolerance {
+        return Err(VerifyError::StripeTimestampExpired {
+            age_secs: age,
+            tolerance_secs,
+        });
+    }
+    if -age > tolerance {
+        return Err(VerifyError::StripeTimestampInFuture {
+            ahead_secs: -age,
+            tolerance_secs,
+        });
+    }
+    Ok(StripeVerified {
+        t: parsed.t,
+        secret_index,
+    })
+}
+
+/// Builds a `Stripe-Signature` header value `t={t},v1={hex}` for `body`.
+pub fn sign_stripe(secret: &str, t: i64, body: &[u8]) -> String {
+    let tag = stripe_mac(secret, t, body).finalize().into_bytes();
+    format!("t={t},v1={}", hex::encode(tag))
+}
+
+/// `PAYPAL-TRANSMISSION-ID`
+pub const HEADER_TRANSMISSION_ID: &str = "PAYPAL-TRANSMISSION-ID";
+/// `PAYPAL-TRANSMISSION-TIME`
+pub const HEADER_TRANSMISSION_TIME: &str = "PAYPAL-TRANSMISSION-TIME";
+/// `PAYPAL-CERT-URL`
+pub const HEADER_CERT_URL: &str = "PAYPAL-CERT-URL";
+/// `PAYPAL-AUTH-ALGO`
+pub const HEADER_AUTH_ALGO: &str = "PAYPAL-AUTH-ALGO";
+/// `PAYPAL-TRANSMISSION-SIG`
+pub const HEADER_TRANSMISSION_SIG: &str = "PAYPAL-TRANSMISSION-SIG";
+/// The only `PAYPAL-AUTH-ALGO` accepted.
+pub const PAYPAL_AUTH_ALGO: &str = "SHA256withRSA";
+
+/// Hosts allowed in `PAYPAL-CERT-URL`.
+pub const PAYPAL_CERT_HOSTS: [&str; 4] = [
+    "api.paypal.com",
+    "api-m.paypal.com",
+    "api.sandbox.paypal.com",
+    "api-m.sandbox.paypal.com",
+];
+
+/// Subject common names allowed for PayPal's message-verification certificate.
+pub const PAYPAL_CERT_COMMON_NAMES: [&str; 2] = [
+    "messageverificationcerts.paypal.com",
+    "messageverificationcerts.sandbox.paypal.com",
+];
+
+/// The five `PAYPAL-*` headers of a webhook delivery, as received.
+///
+/// `Debug` leaves the signature out.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PaypalHeaders {
+    /// `PAYPAL-TRANSMISSION-ID`
+    pub transmission_id: String,
+    /// `PAYPAL-TRANSMISSION-TIME`, exactly as received (it is part of the signed message).
+    pub transmission_time: String,
+    /// `PAYPAL-CERT-URL`
+    pub cert_url: String,
+    /// `PAYPAL-AUTH-ALGO`
+    pub auth_algo: String,
+    /// `PAYPAL-TRANSMISSION-SIG` (base64)
+    pub transmission_sig: String,
+}
+
+impl fmt::Debug for PaypalHeaders {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PaypalHeaders")
+            .field("transmission_id", &self.transmission_id)
+            .field("transmission_time", &self.transmission_time)
+            .field("cert_url", &self.cert_url)
+            .field("auth_algo", &self.auth_algo)
+            .field("transmission_sig", &"<redacted>")
+            .finish()
+    }
+}
+
+impl PaypalHeaders {
+    /// Reads the five headers through `lookup`, called with each header's canonical
+    /// upper-case name (HTTP header names are case-insensitive: the closure should
+    /// match them so). Fails naming the first header that is absent or blank.
+    pub fn from_lookup<F, S>(mut lookup: F) -> Result<Self, VerifyError>
+    where
+        F: FnMut(&'static str) -> Option<S>,
+        S: Into<String>,
+    {
+        let mut get = |name: &'static str| -> Result<String, VerifyError> {
+            let value: String = lookup(name)
+                .ok_or(VerifyError::MissingHeader { name })?
+                .into();
+            if value.trim().is_empty() {
+                return Err(VerifyError::EmptyHeader { name });
+            }
+            Ok(value)
+        };
+        Ok(Self {
+            transmission_id: get(HEADER_TRANSMISSION_ID)?,
+            transmission_time: get(HEADER_TRANSMISSION_TIME)?,
+            cert_url: get(HEADER_CERT_URL)?,
+            auth_algo: get(HEADER_AUTH_ALGO)?,
+            transmission_sig: get(HEADER_TRANSMISSION_SIG)?,
+        })
+    }
+}
+
+/// Checks that `url` may be fetched as a PayPal webhook certificate; see
+/// [`parse_paypal_cert_url`].
+pub fn check_paypal_cert_url(url: &str) -> Result<(), VerifyError> {
+    parse_paypal_cert_url(url).map(|_| ())
+}
+
+/// Parses and checks a `PAYPAL-CERT-URL`: `https`, no user information, no port
+/// other than 443, host (case-insensitively) one of [`PAYPAL_CERT_HOSTS`].
+///
+/// Returns the normalised URL: a fetcher must request this value, not the raw
+/// header string, so that it reaches the host that was checked.
+pub fn parse_paypal_cert_url(raw: &str) -> Result<Url, VerifyError> {
+    let refuse = |reason| VerifyError::PaypalCertUrl { reason };
+    // The URL parser silently drops tabs and newlines and treats '\' as '/':
+    // refuse such input instead of guessing what another client would make of it.
+    if raw
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
+    {
+        return Err(refuse(
+            "the URL contains whitespace, control characters or backslashes",
+        ));
+    }
+    let url = Url::parse(raw).map_err(|_| refuse("not an absolute URL"))?;
+    if url.scheme() != "https" {
+        return Err(refuse("the scheme is not https"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(refuse("the URL contains user information"));
+    }
+    // `port()` is None both for no port and for the scheme's default (443).
+    if url.port().is_some() {
+        return Err(refuse("the URL names a port other than 443"));
+    }
+    let Some(Host::Domain(host)) = url.host() else {
+        return Err(refuse("the URL has no domain name host"));
+    };
+    if !PAYPAL_CERT_HOSTS
+        .iter()
+        .any(|allowed| host.eq_ignore_ascii_case(allowed))
+    {
+        return Err(refuse("the host is not one of PayPal's certificate hosts"));
+    }
+    Ok(url)
+}
+
+/// Checks that a certificate subject common name is one of
+/// [`PAYPAL_CERT_COMMON_NAMES`] (case-insensitively).
+pub fn check_paypal_cert_cn(cn: &str) -> Result<(), VerifyError> {
+    if PAYPAL_CERT_COMMON_NAMES
+        .iter()
+        .any(|allowed| cn.eq_ignore_ascii_case(allowed))
+    {
+        Ok(())
+    } else {
+        Err(VerifyError::CertSubject {
+            found: shorten(cn, 80),
+        })
+    }
+}
+
+/// The common names (CN attributes) of an X.509 name, in order.
+fn common_names(name: &Name) -> Result<Vec<String>, VerifyError> {
+    let mut names = Vec::new();
+    for rdn in &name.0 {
+        for attr in rdn.0.iter() {
+            if attr.oid != OID_COMMON_NAME {
+                continue;
+            }
+            match attr.value.tag() {
+                Tag::Utf8String | Tag::PrintableString | Tag::Ia5String => {
+                    let text = std::str::from_utf8(attr.value.value())
+                        .map_err(|_| VerifyError::CertSubjectEncoding)?;
+                    names.push(text.to_owned());
+                }
+                _ => return Err(VerifyError::CertSubjectEncoding),
+            }
+        }
+    }
+    Ok(names)
+}
+
+fn unix_time(time: &x509_cert::time::Time) -> Result<DateTime<Utc>, VerifyError> {
+    let secs = i64::try_from(time.to_unix_duration().as_secs())
+        .map_err(|_| VerifyError::CertValidityRange)?;
+    DateTime::<Utc>::from_timestamp(secs, 0).ok_or(VerifyError::CertValidityRange)
+}
+
+/// The first `-----BEGIN CERTIFICATE-----` … `-----END CERTIFICATE-----` block.
+fn first_pem_certificate(pem: &[u8]) -> Option<&[u8]> {
+    const BEGIN: &[u8] = b"-----BEGIN CERTIFICATE-----";
+    const END: &[u8] = b"-----END CERTIFICATE-----";
+    let find = |haystack: &[u8], needle: &[u8]| {
+        haystack
+            .windows(needle.len())
+            .position(|window| window == needle)
+    };
+    let start = find(pem, BEGIN)?;
+    let rest = pem.get(start..)?;
+    let end = find(rest, END)? + END.len();
+    rest.get(..end)
+}
+
+/// A PayPal message-verification certificate: what verification needs from it.
+#[derive(Clone)]
+pub struct PaypalCert {
+    subject_cns: Vec<String>,
+    not_before: DateTime<Utc>,
+    not_after: DateTime<Utc>,
+    public_key: RsaPublicKey,
+}
+
+impl fmt::Debug for PaypalCert {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PaypalCert")
+            .field("subject_cns", &self.subject_cns)
+            .field("not_before", &self.not_before)
+            .field("not_after", &self.not_after)
+            .field("key_bits", &self.public_key.n().bits())
+            .finish()
+    }
+}
+
+impl PaypalCert {
+    /// Parses the first `CERTIFICATE` block of PEM data (PayPal may serve the leaf
+    /// followed by its chain; the leaf comes first). Requires an RSA key of at least
+    /// 2048 bits. Subject and validity are checked later, by [`verify_paypal`] (or
+    /// [`Self::check_subject`] and [`Self::check_valid_at`]).
+    pub fn from_pem(pem: &[u8]) -> Result<Self, VerifyError> {
+        let block = first_pem_certificate(pem).ok_or(VerifyError::CertNoPem)?;
+        let cert = Certificate::from_pem(block).map_err(VerifyError::CertParse)?;
+        let tbs = &cert.tbs_certificate;
+        let spki_der = tbs
+            .subject_public_key_info
+            .to_der()
+            .map_err(VerifyError::CertParse)?;
+        let public_key =
+            RsaPublicKey::from_public_key_der(&spki_der).map_err(VerifyError::CertKey)?;
+        let bits = public_key.n().bits();
+        if bits < 2048 {
+            return Err(VerifyError::CertKeyTooSmall { bits });
+        }
+        Ok(Self {
+            subject_cns: common_names(&tbs.subject)?,
+            not_before: unix_time(&tbs.validity.not_before)?,
+            not_after: unix_time(&tbs.validity.not_after)?,
+            public_key,
+        })
+    }
+
+    /// The subject common name, if the subject has exactly one.
+    pub fn common_name(&self) -> Option<&str> {
+        match self.subject_cns.as_slice() {
+            [cn] => Some(cn),
+            _ => None,
+        }
+    }
+
+    /// Checks that the subject has exactly one CN and that it is PayPal's
+    /// message-verification host (live or sandbox).
+    pub fn check_subject(&self) -> Result<(), VerifyError> {
+        match self.subject_cns.as_slice() {
+            [cn] => check_paypal_cert_cn(cn),
+            other => Err(VerifyError::CertSubjectCnCount { count: other.len() }),
+        }
+    }
+
+    /// Start of the validity period.
+    pub fn not_before(&self) -> DateTime<Utc> {
+        self.not_before
+    }
+
+    /// End of the validity period (inclusive).
+    pub fn not_after(&self) -> DateTime<Utc> {
+        self.not_after
+    }
+
+    /// Checks that `at` lies within the validity period (bounds included).
+    pub fn check_valid_at(&self, at: DateTime<Utc>) -> Result<(), VerifyError> {
+        if at < self.not_before || at > self.not_after {
+            return Err(VerifyError::CertNotValidAt {
+                at,
+                not_before: self.not_before,
+                not_after: self.not_after,
+            });
+        }
+        Ok(())
+    }
+
+    /// The certificate's RSA public key.
+    pub fn public_key(&self) -> &RsaPublicKey {
+        &self.public_key
+    }
+}
+
+/// A PayPal delivery whose signature was accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaypalVerified {
+    /// `PAYPAL-TRANSMISSION-ID` (signed; usable to drop duplicate deliveries).
+    pub transmission_id: String,
+    /// `PAYPAL-TRANSMISSION-TIME` (signed).
+    pub transmission_time: DateTime<Utc>,
+}
+
+impl PaypalVerified {
+    /// Refuses a delivery whose signed transmission time is more than
+    /// `tolerance_secs` away from `now` (replay protection).
+    pub fn check_fresh(&self, now: DateTime<Utc>, tolerance_secs: i64) -> Result<(), VerifyError> {
+        if tolerance_secs < 0 {
+            return Err(VerifyError::InvalidTolerance { tolerance_secs });
+        }
+        let age = now
+            .signed_duration_since(self.transmission_time)
+            .num_seconds();
+        if age > tolerance_secs {
+            return Err(VerifyError::PaypalTransmissionStale {
+                age_secs: age,
+                tolerance_secs,
+            });
+        }
+        if age < 0 && age.unsigned_abs() > tolerance_secs.unsigned_abs() {
+            return Err(VerifyError::PaypalTransmissionInFuture {
+                ahead_secs: age.saturating_neg(),
+                tolerance_secs,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// `transmission_id|transmission_time|webhook_id|crc32`, where crc32 is the
+/// CRC-32/IEEE of the raw body as an unsigned decimal number.
+fn paypal_signed_message(
+    transmission_id: &str,
+    transmission_time: &str,
+    webhook_id: &str,
+    body: &[u8],
+) -> String {
+    let crc = crc32fast::hash(body);
+    format!("{transmission_id}|{transmission_time}|{webhook_id}|{crc}")
+}
+
+/// Verifies a PayPal webhook delivery offline.
+///
+/// Checks, in order: `PAYPAL-AUTH-ALGO` is `SHA256withRSA`; the webhook id is not
+/// empty; `PAYPAL-TRANSMISSION-TIME` is RFC 3339; the certificate's subject is
+/// PayPal's and it was valid at that time; then the RSA PKCS#1 v1.5 SHA-256
+/// signature over `transmission_id|transmission_time|webhook_id|crc32(body)`.
+///
+/// The certificate must come from the URL in `h.cert_url`, checked beforehand with
+/// [`check_paypal_cert_url`]. Freshness is left to [`PaypalVerified::check_fresh`].
+pub fn verify_paypal(
+    h: &PaypalHeaders,
+    body: &[u8],
+    webhook_id: &str,
+    cert: &PaypalCert,
+) -> Result<PaypalVerified, VerifyError> {
+    if h.auth_algo != PAYPAL_AUTH_ALGO {
+        return Err(VerifyError::PaypalAuthAlgo {
+            found: shorten(&h.auth_algo, 40),
+        });
+    }
+    if webhook_id.is_empty() {
+        return Err(VerifyError::PaypalEmptyWebhookId);
+    }
+    let transmission_time = DateTime::parse_from_rfc3339(&h.transmission_time)
+        .map_err(VerifyError::PaypalTransmissionTime)?
+        .with_timezone(&Utc);
+    cert.check_subject()?;
+    cert.check_valid_at(transmission_time)?;
+
+    let sig_bytes = BASE64
+        .decode(&h.transmission_sig)
+        .map_err(|_| VerifyError::PaypalSignatureEncoding)?;
+    let signature = RsaSignature::try_from(sig_bytes.as_slice())
+        .map_err(|_| VerifyError::PaypalSignatureEncoding)?;
+    let message = paypal_signed_message(&h.transmission_id, &h.transmission_time, webhook_id, body);
+    VerifyingKey::<Sha256>::new(cert.public_key.clone())
+        .verify(message.as_bytes(), &signature)
+        .map_err(|_| VerifyError::PaypalSignatureMismatch)?;
+    Ok(PaypalVerified {
+        transmission_id: h.transmission_id.clone(),
+        transmission_time,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+    use std::path::PathBuf;
+    use std::str::FromStr;
+
+    const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/webhook-samples");
+
+    fn sample_path(rel: &str) -> PathBuf {
+        PathBuf::from(SAMPLES).join(rel)
+    }
+
+    fn read_bytes(rel: &str) -> Vec<u8> {
+        let path = sample_path(rel);
+        std::fs::read(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
+    }
+
+    fn read_json(rel: &str) -> Value {
+        serde_json::from_slice(&read_bytes(rel)).expect("sample JSON parses")
+    }
+
+    fn s(v: &Value) -> &str {
+        v.as_str().expect("string field")
+    }
+
+    fn flip_one_byte(body: &[u8]) -> Vec<u8> {
+        let mut tampered = body.to_vec();
+        let mid = tampered.len() / 2;
+        tampered[mid] ^= 0x01;
+        tampered
+    }
+
+    // ---------------------------------------------------------------- Stripe
+
+    const SECRET: &str = "whsec_test_secret";
+    const BODY: &[u8] = br#"{"id":"evt_1","object":"event"}"#;
+    const T: i64 = 1_700_000_000;
+
+    fn secrets(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn stripe_official_hmac_vectors() {
+        let v = read_json("stripe/signature_vectors.json");
+        let cases = v["official_hmac_vectors"]["cases"].as_array().unwrap();
+        assert!(!cases.is_empty());
+        for case in cases {
+            let mut mac = keyed_hmac(s(&case["secret"]).as_bytes());
+            mac.update(s(&case["message_utf8"]).as_bytes());
+            let got = hex::encode(mac.clone().finalize().into_bytes());
+            assert_eq!(got, s(&case["expected_hmac_sha256_hex"]), "case {case}");
+            let expected = hex::decode(s(&case["expected_hmac_sha256_hex"])).unwrap();
+            assert!(mac.verify_slice(&expected).is_ok());
+        }
+    }
+
+    #[test]
+    fn keyed_hmac_matches_new_from_slice_for_all_key_lengths() {
+        for len in 0..=200usize {
+            let key: Vec<u8> = (0..len).map(|i| (i * 7 + 3) as u8).collect();
+            let mut ours = keyed_hmac(&key);
+            let mut reference = <HmacSha256 as Mac>::new_from_slice(&key).unwrap();
+            ours.update(b"message");
+            reference.update(b"message");
+            assert_eq!(
+                ours.finalize().into_bytes(),
+                reference.finalize().into_bytes(),
+                "key length {len}"
+            );
+        }
+    }
+
+    fn derived_payload(case: &Value) -> Vec<u8> {
+        match (case.get("payload_utf8"), case.get("payload_file")) {
+            (Some(p), None) => s(p).as_bytes().to_vec(),
+            (None, Some(f)) => read_bytes(&format!("stripe/{}", s(f))),
+            _ => panic!("case has neither payload_utf8 nor payload_file: {case}"),
+        }
+    }
+
+    #[test]
+    fn stripe_derived_vectors() {
+        let v = read_json("stripe/signature_vectors.json");
+        let cases = v["derived_vectors"]["cases"].as_array().unwrap();
+        assert!(cases.len() >= 10);
+        let mut valid = 0;
+        let mut rejected = 0;
+        for case in cases {
+            let body = derived_payload(case);
+            let secret = s(&case["secret"]);
+            let t = case["timestamp"].as_i64().unwrap();
+            let header = s(&case["header"]);
+            let expect = s(&case["expect"]);
+
+            if let Some(signed) = case.get("signed_payload") {
+                let mut ours = format!("{t}.").into_bytes();
+                ours.extend_from_slice(&body);
+                assert_eq!(ours, s(signed).as_bytes());
+            }
+            if let Some(v1) = case.get("v1") {
+                assert_eq!(sign_stripe(secret, t, &body), format!("t={t},v1={}", s(v1)));
+            }
+
+            // `now` = the vector's own timestamp: the vectors are stale vs. the wall clock.
+            let result = verify_stripe(header, &body, &secrets(&[secret]), 300, t);
+            if expect.starts_with("valid") {
+                let ok = result.unwrap_or_else(|e| panic!("{header}: {e}"));
+                assert_eq!(ok.t, t);
+                assert_eq!(ok.secret_index, 0);
+                // Still refused once outside the default tolerance.
+                assert!(matches!(
+                    verify_stripe(header, &body, &secrets(&[secret]), 300, t + 301),
+                    Err(VerifyError::StripeTimestampExpired { .. })
+                ));
+                valid += 1;
+            } else if expect.starts_with("reject") {
+                let err = result.expect_err(header);
+                if expect.contains("no v1") {
+                    assert!(matches!(err, VerifyError::StripeNoV1Signature), "{err}");
+                } else {
+                    assert!(
+                        matches!(err, VerifyError::StripeSignatureMismatch { secrets: 1 }),
+                        "{err}"
+                    );
+                }
+                if expect.contains("accept if verifier tries both secrets") {
+                    let both = secrets(&[secret, "whsec_test_secret"]);
+                    let ok = verify_stripe(header, &body, &both, 300, t).unwrap();
+                    assert_eq!(ok.secret_index, 1);
+                }
+                rejected += 1;
+            } else {
+                panic!("unclassified expectation {expect:?}");
+            }
+        }
+        assert_eq!(valid + rejected, cases.len());
+        assert!(valid >= 8 && rejected >= 2);
+    }
+
+    #[test]
+    fn stripe_valid_signature() {
+        let header = sign_stripe(SECRET, T, BODY);
+        let ok = verify_stripe(&header, BODY, &secrets(&[SECRET]), 300, T + 10).unwrap();
+        assert_eq!(
+            ok,
+            StripeVerified {
+                t: T,
+                secret_index: 0
+            }
+        );
+    }
+
+    #[test]
+    fn stripe_sign_round_trip_and_format() {
+        for (t, body) in [
+            (0, &b""[..]),
+            (T, BODY),
+            (i64::MAX, &b"\x00\xff binary"[..]),
+        ] {
+            let header = sign_stripe(SECRET, t, body);
+            let (t_part, v1_part) = header.split_once(',').unwrap();
+            assert_eq!(t_part, format!("t={t}"));
+            let sig = v1_part.strip_prefix("v1=").unwrap();
+            assert_eq!(sig.len(), 64);
+            assert!(
+                sig.bytes()
+                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+            );
+            assert_eq!(
+                verify_stripe(&header, body, &secrets(&[SECRET]), 0, t)
+                    .unwrap()
+                    .t,
+                t
+            );
+        }
+    }
+
+    #[test]
+    fn stripe_tampered_body_fails() {
+        let header = sign_stripe(SECRET, T, BODY);
+        let tampered = flip_one_byte(BODY);
+        assert!(matches!(
+            verify_stripe(&header, &tampered, &secrets(&[SECRET]), 300, T),
+            Err(VerifyError::StripeSignatureMismatch { secrets: 1 })
+        ));
+        // Appending a byte or a different timestamp fails too.
+        let mut longer = BODY.to_vec();
+        longer.push(b'\n');
+        assert!(verify_stripe(&header, &longer, &secrets(&[SECRET]), 300, T).is_err());
+        let moved = header.replacen(&format!("t={T}"), &format!("t={}", T + 1), 1);
+        assert!(verify_stripe(&moved, BODY, &secrets(&[SECRET]), 300, T).is_err());
+    }
+
+    #[test]
+    fn stripe_rotated_secret() {
+        let new_secret = "whsec_new_rolled_secret";
+        let header = sign_stripe(new_secret, T, BODY);
+        let configured = secrets(&[SECRET, new_secret]);
+        let ok = verify_stripe(&header, BODY, &configured, 300, T).unwrap();
+        assert_eq!(ok.secret_index, 1);
+        // Only the old one configured: refused.
+        assert!(matches!(
+            verify_stripe(&header, BODY, &secrets(&[SECRET]), 300, T),
+            Err(VerifyError::StripeSignatureMismatch { secrets: 1 })
+        ));
+        // Stripe sends both signatures during a roll: either secret alone accepts.
+        let old_sig = sign_stripe(SECRET, T, BODY);
+        let both = format!("{header},{}", old_sig.split_once(',').unwrap().1);
+        assert!(verify_stripe(&both, BODY, &secrets(&[SECRET]), 300, T).is_ok());
+        assert!(verify_stripe(&both, BODY, &secrets(&[new_secret]), 300, T).is_ok());
+    }
+
+    #[test]
+    fn stripe_expired_timestamp() {
+        let header = sign_stripe(SECRET, T, BODY);
+        let conf = secrets(&[SECRET]);
+        assert!(verify_stripe(&header, BODY, &conf, 300, T + 300).is_ok());
+        let err = verify_stripe(&header, BODY, &conf, 300, T + 301).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                VerifyError::StripeTimestampExpired {
+                    age_secs: 301,
+                    tolerance_secs: 300
+                }
+            ),
+            "{err}"
+        );
+        // Extreme clocks do not overflow.
+        assert!(verify_stripe(&header, BODY, &conf, i64::MAX, i64::MIN).is_err());
+        let t0 = sign_stripe(SECRET, 0, BODY);
+        assert!(matches!(
+            verify_stripe(&t0, BODY, &conf, i64::MAX - 1, i64::MAX),
+            Err(VerifyError::StripeTimestampExpired { .. })
+        ));
+        assert!(verify_stripe(&t0, BODY, &conf, i64::MAX, i64::MAX).is_ok());
+    }
+
+    #[test]
+    fn stripe_future_timestamp() {
+        let conf = secrets(&[SECRET]);
+        let header = sign_stripe(SECRET, T + 300, BODY);
+        assert!(verify_stripe(&header, BODY, &conf, 300, T).is_ok());
+        let header = sign_stripe(SECRET, T + 301, BODY);
+        assert!(matches!(
+            verify_stripe(&header, BODY, &conf, 300, T),
+            Err(VerifyError::StripeTimestampInFuture {
+                ahead_secs: 301,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn stripe_malformed_headers() {
+        let conf = secrets(&[SECRET]);
+        let good = sign_stripe(SECRET, T, BODY);
+        let sig = good.split_once(",v1=").unwrap().1.to_string();
+        let cases: Vec<(String, fn(&VerifyError) -> bool)> = vec![
+            (String::new(), |e| {
+                matches!(e, VerifyError::StripeHeaderEmpty)
+            }),
+            ("   ".into(), |e| {
+                matches!(e, VerifyError::StripeHeaderEmpty)
+            }),
+            (format!("v1={sig}"), |e| {
+                matches!(e, VerifyError::StripeTimestampMissing)
+            }),
+            (format!("t=,v1={sig}"), |e| {
+                matches!(e, VerifyError::StripeTimestampInvalid)
+            }),
+            (format!("t=abc,v1={sig}"), |e| {
+                matches!(e, VerifyError::StripeTimestampInvalid)
+            }),
+            (format!("t=-{T},v1={sig}"), |e| {
+                matches!(e, VerifyError::StripeTimestampInvalid)
+            }),
+            (format!("t=+{T},v1={sig}"), |e| {
+                matches!(e, VerifyError::StripeTimestampInvalid)
+            }),
+            (format!("t={T}.5,v1={sig}"), |e| {
+                matches!(e, VerifyError::StripeTimestampInvalid)
+            }),
+            (format!("t=99999999999999999999999,v1={sig}"), |e| {
+                matches!(e, VerifyError::StripeTimestampInvalid)
+            }),
+            (format!("t=١٢٣,v1={sig}"), |e| {
+                matches!(e, VerifyError::StripeTimestampInvalid)
+            }),
+            (format!("t={T},t={T},v1={sig}"), |e| {
+                matches!(e, VerifyError::StripeTimestampDuplicated)
+            }),
+            (format!("t={T}"), |e| {
+                matches!(e, VerifyError::StripeNoV1Signature)
+            }),
+            (format!("t={T},v1="), |e| {
+                matches!(e, VerifyError::StripeSignatureEncoding { count: 1 })
+            }),
+            (format!("t={T},v1={}", "zz".repeat(32)), |e| {
+                matches!(e, VerifyError::StripeSignatureEncoding { count: 1 })
+            }),
+            (format!("t={T},v1={}", &sig[..63]), |e| {
+                matches!(e, VerifyError::StripeSignatureEncoding { count: 1 })
+            }),
+            (format!("t={T},v1={sig}00"), |e| {
+                matches!(e, VerifyError::StripeSignatureEncoding { count: 1 })
+            }),
+            (format!("t={T},v1={}é", &sig[..62]), |e| {
+                matches!(e, VerifyError::StripeSignatureEncoding { count: 1 })
+            }),
+            (format!("t={T},v1"), |e| {
+                matches!(e, VerifyError::StripeHeaderElementMalformed { index: 1 })
+            }),
+            (format!("t={T},,v1={sig}"), |e| {
+                matches!(e, VerifyError::StripeHeaderElementMalformed { index: 1 })
+            }),
+            (format!("t={T},v1={sig},"), |e| {
+                matches!(e, VerifyError::StripeHeaderElementMalformed { index: 2 })
+            }),
+            (format!("=x,t={T},v1={sig}"), |e| {
+                matches!(e, VerifyError::StripeHeaderElementMalformed { index: 0 })
+            }),
+            (",,,".into(), |e| {
+                matches!(e, VerifyError::StripeHeaderElementMalformed { index: 0 })
+            }),
+            (format!("t={T};v1={sig}"), |e| {
+                matches!(e, VerifyError::StripeTimestampInvalid)
+            }),
+        ];
+        for (header, check) in &cases {
+            let err = verify_stripe(header, BODY, &conf, 300, T)
+                .expect_err(&format!("header {header:?} must be refused"));
+            assert!(check(&err), "header {header:?} gave {err:?}");
+        }
+        // Whitespace around elements is tolerated; a malformed v1 beside a good one is skipped.
+        let spaced = format!(" t={T} , v1=nothex , v1={sig} ");
+        assert!(verify_stripe(&spaced, BODY, &conf, 300, T).is_ok());
+    }
+
+    #[test]
+    fn stripe_random_headers_never_panic() {
+        let conf = secrets(&[SECRET]);
+        let alphabet: Vec<char> = "tv01=,af9 .-+é\u{0}".chars().collect();
+        let mut rng = fastrand::Rng::with_seed(7);
+        for _ in 0..5000 {
+            let len = rng.usize(0..80);
+            let header: String = (0..len)
+                .map(|_| alphabet[rng.usize(0..alphabet.len())])
+                .collect();
+            assert!(verify_stripe(&header, BODY, &conf, 300, T).is_err());
+        }
+    }
+
+    #[test]
+    fn stripe_v0_only_rejected() {
+        let good = sign_stripe(SECRET, T, BODY);
+        let sig = good.split_once(",v1=").unwrap().1;
+        let v0_only = format!("t={T},v0={sig}");
+        assert!(matches!(
+            verify_stripe(&v0_only, BODY, &secrets(&[SECRET]), 300, T),
+            Err(VerifyError::StripeNoV1Signature)
+        ));
+    }
+
+    #[test]
+    fn stripe_configuration_errors() {
+        let header = sign_stripe(SECRET, T, BODY);
+        assert!(matches!(
+            verify_stripe(&header, BODY, &[], 300, T),
+            Err(VerifyError::StripeNoSecrets)
+        ));
+        assert!(matches!(
+            verify_stripe(&header, BODY, &secrets(&[SECRET, ""]), 300, T),
+            Err(VerifyError::StripeEmptySecret { index: 1 })
+        ));
+        assert!(matches!(
+            verify_stripe(&header, BODY, &secrets(&[SECRET]), -1, T),
+            Err(VerifyError::InvalidTolerance { tolerance_secs: -1 })
+        ));
+    }
+
+    #[test]
+    fn stripe_errors_never_reveal_secret_or_signature() {
+        let header = sign_stripe(SECRET, T, BODY);
+        let sig = header.split_once(",v1=").unwrap().1;
+        let conf = secrets(&[SECRET]);
+        let errors = [
+            verify_stripe(&header, b"other", &conf, 300, T),
+            verify_stripe(&header, BODY, &conf, 300, T + 1000),
+            verify_stripe(&header, BODY, &conf, 300, T - 1000),
+            verify_stripe(&format!("t={T},v1={}x", &sig[..63]), BODY, &conf, 300, T),
+            verify_stripe(&format!("t={T},{sig}"), BODY, &conf, 300, T),
+            verify_stripe(&format!("t={sig},v1={sig}"), BODY, &conf, 300, T),
+        ];
+        for result in errors {
+            let err = result.unwrap_err();
+            for text in [err.to_string(), format!("{err:?}")] {
+                assert!(!text.contains(SECRET), "{text}");
+                assert!(!text.contains("test_secret"), "{text}");
+                assert!(!text.contains(&sig[..16]), "{text}");
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- PayPal
+
+    struct PaypalVector {
+        name: String,
+        body: Vec<u8>,
+        headers: PaypalHeaders,
+        webhook_id: String,
+        cert: PaypalCert,
+        expected_valid: bool,
+        raw: Value,
+    }
+
+    fn paypal_vectors() -> Vec<PaypalVector> {
+        let v = read_json("paypal/signature_vectors.json");
+        let vectors = v["vectors"].as_array().unwrap();
+        assert!(vectors.len() >= 7);
+        vectors
+            .iter()
+            .map(|raw| {
+                let body = read_bytes(&format!("paypal/{}", s(&raw["body_file"])));
+                assert_eq!(body.len() as u64, raw["body_len"].as_u64().unwrap());
+                let headers =
+                    PaypalHeaders::from_lookup(|name| raw["headers"][name].as_str()).unwrap();
+                let cert =
+                    PaypalCert::from_pem(&read_bytes(&format!("paypal/{}", s(&raw["cert_file"]))))
+                        .unwrap();
+                PaypalVector {
+                    name: s(&raw["body_file"]).to_owned(),
+                    body,
+                    headers,
+                    webhook_id: s(&raw["webhook_id"]).to_owned(),
+                    cert,
+                    expected_valid: raw["expected_valid"].as_bool().unwrap(),
+                    raw: raw.clone(),
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn paypal_real_vectors_verify() {
+        let vectors = paypal_vectors();
+        let mut valid = 0;
+        for v in &vectors {
+            assert_eq!(
+                u64::from(crc32fast::hash(&v.body)),
+                v.raw["crc32_decimal"].as_u64().unwrap(),
+                "{}",
+                v.name
+            );
+            assert_eq!(
+                paypal_signed_message(
+                    &v.headers.transmission_id,
+                    &v.headers.transmission_time,
+                    &v.webhook_id,
+                    &v.body
+                ),
+                s(&v.raw["signed_message"]),
+                "{}",
+                v.name
+            );
+            check_paypal_cert_url(&v.headers.cert_url).unwrap();
+            let result = verify_paypal(&v.headers, &v.body, &v.webhook_id, &v.cert);
+            if v.expected_valid {
+                let ok = result.unwrap_or_else(|e| panic!("{}: {e}", v.name));
+                assert_eq!(ok.transmission_id, v.headers.transmission_id);
+                assert_eq!(
+                    ok.transmission_time,
+                    DateTime::parse_from_rfc3339(&v.headers.transmission_time).unwrap()
+                );
+                valid += 1;
+            } else {
+                assert!(result.is_err(), "{} must not verify", v.name);
+            }
+        }
+        assert!(valid >= 7);
+    }
+
+    #[test]
+    fn paypal_flipped_body_byte_fails() {
+        for v in paypal_vectors() {
+            for tampered in [
+                flip_one_byte(&v.body),
+                {
+                    let mut b = v.body.clone();
+                    b[0] ^= 0x20;
+                    b
+                },
+                {
+                    let mut b = v.body.clone();
+                    b.push(b'\n');
+                    b
+                },
+            ] {
+                assert!(
+                    matches!(
+                        verify_paypal(&v.headers, &tampered, &v.webhook_id, &v.cert),
+                        Err(VerifyError::PaypalSignatureMismatch)
+                    ),
+                    "{}",
+                    v.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn paypal_wrong_webhook_id_fails() {
+        for v in paypal_vectors() {
+            let wrong = format!("{}X", v.webhook_id);
+            assert!(matches!(
+                verify_paypal(&v.headers, &v.body, &wrong, &v.cert),
+                Err(VerifyError::PaypalSignatureMismatch)
+            ));
+            assert!(matches!(
+                verify_paypal(&v.headers, &v.body, "", &v.cert),
+                Err(VerifyError::PaypalEmptyWebhookId)
+            ));
+        }
+    }
+
+    #[test]
+    fn paypal_altered_headers_fail() {
+        let v = &paypal_vectors()[0];
+        let mut h = v.headers.clone();
+        h.transmission_id.replace_range(0..1, "9");
+        assert!(matches!(
+            verify_paypal(&h, &v.body, &v.webhook_id, &v.cert),
+            Err(VerifyError::PaypalSignatureMismatch)
+        ));
+        // Same instant written differently: still a different signed message.
+        let mut h = v.headers.clone();
+        h.transmission_time = h.transmission_time.replace('Z', "+00:00");
+        assert!(matches!(
+            verify_paypal(&h, &v.body, &v.webhook_id, &v.cert),
+            Err(VerifyError::PaypalSignatureMismatch)
+        ));
+        let mut h = v.headers.clone();
+        h.transmission_sig = "not base64!".into();
+        assert!(matches!(
+            verify_paypal(&h, &v.body, &v.webhook_id, &v.cert),
+            Err(VerifyError::PaypalSignatureEncoding)
+        ));
+        let mut h = v.headers.clone();
+        h.transmission_sig = BASE64.encode([1u8; 16]);
+        assert!(verify_paypal(&h, &v.body, &v.webhook_id, &v.cert).is_err());
+        let mut h = v.headers.clone();
+        h.transmission_time = "30/07/2024 10:29".into();
+        assert!(matches!(
+            verify_paypal(&h, &v.body, &v.webhook_id, &v.cert),
+            Err(VerifyError::PaypalTransmissionTime(_))
+        ));
+    }
+
+    #[test]
+    fn paypal_wrong_auth_algo_refused() {
+        let v = &paypal_vectors()[0];
+        for algo in [
+            "SHA1withRSA",
+            "sha256withrsa",
+            "SHA256withRSA ",
+            "SHA256withECDSA",
+        ] {
+            let mut h = v.headers.clone();
+            h.auth_algo = algo.into();
+            let err = verify_paypal(&h, &v.body, &v.webhook_id, &v.cert).unwrap_err();
+            assert!(matches!(err, VerifyError::PaypalAuthAlgo { .. }), "{err}");
+            assert!(err.to_string().contains("SHA256withRSA"));
+        }
+    }
+
+    #[test]
+    fn paypal_missing_or_empty_header_is_named() {
+        let v = &paypal_vectors()[0];
+        for missing in [
+            HEADER_TRANSMISSION_ID,
+            HEADER_TRANSMISSION_TIME,
+            HEADER_CERT_URL,
+            HEADER_AUTH_ALGO,
+            HEADER_TRANSMISSION_SIG,
+        ] {
+            let err = PaypalHeaders::from_lookup(|name| {
+                (name != missing).then(|| s(&v.raw["headers"][name]).to_owned())
+            })
+            .unwrap_err();
+            assert!(matches!(err, VerifyError::MissingHeader { name } if name == missing));
+            assert_eq!(
+                err.to_string(),
+                format!("missing required header {missing}")
+            );
+
+            let err = PaypalHeaders::from_lookup(|name| {
+                Some(if name == missing {
+                    "  "
+                } else {
+                    s(&v.raw["headers"][name])
+                })
+            })
+            .unwrap_err();
+            assert!(matches!(err, VerifyError::EmptyHeader { name } if name == missing));
+            assert!(err.to_string().contains(missing));
+        }
+    }
+
+    #[test]
+    fn paypal_headers_debug_hides_signature() {
+        let v = &paypal_vectors()[0];
+        let debug = format!("{:?}", v.headers);
+        assert!(debug.contains(&v.headers.transmission_id));
+        assert!(!debug.contains(&v.headers.transmission_sig[..20]));
+        // Neither do errors carry it.
+        let err = verify_paypal(&v.headers, b"x", &v.webhook_id, &v.cert).unwrap_err();
+        assert!(!format!("{err} {err:?}").contains(&v.headers.transmission_sig[..20]));
+    }
+
+    #[test]
+    fn paypal_cert_url_allowed() {
+        for url in [
+            "https://api.paypal.com/v1/notifications/certs/CERT-360caa42-fca2a594-1a5f47cb",
+            "https://api-m.paypal.com/v1/notifications/certs/CERT-1",
+            "https://api.sandbox.paypal.com/v1/notifications/certs/CERT-360caa42-fca2a594-a5cafa77",
+            "https://api-m.sandbox.paypal.com/v1/notifications/certs/CERT-1",
+            "https://API.PayPal.COM/v1/notifications/certs/CERT-1",
+            "https://api.paypal.com:443/v1/notifications/certs/CERT-1",
+            "HTTPS://api.paypal.com/v1/notifications/certs/CERT-1",
+        ] {
+            check_paypal_cert_url(url).unwrap_or_else(|e| panic!("{url}: {e}"));
+        }
+        let url = parse_paypal_cert_url("https://API.PAYPAL.COM:443/v1/x").unwrap();
+        assert_eq!(url.as_str(), "https://api.paypal.com/v1/x");
+    }
+
+    #[test]
+    fn paypal_cert_url_refused() {
+        for url in [
+            "",
+            "api.paypal.com/v1/notifications/certs/CERT-1",
+            "//api.paypal.com/v1/notifications/certs/CERT-1",
+            "http://api.paypal.com/v1/notifications/certs/CERT-1",
+            "ftp://api.paypal.com/v1/notifications/certs/CERT-1",
+            "https://api.paypal.com.evil.com/v1/notifications/certs/CERT-1",
+            "https://api.paypal.com@evil.com/v1/notifications/certs/CERT-1",
+            "https://user:pass@api.paypal.com/v1/notifications/certs/CERT-1",
+            "https://user@api.paypal.com/v1/notifications/certs/CERT-1",
+            "https://evil.com/?x=api.paypal.com",
+            "https://evil.com/api.paypal.com",
+            "https://evil.com#api.paypal.com",
+            "https://evilapi.paypal.com/v1/notifications/certs/CERT-1",
+            "https://paypal.com/v1/notifications/certs/CERT-1",
+            "https://www.paypal.com/v1/notifications/certs/CERT-1",
+            "https://api.paypal.com./v1/notifications/certs/CERT-1",
+            "https://api.paypal.com:8443/v1/notifications/certs/CERT-1",
+            "https://api.paypal.com:80/v1/notifications/certs/CERT-1",
+            "https://api.paypal.com%2eevil.com/v1/notifications/certs/CERT-1",
+            "https://api.paypal.com\\@evil.com/",
+            "https://evil.com\\@api.paypal.com/",
+            "https://api.pay\tpal.com/v1/notifications/certs/CERT-1",
+            "https://api.pay\npal.com/v1/notifications/certs/CERT-1",
+            " https://api.paypal.com/v1/notifications/certs/CERT-1",
+            "https://127.0.0.1/v1/notifications/certs/CERT-1",
+            "https://[::1]/v1/notifications/certs/CERT-1",
+            "https://xn--pypal-4ve.com/v1/notifications/certs/CERT-1",
+            "https://аpi.paypal.com/v1/notifications/certs/CERT-1",
+            "file:///etc/passwd",
+            "data:text/plain,api.paypal.com",
+        ] {
+            let err = check_paypal_cert_url(url).expect_err(url);
+            assert!(
+                matches!(err, VerifyError::PaypalCertUrl { .. }),
+                "{url}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn paypal_real_certs_have_paypal_subjects() {
+        let live = PaypalCert::from_pem(&read_bytes(
+            "paypal/certs/CERT-360caa42-fca2a594-1a5f47cb.live.pem",
+        ))
+        .unwrap();
+        assert_eq!(
+            live.common_name(),
+            Some("messageverificationcerts.paypal.com")
+        );
+        live.check_subject().unwrap();
+        assert_eq!(live.public_key().n().bits(), 2048);
+        assert_eq!(live.not_before().to_rfc3339(), "2024-03-08T00:00:00+00:00");
+        assert_eq!(live.not_after().to_rfc3339(), "2025-03-07T23:59:59+00:00");
+
+        let sandbox = PaypalCert::from_pem(&read_bytes(
+            "paypal/certs/CERT-360caa42-fca2a594-a5cafa77.sandbox.pem",
+        ))
+        .unwrap();
+        assert_eq!(
+            sandbox.common_name(),
+            Some("messageverificationcerts.sandbox.paypal.com")
+        );
+        sandbox.check_subject().unwrap();
+        assert_eq!(
+            sandbox.not_before().to_rfc3339(),
+            "2015-03-18T00:00:00+00:00"
+        );
+        assert_eq!(
+            sandbox.not_after().to_rfc3339(),
+            "2017-03-22T12:00:00+00:00"
+        );
+    }
+
+    #[test]
+    fn paypal_cn_check() {
+        check_paypal_cert_cn("messageverificationcerts.paypal.com").unwrap();
+        check_paypal_cert_cn("MessageVerificationCerts.Sandbox.PayPal.com").unwrap();
+        for cn in [
+            "",
+            "paypal.com",
+            "www.paypal.com",
+            "evil.example.com",
+            "messageverificationcerts.paypal.com.evil.com",
+            "evil.messageverificationcerts.paypal.com",
+            "*.paypal.com",
+            "messageverificationcerts.paypal.com\0",
+            "messageverificationcerts.paypal.com ",
+        ] {
+            assert!(
+                matches!(
+                    check_paypal_cert_cn(cn),
+                    Err(VerifyError::CertSubject { .. })
+                ),
+                "{cn:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn paypal_cert_with_foreign_subject_is_refused() {
+        let v = &paypal_vectors()[0];
+        let crafted = [
+            ("CN=evil.example.com,O=PayPal\\, Inc.,C=US", 1),
+            ("CN=messageverificationcerts.paypal.com.evil.com", 1),
+            ("O=PayPal\\, Inc.,C=US", 0),
+            (
+                "CN=messageverificationcerts.paypal.com,CN=evil.example.com",
+                2,
+            ),
+        ];
+        for (subject, cn_count) in crafted {
+            let name = Name::from_str(subject).unwrap();
+            let cns = common_names(&name).unwrap();
+            assert_eq!(cns.len(), cn_count, "{subject}");
+            let mut cert = v.cert.clone();
+            cert.subject_cns = cns;
+            let err = verify_paypal(&v.headers, &v.body, &v.webhook_id, &cert).unwrap_err();
+            match cn_count {
+                1 => assert!(matches!(err, VerifyError::CertSubject { .. }), "{err}"),
+                n => assert!(
+                    matches!(err, VerifyError::CertSubjectCnCount { count } if count == n),
+                    "{err}"
+                ),
+            }
+        }
+        // A crafted name with PayPal's CN passes the subject check.
+        let name =
+            Name::from_str("CN=messageverificationcerts.paypal.com,O=PayPal\\, Inc.").unwrap();
+        let mut cert = v.cert.clone();
+        cert.subject_cns = common_names(&name).unwrap();
+        assert!(verify_paypal(&v.headers, &v.body, &v.webhook_id, &cert).is_ok());
+    }
+
+    #[test]
+    fn paypal_transmission_time_outside_cert_validity_refused() {
+        for v in paypal_vectors() {
+            for time in [
+                "2014-01-01T00:00:00Z",
+                "2020-06-01T00:00:00Z",
+                "2026-01-01T00:00:00Z",
+            ] {
+                let mut h = v.headers.clone();
+                h.transmission_time = time.into();
+                // None of these instants lies within either sample certificate's validity.
+                let result = verify_paypal(&h, &v.body, &v.webhook_id, &v.cert);
+                assert!(
+                    matches!(result, Err(VerifyError::CertNotValidAt { .. })),
+                    "{} at {time}",
+                    v.name
+                );
+            }
+        }
+        // Bounds are inclusive.
+        let cert = &paypal_vectors()[0].cert;
+        let second = chrono::Duration::seconds(1);
+        assert!(cert.check_valid_at(cert.not_before()).is_ok());
+        assert!(cert.check_valid_at(cert.not_after()).is_ok());
+        assert!(cert.check_valid_at(cert.not_before() - second).is_err());
+        assert!(cert.check_valid_at(cert.not_after() + second).is_err());
+    }
+
+    #[test]
+    fn paypal_cert_from_bad_pem() {
+        let live = read_bytes("paypal/certs/CERT-360caa42-fca2a594-1a5f47cb.live.pem");
+        assert!(matches!(
+            PaypalCert::from_pem(b""),
+            Err(VerifyError::CertNoPem)
+        ));
+        assert!(matches!(
+            PaypalCert::from_pem(b"hello"),
+            Err(VerifyError::CertNoPem)
+        ));
+        assert!(matches!(
+            PaypalCert::from_pem(b"-----BEGIN CERTIFICATE-----\n"),
+            Err(VerifyError::CertNoPem)
+        ));
+        assert!(matches!(
+            PaypalCert::from_pem(b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"),
+            Err(VerifyError::CertParse(_))
+        ));
+        let mut truncated = live[..live.len() / 2].to_vec();
+        truncated.extend_from_slice(b"\n-----END CERTIFICATE-----\n");
+        assert!(PaypalCert::from_pem(&truncated).is_err());
+        // Leading text and a chain after the leaf: the first block is the leaf.
+        let sandbox = read_bytes("paypal/certs/CERT-360caa42-fca2a594-a5cafa77.sandbox.pem");
+        let mut chain = b"subject=CN=messageverificationcerts.paypal.com\n".to_vec();
+        chain.extend_from_slice(&live);
+        chain.extend_from_slice(b"\r\n");
+        chain.extend_from_slice(&sandbox);
+        let cert = PaypalCert::from_pem(&chain).unwrap();
+        assert_eq!(
+            cert.common_name(),
+            Some("messageverificationcerts.paypal.com")
+        );
+        // LF-only line endings parse too (the sample files use CRLF).
+        let lf: Vec<u8> = live.iter().copied().filter(|&b| b != b'\r').collect();
+        assert!(PaypalCert::from_pem(&lf).is_ok());
+    }
+
+    #[test]
+    fn paypal_check_fresh() {
+        let verified = PaypalVerified {
+            transmission_id: "id".into(),
+            transmission_time: DateTime::parse_from_rfc3339("2024-07-30T10:29:03Z")
+                .unwrap()
+                .with_timezone(&Utc),
+        };
+        let at = |secs: i64| verified.transmission_time + chrono::Duration::seconds(secs);
+        assert!(verified.check_fresh(at(0), 300).is_ok());
+        assert!(verified.check_fresh(at(300), 300).is_ok());
+        assert!(verified.check_fresh(at(-300), 300).is_ok());
+        assert!(matches!(
+            verified.check_fresh(at(301), 300),
+            Err(VerifyError::PaypalTransmissionStale { age_secs: 301, .. })
+        ));
+        assert!(matches!(
+            verified.check_fresh(at(-301), 300),
+            Err(VerifyError::PaypalTransmissionInFuture {
+                ahead_secs: 301,
+                ..
+            })
+        ));
+        assert!(matches!(
+            verified.check_fresh(at(0), -1),
+            Err(VerifyError::InvalidTolerance { .. })
+        ));
+    }
+}

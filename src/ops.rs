@@ -1,0 +1,428 @@
+//! The four synchronisation operations of the seed, the only code paths that
+//! change an order's or a payment's status.
+//!
+//! 1. [`set_order_payment_status`]: Order → Payment (`status_synchronized`).
+//! 2. [`set_payment_status`]: Payment → Order (`status_synchronized`).
+//! 3. [`cancel`]: cancel the order and its payment (`order_and_payment_cancelled`).
+//! 4. [`validate`]: confirm a payment by hand (`payment_validated`).
+//!
+//! Each public operation is one `BEGIN IMMEDIATE` transaction: the order, the
+//! payment and the audit rows change together or not at all. The
+//! transaction-level cores ([`sync_from_order`], [`sync_from_payment`]) are
+//! what the consistency fixer and the webhook listener call inside their own
+//! transactions, so every status change in `tally` goes through here and is
+//! audited the same way.
+//!
+//! These are the owner's decisions: they are not bound by the forward-only
+//! rules applied to provider events. Moving no money is the one thing they
+//! never pretend to do: cancelling a completed payment records that a refund
+//! is owed and says so.
+
+use rusqlite::Connection;
+use serde_json::{Value, json};
+
+use crate::domain::{
+    AuditEntry, Order, OrderPaymentStatus, OrderStatus, Payment, PaymentStatus, StatusSource,
+    Timestamp, format_ts,
+};
+use crate::store::{Store, queries};
+
+/// Audit event names.
+pub const EVENT_SYNC: &str = "status_synchronized";
+pub const EVENT_CANCEL: &str = "order_and_payment_cancelled";
+pub const EVENT_VALIDATE: &str = "payment_validated";
+
+#[derive(Debug, thiserror::Error)]
+pub enum OpError {
+    #[error("no order numbered {0:?}")]
+    UnknownOrder(String),
+    #[error("reference {reference:?} is already used by order {other}'s {provider} payment")]
+    ReferenceTaken {
+        reference: String,
+        provider: String,
+        other: String,
+    },
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// What happened to one order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Changed; `summary` says how, `warnings` what the owner must still do.
+    Done {
+        summary: String,
+        warnings: Vec<String>,
+    },
+    /// Nothing changed, for this reason.
+    Skipped { reason: String },
+}
+
+impl Outcome {
+    fn skipped(reason: impl Into<String>) -> Outcome {
+        Outcome::Skipped {
+            reason: reason.into(),
+        }
+    }
+
+    pub fn is_done(&self) -> bool {
+        matches!(self, Outcome::Done { .. })
+    }
+}
+
+/// Who makes a change, when, and why: what goes into the audit row.
+#[derive(Debug, Clone)]
+pub struct Change<'a> {
+    pub actor: &'a str,
+    pub event: &'a str,
+    pub now: Timestamp,
+    /// Whose word the payment's new status is.
+    pub source: StatusSource,
+    pub details: Value,
+}
+
+/// The order and payment before and after a change, for the audit row.
+struct Before {
+    order_status: OrderStatus,
+    order_payment: OrderPaymentStatus,
+    payment: Option<PaymentStatus>,
+}
+
+impl Before {
+    fn of(order: &Order, payment: Option<&Payment>) -> Before {
+        Before {
+            order_status: order.status,
+            order_payment: order.payment_status,
+            payment: payment.map(|p| p.status),
+        }
+    }
+}
+
+/// Writes the order, the payment (when given) and one audit row.
+fn commit(
+    conn: &Connection,
+    before: &Before,
+    order: &Order,
+    payment: Option<&Payment>,
+    change: &Change<'_>,
+) -> rusqlite::Result<()> {
+    queries::save_order_state(conn, order)?;
+    if let Some(p) = payment {
+        queries::save_payment_state(conn, p)?;
+    }
+    let entry = AuditEntry {
+        at: format_ts(change.now),
+        order_number: Some(order.number.clone()),
+        event: change.event.to_owned(),
+        actor: change.actor.to_owned(),
+        old_order_status: Some(before.order_status.to_string()),
+        new_order_status: Some(order.status.to_string()),
+        old_order_payment_status: Some(before.order_payment.to_string()),
+        new_order_payment_status: Some(order.payment_status.to_string()),
+        old_payment_status: before.payment.map(|s| s.to_string()),
+        new_payment_status: payment.map(|p| p.status.to_string()),
+        details: change.details.clone(),
+    };
+    queries::insert_audit(conn, Some(order.id), payment.map(|p| p.id), &entry)
+}
+
+/// Sets the order's payment status, stamping `paid_at` when it becomes paid.
+fn set_order_side(order: &mut Order, status: OrderPaymentStatus, now: Timestamp) {
+    if order.payment_status != status {
+        order.payment_status = status;
+        order.updated_at = now;
+    }
+    if status == OrderPaymentStatus::Paid && order.paid_at.is_none() {
+        order.paid_at = Some(now);
+        order.updated_at = now;
+    }
+}
+
+/// Sets the payment's status, stamping `completed_at` when it completes and
+/// recording a refund owed when a completed payment is cancelled. Returns a
+/// warning for the owner when money must move outside `tally`.
+fn set_payment_side(
+    payment: &mut Payment,
+    order_number: &str,
+    status: PaymentStatus,
+    change: &Change<'_>,
+) -> Option<String> {
+    let mut warning = None;
+    if payment.status != status {
+        if payment.status == PaymentStatus::Completed
+            && status == PaymentStatus::Cancelled
+            && change.source == StatusSource::Owner
+        {
+            payment.refund_pending = true;
+            warning = Some(refund_warning(payment, order_number));
+        }
+        if status != PaymentStatus::Cancelled {
+            payment.refund_pending = false;
+        }
+        payment.status = status;
+        payment.status_source = change.source;
+        payment.updated_at = change.now;
+    }
+    if status == PaymentStatus::Completed && payment.completed_at.is_none() {
+        payment.completed_at = Some(change.now);
+        payment.updated_at = change.now;
+    }
+    warning
+}
+
+fn refund_warning(payment: &Payment, number: &str) -> String {
+    let amount = payment.captured.unwrap_or(payment.amount);
+    if payment.provider.sends_webhooks() {
+        format!(
+            "{number}: the customer was charged {amount} at {p}; cancelling here refunds nothing. \
+             Refund at {p}: tally marks the refund as awaiting {p} until its refund event arrives",
+            p = payment.provider.title()
+        )
+    } else {
+        format!(
+            "{number}: the customer paid {amount} by {p}; refund them by hand, then record it with \
+             `tally resolve {number} refund_awaiting_provider --note ...`",
+            p = payment.provider.title()
+        )
+    }
+}
+
+/// Order → Payment, inside a transaction: sets the order's payment status
+/// and carries the mapped status to its payment.
+pub fn sync_from_order(
+    conn: &Connection,
+    mut order: Order,
+    mut payment: Option<Payment>,
+    status: OrderPaymentStatus,
+    change: &Change<'_>,
+) -> rusqlite::Result<Outcome> {
+    let target = status.to_payment();
+    if order.payment_status == status
+        && payment.as_ref().is_none_or(|p| p.status == target)
+        && (status != OrderPaymentStatus::Paid || order.paid_at.is_some())
+    {
+        return Ok(Outcome::skipped(format!(
+            "payment status is already {status}"
+        )));
+    }
+    let before = Before::of(&order, payment.as_ref());
+    set_order_side(&mut order, status, change.now);
+    let warning = payment
+        .as_mut()
+        .and_then(|p| set_payment_side(p, &order.number, target, change));
+    commit(conn, &before, &order, payment.as_ref(), change)?;
+    let summary = match &payment {
+        Some(_) => format!("order {status}, payment {target}"),
+        None => format!("order {status} (no payment record)"),
+    };
+    Ok(Outcome::Done {
+        summary,
+        warnings: warning.into_iter().collect(),
+    })
+}
+
+/// Payment → Order, inside a transaction: sets the payment's status and
+/// carries the mapped status to its order.
+pub fn sync_from_payment(
+    conn: &Connection,
+    mut order: Order,
+    mut payment: Payment,
+    status: PaymentStatus,
+    change: &Change<'_>,
+) -> rusqlite::Result<Outcome> {
+    let target = status.to_order();
+    if payment.status == status
+        && order.payment_status == target
+        && (status != PaymentStatus::Completed || payment.completed_at.is_some())
+    {
+        return Ok(Outcome::skipped(format!("payment is already {status}")));
+    }
+    let before = Before::of(&order, Some(&payment));
+    let warning = set_payment_side(&mut payment, &order.number, status, change);
+    set_order_side(&mut order, target, change.now);
+    commit(conn, &before, &order, Some(&payment), change)?;
+    Ok(Outcome::Done {
+        summary: format!("payment {status}, order {target}"),
+        warnings: warning.into_iter().collect(),
+    })
+}
+
+fn load(conn: &Connection, number: &str) -> Result<(Order, Option<Payment>), OpError> {
+    let order = queries::order_by_number(conn, number)?
+        .ok_or_else(|| OpError::UnknownOrder(number.to_owned()))?;
+    let payment = queries::payment_for_order(conn, order.id)?;
+    Ok((order, payment))
+}
+
+fn owner_change<'a>(actor: &'a str, event: &'a str, now: Timestamp, details: Value) -> Change<'a> {
+    Change {
+        actor,
+        event,
+        now,
+        source: StatusSource::Owner,
+        details,
+    }
+}
+
+/// Operation 1, Order → Payment: `tally order set-payment-status`.
+pub fn set_order_payment_status(
+    store: &mut Store,
+    number: &str,
+    status: OrderPaymentStatus,
+    actor: &str,
+    now: Timestamp,
+) -> Result<Outcome, OpError> {
+    store.write(|tx| {
+        let (order, payment) = load(tx, number)?;
+        let change = owner_change(
+            actor,
+            EVENT_SYNC,
+            now,
+            json!({"direction": "order_to_payment"}),
+        );
+        Ok(sync_from_order(tx, order, payment, status, &change)?)
+    })
+}
+
+/// Operation 2, Payment → Order: `tally payment set-status`.
+pub fn set_payment_status(
+    store: &mut Store,
+    number: &str,
+    status: PaymentStatus,
+    actor: &str,
+    now: Timestamp,
+) -> Result<Outcome, OpError> {
+    store.write(|tx| {
+        let (order, payment) = load(tx, number)?;
+        let Some(payment) = payment else {
+            return Ok(Outcome::skipped("the order has no payment record"));
+        };
+        let change = owner_change(
+            actor,
+            EVENT_SYNC,
+            now,
+            json!({"direction": "payment_to_order"}),
+        );
+        Ok(sync_from_payment(tx, order, payment, status, &change)?)
+    })
+}
+
+/// Operation 3: cancel the order and its payment.
+pub fn cancel(
+    store: &mut Store,
+    number: &str,
+    actor: &str,
+    now: Timestamp,
+) -> Result<Outcome, OpError> {
+    store.write(|tx| {
+        let (mut order, mut payment) = load(tx, number)?;
+        if order.status == OrderStatus::Cancelled {
+            return Ok(Outcome::skipped("already cancelled"));
+        }
+        let before = Before::of(&order, payment.as_ref());
+        let was_completed = payment
+            .as_ref()
+            .is_some_and(|p| p.status == PaymentStatus::Completed);
+        order.status = OrderStatus::Cancelled;
+        order.cancelled_at = Some(now);
+        order.updated_at = now;
+        let mut change = owner_change(actor, EVENT_CANCEL, now, Value::Null);
+        let warning = match payment.as_mut() {
+            Some(p) => {
+                order.payment_status = OrderPaymentStatus::Refunded;
+                set_payment_side(p, &order.number, PaymentStatus::Cancelled, &change)
+            }
+            None => None,
+        };
+        change.details = json!({
+            "had_payment": payment.is_some(),
+            "refund_owed": was_completed,
+            "provider": payment.as_ref().map(|p| p.provider.as_str()),
+        });
+        commit(tx, &before, &order, payment.as_ref(), &change)?;
+        let summary = match &payment {
+            Some(_) => "order cancelled, payment cancelled".to_owned(),
+            None => "order cancelled (no payment record)".to_owned(),
+        };
+        Ok(Outcome::Done {
+            summary,
+            warnings: warning.into_iter().collect(),
+        })
+    })
+}
+
+/// Operation 4: confirm a payment by hand (Wave or cash), optionally
+/// recording the provider's transaction reference.
+pub fn validate(
+    store: &mut Store,
+    number: &str,
+    reference: Option<&str>,
+    actor: &str,
+    now: Timestamp,
+) -> Result<Outcome, OpError> {
+    store.write(|tx| {
+        let (mut order, payment) = load(tx, number)?;
+        if order.status == OrderStatus::Cancelled {
+            return Ok(Outcome::skipped(
+                "the order is cancelled: a cancelled order cannot be validated",
+            ));
+        }
+        let Some(mut payment) = payment else {
+            return Ok(Outcome::skipped(
+                "the order has no payment record to validate",
+            ));
+        };
+        let reference = reference.map(str::trim).filter(|r| !r.is_empty());
+        if let Some(r) = reference
+            && payment.reference.as_deref() != Some(r)
+        {
+            if let Some(other) = queries::order_number_for_reference(tx, payment.provider, r)? {
+                return Err(OpError::ReferenceTaken {
+                    reference: r.to_owned(),
+                    provider: payment.provider.title().to_owned(),
+                    other,
+                });
+            }
+        }
+        let new_reference = reference.is_some_and(|r| payment.reference.as_deref() != Some(r));
+        if payment.status == PaymentStatus::Completed
+            && order.payment_status == OrderPaymentStatus::Paid
+            && payment.completed_at.is_some()
+            && order.paid_at.is_some()
+            && !new_reference
+        {
+            return Ok(Outcome::skipped("already validated"));
+        }
+        let before = Before::of(&order, Some(&payment));
+        let mut warnings = Vec::new();
+        if payment.provider.sends_webhooks() && payment.status != PaymentStatus::Completed {
+            warnings.push(format!(
+                "{number}: a {p} payment validated by hand; check at {p} that it was really \
+                 captured (its webhook may have been lost)",
+                p = payment.provider.title()
+            ));
+        }
+        if let Some(r) = reference {
+            payment.reference = Some(r.to_owned());
+            payment.updated_at = now;
+        }
+        let change = owner_change(
+            actor,
+            EVENT_VALIDATE,
+            now,
+            json!({"reference": reference, "provider": payment.provider.as_str()}),
+        );
+        set_payment_side(
+            &mut payment,
+            &order.number,
+            PaymentStatus::Completed,
+            &change,
+        );
+        set_order_side(&mut order, OrderPaymentStatus::Paid, now);
+        commit(tx, &before, &order, Some(&payment), &change)?;
+        Ok(Outcome::Done {
+            summary: "payment completed, order paid".to_owned(),
+            warnings,
+        })
+    })
+}

@@ -1,0 +1,316 @@
+//! The SQLite file: opening it, its schema, and reading and writing rows.
+//!
+//! # Opening
+//! [`Store::open`] is the only place a connection is set up: PRAGMAs first
+//! (WAL, foreign keys, `synchronous=FULL`, a busy timeout), then the embedded
+//! migrations from `sql/`, then the refusal of a schema newer than this
+//! binary. A new database file is created readable by its owner only (0600);
+//! SQLite gives its `-wal` and `-shm` files the same permissions.
+//!
+//! # Locking
+//! Several `tally` processes share one file: a dashboard, a cron
+//! `check --fix`, the webhook listener. Every transaction this store opens
+//! with [`Store::write`] starts with `BEGIN IMMEDIATE`, so a writer takes the
+//! write lock before it reads and waits (up to the busy timeout) instead of
+//! failing with SQLITE_BUSY half-way. Reads outside `write` run in autocommit
+//! mode or in short read transactions; nothing holds a read transaction open
+//! across user interaction, which would block WAL checkpoints.
+//!
+//! # Durability
+//! `synchronous=FULL`: once `write` returns `Ok`, the change survives a power
+//! cut. The webhook listener acknowledges an event only after that.
+//!
+//! # Compatibility
+//! The schema version lives in `PRAGMA user_version`. Migrations are
+//! append-only; a database migrated by a newer `tally` is refused rather than
+//! misread.
+
+pub mod queries;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite_migration::{M, Migrations};
+
+/// The schema, in order. Do not change the order or edit a shipped file.
+const MIGRATION_LIST: &[M<'static>] = &[M::up(include_str!("../../sql/001_initial.sql"))];
+static MIGRATIONS: Migrations<'static> = Migrations::from_slice(MIGRATION_LIST);
+
+/// How long a writer waits for another process's write lock.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "no database at {0} (create one with `tally import FILE` or `tally demo`, or point --db / TALLY_DB at yours)"
+    )]
+    Missing(PathBuf),
+    #[error("cannot open database {path}: {source}")]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("cannot create database {path}: {source}")]
+    Create {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "database {path} has schema version {found}, newer than this tally supports ({supported}): upgrade tally"
+    )]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        supported: usize,
+    },
+    #[error("cannot migrate database {path}: {source}")]
+    Migrate {
+        path: PathBuf,
+        source: rusqlite_migration::Error,
+    },
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// Whether [`Store::open`] may create the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    /// Create the file (0600) when it does not exist.
+    CreateIfMissing,
+    /// Refuse a path with no database: a typo in `--db` must not silently
+    /// start an empty shop.
+    MustExist,
+}
+
+/// The database: owns its connection. One `Store` per thread.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (and if allowed creates) the database at `path`, migrated.
+    pub fn open(path: &Path, mode: OpenMode) -> Result<Store, StoreError> {
+        if !path.exists() {
+            match mode {
+                OpenMode::MustExist => return Err(StoreError::Missing(path.to_owned())),
+                OpenMode::CreateIfMissing => create_private(path)?,
+            }
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open {
+            path: path.to_owned(),
+            source,
+        })?;
+        Store::setup(conn, path)
+    }
+
+    /// A private in-memory database, for tests and benchmarks.
+    pub fn open_in_memory() -> Result<Store, StoreError> {
+        let conn = Connection::open_in_memory()?;
+        Store::setup(conn, Path::new(":memory:"))
+    }
+
+    fn setup(mut conn: Connection, path: &Path) -> Result<Store, StoreError> {
+        let open_err = |source| StoreError::Open {
+            path: path.to_owned(),
+            source,
+        };
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
+        // journal_mode must be set outside a transaction, so before migrations.
+        conn.pragma_update(None, "journal_mode", "wal")
+            .map_err(open_err)?;
+        conn.pragma_update(None, "synchronous", "full")
+            .map_err(open_err)?;
+        conn.pragma_update(None, "foreign_keys", "on")
+            .map_err(open_err)?;
+        // Every `transaction()` on this connection is BEGIN IMMEDIATE,
+        // the migrations' included.
+        conn.set_transaction_behavior(TransactionBehavior::Immediate);
+
+        let found: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(open_err)?;
+        let supported = MIGRATION_LIST.len();
+        if found > supported as i64 {
+            return Err(StoreError::TooNew {
+                path: path.to_owned(),
+                found,
+                supported,
+            });
+        }
+        if found < supported as i64
+            && let Err(source) = MIGRATIONS.to_latest(&mut conn)
+        {
+            // Another process may have migrated the file between our read of
+            // the version and our own attempt: that is success too.
+            let now: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            if now != supported as i64 {
+                return Err(StoreError::Migrate {
+                    path: path.to_owned(),
+                    source,
+                });
+            }
+        }
+        Ok(Store {
+            conn,
+            path: path.to_owned(),
+        })
+    }
+
+    /// The schema version this binary writes.
+    pub fn schema_version() -> usize {
+        MIGRATION_LIST.len()
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The connection, for reads in autocommit mode.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction: all of it is committed,
+    /// or, when `f` fails, none of it.
+    pub fn write<T, E>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<rusqlite::Error>,
+    {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// Runs `f` in one short read transaction, for reads that must see one
+    /// consistent snapshot. Do not hold it across user interaction.
+    pub fn read<T, E>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<rusqlite::Error>,
+    {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Deferred)?;
+        let value = f(&tx)?;
+        tx.finish()?;
+        Ok(value)
+    }
+}
+
+#[cfg(unix)]
+fn create_private(path: &Path) -> Result<(), StoreError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map(drop)
+        .or_else(|e| match e.kind() {
+            // Created by another process in the meantime: fine.
+            std::io::ErrorKind::AlreadyExists => Ok(()),
+            _ => Err(e),
+        })
+        .map_err(|source| StoreError::Create {
+            path: path.to_owned(),
+            source,
+        })
+}
+
+#[cfg(not(unix))]
+fn create_private(path: &Path) -> Result<(), StoreError> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map(drop)
+        .map_err(|source| StoreError::Create {
+            path: path.to_owned(),
+            source,
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_valid() {
+        MIGRATIONS.validate().unwrap();
+    }
+
+    #[test]
+    fn a_new_file_is_private_and_in_wal_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("shop.db");
+        let store = Store::open(&path, OpenMode::CreateIfMissing).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let mode: String = store
+            .conn()
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        let sync: i64 = store
+            .conn()
+            .pragma_query_value(None, "synchronous", |r| r.get(0))
+            .unwrap();
+        assert_eq!(sync, 2, "synchronous=FULL");
+        let fk: i64 = store
+            .conn()
+            .pragma_query_value(None, "foreign_keys", |r| r.get(0))
+            .unwrap();
+        assert_eq!(fk, 1);
+    }
+
+    #[test]
+    fn a_missing_file_is_refused_unless_creating() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("typo.db");
+        let err = Store::open(&path, OpenMode::MustExist).err().unwrap();
+        assert!(matches!(err, StoreError::Missing(_)));
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new.db");
+        drop(Store::open(&path, OpenMode::CreateIfMissing).unwrap());
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+        drop(conn);
+        let err = Store::open(&path, OpenMode::MustExist).err().unwrap();
+        assert!(matches!(err, StoreError::TooNew { found: 99, .. }), "{err}");
+        assert!(err.to_string().contains("upgrade tally"));
+    }
+
+    #[test]
+    fn a_failed_write_leaves_nothing() {
+        let mut store = Store::open_in_memory().unwrap();
+        let r: Result<(), StoreError> = store.write(|tx| {
+            tx.execute(
+                "INSERT INTO audit_log (at, event, actor) VALUES ('x', 'e', 'a')",
+                [],
+            )?;
+            Err(StoreError::Missing(PathBuf::from("boom")))
+        });
+        assert!(r.is_err());
+        let n: i64 = store
+            .conn()
+            .query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 0);
+    }
+}
