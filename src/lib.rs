@@ -12,10 +12,12 @@
 //!
 //! Arrows point inward: everything depends on [`domain`], and [`domain`] on nothing.
 
+pub mod cli;
 pub mod demo;
 pub mod domain;
 pub mod listener;
 pub mod ops;
 pub mod store;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod transfer;
-pub mod cli;

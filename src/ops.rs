@@ -375,14 +375,13 @@ pub fn validate(
         let reference = reference.map(str::trim).filter(|r| !r.is_empty());
         if let Some(r) = reference
             && payment.reference.as_deref() != Some(r)
+            && let Some(other) = queries::order_number_for_reference(tx, payment.provider, r)?
         {
-            if let Some(other) = queries::order_number_for_reference(tx, payment.provider, r)? {
-                return Err(OpError::ReferenceTaken {
-                    reference: r.to_owned(),
-                    provider: payment.provider.title().to_owned(),
-                    other,
-                });
-            }
+            return Err(OpError::ReferenceTaken {
+                reference: r.to_owned(),
+                provider: payment.provider.title().to_owned(),
+                other,
+            });
         }
         let new_reference = reference.is_some_and(|r| payment.reference.as_deref() != Some(r));
         if payment.status == PaymentStatus::Completed
@@ -425,4 +424,226 @@ pub fn validate(
             warnings,
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{events, get, now, shop};
+
+    #[test]
+    fn order_to_payment_carries_the_mapped_status_and_stamps() {
+        let mut store = shop();
+        let out = set_order_payment_status(
+            &mut store,
+            "TEST2003",
+            OrderPaymentStatus::Paid,
+            "alice",
+            now(),
+        )
+        .unwrap();
+        assert!(out.is_done(), "{out:?}");
+        let (o, p) = get(&store, "TEST2003");
+        let p = p.unwrap();
+        assert_eq!(o.payment_status, OrderPaymentStatus::Paid);
+        assert_eq!(p.status, PaymentStatus::Completed);
+        assert_eq!(o.paid_at, Some(now()));
+        assert_eq!(p.completed_at, Some(now()));
+        assert_eq!(p.status_source, StatusSource::Owner);
+        assert_eq!(
+            events(&store, "TEST2003").last().unwrap(),
+            &(EVENT_SYNC.to_owned(), "alice".to_owned())
+        );
+    }
+
+    #[test]
+    fn payment_to_order_is_the_reverse() {
+        let mut store = shop();
+        set_payment_status(
+            &mut store,
+            "TEST1001",
+            PaymentStatus::Completed,
+            "bob",
+            now(),
+        )
+        .unwrap();
+        let (o, p) = get(&store, "TEST1001");
+        assert_eq!(o.payment_status, OrderPaymentStatus::Paid);
+        assert_eq!(o.paid_at, Some(now()));
+        // Already completed: the original completion time is kept.
+        assert_ne!(p.unwrap().completed_at, Some(now()));
+
+        set_payment_status(&mut store, "TEST2002", PaymentStatus::Failed, "bob", now()).unwrap();
+        let (o, p) = get(&store, "TEST2002");
+        assert_eq!(o.payment_status, OrderPaymentStatus::Failed);
+        assert_eq!(p.unwrap().status, PaymentStatus::Failed);
+    }
+
+    #[test]
+    fn setting_what_is_already_there_is_skipped_and_not_audited() {
+        let mut store = shop();
+        let before = events(&store, "TEST2001").len();
+        let out = set_payment_status(&mut store, "TEST2001", PaymentStatus::Completed, "a", now())
+            .unwrap();
+        assert!(matches!(out, Outcome::Skipped { .. }));
+        assert_eq!(events(&store, "TEST2001").len(), before);
+    }
+
+    #[test]
+    fn cancel_cancels_both_sides_and_records_a_refund_owed() {
+        let mut store = shop();
+        let out = cancel(&mut store, "TEST2001", "alice", now()).unwrap();
+        let Outcome::Done { warnings, .. } = out else {
+            panic!("not done: {out:?}")
+        };
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].contains("refunds nothing"), "{warnings:?}");
+        assert!(warnings[0].contains("Stripe"));
+        let (o, p) = get(&store, "TEST2001");
+        let p = p.unwrap();
+        assert_eq!(o.status, OrderStatus::Cancelled);
+        assert_eq!(o.payment_status, OrderPaymentStatus::Refunded);
+        assert_eq!(o.cancelled_at, Some(now()));
+        assert_eq!(p.status, PaymentStatus::Cancelled);
+        assert!(p.refund_pending);
+        assert_eq!(
+            events(&store, "TEST2001").last().unwrap().0,
+            EVENT_CANCEL.to_owned()
+        );
+    }
+
+    #[test]
+    fn cancelling_a_pending_payment_owes_no_refund() {
+        let mut store = shop();
+        let out = cancel(&mut store, "TEST2002", "alice", now()).unwrap();
+        assert_eq!(
+            out,
+            Outcome::Done {
+                summary: "order cancelled, payment cancelled".into(),
+                warnings: vec![]
+            }
+        );
+        assert!(!get(&store, "TEST2002").1.unwrap().refund_pending);
+    }
+
+    #[test]
+    fn an_order_without_payment_is_cancelled_alone() {
+        let mut store = shop();
+        cancel(&mut store, "TEST2004", "alice", now()).unwrap();
+        let (o, p) = get(&store, "TEST2004");
+        assert!(p.is_none());
+        assert_eq!(o.status, OrderStatus::Cancelled);
+        assert_eq!(o.payment_status, OrderPaymentStatus::Pending);
+        assert_eq!(o.cancelled_at, Some(now()));
+    }
+
+    #[test]
+    fn an_order_already_cancelled_is_skipped() {
+        let mut store = shop();
+        cancel(&mut store, "TEST2004", "alice", now()).unwrap();
+        let n = events(&store, "TEST2004").len();
+        let out = cancel(&mut store, "TEST2004", "alice", now()).unwrap();
+        assert_eq!(
+            out,
+            Outcome::Skipped {
+                reason: "already cancelled".into()
+            }
+        );
+        assert_eq!(events(&store, "TEST2004").len(), n);
+    }
+
+    #[test]
+    fn validate_completes_the_payment_and_pays_the_order() {
+        let mut store = shop();
+        let out = validate(&mut store, "TEST2002", Some("T_WAVE_77"), "alice", now()).unwrap();
+        assert_eq!(
+            out,
+            Outcome::Done {
+                summary: "payment completed, order paid".into(),
+                warnings: vec![]
+            }
+        );
+        let (o, p) = get(&store, "TEST2002");
+        let p = p.unwrap();
+        assert_eq!(p.status, PaymentStatus::Completed);
+        assert_eq!(p.completed_at, Some(now()));
+        assert_eq!(p.reference.as_deref(), Some("T_WAVE_77"));
+        assert_eq!(o.payment_status, OrderPaymentStatus::Paid);
+        assert_eq!(o.paid_at, Some(now()));
+        assert_eq!(events(&store, "TEST2002").last().unwrap().0, EVENT_VALIDATE);
+    }
+
+    #[test]
+    fn validating_a_stripe_payment_by_hand_warns() {
+        let mut store = shop();
+        let out = validate(&mut store, "TEST2003", None, "alice", now()).unwrap();
+        let Outcome::Done { warnings, .. } = out else {
+            panic!("{out:?}")
+        };
+        assert!(warnings[0].contains("validated by hand"), "{warnings:?}");
+    }
+
+    #[test]
+    fn a_cancelled_order_cannot_be_validated() {
+        let mut store = shop();
+        cancel(&mut store, "TEST2002", "alice", now()).unwrap();
+        let out = validate(&mut store, "TEST2002", None, "alice", now()).unwrap();
+        assert!(matches!(out, Outcome::Skipped { reason } if reason.contains("cancelled")));
+        assert_eq!(
+            get(&store, "TEST2002").1.unwrap().status,
+            PaymentStatus::Cancelled
+        );
+    }
+
+    #[test]
+    fn a_reference_held_by_another_order_is_refused() {
+        let mut store = shop();
+        let (_, p) = get(&store, "TEST2003");
+        let err = validate(&mut store, "TEST2003", Some("pi_3Nabc"), "a", now()).unwrap_err();
+        assert!(
+            matches!(err, OpError::ReferenceTaken { ref other, .. } if other == "TEST1001"),
+            "{err}"
+        );
+        assert_eq!(get(&store, "TEST2003").1, p, "nothing changed");
+    }
+
+    #[test]
+    fn unknown_orders_are_an_error() {
+        let mut store = shop();
+        assert!(matches!(
+            cancel(&mut store, "NOPE", "a", now()),
+            Err(OpError::UnknownOrder(n)) if n == "NOPE"
+        ));
+    }
+
+    #[test]
+    fn an_operation_that_fails_half_way_changes_nothing() {
+        let mut store = shop();
+        let before = get(&store, "TEST2001");
+        // The order and payment updates succeed, then the audit insert fails.
+        store
+            .conn()
+            .execute_batch(
+                "CREATE TEMP TRIGGER boom BEFORE INSERT ON audit_log
+                 BEGIN SELECT RAISE(ABORT, 'disk on fire'); END;",
+            )
+            .unwrap();
+        for result in [
+            cancel(&mut store, "TEST2001", "a", now()),
+            set_order_payment_status(
+                &mut store,
+                "TEST2001",
+                OrderPaymentStatus::Failed,
+                "a",
+                now(),
+            ),
+            set_payment_status(&mut store, "TEST2001", PaymentStatus::Pending, "a", now()),
+        ] {
+            assert!(matches!(result, Err(OpError::Sqlite(_))), "{result:?}");
+            assert_eq!(get(&store, "TEST2001"), before);
+        }
+        let before = get(&store, "TEST2002");
+        assert!(validate(&mut store, "TEST2002", Some("T_1"), "a", now()).is_err());
+        assert_eq!(get(&store, "TEST2002"), before);
+    }
 }

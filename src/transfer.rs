@@ -392,24 +392,29 @@ fn read_file(path: &Path) -> Result<Vec<(Kind, RawRow)>, TransferError> {
         path: name.clone(),
         source,
     })?;
+    let json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    parse_rows(&name, &bytes, json)
+}
+
+/// Splits one file's bytes into raw rows: JSON when `json` or when the text
+/// starts with `{`, CSV otherwise.
+fn parse_rows(name: &str, bytes: &[u8], json: bool) -> Result<Vec<(Kind, RawRow)>, TransferError> {
     let file_problem = |message: String| {
         TransferError::Invalid(vec![Problem {
-            file: name.clone(),
+            file: name.to_owned(),
             row: "file".to_owned(),
             field: None,
             message,
         }])
     };
-    let is_json = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-        || bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
-    if is_json {
-        let doc: Value = serde_json::from_slice(&bytes)
+    if json || bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
+        let doc: Value = serde_json::from_slice(bytes)
             .map_err(|e| file_problem(format!("not valid JSON: {e}")))?;
-        json_rows(&name, doc).map_err(file_problem)
+        json_rows(name, doc).map_err(file_problem)
     } else {
-        csv_rows(&name, &bytes).map_err(file_problem)
+        csv_rows(name, bytes).map_err(file_problem)
     }
 }
 
@@ -507,13 +512,25 @@ fn csv_rows(name: &str, bytes: &[u8]) -> Result<Vec<(Kind, RawRow)>, String> {
 
 /// Reads and validates every file; any problem anywhere fails the whole set.
 pub fn read_files(paths: &[&Path]) -> Result<ImportSet, TransferError> {
+    validate(paths.iter().map(|p| read_file(p)))
+}
+
+/// Validates one document held in memory (JSON, or CSV), named `name` in
+/// problems.
+pub fn read_bytes(name: &str, bytes: &[u8]) -> Result<ImportSet, TransferError> {
+    validate(std::iter::once(parse_rows(name, bytes, false)))
+}
+
+fn validate(
+    files: impl Iterator<Item = Result<Vec<(Kind, RawRow)>, TransferError>>,
+) -> Result<ImportSet, TransferError> {
     let mut set = ImportSet::default();
     let mut problems = Vec::new();
     let mut order_rows: HashMap<String, String> = HashMap::new();
     let mut payment_rows: HashMap<String, String> = HashMap::new();
     let mut references: HashMap<(Provider, String), String> = HashMap::new();
-    for path in paths {
-        let rows = match read_file(path) {
+    for file in files {
+        let rows = match file {
             Ok(rows) => rows,
             Err(TransferError::Invalid(p)) => {
                 problems.extend(p);
@@ -633,18 +650,17 @@ pub fn import(
     })
 }
 
-fn audit(
-    conn: &Connection,
-    order_id: i64,
-    payment_id: Option<i64>,
+/// The audit row of an imported order or payment; `sides` are the old and
+/// new order status, order payment status and payment status.
+fn import_entry(
     number: &str,
     actor: &str,
     now: Timestamp,
     sides: [Option<String>; 6],
     details: Value,
-) -> rusqlite::Result<()> {
+) -> AuditEntry {
     let [oo, no, oop, nop, op, np] = sides;
-    let entry = AuditEntry {
+    AuditEntry {
         at: format_ts(now),
         order_number: Some(number.to_owned()),
         event: EVENT_IMPORT.to_owned(),
@@ -656,8 +672,7 @@ fn audit(
         old_payment_status: op,
         new_payment_status: np,
         details,
-    };
-    queries::insert_audit(conn, Some(order_id), payment_id, &entry)
+    }
 }
 
 fn upsert_order(
@@ -699,15 +714,11 @@ fn upsert_order(
                 None,
                 None,
             ];
-            audit(
+            queries::insert_audit(
                 conn,
-                id,
+                Some(id),
                 None,
-                &o.number,
-                actor,
-                now,
-                sides,
-                json!({"created": "order"}),
+                &import_entry(&o.number, actor, now, sides, json!({"created": "order"})),
             )
         }
         Some(e) => {
@@ -752,15 +763,11 @@ fn upsert_order(
                 None,
                 None,
             ];
-            audit(
+            queries::insert_audit(
                 conn,
-                e.id,
+                Some(e.id),
                 None,
-                &o.number,
-                actor,
-                now,
-                sides,
-                json!({"updated": "order"}),
+                &import_entry(&o.number, actor, now, sides, json!({"updated": "order"})),
             )
         }
     }
@@ -807,15 +814,11 @@ fn upsert_payment(
             let id = conn.last_insert_rowid();
             summary.payments_created += 1;
             let sides = [None, None, None, None, None, Some(p.status.to_string())];
-            audit(
+            queries::insert_audit(
                 conn,
-                order.id,
+                Some(order.id),
                 Some(id),
-                &p.order,
-                actor,
-                now,
-                sides,
-                json!({"created": "payment"}),
+                &import_entry(&p.order, actor, now, sides, json!({"created": "payment"})),
             )
         }
         Some(e) => {
@@ -854,15 +857,11 @@ fn upsert_payment(
                 Some(e.status.to_string()),
                 Some(p.status.to_string()),
             ];
-            audit(
+            queries::insert_audit(
                 conn,
-                order.id,
+                Some(order.id),
                 Some(e.id),
-                &p.order,
-                actor,
-                now,
-                sides,
-                json!({"updated": "payment"}),
+                &import_entry(&p.order, actor, now, sides, json!({"updated": "payment"})),
             )
         }
     }

@@ -79,7 +79,12 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { Exit::Error } else { Exit::Ok }.into();
+            return if e.use_stderr() {
+                Exit::Error
+            } else {
+                Exit::Ok
+            }
+            .into();
         }
     };
     match run(cli) {

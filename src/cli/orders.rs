@@ -55,7 +55,12 @@ pub fn payment(config: &Config, cmd: PaymentCommand, out: &mut dyn Write) -> any
     }
 }
 
-fn print_outcome(out: &mut dyn Write, number: &str, verb: &str, outcome: &Outcome) -> anyhow::Result<()> {
+fn print_outcome(
+    out: &mut dyn Write,
+    number: &str,
+    verb: &str,
+    outcome: &Outcome,
+) -> anyhow::Result<()> {
     match outcome {
         Outcome::Done { summary, warnings } => {
             writeln!(out, "{number}: {verb}: {summary}")?;
@@ -112,7 +117,11 @@ fn bulk(
         print_outcome(out, number, verb, &outcome)?;
     }
     writeln!(out, "{done} {verb}, {skipped} skipped")?;
-    Ok(if skipped == 0 { Exit::Ok } else { Exit::Problems })
+    Ok(if skipped == 0 {
+        Exit::Ok
+    } else {
+        Exit::Problems
+    })
 }
 
 /// An order as JSON, amounts as decimal strings.
@@ -177,7 +186,11 @@ fn show(config: &Config, number: &str, json: bool, out: &mut dyn Write) -> anyho
         return Ok(Exit::Ok);
     }
     let o = &order;
-    writeln!(out, "Order {}  {} <{}>", o.number, o.customer_name, o.customer_email)?;
+    writeln!(
+        out,
+        "Order {}  {} <{}>",
+        o.number, o.customer_name, o.customer_email
+    )?;
     writeln!(out, "  total           {}", o.total)?;
     writeln!(out, "  status          {}", o.status)?;
     writeln!(out, "  payment status  {}", o.payment_status)?;
@@ -209,11 +222,15 @@ fn show(config: &Config, number: &str, json: bool, out: &mut dyn Write) -> anyho
                 writeln!(out, "  captured        {c}")?;
             }
             if p.refunded_minor > 0 {
-                let refunded = crate::domain::Money::from_minor(p.refunded_minor, p.amount.currency())?;
+                let refunded =
+                    crate::domain::Money::from_minor(p.refunded_minor, p.amount.currency())?;
                 writeln!(out, "  refunded        {refunded}")?;
             }
             if p.refund_pending {
-                writeln!(out, "  refund          owed to the customer, not yet confirmed")?;
+                writeln!(
+                    out,
+                    "  refund          owed to the customer, not yet confirmed"
+                )?;
             }
             if p.disputed {
                 writeln!(out, "  dispute         open (chargeback)")?;
@@ -257,7 +274,10 @@ fn audit_table(log: &[AuditEntry], with_order: bool) -> Table {
             row.insert(1, e.order_number.clone().unwrap_or_default());
         }
         row.push(change(&e.old_order_status, &e.new_order_status));
-        row.push(change(&e.old_order_payment_status, &e.new_order_payment_status));
+        row.push(change(
+            &e.old_order_payment_status,
+            &e.new_order_payment_status,
+        ));
         row.push(change(&e.old_payment_status, &e.new_payment_status));
         table.add_row(row);
     }

@@ -24,7 +24,11 @@ pub fn import(config: &Config, files: &[PathBuf], out: &mut dyn Write) -> anyhow
     Ok(Exit::Ok)
 }
 
-pub fn export(config: &Config, format: ExportFormat, output: Option<&Path>) -> anyhow::Result<Exit> {
+pub fn export(
+    config: &Config,
+    format: ExportFormat,
+    output: Option<&Path>,
+) -> anyhow::Result<Exit> {
     let mut store = config.open()?;
     match (format, output) {
         (ExportFormat::Json, None) => {
@@ -47,15 +51,22 @@ pub fn export(config: &Config, format: ExportFormat, output: Option<&Path>) -> a
     Ok(Exit::Ok)
 }
 
-pub fn demo(config: &Config, orders: usize, seed: u64, out: &mut dyn Write) -> anyhow::Result<Exit> {
+pub fn demo(
+    config: &Config,
+    orders: usize,
+    seed: u64,
+    out: &mut dyn Write,
+) -> anyhow::Result<Exit> {
     if orders == 0 {
         anyhow::bail!("--orders must be at least 1");
     }
     let mut store = config.open_or_create()?;
     let bar = indicatif::ProgressBar::new(orders as u64);
     bar.set_style(
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} orders  {elapsed} ({eta} left)")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} orders  {elapsed} ({eta} left)",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     if !std::io::stderr().is_terminal() || orders < 50_000 {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());

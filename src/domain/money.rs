@@ -259,7 +259,7 @@ mod tests {
         assert_eq!(minor("0.10", "EUR"), Ok(10));
         // 0.1 + 0.2 is not 0.30000000000000004 here.
         assert_eq!(minor("0.30", "EUR"), Ok(30));
-        assert_eq!(minor("1.005", "EUR").is_err(), true);
+        assert!(minor("1.005", "EUR").is_err());
     }
 
     #[test]
