@@ -46,12 +46,12 @@ pub enum Command {
     },
     /// Fill an empty database with a realistic demo shop.
     Demo {
-        /// How many orders.
-        #[arg(long, default_value_t = 200)]
-        orders: usize,
-        /// Random seed: the same seed gives the same shop.
-        #[arg(long, default_value_t = 42)]
-        seed: u64,
+        /// How many orders [default: 200].
+        #[arg(long)]
+        orders: Option<usize>,
+        /// Random seed: the same seed gives the same shop [default: 42].
+        #[arg(long)]
+        seed: Option<u64>,
     },
     /// Look at and act on orders.
     #[command(subcommand)]

@@ -51,16 +51,33 @@ pub fn export(
     Ok(Exit::Ok)
 }
 
+/// Orders in the demo shop unless `--orders` says otherwise.
+pub const DEMO_ORDERS: usize = 200;
+/// The demo's random seed unless `--seed` says otherwise.
+pub const DEMO_SEED: u64 = 42;
+
 pub fn demo(
     config: &Config,
-    orders: usize,
-    seed: u64,
+    orders: Option<usize>,
+    seed: Option<u64>,
     out: &mut dyn Write,
 ) -> anyhow::Result<Exit> {
-    if orders == 0 {
+    if orders == Some(0) {
         anyhow::bail!("--orders must be at least 1");
     }
     let mut store = config.open_or_create()?;
+    let existing = crate::store::queries::count_orders(store.conn())?;
+    if existing > 0 && orders.is_none() && seed.is_none() {
+        // The newcomer's first command, run again: show what is there.
+        writeln!(
+            out,
+            "{} already holds a shop of {existing} orders: showing it (use another --db for a new demo)",
+            config.db.display()
+        )?;
+        print_cases(out)?;
+        return Ok(Exit::Ok);
+    }
+    let (orders, seed) = (orders.unwrap_or(DEMO_ORDERS), seed.unwrap_or(DEMO_SEED));
     let bar = indicatif::ProgressBar::new(orders as u64);
     bar.set_style(
         indicatif::ProgressStyle::with_template(
@@ -85,10 +102,15 @@ pub fn demo(
         started.elapsed().as_secs_f64()
     )?;
     if orders >= 34 {
-        writeln!(out, "\nCases to look at (try `tally order show TEST1014`):")?;
-        for (number, what) in demo::SPECIAL {
-            writeln!(out, "  {number}  {what}")?;
-        }
+        print_cases(out)?;
     }
     Ok(Exit::Ok)
+}
+
+fn print_cases(out: &mut dyn Write) -> anyhow::Result<()> {
+    writeln!(out, "\nCases to look at (try `tally order show TEST1014`):")?;
+    for (number, what) in demo::SPECIAL {
+        writeln!(out, "  {number}  {what}")?;
+    }
+    Ok(())
 }

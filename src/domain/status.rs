@@ -10,8 +10,6 @@
 //! | failed   | failed    |
 //! | refunded | cancelled |
 
-use std::fmt;
-use std::str::FromStr;
 
 /// A word that is not one of a closed set of values.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -42,18 +40,18 @@ macro_rules! closed_enum {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
-        impl FromStr for $name {
-            type Err = ParseStatusError;
+        impl std::str::FromStr for $name {
+            type Err = $crate::domain::ParseStatusError;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 match s.trim().to_ascii_lowercase().as_str() {
                     $($word => Ok($name::$variant),)+
-                    _ => Err(ParseStatusError { kind: $kind, value: s.to_owned(), valid: $name::WORDS }),
+                    _ => Err($crate::domain::ParseStatusError { kind: $kind, value: s.to_owned(), valid: $name::WORDS }),
                 }
             }
         }
@@ -65,6 +63,8 @@ macro_rules! closed_enum {
         }
     };
 }
+#[allow(unused_imports)]
+pub(crate) use closed_enum;
 
 closed_enum! {
     /// Where an order is in its life.

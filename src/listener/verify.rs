@@ -319,10 +319,10 @@ fn parse_stripe_header(header: &str) -> Result<StripeHeader, VerifyError> {
             "v1" => {
                 v1_count += 1;
                 // One malformed v1 must not hide a good one next to it.
-                if value.len() == 64 {
-                    if let Ok(sig) = hex::decode(value) {
-                        v1.push(sig);
-                    }
+                if value.len() == 64
+                    && let Ok(sig) = hex::decode(value)
+                {
+                    v1.push(sig);
                 }
             }
             // v0 (test-mode legacy) and any future scheme are ignored.
@@ -1032,7 +1032,8 @@ mod tests {
         let conf = secrets(&[SECRET]);
         let good = sign_stripe(SECRET, T, BODY);
         let sig = good.split_once(",v1=").unwrap().1.to_string();
-        let cases: Vec<(String, fn(&VerifyError) -> bool)> = vec![
+        type Check = fn(&VerifyError) -> bool;
+        let cases: Vec<(String, Check)> = vec![
             (String::new(), |e| {
                 matches!(e, VerifyError::StripeHeaderEmpty)
             }),

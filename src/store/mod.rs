@@ -34,7 +34,10 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use rusqlite_migration::{M, Migrations};
 
 /// The schema, in order. Do not change the order or edit a shipped file.
-const MIGRATION_LIST: &[M<'static>] = &[M::up(include_str!("../../sql/001_initial.sql"))];
+const MIGRATION_LIST: &[M<'static>] = &[
+    M::up(include_str!("../../sql/001_initial.sql")),
+    M::up(include_str!("../../sql/002_webhooks_and_resolutions.sql")),
+];
 static MIGRATIONS: Migrations<'static> = Migrations::from_slice(MIGRATION_LIST);
 
 /// How long a writer waits for another process's write lock.
