@@ -21,3 +21,4 @@ pub mod store;
 #[cfg(test)]
 pub(crate) mod testing;
 pub mod transfer;
+pub mod report;

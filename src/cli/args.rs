@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::domain::{OrderPaymentStatus, PaymentStatus};
+use crate::report::{FIX_POLICY, Rule};
 
 /// Keeps a small shop's orders and payments consistent.
 ///
@@ -59,6 +60,23 @@ pub enum Command {
     /// Act on payments.
     #[command(subcommand)]
     Payment(PaymentCommand),
+    /// Check orders and payments for inconsistencies; exit 1 when findings remain.
+    #[command(after_help = FIX_POLICY)]
+    Check(CheckArgs),
+    /// Fix what can be fixed safely: the same as `tally check --fix`.
+    #[command(after_help = FIX_POLICY)]
+    Fix(CheckArgs),
+    /// Close a finding tally never fixes by itself, once dealt with (a refund
+    /// made by hand, a dispute settled, an orphan dealt with elsewhere).
+    Resolve {
+        /// The order number.
+        number: String,
+        /// The rule of the finding (e.g. refund_awaiting_provider, disputed).
+        rule: Rule,
+        /// What was done, for the audit log.
+        #[arg(long)]
+        note: String,
+    },
     /// The audit trail: of one order, or the most recent changes.
     Log {
         /// An order number.
@@ -109,6 +127,47 @@ pub enum PaymentCommand {
         number: String,
         status: PaymentStatus,
     },
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct CheckArgs {
+    /// One JSON object on standard output.
+    #[arg(long)]
+    pub json: bool,
+    /// Print nothing when nothing remains (fixes made are always printed).
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Check one order only.
+    #[arg(long, value_name = "NUMBER")]
+    pub order: Option<String>,
+    /// Check these rules only (repeatable).
+    #[arg(long = "rule", value_name = "RULE")]
+    pub rules: Vec<Rule>,
+    /// Fix what the fix policy allows, then report what remains.
+    #[arg(long)]
+    pub fix: bool,
+    /// Print the plan of what --fix would do, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Force the winning side of every status_mismatch.
+    #[arg(long, value_enum)]
+    pub prefer: Option<Prefer>,
+    /// How long a payment may stay pending before it is reported (e.g. 48h, 3d).
+    #[arg(long, default_value = "48h", value_parser = parse_duration)]
+    pub stale_after: chrono::Duration,
+}
+
+/// The side `--prefer` forces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Prefer {
+    Payment,
+    Order,
+}
+
+fn parse_duration(s: &str) -> Result<chrono::Duration, String> {
+    let d = humantime::parse_duration(s)
+        .map_err(|e| format!("{s:?} is not a duration such as 48h, 3d or 90m: {e}"))?;
+    chrono::Duration::from_std(d).map_err(|_| format!("{s:?} is too long"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -7,6 +7,7 @@
 //! change nothing.
 
 mod args;
+mod check;
 mod orders;
 mod shop;
 
@@ -16,7 +17,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use args::{Cli, Command, ExportFormat, OrderCommand, PaymentCommand};
+pub use args::{CheckArgs, Cli, Command, ExportFormat, OrderCommand, PaymentCommand, Prefer};
 
 use crate::store::{OpenMode, Store, StoreError};
 
@@ -98,9 +99,12 @@ pub fn main() -> ExitCode {
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    use std::io::ErrorKind::BrokenPipe;
     e.chain().any(|c| {
         c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            .is_some_and(|io| io.kind() == BrokenPipe)
+            || c.downcast_ref::<serde_json::Error>()
+                .is_some_and(|j| j.io_error_kind() == Some(BrokenPipe))
     })
 }
 
@@ -119,6 +123,11 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Demo { orders, seed } => shop::demo(&config, orders, seed, &mut out),
         Command::Order(cmd) => orders::order(&config, cmd, &mut out),
         Command::Payment(cmd) => orders::payment(&config, cmd, &mut out),
+        Command::Check(args) => check::check(&config, &args, false, &mut out),
+        Command::Fix(args) => check::check(&config, &args, true, &mut out),
+        Command::Resolve { number, rule, note } => {
+            check::resolve(&config, &number, rule, &note, &mut out)
+        }
         Command::Log {
             number,
             json,

@@ -1,0 +1,230 @@
+//! `tally fix`: applies the fixes the rules plan, in small `BEGIN IMMEDIATE`
+//! transactions.
+//!
+//! # Locking
+//! Each batch holds the write lock for at most about [`BATCH_BUDGET`]: the
+//! webhook listener's and the dashboard's writes slip in between batches, so
+//! a fix of 100,000 rows never makes them wait long. Inside its transaction,
+//! every order is judged again from what is stored *now* before anything
+//! changes: a webhook that settled the mismatch since the scan wins, and a
+//! finding that is gone is left alone.
+//!
+//! # Crash safety
+//! A batch commits whole or not at all. A fix killed half-way leaves fixed
+//! orders fixed and the others untouched; running it again finishes the work.
+
+use std::time::{Duration, Instant};
+
+use rusqlite::{Connection, OptionalExtension};
+use serde_json::json;
+
+use super::rules::{Finding, Fix, Rule, Settings, Side};
+use super::scan::{Filter, findings_for_order};
+use crate::domain::{AuditEntry, Order, Payment, StatusSource, Timestamp, format_ts, parse_ts};
+use crate::ops::{self, Change, EVENT_SYNC};
+use crate::store::{Store, queries};
+
+/// How long one batch may hold the write lock, about.
+pub const BATCH_BUDGET: Duration = Duration::from_millis(15);
+
+/// Fixes every fixable finding of `planned` (re-checked first), and returns
+/// what was done.
+pub fn apply(
+    store: &mut Store,
+    planned: &[Finding],
+    settings: &Settings,
+    filter: &Filter,
+    actor: &str,
+) -> rusqlite::Result<Vec<Finding>> {
+    let mut ids: Vec<i64> = planned
+        .iter()
+        .filter(|f| f.fixable)
+        .filter_map(|f| f.order_id)
+        .collect();
+    ids.dedup();
+    let mut fixed = Vec::new();
+    let mut next = 0;
+    while next < ids.len() {
+        store.write(|tx| -> rusqlite::Result<()> {
+            let started = Instant::now();
+            while next < ids.len() && started.elapsed() < BATCH_BUDGET {
+                fixed.extend(fix_order(tx, ids[next], settings, filter, actor)?);
+                next += 1;
+            }
+            Ok(())
+        })?;
+    }
+    Ok(fixed)
+}
+
+/// Re-judges one order and fixes what is fixable: the status first (which
+/// may stamp a missing timestamp itself), then the timestamps.
+fn fix_order(
+    conn: &Connection,
+    order_id: i64,
+    settings: &Settings,
+    filter: &Filter,
+    actor: &str,
+) -> rusqlite::Result<Vec<Finding>> {
+    let mut done = Vec::new();
+    for _ in 0..2 {
+        let Some((order, payment, findings)) =
+            findings_for_order(conn, order_id, settings, filter)?
+        else {
+            break;
+        };
+        let Some(finding) = findings.into_iter().find(|f| f.fixable) else {
+            break;
+        };
+        match (&finding.fix, payment) {
+            (
+                Some(Fix::SyncStatus {
+                    winner,
+                    reason,
+                    forced,
+                }),
+                Some(payment),
+            ) => {
+                sync(
+                    conn,
+                    order,
+                    payment,
+                    *winner,
+                    reason,
+                    *forced,
+                    settings.now,
+                    actor,
+                )?;
+            }
+            (Some(Fix::FillTimestamps { .. }), payment) => {
+                fill_timestamps(conn, &order, payment.as_ref(), settings.now, actor)?;
+            }
+            (Some(Fix::SyncStatus { .. }), None) | (None, _) => break,
+        }
+        done.push(finding);
+    }
+    Ok(done)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn sync(
+    conn: &Connection,
+    order: Order,
+    payment: Payment,
+    winner: Side,
+    reason: &str,
+    forced: bool,
+    now: Timestamp,
+    actor: &str,
+) -> rusqlite::Result<()> {
+    let change = Change {
+        actor,
+        event: EVENT_SYNC,
+        now,
+        source: StatusSource::Owner,
+        details: json!({
+            "rule": Rule::StatusMismatch.as_str(),
+            "winner": winner,
+            "reason": reason,
+            "forced": forced,
+        }),
+    };
+    match winner {
+        Side::Payment => {
+            let status = payment.status;
+            ops::sync_from_payment(conn, order, payment, status, &change)?;
+        }
+        Side::Order => {
+            let status = order.payment_status;
+            ops::sync_from_order(conn, order, Some(payment), status, &change)?;
+        }
+    }
+    Ok(())
+}
+
+/// When the audit log saw a column become `value`, latest first.
+fn audit_time(
+    conn: &Connection,
+    order_id: i64,
+    column: &str,
+    value: &str,
+) -> rusqlite::Result<Option<Timestamp>> {
+    let old = column.replacen("new_", "old_", 1);
+    let at: Option<String> = conn
+        .prepare_cached(&format!(
+            "SELECT at FROM audit_log WHERE order_id = ?1 AND {column} = ?2
+               AND ({old} IS NULL OR {old} <> ?2)
+             ORDER BY id DESC LIMIT 1"
+        ))?
+        .query_row(rusqlite::params![order_id, value], |r| r.get(0))
+        .optional()?;
+    Ok(at.and_then(|t| parse_ts(&t).ok()))
+}
+
+fn fill_timestamps(
+    conn: &Connection,
+    order: &Order,
+    payment: Option<&Payment>,
+    now: Timestamp,
+    actor: &str,
+) -> rusqlite::Result<()> {
+    let mut filled = serde_json::Map::new();
+    let mut pick =
+        |name: &str, column: &str, value: &str, fallback: Timestamp| -> rusqlite::Result<String> {
+            let (at, source) = match audit_time(conn, order.id, column, value)? {
+                Some(t) => (t, "audit log"),
+                None => (fallback, "updated_at"),
+            };
+            let at = format_ts(at);
+            filled.insert(name.to_owned(), json!({"value": at, "from": source}));
+            Ok(at)
+        };
+    use crate::domain::{OrderPaymentStatus, OrderStatus, PaymentStatus};
+    if order.payment_status == OrderPaymentStatus::Paid && order.paid_at.is_none() {
+        let at = pick(
+            "paid_at",
+            "new_order_payment_status",
+            "paid",
+            order.updated_at,
+        )?;
+        conn.prepare_cached("UPDATE orders SET paid_at = ?2 WHERE id = ?1")?
+            .execute(rusqlite::params![order.id, at])?;
+    }
+    if order.status == OrderStatus::Cancelled && order.cancelled_at.is_none() {
+        let at = pick(
+            "cancelled_at",
+            "new_order_status",
+            "cancelled",
+            order.updated_at,
+        )?;
+        conn.prepare_cached("UPDATE orders SET cancelled_at = ?2 WHERE id = ?1")?
+            .execute(rusqlite::params![order.id, at])?;
+    }
+    if let Some(p) = payment
+        && p.status == PaymentStatus::Completed
+        && p.completed_at.is_none()
+    {
+        let at = pick(
+            "completed_at",
+            "new_payment_status",
+            "completed",
+            p.updated_at,
+        )?;
+        conn.prepare_cached("UPDATE payments SET completed_at = ?2 WHERE id = ?1")?
+            .execute(rusqlite::params![p.id, at])?;
+    }
+    let entry = AuditEntry {
+        at: format_ts(now),
+        order_number: Some(order.number.clone()),
+        event: EVENT_SYNC.to_owned(),
+        actor: actor.to_owned(),
+        old_order_status: Some(order.status.to_string()),
+        new_order_status: Some(order.status.to_string()),
+        old_order_payment_status: Some(order.payment_status.to_string()),
+        new_order_payment_status: Some(order.payment_status.to_string()),
+        old_payment_status: payment.map(|p| p.status.to_string()),
+        new_payment_status: payment.map(|p| p.status.to_string()),
+        details: json!({"rule": Rule::MissingTimestamp.as_str(), "filled": filled}),
+    };
+    queries::insert_audit(conn, Some(order.id), payment.map(|p| p.id), &entry)
+}

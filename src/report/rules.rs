@@ -1,0 +1,351 @@
+//! The consistency rules, and the pure function that applies them to one
+//! order and its payment.
+//!
+//! [`evaluate`] is the heart of `tally check`: given an order, its payment and
+//! the check's settings, it returns the findings, each with the action the
+//! owner should take and, for the two rules `tally` fixes by itself, the exact
+//! fix it would make and why. It reads nothing and writes nothing, so the
+//! scanner, the fixer's re-check inside its transaction, the dashboard and
+//! the tests all judge a row the same way.
+
+use chrono::Duration;
+use serde::Serialize;
+
+use crate::domain::status::closed_enum;
+use crate::domain::{
+    Order, OrderPaymentStatus, OrderStatus, Payment, PaymentStatus, StatusSource, Timestamp,
+};
+
+closed_enum! {
+    /// A consistency rule, by its stable id.
+    Rule, "rule" {
+        StatusMismatch => "status_mismatch",
+        PaidWithoutPayment => "paid_without_payment",
+        AmountMismatch => "amount_mismatch",
+        CurrencyMismatch => "currency_mismatch",
+        CancelledButCaptured => "cancelled_but_captured",
+        RefundAwaitingProvider => "refund_awaiting_provider",
+        Disputed => "disputed",
+        MissingTimestamp => "missing_timestamp",
+        StalePending => "stale_pending",
+        OrphanTransaction => "orphan_transaction",
+        WebhookFailed => "webhook_failed",
+    }
+}
+
+impl Rule {
+    /// Whether `tally fix` may change this finding by itself. Every other
+    /// rule may need money to move at the provider: only the owner acts.
+    pub fn auto_fixable(self) -> bool {
+        match self {
+            Rule::StatusMismatch | Rule::MissingTimestamp => true,
+            Rule::PaidWithoutPayment
+            | Rule::AmountMismatch
+            | Rule::CurrencyMismatch
+            | Rule::CancelledButCaptured
+            | Rule::RefundAwaitingProvider
+            | Rule::Disputed
+            | Rule::StalePending
+            | Rule::OrphanTransaction
+            | Rule::WebhookFailed => false,
+        }
+    }
+
+    /// One line on what the rule means.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Rule::StatusMismatch => "the order's payment status is not its payment's mapped status",
+            Rule::PaidWithoutPayment => "an order marked paid with no payment record",
+            Rule::AmountMismatch => "a completed payment for another amount than the order's total",
+            Rule::CurrencyMismatch => "a completed payment in another currency than the order's",
+            Rule::CancelledButCaptured => {
+                "a cancelled order whose payment is still completed: the customer was charged"
+            }
+            Rule::RefundAwaitingProvider => "cancelled in tally, the refund not yet confirmed",
+            Rule::Disputed => "a chargeback was opened on the payment",
+            Rule::MissingTimestamp => {
+                "paid without paid_at, completed without completed_at, or cancelled without cancelled_at"
+            }
+            Rule::StalePending => "a payment pending for too long",
+            Rule::OrphanTransaction => "a provider event that matched no local payment",
+            Rule::WebhookFailed => "a provider event whose processing failed and was never applied",
+        }
+    }
+}
+
+/// Which side wins a status mismatch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Side {
+    Payment,
+    Order,
+}
+
+/// What `tally fix` would do about one finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Fix {
+    /// Carry one side's status to the other.
+    SyncStatus {
+        winner: Side,
+        /// Why this side wins, in words.
+        reason: String,
+        /// Whether `--prefer` decided.
+        forced: bool,
+    },
+    /// Fill the missing timestamps (from the audit log, else updated_at).
+    FillTimestamps {
+        paid_at: bool,
+        completed_at: bool,
+        cancelled_at: bool,
+    },
+}
+
+/// One thing wrong, about one order (or one provider event).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub rule: Rule,
+    /// The order number, when the finding is about an order.
+    pub order: Option<String>,
+    #[serde(skip)]
+    pub order_id: Option<i64>,
+    /// Whether `tally fix` will fix it.
+    pub fixable: bool,
+    /// What will be done, or what the owner must do.
+    pub action: String,
+    /// The facts, in a few words ("order paid, payment pending").
+    pub detail: String,
+    /// The fix `tally fix` would make.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<Fix>,
+}
+
+/// The settings a check runs with.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    pub now: Timestamp,
+    pub stale_after: Duration,
+    pub prefer: Option<Side>,
+}
+
+/// Decides which side wins a status mismatch, and why.
+///
+/// A payment status set by a verified provider event wins over any manual
+/// change of the order; otherwise the side changed last wins (a tie goes to
+/// the payment); `--prefer` overrides both.
+pub fn winner(order: &Order, payment: &Payment, prefer: Option<Side>) -> (Side, String, bool) {
+    if let Some(side) = prefer {
+        let reason = match side {
+            Side::Payment => "--prefer payment",
+            Side::Order => "--prefer order",
+        };
+        return (side, reason.to_owned(), true);
+    }
+    match payment.status_source {
+        StatusSource::Provider => (
+            Side::Payment,
+            format!(
+                "the payment's status was set by a verified {} event",
+                payment.provider.title()
+            ),
+            false,
+        ),
+        StatusSource::Owner if order.updated_at > payment.updated_at => {
+            (Side::Order, "the order changed last".to_owned(), false)
+        }
+        StatusSource::Owner if order.updated_at < payment.updated_at => {
+            (Side::Payment, "the payment changed last".to_owned(), false)
+        }
+        StatusSource::Owner => (
+            Side::Payment,
+            "both changed at the same time: the payment wins ties".to_owned(),
+            false,
+        ),
+    }
+}
+
+fn finding(rule: Rule, order: &Order, detail: String, action: String, fix: Option<Fix>) -> Finding {
+    Finding {
+        rule,
+        order: Some(order.number.clone()),
+        order_id: Some(order.id),
+        fixable: fix.is_some(),
+        action,
+        detail,
+        fix,
+    }
+}
+
+/// Every finding about one order and its payment.
+pub fn evaluate(order: &Order, payment: Option<&Payment>, s: &Settings) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let number = &order.number;
+    let Some(p) = payment else {
+        if order.payment_status == OrderPaymentStatus::Paid {
+            out.push(finding(
+                Rule::PaidWithoutPayment,
+                order,
+                format!("order paid ({}), no payment record", order.total),
+                format!(
+                    "find the payment: import it, or `tally order set-payment-status {number} pending` if it never came"
+                ),
+                None,
+            ));
+        }
+        if let Some(f) = missing_timestamps(order, None) {
+            out.push(f);
+        }
+        return out;
+    };
+    let provider = p.provider.title();
+    let charged = p.captured.unwrap_or(p.amount);
+
+    let cancelled_but_captured =
+        order.status == OrderStatus::Cancelled && p.status == PaymentStatus::Completed;
+    let mapped = p.status.to_order();
+    if order.payment_status != mapped {
+        let detail = format!("order {}, payment {}", order.payment_status, p.status);
+        if cancelled_but_captured {
+            out.push(finding(
+                Rule::StatusMismatch,
+                order,
+                detail,
+                "not fixed automatically while the cancelled order's payment is captured: settle that first".to_owned(),
+                None,
+            ));
+        } else {
+            let (winner, reason, forced) = winner(order, p, s.prefer);
+            let action = match winner {
+                Side::Payment => format!("set the order's payment status to {mapped} ({reason})"),
+                Side::Order => format!(
+                    "set the payment's status to {} ({reason})",
+                    order.payment_status.to_payment()
+                ),
+            };
+            out.push(finding(
+                Rule::StatusMismatch,
+                order,
+                detail,
+                action,
+                Some(Fix::SyncStatus {
+                    winner,
+                    reason,
+                    forced,
+                }),
+            ));
+        }
+    }
+    if p.status == PaymentStatus::Completed {
+        if charged.currency() != order.total.currency() {
+            out.push(finding(
+                Rule::CurrencyMismatch,
+                order,
+                format!("order {}, {provider} captured {charged}", order.total),
+                format!("check the payment at {provider}: refund and charge again in {}, or correct the order", order.total.currency()),
+                None,
+            ));
+        } else if charged.minor() != order.total.minor() {
+            let verb = if charged.minor() < order.total.minor() {
+                "less"
+            } else {
+                "more"
+            };
+            out.push(finding(
+                Rule::AmountMismatch,
+                order,
+                format!("order {}, {provider} captured {charged}", order.total),
+                format!("the customer paid {verb} than the total: collect or refund the difference at {provider}, or correct the order"),
+                None,
+            ));
+        }
+    }
+    if cancelled_but_captured {
+        out.push(finding(
+            Rule::CancelledButCaptured,
+            order,
+            format!("order cancelled, {provider} payment completed ({charged})"),
+            if p.provider.sends_webhooks() {
+                format!("refund {charged} at {provider} (its refund event will clear this), or reopen the order")
+            } else {
+                format!("refund {charged} by hand, then `tally resolve {number} cancelled_but_captured --note ...`")
+            },
+            None,
+        ));
+    }
+    if p.refund_pending && p.status == PaymentStatus::Cancelled {
+        out.push(finding(
+            Rule::RefundAwaitingProvider,
+            order,
+            format!("cancelled in tally, {charged} {provider} refund not confirmed"),
+            if p.provider.sends_webhooks() {
+                format!("refund {charged} at {provider} if not done; its refund event clears this (or `tally resolve {number} refund_awaiting_provider --note ...`)")
+            } else {
+                format!("refund {charged} by hand, then `tally resolve {number} refund_awaiting_provider --note ...`")
+            },
+            None,
+        ));
+    }
+    if p.disputed {
+        out.push(finding(
+            Rule::Disputed,
+            order,
+            format!("chargeback opened on the {provider} payment ({charged})"),
+            format!("answer the dispute at {provider}; once settled, `tally resolve {number} disputed --note ...`"),
+            None,
+        ));
+    }
+    if let Some(f) = missing_timestamps(order, Some(p)) {
+        out.push(f);
+    }
+    if p.status == PaymentStatus::Pending && s.now - p.created_at > s.stale_after {
+        let hours = (s.now - p.created_at).num_hours();
+        out.push(finding(
+            Rule::StalePending,
+            order,
+            format!("{provider} payment pending for {}", human_hours(hours)),
+            format!("check at {provider} or with the customer, then `tally order validate {number}` or `tally order cancel {number}`"),
+            None,
+        ));
+    }
+    out
+}
+
+fn human_hours(hours: i64) -> String {
+    if hours >= 48 {
+        format!("{} days", hours / 24)
+    } else {
+        format!("{hours} hours")
+    }
+}
+
+fn missing_timestamps(order: &Order, payment: Option<&Payment>) -> Option<Finding> {
+    let paid_at = order.payment_status == OrderPaymentStatus::Paid && order.paid_at.is_none();
+    let completed_at =
+        payment.is_some_and(|p| p.status == PaymentStatus::Completed && p.completed_at.is_none());
+    let cancelled_at = order.status == OrderStatus::Cancelled && order.cancelled_at.is_none();
+    if !(paid_at || completed_at || cancelled_at) {
+        return None;
+    }
+    let missing: Vec<&str> = [
+        (paid_at, "paid_at"),
+        (completed_at, "completed_at"),
+        (cancelled_at, "cancelled_at"),
+    ]
+    .into_iter()
+    .filter_map(|(m, name)| m.then_some(name))
+    .collect();
+    Some(finding(
+        Rule::MissingTimestamp,
+        order,
+        format!("missing {}", missing.join(", ")),
+        format!(
+            "fill {} from the audit log, else from updated_at",
+            missing.join(", ")
+        ),
+        Some(Fix::FillTimestamps {
+            paid_at,
+            completed_at,
+            cancelled_at,
+        }),
+    ))
+}

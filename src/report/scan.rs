@@ -1,0 +1,280 @@
+//! The scan: set-based SQL over orders and payments, streamed in chunks of
+//! order ids, that brings only the rows with something to report into Rust,
+//! where [`evaluate`](super::rules::evaluate) judges them.
+//!
+//! # Locking
+//! The scan takes no write lock and holds no long read transaction: each
+//! chunk is one statement in autocommit mode, so the webhook listener and the
+//! dashboard keep writing while a check of a million orders runs, and WAL
+//! checkpoints are never held back for long.
+//!
+//! # Performance
+//! The SQL `WHERE` is a cheap prefilter, evaluated inside SQLite, that lets
+//! through every row some rule could flag (a superset); the Rust rules are
+//! the truth. One pass over the join, never a query per order.
+
+use std::collections::{HashMap, HashSet};
+
+use rusqlite::{Connection, params};
+
+use super::rules::{Finding, Rule, Settings, evaluate};
+use crate::domain::{Order, Payment, format_ts};
+use crate::store::queries::{self, ORDER_COLUMNS, ORDER_WIDTH, PAYMENT_COLUMNS};
+
+/// Orders per chunk of the scan.
+pub const CHUNK: i64 = 100_000;
+
+/// Which part of the shop to check.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// One order only.
+    pub order: Option<String>,
+    /// These rules only (all when empty).
+    pub rules: HashSet<Rule>,
+}
+
+impl Filter {
+    fn wants(&self, rule: Rule) -> bool {
+        self.rules.is_empty() || self.rules.contains(&rule)
+    }
+}
+
+/// What a scan found.
+#[derive(Debug, Clone, Default)]
+pub struct Scan {
+    pub orders_checked: i64,
+    pub findings: Vec<Finding>,
+}
+
+/// The prefilter: true for every order some rule may flag.
+const SUSPECT: &str = "
+    (p.id IS NULL AND (o.payment_status = 'paid'
+        OR (o.status = 'cancelled' AND o.cancelled_at IS NULL)))
+ OR o.payment_status <> CASE p.status WHEN 'pending' THEN 'pending' WHEN 'completed' THEN 'paid'
+        WHEN 'failed' THEN 'failed' WHEN 'cancelled' THEN 'refunded' END
+ OR (p.status = 'completed' AND (o.status = 'cancelled' OR p.completed_at IS NULL
+        OR coalesce(p.captured_minor, p.amount_minor) <> o.total_minor
+        OR coalesce(p.captured_currency, p.currency) <> o.currency))
+ OR p.refund_pending = 1
+ OR p.disputed = 1
+ OR (o.payment_status = 'paid' AND o.paid_at IS NULL)
+ OR (o.status = 'cancelled' AND o.cancelled_at IS NULL)
+ OR (p.status = 'pending' AND p.created_at < ?3)";
+
+/// An owner's acknowledgement, valid while both sides are unchanged.
+struct Resolution {
+    order_updated_at: String,
+    payment_updated_at: Option<String>,
+}
+
+fn resolutions(conn: &Connection) -> rusqlite::Result<HashMap<(i64, String), Resolution>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT order_id, rule, order_updated_at, payment_updated_at FROM resolutions ORDER BY id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            (r.get::<_, i64>(0)?, r.get::<_, String>(1)?),
+            Resolution {
+                order_updated_at: r.get(2)?,
+                payment_updated_at: r.get(3)?,
+            },
+        ))
+    })?;
+    rows.collect()
+}
+
+/// Whether the owner has resolved this finding and nothing changed since.
+fn resolved(
+    res: &HashMap<(i64, String), Resolution>,
+    finding: &Finding,
+    order: &Order,
+    payment: Option<&Payment>,
+) -> bool {
+    let Some(r) = res.get(&(order.id, finding.rule.as_str().to_owned())) else {
+        return false;
+    };
+    r.order_updated_at == format_ts(order.updated_at)
+        && r.payment_updated_at == payment.map(|p| format_ts(p.updated_at))
+}
+
+/// Every finding about one order and payment, less the rules not asked for
+/// and the findings the owner resolved.
+fn judge(
+    order: &Order,
+    payment: Option<&Payment>,
+    settings: &Settings,
+    filter: &Filter,
+    res: &HashMap<(i64, String), Resolution>,
+) -> Vec<Finding> {
+    evaluate(order, payment, settings)
+        .into_iter()
+        .filter(|f| filter.wants(f.rule) && !resolved(res, f, order, payment))
+        .collect()
+}
+
+/// Re-judges one order from the database, as the fixer does inside its
+/// transaction.
+pub fn findings_for_order(
+    conn: &Connection,
+    order_id: i64,
+    settings: &Settings,
+    filter: &Filter,
+) -> rusqlite::Result<Option<(Order, Option<Payment>, Vec<Finding>)>> {
+    let Some(order) = queries::order_by_id(conn, order_id)? else {
+        return Ok(None);
+    };
+    let payment = queries::payment_for_order(conn, order.id)?;
+    let res = resolutions_for(conn, order.id)?;
+    let found = judge(&order, payment.as_ref(), settings, filter, &res);
+    Ok(Some((order, payment, found)))
+}
+
+fn resolutions_for(
+    conn: &Connection,
+    order_id: i64,
+) -> rusqlite::Result<HashMap<(i64, String), Resolution>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT rule, order_updated_at, payment_updated_at FROM resolutions
+         WHERE order_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([order_id], |r| {
+        Ok((
+            (order_id, r.get::<_, String>(0)?),
+            Resolution {
+                order_updated_at: r.get(1)?,
+                payment_updated_at: r.get(2)?,
+            },
+        ))
+    })?;
+    rows.collect()
+}
+
+/// Scans the shop (or one order) and returns what remains to report.
+pub fn scan(conn: &Connection, settings: &Settings, filter: &Filter) -> rusqlite::Result<Scan> {
+    let res = resolutions(conn)?;
+    let stale_cutoff = format_ts(settings.now - settings.stale_after);
+    let mut findings = Vec::new();
+    let select = format!(
+        "SELECT {ORDER_COLUMNS}, {PAYMENT_COLUMNS}
+         FROM orders o LEFT JOIN payments p ON p.order_id = o.id"
+    );
+    let mut handle = |row: &rusqlite::Row<'_>| -> rusqlite::Result<()> {
+        let order = queries::order_from_row(row, 0)?;
+        let payment = match row.get_ref(ORDER_WIDTH)? {
+            rusqlite::types::ValueRef::Null => None,
+            _ => Some(queries::payment_from_row(row, ORDER_WIDTH)?),
+        };
+        findings.extend(judge(&order, payment.as_ref(), settings, filter, &res));
+        Ok(())
+    };
+    let orders_checked = match &filter.order {
+        Some(number) => {
+            let mut stmt = conn.prepare(&format!("{select} WHERE o.number = ?1"))?;
+            let mut rows = stmt.query([number])?;
+            let mut n = 0;
+            while let Some(row) = rows.next()? {
+                handle(row)?;
+                n += 1;
+            }
+            n
+        }
+        None => {
+            let max_id: i64 =
+                conn.query_row("SELECT coalesce(max(id), 0) FROM orders", [], |r| r.get(0))?;
+            let mut stmt = conn.prepare(&format!(
+                "{select} WHERE o.id > ?1 AND o.id <= ?2 AND ({SUSPECT})"
+            ))?;
+            let mut from = 0;
+            while from < max_id {
+                let mut rows = stmt.query(params![from, from + CHUNK, stale_cutoff])?;
+                while let Some(row) = rows.next()? {
+                    handle(row)?;
+                }
+                from += CHUNK;
+            }
+            queries::count_orders(conn)?
+        }
+    };
+    if filter.wants(Rule::OrphanTransaction) {
+        findings.extend(orphans(conn, filter.order.as_deref())?);
+    }
+    if filter.wants(Rule::WebhookFailed) {
+        findings.extend(failed_events(conn, filter.order.as_deref())?);
+    }
+    // Grouped by rule, in the rules' order; by order number within a rule.
+    findings.sort_by(|a, b| a.rule.cmp(&b.rule).then_with(|| a.order.cmp(&b.order)));
+    Ok(Scan {
+        orders_checked,
+        findings,
+    })
+}
+
+fn orphans(conn: &Connection, order: Option<&str>) -> rusqlite::Result<Vec<Finding>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, provider, reference, amount_minor, currency, event_type, order_number
+         FROM orphans WHERE state = 'open' AND (?1 IS NULL OR order_number = ?1) ORDER BY id",
+    )?;
+    let rows = stmt.query_map([order], |r| {
+        let id: i64 = r.get(0)?;
+        let provider: String = r.get(1)?;
+        let reference: Option<String> = r.get(2)?;
+        let amount: Option<i64> = r.get(3)?;
+        let currency: Option<String> = r.get(4)?;
+        let event_type: String = r.get(5)?;
+        let order_number: Option<String> = r.get(6)?;
+        let amount = match (amount, currency) {
+            (Some(a), Some(c)) => crate::domain::Currency::parse(&c)
+                .ok()
+                .and_then(|c| crate::domain::Money::from_minor(a, c).ok())
+                .map(|m| format!(" {m}"))
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
+        let reference = reference.unwrap_or_else(|| "(no reference)".to_owned());
+        let detail = match &order_number {
+            Some(n) => format!(
+                "orphan #{id}: {provider} {event_type} {reference}{amount} names order {n}, whose payment holds another reference: a possible double charge"
+            ),
+            None => format!("orphan #{id}: {provider} {event_type} {reference}{amount} matched no payment"),
+        };
+        Ok(Finding {
+            rule: Rule::OrphanTransaction,
+            order: order_number,
+            order_id: None,
+            fixable: false,
+            action: format!(
+                "attach it with `tally orphans link {id} ORDER`, or `tally orphans dismiss {id}` once dealt with"
+            ),
+            detail,
+            fix: None,
+        })
+    })?;
+    rows.collect()
+}
+
+fn failed_events(conn: &Connection, order: Option<&str>) -> rusqlite::Result<Vec<Finding>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT provider, event_id, event_type, error, order_number FROM provider_events
+         WHERE state = 'failed' AND resolved_at IS NULL AND (?1 IS NULL OR order_number = ?1)
+         ORDER BY received_at",
+    )?;
+    let rows = stmt.query_map([order], |r| {
+        let provider: String = r.get(0)?;
+        let event_id: String = r.get(1)?;
+        let event_type: String = r.get(2)?;
+        let error: Option<String> = r.get(3)?;
+        Ok(Finding {
+            rule: Rule::WebhookFailed,
+            order: r.get(4)?,
+            order_id: None,
+            fixable: false,
+            action: "see `tally webhooks --failed`; once the cause is fixed, `tally webhooks replay ID` (the provider also retries)".to_owned(),
+            detail: format!(
+                "{provider} {event_type} {event_id} failed: {}",
+                error.unwrap_or_else(|| "unknown error".to_owned())
+            ),
+            fix: None,
+        })
+    })?;
+    rows.collect()
+}
