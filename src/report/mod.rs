@@ -64,3 +64,6 @@ impl Report {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests;
