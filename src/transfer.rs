@@ -95,6 +95,9 @@ pub struct NewOrder {
 /// A validated payment row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewPayment {
+    /// Where the row came from (file, row), for problems only the database
+    /// can reveal.
+    pub source: (String, String),
     pub order: String,
     pub provider: Provider,
     pub reference: Option<String>,
@@ -195,7 +198,11 @@ impl RawRow {
 
     fn required(&mut self, field: &str) -> Option<String> {
         let value = self.optional(field);
-        if value.is_none() {
+        let reported = self
+            .problems
+            .iter()
+            .any(|p| p.field.as_deref() == Some(field));
+        if value.is_none() && !reported {
             self.problem(Some(field), "missing (required)");
         }
         value
@@ -359,6 +366,7 @@ impl RawRow {
                 Some(refund_pending),
                 Some(disputed),
             ) if self.problems.is_empty() => Ok(NewPayment {
+                source: (self.file.clone(), self.row.clone()),
                 order,
                 provider,
                 reference,
@@ -540,10 +548,10 @@ fn validate(
         };
         for (kind, raw) in rows {
             let (file, row) = (raw.file.clone(), raw.row.clone());
-            let dup = |what: &str, first: &str| Problem {
+            let dup = |field: &str, what: &str, first: &str| Problem {
                 file: file.clone(),
                 row: row.clone(),
-                field: None,
+                field: Some(field.to_owned()),
                 message: format!("{what} already appears at {first}"),
             };
             match kind {
@@ -551,7 +559,7 @@ fn validate(
                     Ok(o) => {
                         let at = format!("{file}: {row}");
                         if let Some(first) = order_rows.insert(o.number.clone(), at) {
-                            problems.push(dup(&format!("order {}", o.number), &first));
+                            problems.push(dup("number", &format!("order {}", o.number), &first));
                         }
                         set.orders.push(o);
                     }
@@ -561,12 +569,20 @@ fn validate(
                     Ok(p) => {
                         let at = format!("{file}: {row}");
                         if let Some(first) = payment_rows.insert(p.order.clone(), at.clone()) {
-                            problems.push(dup(&format!("a payment for order {}", p.order), &first));
+                            problems.push(dup(
+                                "order",
+                                &format!("a payment for order {}", p.order),
+                                &first,
+                            ));
                         }
                         if let Some(r) = &p.reference
                             && let Some(first) = references.insert((p.provider, r.clone()), at)
                         {
-                            problems.push(dup(&format!("{} reference {r}", p.provider), &first));
+                            problems.push(dup(
+                                "reference",
+                                &format!("{} reference {r}", p.provider),
+                                &first,
+                            ));
                         }
                         set.payments.push(p);
                     }
@@ -584,32 +600,38 @@ fn validate(
 
 /// Checks what only the database can tell: every payment's order exists in
 /// the set or the database, and no reference belongs to another order.
-fn check_against_db(conn: &Connection, set: &ImportSet) -> Result<(), TransferError> {
+pub fn check_against_db(conn: &Connection, set: &ImportSet) -> Result<(), TransferError> {
     let numbers: HashSet<&str> = set.orders.iter().map(|o| o.number.as_str()).collect();
     let mut problems = Vec::new();
-    for (i, p) in set.payments.iter().enumerate() {
-        let problem = |message: String| Problem {
-            file: "(import)".to_owned(),
-            row: format!("payment {} of order {}", i, p.order),
-            field: None,
+    for p in &set.payments {
+        let problem = |field: &str, message: String| Problem {
+            file: p.source.0.clone(),
+            row: p.source.1.clone(),
+            field: Some(field.to_owned()),
             message,
         };
         if !numbers.contains(p.order.as_str())
             && queries::order_by_number(conn, &p.order)?.is_none()
         {
-            problems.push(problem(format!(
-                "order {:?} is neither in the import nor in the database",
-                p.order
-            )));
+            problems.push(problem(
+                "order",
+                format!(
+                    "order {:?} is neither in the import nor in the database",
+                    p.order
+                ),
+            ));
         }
         if let Some(r) = &p.reference
             && let Some(other) = queries::order_number_for_reference(conn, p.provider, r)?
             && other != p.order
         {
-            problems.push(problem(format!(
-                "{} reference {r:?} already belongs to order {other}",
-                p.provider
-            )));
+            problems.push(problem(
+                "reference",
+                format!(
+                    "{} reference {r:?} already belongs to order {other}",
+                    p.provider
+                ),
+            ));
         }
     }
     if problems.is_empty() {

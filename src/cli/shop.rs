@@ -14,6 +14,12 @@ pub fn import(config: &Config, files: &[PathBuf], out: &mut dyn Write) -> anyhow
     let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
     // Validate every file before the database is even created.
     let set = transfer::read_files(&paths)?;
+    if !config.db.exists() {
+        // Nothing to refer to yet: check the set on its own, so a refused
+        // import leaves no empty database behind.
+        let empty = crate::store::Store::open_in_memory()?;
+        transfer::check_against_db(empty.conn(), &set)?;
+    }
     let mut store = config.open_or_create()?;
     let s = transfer::import(&mut store, &set, &config.actor, Utc::now())?;
     writeln!(

@@ -27,6 +27,9 @@ use crate::store::{Store, queries};
 /// How long one batch may hold the write lock, about.
 pub const BATCH_BUDGET: Duration = Duration::from_millis(15);
 
+/// The pause between batches, for other writers.
+pub const YIELD: Duration = Duration::from_millis(1);
+
 /// Fixes every fixable finding of `planned` (re-checked first), and returns
 /// what was done.
 pub fn apply(
@@ -53,6 +56,8 @@ pub fn apply(
             }
             Ok(())
         })?;
+        // Step aside between batches so other writers take the lock.
+        std::thread::sleep(YIELD);
     }
     Ok(fixed)
 }

@@ -112,6 +112,9 @@ fn judge(
         .collect()
 }
 
+/// An order and its payment as they are now, and what is wrong with them.
+pub type Judged = (Order, Option<Payment>, Vec<Finding>);
+
 /// Re-judges one order from the database, as the fixer does inside its
 /// transaction.
 pub fn findings_for_order(
@@ -119,7 +122,7 @@ pub fn findings_for_order(
     order_id: i64,
     settings: &Settings,
     filter: &Filter,
-) -> rusqlite::Result<Option<(Order, Option<Payment>, Vec<Finding>)>> {
+) -> rusqlite::Result<Option<Judged>> {
     let Some(order) = queries::order_by_id(conn, order_id)? else {
         return Ok(None);
     };

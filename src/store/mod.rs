@@ -37,6 +37,7 @@ use rusqlite_migration::{M, Migrations};
 const MIGRATION_LIST: &[M<'static>] = &[
     M::up(include_str!("../../sql/001_initial.sql")),
     M::up(include_str!("../../sql/002_webhooks_and_resolutions.sql")),
+    M::up(include_str!("../../sql/003_webhook_event_time.sql")),
 ];
 static MIGRATIONS: Migrations<'static> = Migrations::from_slice(MIGRATION_LIST);
 
@@ -74,6 +75,26 @@ pub enum StoreError {
     },
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+}
+
+/// Polls for a busy lock every 1–2 ms, giving up after [`BUSY_TIMEOUT`]'s
+/// worth of polls.
+///
+/// SQLite's own busy timeout backs off to 100 ms sleeps, so a waiting writer
+/// keeps missing the short gaps between another process's small
+/// transactions (a fix in batches, a bulk cancel) and may wait for the whole
+/// run. Short, jittered polls take the lock in those gaps.
+fn wait_for_lock(attempt: i32) -> bool {
+    const POLL_MICROS: u64 = 1_000;
+    let attempt = u64::from(attempt.unsigned_abs());
+    if attempt * POLL_MICROS > BUSY_TIMEOUT.as_micros() as u64 {
+        return false;
+    }
+    // Jitter, so two waiters do not wake in step.
+    std::thread::sleep(Duration::from_micros(
+        POLL_MICROS + (attempt * 379) % POLL_MICROS,
+    ));
+    true
 }
 
 /// Whether [`Store::open`] may create the file.
@@ -122,7 +143,7 @@ impl Store {
             path: path.to_owned(),
             source,
         };
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
+        conn.busy_handler(Some(wait_for_lock)).map_err(open_err)?;
         // journal_mode must be set outside a transaction, so before migrations.
         conn.pragma_update(None, "journal_mode", "wal")
             .map_err(open_err)?;

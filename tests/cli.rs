@@ -1,0 +1,1389 @@
+//! End-to-end tests of the `tally` binary: each test runs the real executable
+//! on a database in its own temporary directory and checks what a user relies
+//! on: the exit code, the key lines of output, then the database state, read
+//! back through `tally order show --json`, `tally export`, or SQL.
+//!
+//! Fixtures live in `fixtures/import/`: `shop.json` (the seed's three
+//! inconsistent orders and a few ordinary ones, EUR and XOF, Stripe, PayPal,
+//! Wave and cash), a CSV pair, an update file, and broken files in `bad/`.
+
+use std::collections::HashSet;
+use std::ffi::{OsStr, OsString};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use assert_cmd::Command;
+use serde_json::Value;
+use tempfile::TempDir;
+
+// ---------------------------------------------------------------------------
+// The harness
+// ---------------------------------------------------------------------------
+
+/// A fixture file.
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/import")
+        .join(name)
+}
+
+/// One temporary directory with one database path in it (`shop.db`, not
+/// created until a command creates it).
+struct Tally {
+    dir: TempDir,
+    db: PathBuf,
+}
+
+impl Tally {
+    /// An empty directory: the database does not exist yet.
+    fn new() -> Tally {
+        Tally::in_dir(TempDir::new().unwrap())
+    }
+
+    fn in_dir(dir: TempDir) -> Tally {
+        let db = dir.path().join("shop.db");
+        Tally { dir, db }
+    }
+
+    /// A database holding `fixtures/import/shop.json`, imported by `importer`.
+    fn with_shop() -> Tally {
+        let t = Tally::new();
+        t.args(["import"])
+            .arg(fixture("shop.json"))
+            .actor("importer")
+            .run()
+            .ok();
+        t
+    }
+
+    /// A demo database of `orders` orders.
+    fn with_demo(orders: usize) -> Tally {
+        let t = Tally::new();
+        t.args(["demo", "--orders", &orders.to_string()]).run().ok();
+        t
+    }
+
+    /// A path inside the temporary directory.
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Starts a command line; `TALLY_DB` points at this database.
+    fn args<I, S>(&self, args: I) -> Invocation<'_>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        Invocation {
+            tally: self,
+            args: Vec::new(),
+        }
+        .args(args)
+    }
+
+    /// `order show NUMBER --json`, which must succeed.
+    fn show(&self, number: &str) -> Value {
+        self.args(["order", "show", number, "--json"])
+            .run()
+            .ok()
+            .json()
+    }
+
+    /// `export` (JSON to standard output), which must succeed.
+    fn export(&self) -> String {
+        self.args(["export"]).run().ok().stdout
+    }
+
+    /// One integer from SQL run directly on the database file.
+    fn count(&self, sql: &str) -> i64 {
+        let conn = rusqlite::Connection::open_with_flags(
+            &self.db,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .unwrap();
+        conn.query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
+    /// (orders, payments, audit rows).
+    fn counts(&self) -> (i64, i64, i64) {
+        (
+            self.count("SELECT count(*) FROM orders"),
+            self.count("SELECT count(*) FROM payments"),
+            self.count("SELECT count(*) FROM audit_log"),
+        )
+    }
+}
+
+/// A command line being built.
+struct Invocation<'a> {
+    tally: &'a Tally,
+    args: Vec<OsString>,
+}
+
+impl Invocation<'_> {
+    fn arg(mut self, arg: impl AsRef<OsStr>) -> Self {
+        self.args.push(arg.as_ref().to_owned());
+        self
+    }
+
+    fn args<I, S>(mut self, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.args
+            .extend(args.into_iter().map(|a| a.as_ref().to_owned()));
+        self
+    }
+
+    /// `--actor NAME`, for the audit log.
+    fn actor(self, name: &str) -> Self {
+        self.arg("--actor").arg(name)
+    }
+
+    fn run(self) -> Run {
+        let output = Command::cargo_bin("tally")
+            .unwrap()
+            .current_dir(self.tally.dir.path())
+            .env("TALLY_DB", &self.tally.db)
+            .env("USER", "tester")
+            .args(&self.args)
+            .output()
+            .unwrap();
+        Run {
+            args: self.args,
+            code: output.status.code(),
+            stdout: String::from_utf8(output.stdout).unwrap(),
+            stderr: String::from_utf8(output.stderr).unwrap(),
+        }
+    }
+}
+
+/// What a finished `tally` run did.
+#[derive(Debug)]
+struct Run {
+    args: Vec<OsString>,
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn fail(&self, what: &str) -> ! {
+        panic!(
+            "{what}\n--- tally {:?} exited with {:?}\n--- stdout:\n{}\n--- stderr:\n{}",
+            self.args, self.code, self.stdout, self.stderr
+        )
+    }
+
+    /// Asserts the exit code.
+    fn code(self, code: i32) -> Self {
+        if self.code != Some(code) {
+            self.fail(&format!("expected exit code {code}"));
+        }
+        self
+    }
+
+    fn ok(self) -> Self {
+        self.code(0)
+    }
+
+    fn stdout_has(self, text: &str) -> Self {
+        if !self.stdout.contains(text) {
+            self.fail(&format!("stdout lacks {text:?}"));
+        }
+        self
+    }
+
+    fn stderr_has(self, text: &str) -> Self {
+        if !self.stderr.contains(text) {
+            self.fail(&format!("stderr lacks {text:?}"));
+        }
+        self
+    }
+
+    fn stdout_lacks(self, text: &str) -> Self {
+        if self.stdout.contains(text) {
+            self.fail(&format!("stdout has {text:?}"));
+        }
+        self
+    }
+
+    /// The lines of standard output.
+    fn lines(&self) -> Vec<&str> {
+        self.stdout.lines().collect()
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| self.fail(&format!("stdout is not JSON: {e}")))
+    }
+}
+
+/// The newest audit row of an order.
+fn last_log(show: &Value) -> &Value {
+    show["log"]
+        .as_array()
+        .and_then(|l| l.last())
+        .expect("an audit row")
+}
+
+fn is_timestamp(v: &Value) -> bool {
+    v.as_str()
+        .is_some_and(|s| chrono::DateTime::parse_from_rfc3339(s).is_ok())
+}
+
+// ---------------------------------------------------------------------------
+// import
+// ---------------------------------------------------------------------------
+
+#[test]
+fn import_json_creates_orders_and_payments() {
+    let t = Tally::new();
+    t.args(["import"])
+        .arg(fixture("shop.json"))
+        .actor("importer")
+        .run()
+        .ok()
+        .stdout_has("10 orders created, 0 updated; 9 payments created, 0 updated; 0 unchanged");
+    let (orders, payments, audit) = t.counts();
+    assert_eq!((orders, payments), (10, 9));
+    assert_eq!(audit, 19, "one `imported` audit row per created row");
+
+    // The seed's inconsistencies arrive as they are: an import does not sync.
+    let s = t.show("TEST1001");
+    assert_eq!(s["order"]["status"], "pending");
+    assert_eq!(s["order"]["payment_status"], "pending");
+    assert_eq!(s["order"]["total"], "45000");
+    assert_eq!(s["order"]["currency"], "XOF");
+    assert_eq!(s["payment"]["provider"], "stripe");
+    assert_eq!(s["payment"]["reference"], "pi_3Nabc1001");
+    assert_eq!(s["payment"]["status"], "completed");
+    assert_eq!(last_log(&s)["event"], "imported");
+    assert_eq!(last_log(&s)["actor"], "importer");
+
+    let s = t.show("TEST2001");
+    assert_eq!(s["order"]["total"], "89.90");
+    assert_eq!(s["payment"]["amount"], "89.90");
+    assert_eq!(s["order"]["paid_at"], "2026-11-04T08:02:00.000Z");
+    // A lower-case currency code is accepted and stored upper-case.
+    assert_eq!(t.show("TEST2005")["order"]["currency"], "XOF");
+    assert_eq!(t.show("TEST2004")["payment"], Value::Null);
+    assert_eq!(t.show("TEST2002")["payment"]["provider"], "paypal");
+    assert_eq!(t.show("TEST2003")["payment"]["provider"], "cash");
+    assert_eq!(t.show("TEST1014")["payment"]["provider"], "wave");
+}
+
+#[test]
+fn import_csv_pair_recognises_each_file_from_its_header() {
+    let t = Tally::new();
+    // Payments first: the kind of file comes from its header, not its order.
+    t.args(["import"])
+        .arg(fixture("payments.csv"))
+        .arg(fixture("orders.csv"))
+        .run()
+        .ok()
+        .stdout_has("4 orders created, 0 updated; 3 payments created, 0 updated");
+    assert_eq!(t.counts().0, 4);
+    assert_eq!(t.counts().1, 3);
+
+    let s = t.show("CSV3001");
+    assert_eq!(s["order"]["total"], "75000");
+    assert_eq!(s["order"]["status"], "processing");
+    assert_eq!(s["payment"]["provider"], "wave");
+    assert_eq!(s["payment"]["reference"], "T_WAVE_3001");
+    assert_eq!(s["payment"]["completed_at"], "2026-11-10T09:04:00.000Z");
+    assert_eq!(t.show("CSV3002")["payment"]["amount"], "119.80");
+    assert_eq!(t.show("CSV3003")["payment"]["currency"], "XOF");
+    let s = t.show("CSV3004");
+    assert_eq!(s["order"]["customer_name"], "Yanis Lefebvre, Jr.");
+    assert_eq!(s["order"]["paid_at"], Value::Null);
+    assert_eq!(s["payment"], Value::Null);
+}
+
+#[test]
+fn reimporting_the_same_file_changes_and_duplicates_nothing() {
+    let t = Tally::with_shop();
+    let before = t.export();
+    let counts = t.counts();
+    t.args(["import"])
+        .arg(fixture("shop.json"))
+        .run()
+        .ok()
+        .stdout_has("0 orders created, 0 updated; 0 payments created, 0 updated; 19 unchanged");
+    assert_eq!(t.counts(), counts, "no new rows, no new audit rows");
+    assert_eq!(t.export(), before);
+
+    // The same holds for the CSV pair.
+    t.args(["import"])
+        .arg(fixture("orders.csv"))
+        .arg(fixture("payments.csv"))
+        .run()
+        .ok();
+    let counts = t.counts();
+    t.args(["import"])
+        .arg(fixture("orders.csv"))
+        .arg(fixture("payments.csv"))
+        .run()
+        .ok()
+        .stdout_has("0 orders created, 0 updated; 0 payments created, 0 updated; 7 unchanged");
+    assert_eq!(t.counts(), counts);
+}
+
+#[test]
+fn reimporting_a_changed_status_updates_by_number() {
+    let t = Tally::with_shop();
+    let (orders, payments, audit) = t.counts();
+    let untouched = t.show("TEST2001");
+    t.args(["import"])
+        .arg(fixture("shop_update.json"))
+        .actor("importer")
+        .run()
+        .ok()
+        .stdout_has("0 orders created, 1 updated; 0 payments created, 1 updated; 0 unchanged");
+    assert_eq!(t.counts(), (orders, payments, audit + 2));
+
+    let s = t.show("TEST2004");
+    assert_eq!(s["order"]["status"], "processing");
+    let row = last_log(&s);
+    assert_eq!(row["event"], "imported");
+    assert_eq!(row["old_order_status"], "pending");
+    assert_eq!(row["new_order_status"], "processing");
+    let s = t.show("TEST2003");
+    assert_eq!(s["payment"]["status"], "completed");
+    assert_eq!(s["payment"]["completed_at"], "2026-11-06T17:00:00.000Z");
+    assert_eq!(t.show("TEST2001"), untouched);
+    assert_eq!(
+        t.count("SELECT count(*) FROM orders WHERE number = 'TEST2004'"),
+        1
+    );
+}
+
+/// Each bad file: the row and field it must name, and a piece of the reason.
+const BAD_FILES: &[(&str, &str, &str, &str)] = &[
+    (
+        "bad/status.json",
+        "orders[1]",
+        "payment_status",
+        "\"payed\" is not a valid order payment status (valid values: pending, paid, failed, refunded)",
+    ),
+    (
+        "bad/xof_fraction.json",
+        "orders[0]",
+        "total",
+        "\"45000.5\" has 1 decimals but XOF allows 0",
+    ),
+    (
+        "bad/currency.json",
+        "orders[0]",
+        "currency",
+        "unknown currency code \"XYZ\"",
+    ),
+    (
+        "bad/missing_field.json",
+        "orders[0]",
+        "customer_email",
+        "missing (required)",
+    ),
+    (
+        "bad/number_amount.json",
+        "orders[0]",
+        "total",
+        "expected a string, found 89.9",
+    ),
+    (
+        "bad/duplicate.json",
+        "orders[1]",
+        "",
+        "order TEST5001 already appears at",
+    ),
+    ("bad/malformed.json", "file", "", "not valid JSON"),
+    (
+        "bad/orders.csv",
+        "line 3",
+        "status",
+        "\"deliverd\" is not a valid order status",
+    ),
+];
+
+#[test]
+fn a_bad_file_imports_nothing_and_names_file_row_and_field() {
+    for &(name, row, field, reason) in BAD_FILES {
+        let t = Tally::new();
+        let file = fixture(name);
+        let run = t.args(["import"]).arg(&file).run().code(2);
+        let at = if field.is_empty() {
+            format!("{}: {row}: ", file.display())
+        } else {
+            format!("{}: {row}: {field}", file.display())
+        };
+        let run = run
+            .stderr_has("nothing imported")
+            .stderr_has(&at)
+            .stderr_has(reason);
+        assert!(run.stdout.is_empty(), "{name}: {run:?}");
+        assert!(
+            !t.db.exists(),
+            "{name}: a failed import created the database"
+        );
+    }
+}
+
+#[test]
+fn a_missing_import_file_is_an_error() {
+    let t = Tally::new();
+    let missing = t.path("nowhere.json");
+    t.args(["import"])
+        .arg(fixture("shop.json"))
+        .arg(&missing)
+        .run()
+        .code(2)
+        .stderr_has(&format!("cannot read {}", missing.display()));
+    assert!(!t.db.exists());
+}
+
+#[test]
+fn a_duplicate_order_names_both_rows() {
+    let t = Tally::new();
+    let file = fixture("bad/duplicate.json");
+    let shown = file.display().to_string();
+    t.args(["import"])
+        .arg(&file)
+        .run()
+        .code(2)
+        .stderr_has(&format!(
+            "{shown}: orders[1]: number: order TEST5001 already appears at {shown}: orders[0]"
+        ));
+    assert!(!t.db.exists());
+}
+
+#[test]
+fn a_duplicate_order_number_names_the_field() {
+    let t = Tally::new();
+    let file = fixture("bad/duplicate.json");
+    t.args(["import"])
+        .arg(&file)
+        .run()
+        .code(2)
+        .stderr_has(&format!("{}: orders[1]: number: ", file.display()));
+}
+
+#[test]
+fn a_file_with_several_bad_rows_lists_every_problem() {
+    let t = Tally::new();
+    let file = fixture("bad/many.json");
+    let f = file.display().to_string();
+    t.args(["import"])
+        .arg(&file)
+        .run()
+        .code(2)
+        .stderr_has("5 problem(s), nothing imported")
+        .stderr_has(&format!("{f}: orders[1]: status: \"shiped\""))
+        .stderr_has(&format!("{f}: orders[2]: total: amount \"45000.5\""))
+        .stderr_has(&format!("{f}: orders[3]: currency: unknown currency code"))
+        .stderr_has(&format!("{f}: payments[0]: provider: \"bitcoin\""))
+        .stderr_has(&format!("{f}: payments[1]: created_at: \"yesterday\""));
+
+    let file = fixture("bad/orders.csv");
+    let f = file.display().to_string();
+    t.args(["import"])
+        .arg(&file)
+        .run()
+        .code(2)
+        .stderr_has("2 problem(s), nothing imported")
+        .stderr_has(&format!("{f}: line 3: status: \"deliverd\""))
+        .stderr_has(&format!("{f}: line 4: total: amount \"30000.5\""));
+    assert!(!t.db.exists());
+}
+
+#[test]
+fn a_bad_file_leaves_an_existing_database_unchanged() {
+    let t = Tally::with_shop();
+    let before = t.export();
+    let counts = t.counts();
+    for (name, ..) in BAD_FILES {
+        t.args(["import"]).arg(fixture(name)).run().code(2);
+    }
+    t.args(["import"])
+        .arg(fixture("bad/unknown_order.json"))
+        .run()
+        .code(2)
+        .stderr_has("nothing imported")
+        .stderr_has("NOPE9999");
+    assert_eq!(t.export(), before);
+    assert_eq!(t.counts(), counts);
+    // The valid order in the file with the unknown payment was not imported.
+    t.args(["order", "show", "TEST5001"]).run().code(2);
+}
+
+#[test]
+fn mixing_a_good_and_a_bad_file_imports_nothing() {
+    let t = Tally::new();
+    t.args(["import"])
+        .arg(fixture("shop.json"))
+        .arg(fixture("bad/xof_fraction.json"))
+        .run()
+        .code(2)
+        .stderr_has("bad/xof_fraction.json: orders[0]: total");
+    assert!(!t.db.exists());
+
+    // Into an existing database: the good file's orders do not appear.
+    t.args(["import"])
+        .arg(fixture("orders.csv"))
+        .arg(fixture("payments.csv"))
+        .run()
+        .ok();
+    let before = t.export();
+    let counts = t.counts();
+    t.args(["import"])
+        .arg(fixture("shop.json"))
+        .arg(fixture("bad/status.json"))
+        .run()
+        .code(2);
+    assert_eq!(t.counts(), counts);
+    assert_eq!(t.export(), before);
+    t.args(["order", "show", "TEST1001"]).run().code(2);
+}
+
+#[test]
+fn a_payment_for_an_unknown_order_names_file_and_row() {
+    let t = Tally::new();
+    let file = fixture("bad/unknown_order.json");
+    t.args(["import"])
+        .arg(&file)
+        .run()
+        .code(2)
+        .stderr_has("nothing imported")
+        .stderr_has(&format!("{}: payments[0]", file.display()))
+        .stderr_has("NOPE9999");
+}
+
+#[test]
+fn a_payment_for_an_unknown_order_does_not_create_the_database() {
+    let t = Tally::new();
+    t.args(["import"])
+        .arg(fixture("bad/unknown_order.json"))
+        .run()
+        .code(2);
+    assert!(
+        !t.db.exists(),
+        "a refused import created {}",
+        t.db.display()
+    );
+}
+
+// ---------------------------------------------------------------------------
+// export
+// ---------------------------------------------------------------------------
+
+/// Exports `t` as JSON into a file, imports it into a fresh database, and
+/// checks that the fresh database exports the same text.
+fn assert_json_round_trip(t: &Tally) {
+    let first = t.export();
+    let doc: Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(doc["orders"].as_array().unwrap().len() as i64, t.counts().0);
+    let file = t.path("export.json");
+    t.args(["export", "--output"]).arg(&file).run().ok();
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), first);
+
+    let fresh = Tally::new();
+    fresh.args(["import"]).arg(&file).run().ok();
+    assert_eq!(fresh.export(), first, "export → import → export differs");
+}
+
+#[test]
+fn export_json_round_trips() {
+    let t = Tally::with_shop();
+    let doc: Value = serde_json::from_str(&t.export()).unwrap();
+    assert_eq!(doc["orders"].as_array().unwrap().len(), 10);
+    assert_eq!(doc["payments"].as_array().unwrap().len(), 9);
+    let first = &doc["orders"][0];
+    assert_eq!(first["number"], "TEST1001");
+    assert_eq!(first["total"], "45000");
+    assert_json_round_trip(&t);
+
+    // After the operations too (refund owed, validated reference, stamps).
+    t.args(["order", "cancel", "TEST2001"]).run().ok();
+    t.args(["order", "validate", "TEST2005", "--reference", "T_WAVE_1"])
+        .run()
+        .ok();
+    assert_json_round_trip(&t);
+}
+
+#[test]
+fn export_json_of_the_demo_shop_round_trips() {
+    // Captured amounts in another currency, refunds, disputes, no references.
+    assert_json_round_trip(&Tally::with_demo(60));
+}
+
+#[test]
+fn export_csv_round_trips() {
+    let t = Tally::with_demo(60);
+    t.args(["order", "cancel", "TEST1040"]).run().ok();
+    let first = t.path("first");
+    t.args(["export", "--format", "csv", "--output"])
+        .arg(&first)
+        .run()
+        .ok();
+    let orders = std::fs::read_to_string(first.join("orders.csv")).unwrap();
+    let payments = std::fs::read_to_string(first.join("payments.csv")).unwrap();
+    assert_eq!(orders.lines().count(), 61, "a header and 60 orders");
+    assert!(orders.starts_with("number,"), "{orders}");
+    assert!(payments.starts_with("order,"), "{payments}");
+
+    let fresh = Tally::new();
+    fresh
+        .args(["import"])
+        .arg(first.join("orders.csv"))
+        .arg(first.join("payments.csv"))
+        .run()
+        .ok();
+    let second = fresh.path("second");
+    fresh
+        .args(["export", "--format", "csv", "--output"])
+        .arg(&second)
+        .run()
+        .ok();
+    assert_eq!(
+        std::fs::read_to_string(second.join("orders.csv")).unwrap(),
+        orders
+    );
+    assert_eq!(
+        std::fs::read_to_string(second.join("payments.csv")).unwrap(),
+        payments
+    );
+    assert_eq!(fresh.export(), t.export());
+}
+
+#[test]
+fn export_csv_without_output_is_an_error() {
+    let t = Tally::with_shop();
+    let run = t
+        .args(["export", "--format", "csv"])
+        .run()
+        .code(2)
+        .stderr_has("--output");
+    assert!(run.stdout.is_empty(), "{run:?}");
+}
+
+// ---------------------------------------------------------------------------
+// the four operations
+// ---------------------------------------------------------------------------
+
+#[test]
+fn set_payment_status_paid_completes_the_payment() {
+    let t = Tally::with_shop();
+    t.args(["order", "set-payment-status", "TEST2005", "paid"])
+        .actor("alice")
+        .run()
+        .ok()
+        .stdout_has("TEST2005: done: order paid, payment completed");
+    let s = t.show("TEST2005");
+    assert_eq!(s["order"]["payment_status"], "paid");
+    assert!(is_timestamp(&s["order"]["paid_at"]), "{s:#}");
+    assert_eq!(s["payment"]["status"], "completed");
+    assert!(is_timestamp(&s["payment"]["completed_at"]), "{s:#}");
+    let row = last_log(&s);
+    assert_eq!(row["event"], "status_synchronized");
+    assert_eq!(row["actor"], "alice");
+    assert_eq!(row["old_order_payment_status"], "pending");
+    assert_eq!(row["new_order_payment_status"], "paid");
+    assert_eq!(row["old_payment_status"], "pending");
+    assert_eq!(row["new_payment_status"], "completed");
+}
+
+#[test]
+fn set_payment_status_repairs_test1014_and_then_has_nothing_to_do() {
+    let t = Tally::with_shop();
+    // The seed's TEST1014: order paid, payment pending.
+    t.args(["order", "set-payment-status", "TEST1014", "paid"])
+        .run()
+        .ok();
+    let s = t.show("TEST1014");
+    assert_eq!(s["payment"]["status"], "completed");
+    assert!(is_timestamp(&s["payment"]["completed_at"]));
+    // paid_at was already stamped by the import: it is kept.
+    assert_eq!(s["order"]["paid_at"], "2026-11-03T14:05:00.000Z");
+    assert_eq!(
+        last_log(&s)["actor"],
+        "tester",
+        "the actor defaults to $USER"
+    );
+
+    let audit = t.counts().2;
+    t.args(["order", "set-payment-status", "TEST1014", "paid"])
+        .run()
+        .code(1)
+        .stdout_has("TEST1014: skipped: payment status is already paid");
+    assert_eq!(t.counts().2, audit);
+}
+
+#[test]
+fn payment_set_status_completed_marks_the_order_paid() {
+    let t = Tally::with_shop();
+    // The seed's TEST1001: order pending, payment completed.
+    t.args(["payment", "set-status", "TEST1001", "completed"])
+        .actor("bob")
+        .run()
+        .ok()
+        .stdout_has("TEST1001: done: payment completed, order paid");
+    let s = t.show("TEST1001");
+    assert_eq!(s["order"]["payment_status"], "paid");
+    assert!(is_timestamp(&s["order"]["paid_at"]));
+    assert_eq!(s["payment"]["status"], "completed");
+    assert_eq!(s["payment"]["completed_at"], "2026-11-01T10:02:00.000Z");
+    let row = last_log(&s);
+    assert_eq!(row["event"], "status_synchronized");
+    assert_eq!(row["actor"], "bob");
+    assert_eq!(row["old_order_payment_status"], "pending");
+    assert_eq!(row["new_order_payment_status"], "paid");
+
+    // The seed's TEST1008: order failed, payment pending.
+    t.args(["payment", "set-status", "TEST1008", "failed"])
+        .run()
+        .ok();
+    let s = t.show("TEST1008");
+    assert_eq!(s["payment"]["status"], "failed");
+    assert_eq!(s["order"]["payment_status"], "failed");
+
+    // An order with no payment record: nothing to set.
+    t.args(["payment", "set-status", "TEST2004", "completed"])
+        .run()
+        .code(1)
+        .stdout_has("TEST2004: skipped: the order has no payment record");
+    assert_eq!(t.show("TEST2004")["order"]["payment_status"], "pending");
+}
+
+#[test]
+fn cancelling_a_completed_stripe_payment_owes_a_refund_and_says_so() {
+    let t = Tally::with_shop();
+    t.args(["order", "cancel", "TEST2001"])
+        .actor("carol")
+        .run()
+        .ok()
+        .stdout_has("TEST2001: cancelled: order cancelled, payment cancelled")
+        .stdout_has("warning: TEST2001: the customer was charged 89.90 EUR at Stripe")
+        .stdout_has("refunds nothing")
+        .stdout_has("1 cancelled, 0 skipped");
+    let s = t.show("TEST2001");
+    assert_eq!(s["order"]["status"], "cancelled");
+    assert_eq!(s["order"]["payment_status"], "refunded");
+    assert!(is_timestamp(&s["order"]["cancelled_at"]));
+    assert_eq!(s["payment"]["status"], "cancelled");
+    assert_eq!(s["payment"]["refund_pending"], true);
+    let row = last_log(&s);
+    assert_eq!(row["event"], "order_and_payment_cancelled");
+    assert_eq!(row["actor"], "carol");
+    assert_eq!(row["old_payment_status"], "completed");
+    assert_eq!(row["new_payment_status"], "cancelled");
+
+    // The owed refund stays visible.
+    t.args(["order", "show", "TEST2001"])
+        .run()
+        .ok()
+        .stdout_has("owed to the customer, not yet confirmed");
+}
+
+#[test]
+fn cancelling_a_pending_payment_owes_nothing() {
+    let t = Tally::with_shop();
+    t.args(["order", "cancel", "TEST2003"])
+        .run()
+        .ok()
+        .stdout_lacks("warning");
+    let s = t.show("TEST2003");
+    assert_eq!(s["order"]["status"], "cancelled");
+    assert_eq!(s["order"]["payment_status"], "refunded");
+    assert_eq!(s["payment"]["status"], "cancelled");
+    assert_eq!(s["payment"]["refund_pending"], false);
+}
+
+#[test]
+fn cancelling_an_order_without_payment_leaves_its_payment_status() {
+    let t = Tally::with_shop();
+    t.args(["order", "cancel", "TEST2004"])
+        .run()
+        .ok()
+        .stdout_has("TEST2004: cancelled: order cancelled (no payment record)");
+    let s = t.show("TEST2004");
+    assert_eq!(s["order"]["status"], "cancelled");
+    assert_eq!(s["order"]["payment_status"], "pending");
+    assert!(is_timestamp(&s["order"]["cancelled_at"]));
+    assert_eq!(s["payment"], Value::Null);
+    assert_eq!(last_log(&s)["event"], "order_and_payment_cancelled");
+}
+
+#[test]
+fn cancelling_a_cancelled_order_is_skipped_with_a_reason() {
+    let t = Tally::with_shop();
+    let before = t.export();
+    let audit = t.counts().2;
+    t.args(["order", "cancel", "TEST2006"])
+        .run()
+        .code(1)
+        .stdout_has("TEST2006: skipped: already cancelled")
+        .stdout_has("0 cancelled, 1 skipped");
+    assert_eq!(t.export(), before);
+    assert_eq!(t.counts().2, audit);
+}
+
+#[test]
+fn validate_completes_the_payment_and_records_the_reference() {
+    let t = Tally::with_shop();
+    t.args([
+        "order",
+        "validate",
+        "TEST2005",
+        "--reference",
+        "T_WAVE_8842",
+    ])
+    .actor("dana")
+    .run()
+    .ok()
+    .stdout_has("TEST2005: validated: payment completed, order paid")
+    .stdout_has("1 validated, 0 skipped")
+    .stdout_lacks("warning");
+    let s = t.show("TEST2005");
+    assert_eq!(s["order"]["payment_status"], "paid");
+    assert!(is_timestamp(&s["order"]["paid_at"]));
+    assert_eq!(s["payment"]["status"], "completed");
+    assert!(is_timestamp(&s["payment"]["completed_at"]));
+    assert_eq!(s["payment"]["reference"], "T_WAVE_8842");
+    let row = last_log(&s);
+    assert_eq!(row["event"], "payment_validated");
+    assert_eq!(row["actor"], "dana");
+    assert_eq!(row["details"]["reference"], "T_WAVE_8842");
+
+    // Validating it again has nothing to do.
+    t.args(["order", "validate", "TEST2005"])
+        .run()
+        .code(1)
+        .stdout_has("TEST2005: skipped: already validated");
+}
+
+#[test]
+fn validate_refuses_a_cancelled_order() {
+    let t = Tally::with_shop();
+    let before = t.export();
+    t.args(["order", "validate", "TEST2006"])
+        .run()
+        .code(1)
+        .stdout_has("TEST2006: skipped:")
+        .stdout_has("cancelled order cannot be validated");
+    assert_eq!(t.export(), before);
+    let s = t.show("TEST2006");
+    assert_eq!(s["order"]["status"], "cancelled");
+    assert_eq!(s["payment"]["status"], "cancelled");
+}
+
+#[test]
+fn validating_a_stripe_payment_by_hand_warns() {
+    let t = Tally::with_shop();
+    t.args(["order", "validate", "TEST2007"])
+        .run()
+        .ok()
+        .stdout_has("TEST2007: validated: payment completed, order paid")
+        .stdout_has("warning: TEST2007: a Stripe payment validated by hand");
+    let s = t.show("TEST2007");
+    assert_eq!(s["payment"]["status"], "completed");
+    assert_eq!(s["order"]["payment_status"], "paid");
+}
+
+#[test]
+fn validate_with_one_reference_for_two_orders_is_an_error() {
+    let t = Tally::with_shop();
+    let before = t.export();
+    let counts = t.counts();
+    let run = t
+        .args([
+            "order",
+            "validate",
+            "TEST2005",
+            "TEST1014",
+            "--reference",
+            "T_WAVE_1",
+        ])
+        .run()
+        .code(2)
+        .stderr_has("--reference");
+    assert!(run.stdout.is_empty(), "{run:?}");
+    assert_eq!(t.export(), before);
+    assert_eq!(t.counts(), counts);
+}
+
+// ---------------------------------------------------------------------------
+// bulk skips and exit codes
+// ---------------------------------------------------------------------------
+
+#[test]
+fn bulk_cancel_reports_each_item_and_skips_unknown_numbers() {
+    let t = Tally::with_shop();
+    let run = t
+        .args(["order", "cancel", "TEST2002", "TEST2003", "UNKNOWN"])
+        .run()
+        .code(1);
+    let items: Vec<&str> = run
+        .lines()
+        .into_iter()
+        .filter(|l| !l.starts_with("  "))
+        .collect();
+    assert_eq!(
+        items,
+        [
+            "TEST2002: cancelled: order cancelled, payment cancelled",
+            "TEST2003: cancelled: order cancelled, payment cancelled",
+            "UNKNOWN: skipped: no such order",
+            "2 cancelled, 1 skipped",
+        ],
+        "{run:?}"
+    );
+    // TEST2002's PayPal payment was completed: a refund is owed there.
+    let run = run.stdout_has("warning: TEST2002: the customer was charged 129.90 EUR at PayPal");
+    assert!(!run.stdout.contains("warning: TEST2003"), "{run:?}");
+    for number in ["TEST2002", "TEST2003"] {
+        let s = t.show(number);
+        assert_eq!(s["order"]["status"], "cancelled", "{number}");
+        assert_eq!(s["payment"]["status"], "cancelled", "{number}");
+    }
+    assert_eq!(t.show("TEST2002")["payment"]["refund_pending"], true);
+}
+
+#[test]
+fn bulk_commands_with_nothing_skipped_exit_0() {
+    let t = Tally::with_shop();
+    t.args(["order", "cancel", "TEST2003", "TEST2004"])
+        .run()
+        .ok()
+        .stdout_has("2 cancelled, 0 skipped");
+    t.args(["order", "validate", "TEST1014", "TEST1008"])
+        .run()
+        .ok()
+        .stdout_has("2 validated, 0 skipped");
+    for number in ["TEST1014", "TEST1008"] {
+        let s = t.show(number);
+        assert_eq!(s["order"]["payment_status"], "paid", "{number}");
+        assert_eq!(s["payment"]["status"], "completed", "{number}");
+    }
+}
+
+#[test]
+fn a_bad_status_word_names_the_valid_values_and_changes_nothing() {
+    let t = Tally::with_shop();
+    let before = t.export();
+    let counts = t.counts();
+    t.args(["order", "set-payment-status", "TEST1001", "payed"])
+        .run()
+        .code(2)
+        .stderr_has("payed")
+        .stderr_has("pending, paid, failed, refunded");
+    t.args(["payment", "set-status", "TEST1001", "paid"])
+        .run()
+        .code(2)
+        .stderr_has("pending, completed, failed, cancelled");
+    assert_eq!(t.export(), before);
+    assert_eq!(t.counts(), counts);
+}
+
+#[test]
+fn an_unknown_order_in_a_single_order_command_is_an_error() {
+    let t = Tally::with_shop();
+    let before = t.export();
+    let counts = t.counts();
+    for args in [
+        &["order", "show", "NOPE"][..],
+        &["order", "show", "NOPE", "--json"],
+        &["payment", "set-status", "NOPE", "completed"],
+        &["order", "set-payment-status", "NOPE", "paid"],
+        &["log", "NOPE"],
+    ] {
+        let run = t.args(args).run().code(2).stderr_has("NOPE");
+        assert!(run.stdout.is_empty(), "{run:?}");
+    }
+    assert_eq!(t.export(), before);
+    assert_eq!(t.counts(), counts);
+}
+
+#[test]
+fn a_missing_database_is_an_error_naming_its_path() {
+    let t = Tally::new();
+    let missing = t.path("typo.db");
+    for args in [
+        &["order", "show", "TEST1001"][..],
+        &["order", "cancel", "TEST1001"],
+        &["order", "validate", "TEST1001"],
+        &["payment", "set-status", "TEST1001", "completed"],
+        &["export"],
+        &["log"],
+    ] {
+        t.args(["--db"])
+            .arg(&missing)
+            .args(args)
+            .run()
+            .code(2)
+            .stderr_has(&missing.display().to_string());
+        assert!(!missing.exists(), "{args:?} created {}", missing.display());
+    }
+    // TALLY_DB is honoured the same way.
+    t.args(["order", "show", "TEST1001"])
+        .run()
+        .code(2)
+        .stderr_has(&t.db.display().to_string());
+    assert!(!t.db.exists());
+}
+
+#[test]
+fn help_exits_0() {
+    let t = Tally::new();
+    let run = t.args(["--help"]).run().ok();
+    for command in [
+        "import", "export", "demo", "order", "payment", "log", "--db",
+    ] {
+        assert!(run.stdout.contains(command), "--help lacks {command}");
+    }
+    t.args(["order", "--help"])
+        .run()
+        .ok()
+        .stdout_has("set-payment-status");
+    t.args(["order", "cancel"]).run().code(2);
+    t.args(["no-such-command"]).run().code(2);
+    assert!(!t.db.exists());
+}
+
+// ---------------------------------------------------------------------------
+// order show, log
+// ---------------------------------------------------------------------------
+
+#[test]
+fn order_show_json_has_the_documented_fields() {
+    let t = Tally::with_shop();
+    t.args(["order", "validate", "TEST2007"])
+        .actor("erin")
+        .run()
+        .ok();
+    let s = t.show("TEST2007");
+    let order = &s["order"];
+    assert_eq!(order["number"], "TEST2007");
+    assert_eq!(order["status"], "pending");
+    assert_eq!(order["payment_status"], "paid");
+    assert_eq!(order["total"], "149.90");
+    assert_eq!(order["currency"], "EUR");
+    let payment = &s["payment"];
+    assert_eq!(payment["provider"], "stripe");
+    assert_eq!(payment["reference"], "pi_3Npend2007");
+    assert_eq!(payment["status"], "completed");
+    assert_eq!(payment["amount"], "149.90");
+    assert_eq!(payment["currency"], "EUR");
+    let log = s["log"].as_array().unwrap();
+    assert_eq!(
+        log.len(),
+        3,
+        "two `imported` rows and the validation: {s:#}"
+    );
+    for row in log {
+        assert!(row["event"].is_string(), "{row}");
+        assert!(row["actor"].is_string(), "{row}");
+        assert!(is_timestamp(&row["at"]), "{row}");
+    }
+    assert_eq!(log[2]["event"], "payment_validated");
+    assert_eq!(log[2]["actor"], "erin");
+
+    // Zero-decimal amounts have no decimals; no payment is null.
+    let s = t.show("TEST1014");
+    assert_eq!(s["order"]["total"], "45000");
+    assert_eq!(s["payment"]["amount"], "45000");
+    assert_eq!(s["payment"]["reference"], Value::Null);
+    assert_eq!(t.show("TEST2004")["payment"], Value::Null);
+
+    // The human view shows the same order.
+    t.args(["order", "show", "TEST2007"])
+        .run()
+        .ok()
+        .stdout_has("Order TEST2007")
+        .stdout_has("149.90 EUR")
+        .stdout_has("Stripe pi_3Npend2007")
+        .stdout_has("payment_validated");
+}
+
+#[test]
+fn log_lists_audit_rows() {
+    let t = Tally::with_shop();
+    t.args(["order", "set-payment-status", "TEST2005", "failed"])
+        .actor("alice")
+        .run()
+        .ok();
+    t.args(["order", "cancel", "TEST2001"])
+        .actor("bob")
+        .run()
+        .ok();
+
+    let rows = t.args(["log", "TEST2001", "--json"]).run().ok().json();
+    let rows = rows.as_array().unwrap();
+    let events: Vec<&str> = rows.iter().map(|r| r["event"].as_str().unwrap()).collect();
+    assert_eq!(
+        events,
+        ["imported", "imported", "order_and_payment_cancelled"]
+    );
+    assert!(rows.iter().all(|r| r["order_number"] == "TEST2001"));
+    assert_eq!(rows[2]["actor"], "bob");
+    assert!(is_timestamp(&rows[2]["at"]));
+
+    let recent = t.args(["log", "--json"]).run().ok().json();
+    let recent = recent.as_array().unwrap();
+    assert_eq!(recent.len(), 21, "19 imported rows and 2 operations");
+    let last_two: Vec<(&str, &str)> = recent[19..]
+        .iter()
+        .map(|r| (r["event"].as_str().unwrap(), r["actor"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        last_two,
+        [
+            ("status_synchronized", "alice"),
+            ("order_and_payment_cancelled", "bob")
+        ]
+    );
+    let one = t.args(["log", "--json", "--limit", "1"]).run().ok().json();
+    assert_eq!(one.as_array().unwrap().len(), 1);
+    assert_eq!(one[0]["order_number"], "TEST2001");
+
+    t.args(["log"])
+        .run()
+        .ok()
+        .stdout_has("order_and_payment_cancelled")
+        .stdout_has("status_synchronized")
+        .stdout_has("TEST2005")
+        .stdout_has("bob");
+    t.args(["log", "--limit", "0"]).run().code(2);
+}
+
+// ---------------------------------------------------------------------------
+// demo
+// ---------------------------------------------------------------------------
+
+#[test]
+fn demo_fills_a_fresh_file_with_the_seeds_inconsistencies() {
+    let t = Tally::new();
+    t.args(["demo", "--orders", "40"])
+        .run()
+        .ok()
+        .stdout_has("40 orders")
+        .stdout_has("TEST1014");
+    assert_eq!(t.counts().0, 40);
+    assert_eq!(t.counts().2, 0, "the demo writes no audit rows");
+    t.show("TEST1040");
+    t.args(["order", "show", "TEST1041"]).run().code(2);
+
+    let s = t.show("TEST1014");
+    assert_eq!(s["order"]["payment_status"], "paid");
+    assert_eq!(s["payment"]["status"], "pending");
+    let s = t.show("TEST1008");
+    assert_eq!(s["order"]["payment_status"], "failed");
+    assert_eq!(s["payment"]["status"], "pending");
+    let s = t.show("TEST1001");
+    assert_eq!(s["order"]["status"], "pending");
+    assert_eq!(s["order"]["payment_status"], "pending");
+    assert_eq!(s["payment"]["status"], "completed");
+
+    // A realistic shop: both currencies, the three online providers.
+    for (sql, what) in [
+        ("SELECT count(*) FROM orders WHERE currency = 'EUR'", "EUR"),
+        ("SELECT count(*) FROM orders WHERE currency = 'XOF'", "XOF"),
+        (
+            "SELECT count(*) FROM payments WHERE provider = 'stripe'",
+            "stripe",
+        ),
+        (
+            "SELECT count(*) FROM payments WHERE provider = 'paypal'",
+            "paypal",
+        ),
+        (
+            "SELECT count(*) FROM payments WHERE provider = 'wave'",
+            "wave",
+        ),
+    ] {
+        assert!(t.count(sql) > 0, "no {what} in the demo");
+    }
+}
+
+#[test]
+fn demo_without_flags_prints_a_summary() {
+    let t = Tally::new();
+    t.args(["demo"])
+        .run()
+        .ok()
+        .stdout_has("demo shop in")
+        .stdout_has("200 orders")
+        .stdout_has("tally order show TEST1014");
+    assert_eq!(t.counts().0, 200);
+}
+
+#[test]
+fn demo_into_a_non_empty_database_is_an_error() {
+    let t = Tally::with_shop();
+    let before = t.export();
+    t.args(["demo", "--orders", "40"])
+        .run()
+        .code(2)
+        .stderr_has("already holds 10 orders");
+    assert_eq!(t.export(), before);
+
+    let t = Tally::with_demo(40);
+    t.args(["demo", "--orders", "40"]).run().code(2);
+    assert_eq!(t.counts().0, 40);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_new_database_file_is_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let t = Tally::with_shop();
+    assert_eq!(mode(&t.db), 0o600, "created by import");
+    let t = Tally::with_demo(40);
+    assert_eq!(mode(&t.db), 0o600, "created by demo");
+}
+
+// ---------------------------------------------------------------------------
+// concurrency
+// ---------------------------------------------------------------------------
+
+/// Puts `numbers` back to an open order with a pending payment, directly in
+/// the file (no `tally` process is running).
+fn reset_to_pending(db: &Path, numbers: &[String]) {
+    let mut conn = rusqlite::Connection::open(db).unwrap();
+    let tx = conn.transaction().unwrap();
+    for n in numbers {
+        tx.execute(
+            "UPDATE orders SET status = 'processing', payment_status = 'pending',
+                    paid_at = NULL, cancelled_at = NULL
+             WHERE number = ?1",
+            [n],
+        )
+        .unwrap();
+        tx.execute(
+            "UPDATE payments SET status = 'pending', completed_at = NULL, refund_pending = 0
+             WHERE order_id = (SELECT id FROM orders WHERE number = ?1)",
+            [n],
+        )
+        .unwrap();
+    }
+    tx.commit().unwrap();
+}
+
+#[test]
+fn two_processes_write_one_file_at_once() {
+    const PER_SIDE: usize = 100;
+    const ROUNDS: usize = 3;
+    // On the target directory's disk rather than /tmp (often tmpfs), so that
+    // every commit's fsync takes real time and the two writers overlap.
+    let t = Tally::in_dir(TempDir::new_in(env!("CARGO_TARGET_TMPDIR")).unwrap());
+    t.args(["demo", "--orders", "400"]).run().ok();
+
+    let special: HashSet<&str> = tally::demo::SPECIAL.iter().map(|(n, _)| *n).collect();
+    let eligible: Vec<String> = {
+        let conn = rusqlite::Connection::open(&t.db).unwrap();
+        let mut stmt = conn
+            .prepare(
+                "SELECT o.number FROM orders o JOIN payments p ON p.order_id = o.id
+                 WHERE o.status != 'cancelled' ORDER BY o.id",
+            )
+            .unwrap();
+        stmt.query_map([], |r| r.get::<_, String>(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .filter(|n| !special.contains(n.as_str()))
+            .collect()
+    };
+    assert!(
+        eligible.len() >= 2 * PER_SIDE,
+        "{} eligible",
+        eligible.len()
+    );
+    let bin = assert_cmd::cargo::cargo_bin("tally");
+
+    let mut overlapping_rounds = 0;
+    for round in 0..ROUNDS {
+        // A different split each round.
+        let mut pool = eligible.clone();
+        pool.rotate_left(round * 67);
+        let (cancel, validate) = (&pool[..PER_SIDE], &pool[PER_SIDE..2 * PER_SIDE]);
+        reset_to_pending(&t.db, &pool[..2 * PER_SIDE]);
+        let audit_before = t.counts().2;
+
+        let spawn = |verb: &str, numbers: &[String], actor: &str| {
+            std::process::Command::new(&bin)
+                .current_dir(t.dir.path())
+                .arg("--db")
+                .arg(&t.db)
+                .args(["--actor", actor, "order", verb])
+                .args(numbers)
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        // Both started before either is waited on.
+        let mut canceller = spawn("cancel", cancel, "cron");
+        let validator = spawn("validate", validate, "owner");
+        if canceller.try_wait().unwrap().is_none() {
+            overlapping_rounds += 1;
+        }
+        for (child, verb) in [(canceller, "cancelled"), (validator, "validated")] {
+            let out = child.wait_with_output().unwrap();
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let context = format!(
+                "round {round}, {verb}: {:?}\n--- stdout:\n{stdout}\n--- stderr:\n{stderr}",
+                out.status
+            );
+            assert_eq!(out.status.code(), Some(0), "{context}");
+            for word in ["locked", "busy"] {
+                assert!(
+                    !stdout.to_lowercase().contains(word) && !stderr.to_lowercase().contains(word),
+                    "{word}: {context}"
+                );
+            }
+            assert!(
+                stdout.contains(&format!("{PER_SIDE} {verb}, 0 skipped")),
+                "{context}"
+            );
+        }
+
+        let conn = rusqlite::Connection::open(&t.db).unwrap();
+        let state = |n: &String| -> (String, String, String) {
+            conn.query_row(
+                "SELECT o.status, o.payment_status, p.status
+                 FROM orders o JOIN payments p ON p.order_id = o.id WHERE o.number = ?1",
+                [n],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap()
+        };
+        for n in cancel {
+            let (status, payment_status, payment) = state(n);
+            assert_eq!(
+                (status.as_str(), payment_status.as_str(), payment.as_str()),
+                ("cancelled", "refunded", "cancelled"),
+                "round {round}: {n} after cancel"
+            );
+        }
+        for n in validate {
+            let (status, payment_status, payment) = state(n);
+            assert_eq!(
+                (status.as_str(), payment_status.as_str(), payment.as_str()),
+                ("processing", "paid", "completed"),
+                "round {round}: {n} after validate"
+            );
+        }
+        drop(conn);
+        assert_eq!(
+            t.counts().2,
+            audit_before + 2 * PER_SIDE as i64,
+            "round {round}: one audit row per change"
+        );
+    }
+    assert!(
+        overlapping_rounds > 0,
+        "the first writer always finished before the second started: nothing was tested"
+    );
+}
