@@ -1387,3 +1387,246 @@ fn two_processes_write_one_file_at_once() {
         "the first writer always finished before the second started: nothing was tested"
     );
 }
+
+// ---------------------------------------------------------------------------
+// check / fix / resolve
+// ---------------------------------------------------------------------------
+
+fn finding_orders(report: &Value, key: &str, rule: &str) -> Vec<String> {
+    report[key]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == rule)
+        .map(|f| f["order"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn the_seeds_scenario_three_findings_before_fix_none_after() {
+    let t = Tally::with_shop();
+    let before = t
+        .args(["check", "--json", "--rule", "status_mismatch"])
+        .run()
+        .code(1)
+        .json();
+    assert_eq!(
+        finding_orders(&before, "findings", "status_mismatch"),
+        ["TEST1001", "TEST1008", "TEST1014"]
+    );
+    assert_eq!(before["counts"]["status_mismatch"], 3);
+    for f in before["findings"].as_array().unwrap() {
+        assert_eq!(f["fixable"], true);
+        assert!(f["action"].as_str().unwrap().starts_with("set the"), "{f}");
+    }
+
+    let fixed = t
+        .args(["check", "--fix", "--json", "--rule", "status_mismatch"])
+        .actor("cron")
+        .run()
+        .ok()
+        .json();
+    assert_eq!(
+        finding_orders(&fixed, "fixed", "status_mismatch"),
+        ["TEST1001", "TEST1008", "TEST1014"]
+    );
+    assert_eq!(fixed["findings"].as_array().unwrap().len(), 0);
+    for n in ["TEST1001", "TEST1008", "TEST1014"] {
+        let show = t.show(n);
+        let log = last_log(&show);
+        assert_eq!(log["event"], "status_synchronized", "{n}");
+        assert_eq!(log["actor"], "cron", "{n}");
+    }
+    // A second run has nothing to fix.
+    let again = t
+        .args(["fix", "--json", "--rule", "status_mismatch"])
+        .run()
+        .ok()
+        .json();
+    assert_eq!(again["fixed"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn dry_run_prints_the_plan_and_leaves_the_file_byte_identical() {
+    let t = Tally::with_demo(300);
+    let before = std::fs::read(&t.db).unwrap();
+    let plan = t
+        .args(["check", "--fix", "--dry-run", "--json"])
+        .run()
+        .code(1)
+        .json();
+    assert_eq!(
+        finding_orders(&plan, "planned", "status_mismatch"),
+        ["TEST1001", "TEST1008", "TEST1014"]
+    );
+    let which = plan["planned"][0]["fix"]["winner"].as_str().unwrap();
+    assert!(which == "payment" || which == "order");
+    assert!(plan.get("fixed").is_none());
+    t.args(["fix", "--dry-run"])
+        .run()
+        .code(1)
+        .stdout_has("Dry run")
+        .stdout_has("nothing was written");
+    assert!(std::fs::read(&t.db).unwrap() == before, "the file changed");
+    assert!(
+        !t.path("shop.db-wal").exists()
+            || std::fs::metadata(t.path("shop.db-wal")).unwrap().len() == 0
+    );
+}
+
+#[test]
+fn check_exit_codes_and_quiet() {
+    let t = Tally::with_demo(300);
+    t.args(["check"])
+        .run()
+        .code(1)
+        .stdout_has("status_mismatch");
+    t.args(["check", "--order", "NOPE"])
+        .run()
+        .code(2)
+        .stderr_has("NOPE");
+    t.args(["check", "--rule", "bogus"])
+        .run()
+        .code(2)
+        .stderr_has("status_mismatch");
+    t.args(["check", "--stale-after", "soon"]).run().code(2);
+    // Fixes made are printed even with --quiet; what remains is reported.
+    t.args([
+        "fix",
+        "--quiet",
+        "--rule",
+        "status_mismatch",
+        "--rule",
+        "missing_timestamp",
+    ])
+    .actor("cron")
+    .run()
+    .ok()
+    .stdout_has("Fixed 5 finding(s)");
+    // Nothing remains: --quiet prints nothing, exit 0.
+    let quiet = t
+        .args(["check", "--quiet", "--rule", "status_mismatch"])
+        .run()
+        .ok();
+    assert_eq!(quiet.stdout, "");
+    // One order, all its rules.
+    let one = t
+        .args(["check", "--order", "TEST1030", "--json"])
+        .run()
+        .code(1)
+        .json();
+    assert_eq!(one["orders_checked"], 1);
+    assert_eq!(finding_orders(&one, "findings", "disputed"), ["TEST1030"]);
+}
+
+#[test]
+fn resolve_closes_a_finding_until_the_order_changes() {
+    let t = Tally::with_demo(300);
+    t.args([
+        "resolve",
+        "TEST1029",
+        "refund_awaiting_provider",
+        "--note",
+        "refunded by Wave",
+    ])
+    .actor("alice")
+    .run()
+    .ok()
+    .stdout_has("resolved");
+    let report = t.args(["check", "--json"]).run().code(1).json();
+    assert_eq!(
+        finding_orders(&report, "findings", "refund_awaiting_provider"),
+        ["TEST1028"]
+    );
+    let show = t.show("TEST1029");
+    assert_eq!(last_log(&show)["event"], "finding_resolved");
+    assert_eq!(last_log(&show)["actor"], "alice");
+    // Fixable rules are not resolved by hand; absent findings are refused.
+    t.args(["resolve", "TEST1001", "status_mismatch", "--note", "x"])
+        .run()
+        .code(2)
+        .stderr_has("tally fix");
+    t.args(["resolve", "TEST1050", "disputed", "--note", "x"])
+        .run()
+        .code(2)
+        .stderr_has("no open disputed finding");
+    // The payment changes again: the finding is back.
+    t.args(["payment", "set-status", "TEST1029", "completed"])
+        .run()
+        .ok();
+    t.args(["payment", "set-status", "TEST1029", "cancelled"])
+        .run()
+        .ok();
+    let report = t.args(["check", "--json"]).run().code(1).json();
+    assert_eq!(
+        finding_orders(&report, "findings", "refund_awaiting_provider"),
+        ["TEST1028", "TEST1029"]
+    );
+}
+
+#[test]
+fn fix_runs_while_another_process_writes_without_locking_errors() {
+    let t = Tally::in_dir(TempDir::new_in(env!("CARGO_TARGET_TMPDIR")).unwrap());
+    t.args(["demo", "--orders", "3000"]).run().ok();
+    // Many status mismatches on orders the other process does not touch.
+    {
+        let conn = rusqlite::Connection::open(&t.db).unwrap();
+        conn.execute(
+            "UPDATE orders SET payment_status = 'failed' WHERE id IN (
+                SELECT order_id FROM payments WHERE status = 'completed' AND order_id > 1500)",
+            [],
+        )
+        .unwrap();
+    }
+    let others: Vec<String> = (1100..1400).map(|n| format!("TEST{n}")).collect();
+    let bin = assert_cmd::cargo::cargo_bin("tally");
+    let spawn = |args: &[&str], extra: &[String]| {
+        std::process::Command::new(&bin)
+            .arg("--db")
+            .arg(&t.db)
+            .args(args)
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let fixer = spawn(
+        &[
+            "--actor",
+            "cron",
+            "fix",
+            "--quiet",
+            "--rule",
+            "status_mismatch",
+        ],
+        &[],
+    );
+    let writer = spawn(&["--actor", "owner", "order", "cancel"], &others);
+    for (child, name) in [(fixer, "fix"), (writer, "cancel")] {
+        let out = child.wait_with_output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let all = format!("{stdout}{stderr}").to_lowercase();
+        assert!(
+            !all.contains("locked") && !all.contains("busy"),
+            "{name}: {all}"
+        );
+        // The cancel skips the demo's already-cancelled orders (exit 1).
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{name}: {:?}\n{all}",
+            out.status
+        );
+        assert!(stderr.is_empty(), "{name}: {stderr}");
+    }
+    let left = t
+        .args(["check", "--json", "--rule", "status_mismatch"])
+        .run()
+        .json();
+    assert_eq!(left["counts"]["status_mismatch"], 0, "{left}");
+    assert_eq!(
+        t.count("SELECT count(*) FROM orders WHERE number BETWEEN 'TEST1100' AND 'TEST1399' AND status != 'cancelled'"),
+        0
+    );
+}
