@@ -1630,3 +1630,83 @@ fn fix_runs_while_another_process_writes_without_locking_errors() {
         0
     );
 }
+
+// ---------------------------------------------------------------------------
+// backup, completions, man
+// ---------------------------------------------------------------------------
+
+#[test]
+fn backup_writes_a_consistent_private_copy_while_another_process_writes() {
+    let t = Tally::in_dir(TempDir::new_in(env!("CARGO_TARGET_TMPDIR")).unwrap());
+    t.args(["demo", "--orders", "2000"]).run().ok();
+    let bin = assert_cmd::cargo::cargo_bin("tally");
+    let numbers: Vec<String> = (1100..1700).map(|n| format!("TEST{n}")).collect();
+    let writer = std::process::Command::new(&bin)
+        .arg("--db")
+        .arg(&t.db)
+        .args(["order", "cancel"])
+        .args(&numbers)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let copy = t.path("backup.db");
+    t.args(["backup"])
+        .arg(&copy)
+        .run()
+        .ok()
+        .stdout_has("backup of");
+    let out = writer.wait_with_output().unwrap();
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let conn = rusqlite::Connection::open(&copy).unwrap();
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    let orders: i64 = conn
+        .query_row("SELECT count(*) FROM orders", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(orders, 2000);
+    // Every cancelled order in the copy is whole: both sides changed.
+    let torn: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM orders o JOIN payments p ON p.order_id = o.id
+             WHERE o.number BETWEEN 'TEST1100' AND 'TEST1699'
+               AND (o.status = 'cancelled') <> (p.status = 'cancelled')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(torn, 0);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&copy).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // Never overwrites.
+    t.args(["backup"])
+        .arg(&copy)
+        .run()
+        .code(2)
+        .stderr_has("already exists");
+}
+
+#[test]
+fn completions_and_man_page_are_generated() {
+    let t = Tally::new();
+    for shell in ["bash", "zsh", "fish"] {
+        t.args(["completions", shell])
+            .run()
+            .ok()
+            .stdout_has("check");
+    }
+    t.args(["completions", "tcsh"]).run().code(2);
+    t.args(["man"]).run().ok().stdout_has(".TH tally 1");
+    assert!(!t.db.exists());
+}

@@ -77,6 +77,18 @@ pub enum Command {
         #[arg(long)]
         note: String,
     },
+    /// A consistent copy of the live database (safe while others write).
+    Backup {
+        /// Where to write the copy (must not exist).
+        path: PathBuf,
+    },
+    /// Shell completions, on standard output.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// The manual page (roff), on standard output.
+    Man,
     /// The audit trail: of one order, or the most recent changes.
     Log {
         /// An order number.

@@ -6,6 +6,7 @@
 //! that cannot be opened). Errors print one clear message on stderr and
 //! change nothing.
 
+mod admin;
 mod args;
 mod check;
 mod orders;
@@ -128,6 +129,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Resolve { number, rule, note } => {
             check::resolve(&config, &number, rule, &note, &mut out)
         }
+        Command::Backup { path } => admin::backup(&config, &path, &mut out),
+        Command::Completions { shell } => admin::completions(shell, &mut out),
+        Command::Man => admin::man(&mut out),
         Command::Log {
             number,
             json,

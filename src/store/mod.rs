@@ -199,6 +199,21 @@ impl Store {
         &self.conn
     }
 
+    /// Writes a consistent copy of the database to `dest` (which must not
+    /// exist), readable by its owner only, with `VACUUM INTO`: safe while
+    /// other processes write, unlike copying the file.
+    pub fn backup_to(&self, dest: &Path) -> Result<(), StoreError> {
+        create_new_private(dest)?;
+        let dest_text = dest.to_string_lossy();
+        self.conn
+            .execute("VACUUM INTO ?1", [dest_text.as_ref()])
+            .map(drop)
+            .map_err(|e| {
+                let _ = std::fs::remove_file(dest);
+                StoreError::Sqlite(e)
+            })
+    }
+
     /// Runs `f` in one `BEGIN IMMEDIATE` transaction: all of it is committed,
     /// or, when `f` fails, none of it.
     pub fn write<T, E>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T, E>) -> Result<T, E>
@@ -230,6 +245,11 @@ impl Store {
 
 #[cfg(unix)]
 fn create_private(path: &Path) -> Result<(), StoreError> {
+    create_private_file(path, true)
+}
+
+#[cfg(unix)]
+fn create_private_file(path: &Path, existing_ok: bool) -> Result<(), StoreError> {
     use std::os::unix::fs::OpenOptionsExt;
     std::fs::OpenOptions::new()
         .write(true)
@@ -239,13 +259,24 @@ fn create_private(path: &Path) -> Result<(), StoreError> {
         .map(drop)
         .or_else(|e| match e.kind() {
             // Created by another process in the meantime: fine.
-            std::io::ErrorKind::AlreadyExists => Ok(()),
+            std::io::ErrorKind::AlreadyExists if existing_ok => Ok(()),
             _ => Err(e),
         })
         .map_err(|source| StoreError::Create {
             path: path.to_owned(),
             source,
         })
+}
+
+/// Creates an empty file readable by its owner only; it must not exist.
+#[cfg(unix)]
+fn create_new_private(path: &Path) -> Result<(), StoreError> {
+    create_private_file(path, false)
+}
+
+#[cfg(not(unix))]
+fn create_new_private(path: &Path) -> Result<(), StoreError> {
+    create_private(path)
 }
 
 #[cfg(not(unix))]
