@@ -38,6 +38,8 @@ const MIGRATION_LIST: &[M<'static>] = &[
     M::up(include_str!("../../sql/001_initial.sql")),
     M::up(include_str!("../../sql/002_webhooks_and_resolutions.sql")),
     M::up(include_str!("../../sql/003_webhook_event_time.sql")),
+    M::up(include_str!("../../sql/004_dashboard.sql")),
+    M::up(include_str!("../../sql/005_check_indexes.sql")),
 ];
 static MIGRATIONS: Migrations<'static> = Migrations::from_slice(MIGRATION_LIST);
 
