@@ -1043,3 +1043,65 @@ pub fn export_csv(store: &mut Store, dir: &Path) -> Result<(), TransferError> {
     })?;
     Ok(())
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn field_value() -> impl Strategy<Value = serde_json::Value> {
+        prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            any::<f64>().prop_map(|n| json!(n)),
+            "\\PC{0,12}".prop_map(Value::String),
+            prop::sample::select(vec!["89.90", "45000", "45000.5", "EUR", "xof", "paid", "stripe",
+                "2026-11-01T10:00:00Z", "TEST1001", "a@b.c"]).prop_map(|s| json!(s)),
+        ]
+    }
+
+    fn row() -> impl Strategy<Value = serde_json::Map<String, Value>> {
+        let names = prop::sample::select(
+            ORDER_FIELDS.iter().chain(PAYMENT_FIELDS).copied().chain(["bogus"]).collect::<Vec<_>>(),
+        );
+        prop::collection::btree_map(names, field_value(), 0..12)
+            .prop_map(|m| m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+    }
+
+    proptest! {
+        #[test]
+        fn any_bytes_give_a_set_or_problems(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
+            let _ = read_bytes("fuzz", &bytes);
+        }
+
+        #[test]
+        fn any_json_rows_give_a_set_or_problems(
+            orders in prop::collection::vec(row(), 0..4),
+            payments in prop::collection::vec(row(), 0..4),
+        ) {
+            let doc = json!({"orders": orders, "payments": payments}).to_string();
+            match read_bytes("fuzz.json", doc.as_bytes()) {
+                Ok(set) => {
+                    // A valid set imports into an empty shop, or is refused
+                    // for payments whose order is missing; never a panic.
+                    let mut store = Store::open_in_memory().unwrap();
+                    let _ = import(&mut store, &set, "fuzz", chrono::Utc::now());
+                }
+                Err(TransferError::Invalid(problems)) => prop_assert!(!problems.is_empty()),
+                Err(e) => prop_assert!(false, "unexpected error {e}"),
+            }
+        }
+
+        #[test]
+        fn any_csv_gives_a_set_or_problems(
+            header in prop::sample::subsequence(ORDER_FIELDS.to_vec(), 0..ORDER_FIELDS.len()),
+            cells in prop::collection::vec("[^\\n]{0,10}", 0..30),
+        ) {
+            let mut text = header.join(",");
+            text.push('\n');
+            text.push_str(&cells.join(","));
+            let _ = read_bytes("fuzz.csv", text.as_bytes());
+        }
+    }
+}

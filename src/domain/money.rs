@@ -337,3 +337,39 @@ mod tests {
         assert!(Money::from_minor(-1, cur("EUR")).is_err());
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn currency() -> impl Strategy<Value = Currency> {
+        prop::sample::select(vec!["EUR", "XOF", "KWD", "JPY", "USD", "TND"])
+            .prop_map(|c| Currency::parse(c).unwrap())
+    }
+
+    proptest! {
+        #[test]
+        fn any_text_is_a_currency_or_an_error(text in "\\PC{0,8}") {
+            let _ = Currency::parse(&text);
+        }
+
+        #[test]
+        fn any_text_is_an_amount_or_an_error(text in "\\PC{0,30}", cur in currency()) {
+            if let Ok(m) = Money::parse(&text, cur) {
+                prop_assert_eq!(Money::parse(&m.decimal(), cur), Ok(m));
+            }
+        }
+
+        #[test]
+        fn decimal_like_text_never_panics(text in "[0-9]{0,22}(\\.[0-9]{0,6})?", cur in currency()) {
+            let _ = Money::parse(&text, cur);
+        }
+
+        #[test]
+        fn every_amount_round_trips(minor in 0..i64::MAX, cur in currency()) {
+            let m = Money::from_minor(minor, cur).unwrap();
+            prop_assert_eq!(Money::parse(&m.decimal(), cur), Ok(m));
+        }
+    }
+}
