@@ -17,8 +17,8 @@ pub mod demo;
 pub mod domain;
 pub mod listener;
 pub mod ops;
+pub mod report;
 pub mod store;
 #[cfg(test)]
 pub(crate) mod testing;
 pub mod transfer;
-pub mod report;

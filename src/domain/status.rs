@@ -10,7 +10,6 @@
 //! | failed   | failed    |
 //! | refunded | cancelled |
 
-
 /// A word that is not one of a closed set of values.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{value:?} is not a valid {kind} (valid values: {})", valid.join(", "))]
