@@ -1056,14 +1056,30 @@ mod properties {
             any::<i64>().prop_map(|n| json!(n)),
             any::<f64>().prop_map(|n| json!(n)),
             "\\PC{0,12}".prop_map(Value::String),
-            prop::sample::select(vec!["89.90", "45000", "45000.5", "EUR", "xof", "paid", "stripe",
-                "2026-11-01T10:00:00Z", "TEST1001", "a@b.c"]).prop_map(|s| json!(s)),
+            prop::sample::select(vec![
+                "89.90",
+                "45000",
+                "45000.5",
+                "EUR",
+                "xof",
+                "paid",
+                "stripe",
+                "2026-11-01T10:00:00Z",
+                "TEST1001",
+                "a@b.c"
+            ])
+            .prop_map(|s| json!(s)),
         ]
     }
 
     fn row() -> impl Strategy<Value = serde_json::Map<String, Value>> {
         let names = prop::sample::select(
-            ORDER_FIELDS.iter().chain(PAYMENT_FIELDS).copied().chain(["bogus"]).collect::<Vec<_>>(),
+            ORDER_FIELDS
+                .iter()
+                .chain(PAYMENT_FIELDS)
+                .copied()
+                .chain(["bogus"])
+                .collect::<Vec<_>>(),
         );
         prop::collection::btree_map(names, field_value(), 0..12)
             .prop_map(|m| m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
