@@ -81,24 +81,23 @@ pub struct Change<'a> {
     pub details: Value,
 }
 
-/// The order and payment before and after a change, for the audit row.
+/// The order and payment as they were before a change: the audit row's old
+/// side, and what tells `commit` which rows really changed.
 struct Before {
-    order_status: OrderStatus,
-    order_payment: OrderPaymentStatus,
-    payment: Option<PaymentStatus>,
+    order: Order,
+    payment: Option<Payment>,
 }
 
 impl Before {
     fn of(order: &Order, payment: Option<&Payment>) -> Before {
         Before {
-            order_status: order.status,
-            order_payment: order.payment_status,
-            payment: payment.map(|p| p.status),
+            order: order.clone(),
+            payment: payment.cloned(),
         }
     }
 }
 
-/// Writes the order, the payment (when given) and one audit row.
+/// Writes the order and the payment where they changed, and one audit row.
 fn commit(
     conn: &Connection,
     before: &Before,
@@ -106,8 +105,12 @@ fn commit(
     payment: Option<&Payment>,
     change: &Change<'_>,
 ) -> rusqlite::Result<()> {
-    queries::save_order_state(conn, order)?;
-    if let Some(p) = payment {
+    if *order != before.order {
+        queries::save_order_state(conn, order)?;
+    }
+    if let Some(p) = payment
+        && Some(p) != before.payment.as_ref()
+    {
         queries::save_payment_state(conn, p)?;
     }
     let entry = AuditEntry {
@@ -115,11 +118,11 @@ fn commit(
         order_number: Some(order.number.clone()),
         event: change.event.to_owned(),
         actor: change.actor.to_owned(),
-        old_order_status: Some(before.order_status.to_string()),
+        old_order_status: Some(before.order.status.to_string()),
         new_order_status: Some(order.status.to_string()),
-        old_order_payment_status: Some(before.order_payment.to_string()),
+        old_order_payment_status: Some(before.order.payment_status.to_string()),
         new_order_payment_status: Some(order.payment_status.to_string()),
-        old_payment_status: before.payment.map(|s| s.to_string()),
+        old_payment_status: before.payment.as_ref().map(|p| p.status.to_string()),
         new_payment_status: payment.map(|p| p.status.to_string()),
         details: change.details.clone(),
     };

@@ -18,8 +18,8 @@ use std::time::{Duration, Instant};
 use rusqlite::{Connection, OptionalExtension};
 use serde_json::json;
 
-use super::rules::{Finding, Fix, Rule, Settings, Side};
-use super::scan::{Filter, findings_for_order};
+use super::rules::{Finding, Fix, Rule, Settings, Side, evaluate};
+use super::scan::Filter;
 use crate::domain::{AuditEntry, Order, Payment, StatusSource, Timestamp, format_ts, parse_ts};
 use crate::ops::{self, Change, EVENT_SYNC};
 use crate::store::{Store, queries};
@@ -28,7 +28,7 @@ use crate::store::{Store, queries};
 pub const BATCH_BUDGET: Duration = Duration::from_millis(15);
 
 /// The pause between batches, for other writers.
-pub const YIELD: Duration = Duration::from_millis(1);
+pub const YIELD: Duration = Duration::from_millis(2);
 
 /// Fixes every fixable finding of `planned` (re-checked first), and returns
 /// what was done.
@@ -62,8 +62,27 @@ pub fn apply(
     Ok(fixed)
 }
 
+/// The order and its payment as stored now, and their fixable findings.
+/// Resolutions are not consulted: fixable rules cannot be resolved by hand.
+fn judge_now(
+    conn: &Connection,
+    order_id: i64,
+    settings: &Settings,
+    filter: &Filter,
+) -> rusqlite::Result<Option<(Order, Option<Payment>, Vec<Finding>)>> {
+    let Some(order) = queries::order_by_id(conn, order_id)? else {
+        return Ok(None);
+    };
+    let payment = queries::payment_for_order(conn, order.id)?;
+    let fixable = evaluate(&order, payment.as_ref(), settings)
+        .into_iter()
+        .filter(|f| f.fixable && filter.wants(f.rule))
+        .collect();
+    Ok(Some((order, payment, fixable)))
+}
+
 /// Re-judges one order and fixes what is fixable: the status first (which
-/// may stamp a missing timestamp itself), then the timestamps.
+/// may stamp a missing timestamp itself), then, judged again, the timestamps.
 fn fix_order(
     conn: &Connection,
     order_id: i64,
@@ -72,41 +91,52 @@ fn fix_order(
     actor: &str,
 ) -> rusqlite::Result<Vec<Finding>> {
     let mut done = Vec::new();
-    for _ in 0..2 {
-        let Some((order, payment, findings)) =
-            findings_for_order(conn, order_id, settings, filter)?
-        else {
-            break;
-        };
-        let Some(finding) = findings.into_iter().find(|f| f.fixable) else {
-            break;
-        };
-        match (&finding.fix, payment) {
-            (
-                Some(Fix::SyncStatus {
-                    winner,
-                    reason,
-                    forced,
-                }),
-                Some(payment),
-            ) => {
-                sync(
-                    conn,
-                    order,
-                    payment,
-                    *winner,
-                    reason,
-                    *forced,
-                    settings.now,
-                    actor,
-                )?;
+    let Some((order, payment, findings)) = judge_now(conn, order_id, settings, filter)? else {
+        return Ok(done);
+    };
+    let mut timestamps = false;
+    let mut current = Some((order, payment));
+    for finding in findings {
+        match &finding.fix {
+            Some(Fix::SyncStatus {
+                winner,
+                reason,
+                forced,
+            }) => {
+                if let Some((order, Some(payment))) = current.take() {
+                    sync(
+                        conn,
+                        order,
+                        payment,
+                        *winner,
+                        reason,
+                        *forced,
+                        settings.now,
+                        actor,
+                    )?;
+                    done.push(finding);
+                }
             }
-            (Some(Fix::FillTimestamps { .. }), payment) => {
-                fill_timestamps(conn, &order, payment.as_ref(), settings.now, actor)?;
-            }
-            (Some(Fix::SyncStatus { .. }), None) | (None, _) => break,
+            Some(Fix::FillTimestamps { .. }) => timestamps = true,
+            None => {}
         }
-        done.push(finding);
+    }
+    if !timestamps {
+        return Ok(done);
+    }
+    // After a status fix, judge again: the operation may have stamped them.
+    let current = match current {
+        Some(c) => Some((c.0, c.1, Vec::new())),
+        None => judge_now(conn, order_id, settings, filter)?,
+    };
+    if let Some((order, payment, _)) = current {
+        let still = evaluate(&order, payment.as_ref(), settings)
+            .into_iter()
+            .find(|f| f.rule == Rule::MissingTimestamp);
+        if let Some(finding) = still {
+            fill_timestamps(conn, &order, payment.as_ref(), settings.now, actor)?;
+            done.push(finding);
+        }
     }
     Ok(done)
 }

@@ -34,7 +34,8 @@ pub struct Filter {
 }
 
 impl Filter {
-    fn wants(&self, rule: Rule) -> bool {
+    /// Whether the filter asks for this rule.
+    pub fn wants(&self, rule: Rule) -> bool {
         self.rules.is_empty() || self.rules.contains(&rule)
     }
 }

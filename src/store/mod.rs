@@ -79,7 +79,7 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
 }
 
-/// Polls for a busy lock every 1–2 ms, giving up after [`BUSY_TIMEOUT`]'s
+/// Polls for a busy lock every 0.5–1 ms, giving up after [`BUSY_TIMEOUT`]'s
 /// worth of polls.
 ///
 /// SQLite's own busy timeout backs off to 100 ms sleeps, so a waiting writer
@@ -87,7 +87,7 @@ pub enum StoreError {
 /// transactions (a fix in batches, a bulk cancel) and may wait for the whole
 /// run. Short, jittered polls take the lock in those gaps.
 fn wait_for_lock(attempt: i32) -> bool {
-    const POLL_MICROS: u64 = 1_000;
+    const POLL_MICROS: u64 = 500;
     let attempt = u64::from(attempt.unsigned_abs());
     if attempt * POLL_MICROS > BUSY_TIMEOUT.as_micros() as u64 {
         return false;
