@@ -9,6 +9,9 @@ use super::{CheckArgs, Config, Exit, Prefer, print_json};
 use crate::report::render::{self, Style};
 use crate::report::{Filter, Report, Rule, Settings, Side, fix, resolve, scan};
 
+/// Page cache for a check or a fix, which read the whole shop.
+const CACHE_MIB: i64 = 64;
+
 /// How long `resolve` considers a payment stale, as `check`'s default.
 const DEFAULT_STALE_HOURS: i64 = 48;
 
@@ -32,6 +35,7 @@ pub fn check(
 ) -> anyhow::Result<Exit> {
     let fixing = (args.fix || always_fix) && !args.dry_run;
     let mut store = config.open()?;
+    store.set_cache_mib(CACHE_MIB)?;
     let settings = Settings {
         now: Utc::now(),
         stale_after: args.stale_after,

@@ -187,6 +187,13 @@ impl Store {
         })
     }
 
+    /// Lets this connection keep up to `mib` MiB of pages in memory, for a
+    /// command that reads the whole shop (a check, a fix); the default is
+    /// SQLite's 2 MiB, which suits the long-running dashboard and listener.
+    pub fn set_cache_mib(&self, mib: i64) -> Result<(), StoreError> {
+        Ok(self.conn.pragma_update(None, "cache_size", -mib * 1024)?)
+    }
+
     /// The schema version this binary writes.
     pub fn schema_version() -> usize {
         MIGRATION_LIST.len()
