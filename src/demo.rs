@@ -20,6 +20,7 @@ use crate::domain::{
     Currency, Money, OrderPaymentStatus, OrderStatus, PaymentStatus, Provider, Timestamp, format_ts,
 };
 use crate::store::Store;
+use crate::store::search::BulkIndex;
 
 /// Orders per write transaction.
 pub const BATCH: usize = 100_000;
@@ -520,16 +521,16 @@ pub fn build(
             .execute_batch(&format!("DROP INDEX \"{name}\""))?;
     }
     // The search index's triggers would update it row by row; this
-    // connection turns them off and fills it once per batch instead.
+    // connection turns them off, and a BulkIndex fills it batch by batch on
+    // another core instead.
     let trigger = DbConfig::SQLITE_DBCONFIG_ENABLE_TRIGGER;
     store.conn().set_db_config(trigger, false)?;
+    let search = BulkIndex::start(store);
     let mut payments = 0;
     let mut done = 0;
     while done < orders {
         let end = (done + BATCH).min(orders);
         payments += store.write(|tx| -> Result<usize, DemoError> {
-            let before: i64 =
-                tx.query_row("SELECT coalesce(max(id), 0) FROM orders", [], |r| r.get(0))?;
             let mut written = 0;
             for i in done..end {
                 let mut row = generator.row(i, orders);
@@ -537,14 +538,9 @@ pub fn build(
                 insert(tx, &row)?;
                 written += usize::from(row.payment.is_some());
             }
-            // The batch's search entries, in one statement (see below).
-            tx.execute(
-                "INSERT INTO order_search (rowid, doc)
-                 SELECT id, doc FROM order_search_doc WHERE id > ?1",
-                [before],
-            )?;
             Ok(written)
         })?;
+        search.committed();
         done = end;
         progress(done);
     }
@@ -554,5 +550,6 @@ pub fn build(
             .iter()
             .try_for_each(|(_, sql)| tx.execute_batch(sql))
     })?;
+    search.finish(store)?;
     Ok(DemoSummary { orders, payments })
 }

@@ -8,11 +8,13 @@
 //! - [`transfer`]: import and export of orders and payments (JSON and CSV).
 //! - [`demo`]: a realistic demo shop.
 //! - [`listener`]: the webhook listener (`tally serve`).
+//! - [`dash`]: the terminal dashboard (`tally dash`).
 //! - [`cli`]: command-line types and the commands that glue the rooms together.
 //!
 //! Arrows point inward: everything depends on [`domain`], and [`domain`] on nothing.
 
 pub mod cli;
+pub mod dash;
 pub mod demo;
 pub mod domain;
 pub mod listener;

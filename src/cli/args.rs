@@ -89,6 +89,13 @@ pub enum Command {
     },
     /// The manual page (roff), on standard output.
     Man,
+    /// The terminal dashboard: browse orders and payments, act on them in
+    /// bulk (also what `tally` alone opens on a terminal).
+    Dash {
+        /// Look only: every action is disabled.
+        #[arg(long)]
+        read_only: bool,
+    },
     /// The audit trail: of one order, or the most recent changes.
     Log {
         /// An order number.
@@ -99,6 +106,15 @@ pub enum Command {
         #[arg(long, default_value_t = 50)]
         limit: i64,
     },
+    /// Run the Stripe and PayPal webhook listener (secrets from the environment).
+    #[command(after_help = SERVE_HELP)]
+    Serve(ServeArgs),
+    /// Provider events that matched no payment: list, link to an order, dismiss.
+    Orphans(OrphansArgs),
+    /// The webhook log: list requests, failed events; replay a stored event.
+    Webhooks(WebhooksArgs),
+    /// Send a signed Stripe test event to a listener; it changes that order.
+    SendTestEvent(SendTestEventArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -186,6 +202,139 @@ fn parse_duration(s: &str) -> Result<chrono::Duration, String> {
 pub enum ExportFormat {
     Json,
     Csv,
+}
+
+/// What `tally serve --help` adds after the flags.
+pub const SERVE_HELP: &str = "\
+Environment:
+  STRIPE_WEBHOOK_SECRET  the endpoint's signing secret (whsec_...); during a rotation,
+                         the old and the new one, comma-separated. Unset: Stripe off.
+  PAYPAL_WEBHOOK_ID      the id of the PayPal webhook. Unset: PayPal off.
+Routes: POST /webhooks/stripe, POST /webhooks/paypal (and the old
+/accounts/webhooks/stripe/, /accounts/webhooks/paypal/), GET /healthz, GET /metrics.
+The first line on stderr names the bound address; then one line per request.
+SIGTERM or SIGINT: finish the requests in flight, exit 0.";
+
+/// `tally serve`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on. Keep loopback: a reverse proxy terminates TLS in front.
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    pub bind: String,
+    /// Worker threads: HTTP and verification in parallel, the database work
+    /// in turn on one connection.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub workers: u16,
+    /// Largest request body accepted, in bytes (larger: 413).
+    #[arg(long, value_name = "BYTES", default_value_t = 1_048_576)]
+    pub max_body: usize,
+    /// How old a Stripe signature timestamp may be, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    pub stripe_tolerance: u32,
+    /// How far a PayPal transmission time may be from now, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    pub paypal_tolerance: u32,
+    /// Verify PayPal deliveries with this certificate and never fetch one.
+    #[arg(long, value_name = "PEM")]
+    pub paypal_cert: Option<PathBuf>,
+    /// Where fetched PayPal certificates are cached [default: tally-paypal-certs
+    /// beside the database].
+    #[arg(long, value_name = "DIR")]
+    pub paypal_cert_cache: Option<PathBuf>,
+    /// One line per request: text, or JSON lines.
+    #[arg(long, value_enum, default_value_t = LogFormatArg::Text)]
+    pub log_format: LogFormatArg,
+    /// Accept PAYPAL_WEBHOOK_ID=WEBHOOK_ID, the id PayPal's simulator signs with
+    /// (anyone can aim the simulator at any URL: test listeners only).
+    #[arg(long)]
+    pub paypal_allow_simulator: bool,
+}
+
+/// `--log-format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormatArg {
+    Text,
+    Json,
+}
+
+/// `tally orphans`: lists the open orphans (exit 1 when there are any).
+#[derive(Debug, Clone, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct OrphansArgs {
+    #[command(subcommand)]
+    pub action: Option<OrphanAction>,
+    /// One JSON array on standard output.
+    #[arg(long)]
+    pub json: bool,
+    /// Linked and dismissed orphans too.
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum OrphanAction {
+    /// Attach orphan ID to ORDER's payment and apply its event there.
+    Link { id: i64, order: String },
+    /// Close orphan ID without applying it, once dealt with.
+    Dismiss {
+        id: i64,
+        /// What was done, kept with the orphan.
+        #[arg(long)]
+        note: Option<String>,
+    },
+}
+
+/// `tally webhooks`: the most recent requests (with --failed, exit 1 when any).
+#[derive(Debug, Clone, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct WebhooksArgs {
+    #[command(subcommand)]
+    pub action: Option<WebhookAction>,
+    /// Only the events whose processing failed and was never applied.
+    #[arg(long)]
+    pub failed: bool,
+    /// One JSON array on standard output.
+    #[arg(long)]
+    pub json: bool,
+    /// How many of the most recent rows.
+    #[arg(long, default_value_t = 50)]
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum WebhookAction {
+    /// Re-run the processing of logged request ID's stored verified event
+    /// (not its signature check, whose timestamp has expired).
+    Replay { id: i64 },
+}
+
+/// `tally send-test-event`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SendTestEventArgs {
+    /// The provider (Stripe only: PayPal signs with a key tally does not have).
+    #[arg(value_enum)]
+    pub provider: TestProvider,
+    /// The event type, e.g. payment_intent.succeeded, charge.refunded.
+    #[arg(value_name = "TYPE")]
+    pub event_type: String,
+    /// The order the event is about: it will change.
+    #[arg(long, value_name = "NUMBER")]
+    pub order: String,
+    /// The listener's Stripe URL.
+    #[arg(long, default_value = "http://127.0.0.1:8787/webhooks/stripe")]
+    pub url: String,
+    /// The amount to report [default: the order's total, read from --db].
+    #[arg(long)]
+    pub amount: Option<String>,
+    /// The currency of --amount.
+    #[arg(long)]
+    pub currency: Option<String>,
+}
+
+/// The providers `send-test-event` can sign for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TestProvider {
+    Stripe,
 }
 
 #[cfg(test)]

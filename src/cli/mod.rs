@@ -9,8 +9,11 @@
 mod admin;
 mod args;
 mod check;
+mod dash;
 mod orders;
+mod serve;
 mod shop;
+mod webhooks;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -113,6 +116,9 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     let config = Config::from_cli(&cli)?;
     let Some(command) = cli.command else {
+        if dash::interactive() {
+            return dash::dash(&config, false);
+        }
         use clap::CommandFactory;
         Cli::command().print_help()?;
         return Ok(Exit::Ok);
@@ -121,7 +127,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     match command {
         Command::Import { files } => shop::import(&config, &files, &mut out),
         Command::Export { format, output } => shop::export(&config, format, output.as_deref()),
-        Command::Demo { orders, seed } => shop::demo(&config, orders, seed, &mut out),
+        Command::Demo { orders, seed } => dash::demo(&config, orders, seed, &mut out),
+        Command::Dash { read_only } => dash::dash(&config, read_only),
         Command::Order(cmd) => orders::order(&config, cmd, &mut out),
         Command::Payment(cmd) => orders::payment(&config, cmd, &mut out),
         Command::Check(args) => check::check(&config, &args, false, &mut out),
@@ -137,6 +144,10 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
             json,
             limit,
         } => orders::log(&config, number.as_deref(), json, limit, &mut out),
+        Command::Serve(args) => serve::serve(&config, &args),
+        Command::Orphans(args) => webhooks::orphans(&config, &args, &mut out),
+        Command::Webhooks(args) => webhooks::webhooks(&config, &args, &mut out),
+        Command::SendTestEvent(args) => webhooks::send_test_event(&config, &args, &mut out),
     }
 }
 

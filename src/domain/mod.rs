@@ -9,6 +9,7 @@
 pub mod money;
 pub mod record;
 pub mod status;
+pub mod transition;
 
 pub use money::{Currency, Money, MoneyError};
 pub use record::{AuditEntry, Order, Payment, StatusSource, Timestamp, format_ts, parse_ts};

@@ -19,7 +19,7 @@ use rusqlite::{Connection, OptionalExtension};
 use serde_json::json;
 
 use super::rules::{Finding, Fix, Rule, Settings, Side, evaluate};
-use super::scan::Filter;
+use super::scan::{Filter, Judged};
 use crate::domain::{AuditEntry, Order, Payment, StatusSource, Timestamp, format_ts, parse_ts};
 use crate::ops::{self, Change, EVENT_SYNC};
 use crate::store::{Store, queries};
@@ -69,7 +69,7 @@ fn judge_now(
     order_id: i64,
     settings: &Settings,
     filter: &Filter,
-) -> rusqlite::Result<Option<(Order, Option<Payment>, Vec<Finding>)>> {
+) -> rusqlite::Result<Option<Judged>> {
     let Some(order) = queries::order_by_id(conn, order_id)? else {
         return Ok(None);
     };

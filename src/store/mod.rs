@@ -26,6 +26,7 @@
 //! misread.
 
 pub mod queries;
+pub mod search;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

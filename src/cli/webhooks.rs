@@ -1,0 +1,401 @@
+//! `tally orphans`, `tally webhooks` and `tally send-test-event`: the
+//! owner's view of what the listener received, and a way to test a
+//! deployed listener end to end without a provider account.
+//!
+//! Exit codes as everywhere: listing open orphans or failed events exits 1
+//! when there are any (the same signal `tally check` gives); a replay or a
+//! link that applies nothing exits 1; any error exits 2 and changes nothing.
+
+use std::io::Write;
+use std::time::Duration;
+
+use anyhow::{Context as _, bail};
+use chrono::Utc;
+use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
+use serde_json::{Value, json};
+
+use super::args::{OrphanAction, OrphansArgs, SendTestEventArgs, WebhookAction, WebhooksArgs};
+use super::{Config, Exit, print_json};
+use crate::domain::{Currency, Money};
+use crate::listener::apply::Processing;
+use crate::listener::log::{self, LogResult};
+use crate::listener::orphans;
+use crate::listener::verify::sign_stripe;
+use crate::store::queries;
+
+pub fn orphans(config: &Config, args: &OrphansArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    let now = Utc::now();
+    match &args.action {
+        None => {
+            let store = config.open()?;
+            let list = orphans::list(store.conn(), args.all)?;
+            if args.json {
+                print_json(out, &serde_json::to_value(&list)?)?;
+            } else if list.is_empty() {
+                writeln!(out, "no open orphans")?;
+            } else {
+                let mut table = Table::new();
+                table.load_style(UTF8_FULL_CONDENSED);
+                table.set_header([
+                    "id",
+                    "received",
+                    "provider",
+                    "event",
+                    "reference",
+                    "amount",
+                    "order",
+                    "state",
+                    "note",
+                ]);
+                for o in &list {
+                    table.add_row([
+                        o.id.to_string(),
+                        o.received_at.clone(),
+                        o.provider.clone(),
+                        format!("{} {}", o.event_type, o.event_id),
+                        o.reference.clone().unwrap_or_else(|| "-".to_owned()),
+                        o.amount.clone().unwrap_or_else(|| "-".to_owned()),
+                        o.order_number.clone().unwrap_or_else(|| "-".to_owned()),
+                        o.state.clone(),
+                        o.note.clone().unwrap_or_default(),
+                    ]);
+                }
+                writeln!(out, "{table}")?;
+                writeln!(
+                    out,
+                    "attach one with `tally orphans link ID ORDER`, or `tally orphans dismiss ID` once dealt with"
+                )?;
+            }
+            let open = list.iter().filter(|o| o.state == "open").count();
+            Ok(if open > 0 { Exit::Problems } else { Exit::Ok })
+        }
+        Some(OrphanAction::Link { id, order }) => {
+            let mut store = config.open()?;
+            let done = orphans::link(&mut store, *id, order, &config.actor, now)?;
+            writeln!(
+                out,
+                "orphan #{id} linked to {order}: {} ({})",
+                done.result, done.detail
+            )?;
+            Ok(match done.result {
+                LogResult::Applied => Exit::Ok,
+                LogResult::Duplicate
+                | LogResult::Stale
+                | LogResult::Orphan
+                | LogResult::Ignored
+                | LogResult::Rejected
+                | LogResult::Error => Exit::Problems,
+            })
+        }
+        Some(OrphanAction::Dismiss { id, note }) => {
+            let mut store = config.open()?;
+            let o = orphans::dismiss(&mut store, *id, note.as_deref(), &config.actor, now)?;
+            writeln!(
+                out,
+                "orphan #{id} dismissed ({} {} {})",
+                o.provider,
+                o.event_type,
+                o.reference.as_deref().unwrap_or("-")
+            )?;
+            Ok(Exit::Ok)
+        }
+    }
+}
+
+pub fn webhooks(config: &Config, args: &WebhooksArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    match &args.action {
+        None => {
+            if args.limit < 1 {
+                bail!("--limit must be at least 1 (got {})", args.limit);
+            }
+            let store = config.open()?;
+            let rows = log::recent(store.conn(), args.failed, args.limit)?;
+            if args.json {
+                print_json(out, &serde_json::to_value(&rows)?)?;
+            } else if rows.is_empty() {
+                writeln!(
+                    out,
+                    "{}",
+                    if args.failed {
+                        "no failed events"
+                    } else {
+                        "no webhook requests logged"
+                    }
+                )?;
+            } else {
+                let mut table = Table::new();
+                table.load_style(UTF8_FULL_CONDENSED);
+                table.set_header([
+                    "id",
+                    "received",
+                    "provider",
+                    "event",
+                    "signature",
+                    "result",
+                    "http",
+                    "ms",
+                    "order",
+                    "error",
+                ]);
+                for r in &rows {
+                    let event = match (&r.event_type, &r.event_id) {
+                        (Some(t), Some(i)) => format!("{t} {i}"),
+                        (None, Some(i)) => i.clone(),
+                        (Some(t), None) => t.clone(),
+                        (None, None) => "-".to_owned(),
+                    };
+                    let mut result = r.result.clone();
+                    if r.result == "error" && r.event_state.as_deref() == Some("applied") {
+                        result.push_str(" (since applied)");
+                    }
+                    table.add_row([
+                        r.id.to_string(),
+                        r.received_at.clone(),
+                        r.provider.clone().unwrap_or_else(|| "-".to_owned()),
+                        event,
+                        r.signature.clone(),
+                        result,
+                        r.http_status.to_string(),
+                        format!("{:.1}", r.duration_us as f64 / 1000.0),
+                        r.order_number.clone().unwrap_or_else(|| "-".to_owned()),
+                        r.error.clone().unwrap_or_default(),
+                    ]);
+                }
+                writeln!(out, "{table}")?;
+                if args.failed {
+                    writeln!(
+                        out,
+                        "once the cause is fixed: `tally webhooks replay ID` (the provider also retries)"
+                    )?;
+                }
+            }
+            Ok(if args.failed && !rows.is_empty() {
+                Exit::Problems
+            } else {
+                Exit::Ok
+            })
+        }
+        Some(WebhookAction::Replay { id }) => {
+            let mut store = config.open()?;
+            match orphans::replay(&mut store, *id, &config.actor, Utc::now())? {
+                Processing::Done(p) => {
+                    writeln!(
+                        out,
+                        "#{id} {} {}: {}: {}",
+                        p.event_type, p.event_id, p.result, p.detail
+                    )?;
+                    Ok(if p.result == LogResult::Applied {
+                        Exit::Ok
+                    } else {
+                        Exit::Problems
+                    })
+                }
+                Processing::Malformed(e) => bail!("#{id}: the stored body is not an event: {e}"),
+                Processing::Failed { error, .. } => {
+                    bail!("#{id}: processing failed again: {error}")
+                }
+            }
+        }
+    }
+}
+
+/// The Stripe event types `send-test-event` can build.
+pub const TEST_EVENT_TYPES: [&str; 9] = [
+    "payment_intent.succeeded",
+    "payment_intent.payment_failed",
+    "payment_intent.processing",
+    "payment_intent.requires_action",
+    "payment_intent.canceled",
+    "invoice.payment_succeeded",
+    "charge.refunded",
+    "charge.dispute.created",
+    "charge.dispute.closed",
+];
+
+fn random_id(prefix: &str) -> String {
+    format!("{prefix}_test_{:016x}", fastrand::u64(..))
+}
+
+/// A realistic Stripe event of `event_type` about `order`.
+pub fn stripe_test_event(
+    event_type: &str,
+    order: &str,
+    amount: Money,
+    payment_intent: &str,
+    charge: &str,
+    created: i64,
+) -> anyhow::Result<Value> {
+    let minor = amount.minor();
+    let currency = amount.currency().code().to_ascii_lowercase();
+    let metadata = json!({ "order_id": order });
+    let intent = |status: &str, received: i64, latest_charge: Option<&str>| {
+        json!({
+            "id": payment_intent, "object": "payment_intent", "amount": minor,
+            "amount_received": received, "currency": currency, "status": status,
+            "latest_charge": latest_charge, "metadata": metadata, "livemode": false,
+            "created": created,
+        })
+    };
+    let object = match event_type {
+        "payment_intent.succeeded" => intent("succeeded", minor, Some(charge)),
+        "payment_intent.payment_failed" => intent("requires_payment_method", 0, Some(charge)),
+        "payment_intent.processing" => intent("processing", 0, None),
+        "payment_intent.requires_action" => intent("requires_action", 0, None),
+        "payment_intent.canceled" => intent("canceled", 0, None),
+        "invoice.payment_succeeded" => json!({
+            "id": random_id("in"), "object": "invoice", "payment_intent": payment_intent,
+            "charge": charge, "amount_paid": minor, "currency": currency, "status": "paid",
+            "paid": true, "metadata": metadata,
+        }),
+        "charge.refunded" => json!({
+            "id": charge, "object": "charge", "payment_intent": payment_intent,
+            "amount": minor, "amount_captured": minor, "amount_refunded": minor,
+            "refunded": true, "currency": currency, "status": "succeeded", "metadata": metadata,
+        }),
+        "charge.dispute.created" | "charge.dispute.closed" => json!({
+            "id": random_id("dp"), "object": "dispute", "charge": charge,
+            "payment_intent": payment_intent, "amount": minor, "currency": currency,
+            "status": if event_type == "charge.dispute.created" { "needs_response" } else { "won" },
+            "metadata": {},
+        }),
+        other => bail!(
+            "{other:?} is not an event type send-test-event builds (valid types: {})",
+            TEST_EVENT_TYPES.join(", ")
+        ),
+    };
+    Ok(json!({
+        "id": random_id("evt"),
+        "object": "event",
+        "api_version": "2024-06-20",
+        "created": created,
+        "livemode": false,
+        "pending_webhooks": 1,
+        "request": {"id": null, "idempotency_key": null},
+        "type": event_type,
+        "data": {"object": object},
+    }))
+}
+
+pub fn send_test_event(
+    config: &Config,
+    args: &SendTestEventArgs,
+    out: &mut dyn Write,
+) -> anyhow::Result<Exit> {
+    if !TEST_EVENT_TYPES.contains(&args.event_type.as_str()) {
+        bail!(
+            "{:?} is not an event type send-test-event builds (valid types: {})",
+            args.event_type,
+            TEST_EVENT_TYPES.join(", ")
+        );
+    }
+    if !(args.url.starts_with("http://") || args.url.starts_with("https://")) {
+        bail!("--url {:?} is not an http:// or https:// URL", args.url);
+    }
+    let secrets = super::serve::stripe_secrets()?;
+    let Some(secret) = secrets.first() else {
+        bail!(
+            "STRIPE_WEBHOOK_SECRET is not set: the event is signed with the listener's secret, so set the same one here"
+        );
+    };
+    // The order's amount and provider ids, from the database when it is here.
+    let (amount, payment_intent, charge) = match (&args.amount, &args.currency) {
+        (Some(amount), Some(currency)) => {
+            let currency = Currency::parse(currency)?;
+            (
+                Money::parse(amount, currency)?,
+                random_id("pi"),
+                random_id("ch"),
+            )
+        }
+        (Some(_), None) | (None, Some(_)) => bail!("give --amount and --currency together"),
+        (None, None) => {
+            let store = config.open().with_context(|| {
+                format!(
+                    "cannot read order {} (or give --amount and --currency)",
+                    args.order
+                )
+            })?;
+            let order = queries::order_by_number(store.conn(), &args.order)?
+                .ok_or_else(|| anyhow::anyhow!("no order numbered {:?}", args.order))?;
+            let payment = queries::payment_for_order(store.conn(), order.id)?;
+            let reference = payment.as_ref().and_then(|p| p.reference.clone());
+            let charge_id = payment.as_ref().and_then(|p| p.charge_id.clone());
+            (
+                order.total,
+                reference.unwrap_or_else(|| random_id("pi")),
+                charge_id.unwrap_or_else(|| random_id("ch")),
+            )
+        }
+    };
+    let created = Utc::now().timestamp();
+    let event = stripe_test_event(
+        &args.event_type,
+        &args.order,
+        amount,
+        &payment_intent,
+        &charge,
+        created,
+    )?;
+    let body = serde_json::to_vec(&event)?;
+    let signature = sign_stripe(secret, created, &body);
+    let event_id = event["id"].as_str().unwrap_or_default();
+    writeln!(
+        out,
+        "warning: this is a real, signed event: the listener at {} will apply it to order {} \
+         (its payment and audit log change as if Stripe had sent it)",
+        args.url, args.order
+    )?;
+    writeln!(
+        out,
+        "sending {} {event_id} ({amount}, {payment_intent})",
+        args.event_type
+    )?;
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into();
+    let response = agent
+        .post(args.url.as_str())
+        .header("Content-Type", "application/json")
+        .header("Stripe-Signature", signature.as_str())
+        .send(&body[..])
+        .with_context(|| format!("cannot reach {}", args.url))?;
+    let status = response.status().as_u16();
+    let answer = response
+        .into_body()
+        .with_config()
+        .limit(64 * 1024)
+        .read_to_string()
+        .unwrap_or_default();
+    writeln!(out, "HTTP {status}: {}", answer.trim_end())?;
+    Ok(if (200..300).contains(&status) {
+        Exit::Ok
+    } else {
+        Exit::Problems
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Provider;
+    use crate::listener::event::{self, EventKind};
+
+    #[test]
+    fn every_test_event_parses_back_to_its_kind_and_order() {
+        let amount = Money::parse("45000", Currency::parse("XOF").unwrap()).unwrap();
+        for t in TEST_EVENT_TYPES {
+            let v = stripe_test_event(t, "TEST1001", amount, "pi_3Nabc", "ch_1", 1_700_000_000)
+                .unwrap();
+            let e = event::parse(Provider::Stripe, v.to_string().as_bytes()).unwrap();
+            assert_ne!(e.kind, EventKind::Ignored, "{t}");
+            assert!(e.references.contains(&"pi_3Nabc".to_owned()), "{t}");
+            if t.starts_with("payment_intent") || t.starts_with("invoice") || t == "charge.refunded"
+            {
+                assert_eq!(e.order_numbers, ["TEST1001"], "{t}");
+            }
+        }
+        assert!(stripe_test_event("customer.created", "X", amount, "pi", "ch", 0).is_err());
+    }
+}

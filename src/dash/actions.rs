@@ -1,0 +1,522 @@
+//! The dashboard's actions: what their confirmation says, and running them.
+//!
+//! Every action goes through the foundation's operations
+//! ([`crate::ops::cancel`], [`crate::ops::validate`],
+//! [`crate::ops::set_order_payment_status`], [`crate::ops::set_payment_status`])
+//! the consistency fixer ([`crate::report::fix::apply`]) or the listener's
+//! [`crate::listener::orphans`] (replay, link, dismiss), never another
+//! code path: each order is one `BEGIN IMMEDIATE` transaction, audited with
+//! the dashboard's actor. [`confirm`] is pure: it reads the targeted orders
+//! and payments it is given and says how many rows the action touches, what
+//! will happen, what will be skipped, and what money it does *not* move.
+
+use std::collections::BTreeMap;
+
+use chrono::Utc;
+
+use super::app::{Action, Confirm, Summary, Targets};
+use super::data::{OrphanRow, WebhookRow};
+use crate::domain::{Order, OrderStatus, Payment, PaymentStatus, Provider};
+use crate::listener::apply::Processing;
+use crate::listener::orphans;
+use crate::ops::{self, Outcome};
+use crate::report::{Filter, Settings, fix};
+use crate::store::Store;
+
+/// A targeted order and its payment.
+type Row = (Order, Option<Payment>);
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("{n} {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// "3 of these are completed Stripe payments: …" for each provider.
+fn refund_warnings(rows: &[&(Order, Option<Payment>)], verb: &str) -> Vec<String> {
+    let mut by: BTreeMap<Provider, usize> = BTreeMap::new();
+    for (_, p) in rows {
+        if let Some(p) = p
+            && p.status == PaymentStatus::Completed
+        {
+            *by.entry(p.provider).or_default() += 1;
+        }
+    }
+    by.into_iter()
+        .map(|(provider, n)| {
+            let these = if n == 1 {
+                format!("1 of these is a completed {} payment", provider.title())
+            } else {
+                format!("{n} of these are completed {} payments", provider.title())
+            };
+            if provider.sends_webhooks() {
+                format!(
+                    "{these}: {verb} does not refund the customer at {p}. Refund at {p}; \
+                     tally marks the refund as awaiting {p} until its refund event arrives",
+                    p = provider.title()
+                )
+            } else {
+                format!(
+                    "{these}: {verb} moves no money. Refund the customer by hand, then \
+                     `tally resolve NUMBER refund_awaiting_provider --note ...`"
+                )
+            }
+        })
+        .collect()
+}
+
+/// The confirmation of `action` on `targets`, from the targeted orders and
+/// payments as they are now.
+pub fn confirm(action: Action, targets: Targets, rows: &[(Order, Option<Payment>)]) -> Confirm {
+    let all: Vec<&(Order, Option<Payment>)> = rows.iter().collect();
+    let n = rows.len();
+    let mut lines = Vec::new();
+    let mut warnings = Vec::new();
+    let count = |pred: &dyn Fn(&Row) -> bool| -> usize { rows.iter().filter(|r| pred(r)).count() };
+    let no_payment = count(&|(_, p)| p.is_none());
+    let title = match action {
+        Action::Cancel => {
+            let already = count(&|(o, _)| o.status == OrderStatus::Cancelled);
+            lines.push(format!(
+                "Cancels {} and their payments: order cancelled, payment cancelled, \
+                 order payment status refunded.",
+                plural(n, "order", "orders")
+            ));
+            if already > 0 {
+                lines.push(format!(
+                    "{} already cancelled: skipped.",
+                    plural(already, "is", "are")
+                ));
+            }
+            if no_payment > 0 {
+                lines.push(format!(
+                    "{} no payment record: only the order is cancelled.",
+                    plural(no_payment, "has", "have")
+                ));
+            }
+            let live: Vec<_> = all
+                .iter()
+                .copied()
+                .filter(|(o, _)| o.status != OrderStatus::Cancelled)
+                .collect();
+            warnings.extend(refund_warnings(&live, "cancelling"));
+            format!("Cancel {}", plural(n, "order", "orders"))
+        }
+        Action::Validate => {
+            let cancelled = count(&|(o, _)| o.status == OrderStatus::Cancelled);
+            let done = count(&|(o, p)| {
+                o.status != OrderStatus::Cancelled
+                    && p.as_ref()
+                        .is_some_and(|p| p.status == PaymentStatus::Completed)
+                    && o.paid_at.is_some()
+            });
+            lines.push(format!(
+                "Validates {} by hand: payment completed, order paid.",
+                plural(n, "payment", "payments")
+            ));
+            for (k, why) in [
+                (
+                    cancelled,
+                    "cancelled (a cancelled order cannot be validated)",
+                ),
+                (no_payment, "without a payment record"),
+                (done, "already validated"),
+            ] {
+                if k > 0 {
+                    lines.push(format!("{k} {why}: skipped."));
+                }
+            }
+            let mut by: BTreeMap<Provider, usize> = BTreeMap::new();
+            for (o, p) in rows {
+                if let Some(p) = p
+                    && p.provider.sends_webhooks()
+                    && p.status != PaymentStatus::Completed
+                    && o.status != OrderStatus::Cancelled
+                {
+                    *by.entry(p.provider).or_default() += 1;
+                }
+            }
+            for (provider, k) in by {
+                warnings.push(format!(
+                    "{} {p}: {p} confirms its payments by webhook. Validate by hand only \
+                     after checking at {p} that the money was captured",
+                    plural(k, "is a payment at", "are payments at"),
+                    p = provider.title()
+                ));
+            }
+            format!("Validate {}", plural(n, "payment", "payments"))
+        }
+        Action::SetOrderPayment(status) => {
+            let target = status.to_payment();
+            lines.push(format!(
+                "Sets the payment status of {} to {status}, and their payments to {target}.",
+                plural(n, "order", "orders")
+            ));
+            let same = count(&|(o, p)| {
+                o.payment_status == status && p.as_ref().is_none_or(|p| p.status == target)
+            });
+            if same > 0 {
+                lines.push(format!(
+                    "{} already {status}: skipped.",
+                    plural(same, "is", "are")
+                ));
+            }
+            if target == PaymentStatus::Cancelled {
+                warnings.extend(refund_warnings(&all, "setting it refunded here"));
+            }
+            format!(
+                "Set {} payment status to {status}",
+                plural(n, "order's", "orders'")
+            )
+        }
+        Action::SetPayment(status) => {
+            let target = status.to_order();
+            lines.push(format!(
+                "Sets {} to {status}, and their orders' payment status to {target}.",
+                plural(n, "payment", "payments")
+            ));
+            if no_payment > 0 {
+                lines.push(format!(
+                    "{} no payment record: skipped.",
+                    plural(no_payment, "order has", "orders have")
+                ));
+            }
+            let same = count(&|(o, p)| {
+                p.as_ref().is_some_and(|p| p.status == status) && o.payment_status == target
+            });
+            if same > 0 {
+                lines.push(format!(
+                    "{} already {status}: skipped.",
+                    plural(same, "is", "are")
+                ));
+            }
+            if status == PaymentStatus::Cancelled {
+                warnings.extend(refund_warnings(&all, "cancelling the payment here"));
+            }
+            format!("Set {} to {status}", plural(n, "payment", "payments"))
+        }
+        Action::Fix => {
+            let f = &targets.findings;
+            let fixable = f.iter().filter(|x| x.fixable).count();
+            lines.push(format!(
+                "Fixes {} the way `tally fix` does: each order judged again first, \
+                 status mismatches carried from the winning side, missing timestamps filled.",
+                plural(fixable, "finding", "findings")
+            ));
+            let never = f.len() - fixable;
+            if never > 0 {
+                lines.push(format!(
+                    "{} never fixed by tally (money may have to move): left as {}; \
+                     see each finding's action.",
+                    plural(never, "is", "are"),
+                    if never == 1 { "it is" } else { "they are" }
+                ));
+            }
+            format!("Fix {}", plural(f.len(), "finding", "findings"))
+        }
+        Action::Replay | Action::Link | Action::Dismiss => {
+            lines.push("Acts on webhook events: open the Webhooks or Orphans view.".to_owned());
+            "Nothing to do".to_owned()
+        }
+    };
+    Confirm {
+        action,
+        targets,
+        title,
+        lines,
+        warnings,
+    }
+}
+
+fn event_targets(events: Vec<i64>, link_to: Option<String>) -> Targets {
+    Targets {
+        events,
+        link_to,
+        ..Targets::default()
+    }
+}
+
+/// The confirmation of a replay of one webhook delivery.
+pub fn confirm_replay(w: &WebhookRow) -> Confirm {
+    let mut lines = vec![format!(
+        "Replays delivery #{} ({} {} {}, {}): its stored verified body is processed again \
+         by the listener's own code path. The signature is not checked again (it passed \
+         when the event arrived).",
+        w.id,
+        w.provider.as_deref().unwrap_or("?"),
+        w.event_type.as_deref().unwrap_or("?"),
+        w.event_id.as_deref().unwrap_or("?"),
+        w.result
+    )];
+    let mut warnings = Vec::new();
+    if !w.replayable {
+        warnings.push("this delivery kept no verified body: the replay will be refused".to_owned());
+    }
+    if w.event_state.as_deref() == Some("applied") {
+        lines.push("Its event is already applied: a replay finds it a duplicate.".to_owned());
+    }
+    Confirm {
+        action: Action::Replay,
+        targets: event_targets(vec![w.id], None),
+        title: format!("Replay webhook delivery #{}", w.id),
+        lines,
+        warnings,
+    }
+}
+
+fn orphan_text(o: &OrphanRow) -> String {
+    format!(
+        "{} {} {}{}",
+        o.provider,
+        o.event_type,
+        o.reference.as_deref().unwrap_or("(no reference)"),
+        o.amount
+            .as_deref()
+            .map(|a| format!(" {a}"))
+            .unwrap_or_default()
+    )
+}
+
+/// The confirmation of linking an orphan to an order.
+pub fn confirm_link(o: &OrphanRow, number: &str) -> Confirm {
+    let mut warnings = Vec::new();
+    if let Some(named) = &o.order_number
+        && named != number
+    {
+        warnings.push(format!(
+            "the event itself names order {named}, not {number}"
+        ));
+    }
+    Confirm {
+        action: Action::Link,
+        targets: event_targets(vec![o.id], Some(number.to_owned())),
+        title: format!("Link orphan #{} to {number}", o.id),
+        lines: vec![format!(
+            "Attaches orphan #{} ({}) to order {number}'s payment and applies its event \
+             there, as if it had matched on arrival.",
+            o.id,
+            orphan_text(o)
+        )],
+        warnings,
+    }
+}
+
+/// The confirmation of dismissing an orphan.
+pub fn confirm_dismiss(o: &OrphanRow) -> Confirm {
+    Confirm {
+        action: Action::Dismiss,
+        targets: event_targets(vec![o.id], None),
+        title: format!("Dismiss orphan #{}", o.id),
+        lines: vec![format!(
+            "Closes orphan #{} ({}) without applying its event: for an event dealt with \
+             elsewhere.",
+            o.id,
+            orphan_text(o)
+        )],
+        warnings: vec![
+            "if money was taken for it, refund or attach it first: dismissing moves nothing"
+                .to_owned(),
+        ],
+    }
+}
+
+/// Runs a webhook or orphan action, through the listener's functions.
+fn run_event(store: &mut Store, confirm: &Confirm, actor: &str, summary: &mut Summary) {
+    for &id in &confirm.targets.events {
+        let label = format!("#{id}");
+        let now = Utc::now();
+        let outcome: Result<String, String> = match confirm.action {
+            Action::Replay => match orphans::replay(store, id, actor, now) {
+                Ok(Processing::Done(p)) => Ok(format!("{}: {}", p.result, p.detail)),
+                Ok(Processing::Malformed(e)) => Err(format!("not an event: {e}")),
+                Ok(Processing::Failed { error, .. }) => Err(format!("failed again: {error}")),
+                Err(e) => Err(e.to_string()),
+            },
+            Action::Link => {
+                let number = confirm.targets.link_to.as_deref().unwrap_or_default();
+                orphans::link(store, id, number, actor, now)
+                    .map(|p| format!("linked to {number}: {}", p.detail))
+                    .map_err(|e| e.to_string())
+            }
+            _ => orphans::dismiss(store, id, None, actor, now)
+                .map(|_| "dismissed".to_owned())
+                .map_err(|e| e.to_string()),
+        };
+        match outcome {
+            Ok(done) => summary.done.push((label, done)),
+            Err(why) => summary.skipped.push((label, why)),
+        }
+    }
+}
+
+fn record(summary: &mut Summary, number: &str, outcome: Result<Outcome, ops::OpError>) {
+    match outcome {
+        Ok(Outcome::Done {
+            summary: s,
+            warnings,
+        }) => {
+            summary.done.push((number.to_owned(), s));
+            summary.warnings.extend(warnings);
+        }
+        Ok(Outcome::Skipped { reason }) => summary.skipped.push((number.to_owned(), reason)),
+        Err(e) => summary
+            .skipped
+            .push((number.to_owned(), format!("error: {e}"))),
+    }
+}
+
+/// Runs a confirmed action, one order (one transaction) at a time, calling
+/// `progress(done, total)` after each.
+pub fn run(
+    store: &mut Store,
+    confirm: &Confirm,
+    actor: &str,
+    settings: &Settings,
+    mut progress: impl FnMut(usize, usize),
+) -> Summary {
+    let mut summary = Summary {
+        title: confirm.title.clone(),
+        ..Summary::default()
+    };
+    if matches!(
+        confirm.action,
+        Action::Replay | Action::Link | Action::Dismiss
+    ) {
+        run_event(store, confirm, actor, &mut summary);
+        let n = confirm.targets.events.len();
+        progress(n, n);
+        return summary;
+    }
+    if confirm.action == Action::Fix {
+        let findings = &confirm.targets.findings;
+        let fixable: Vec<_> = findings.iter().filter(|f| f.fixable).cloned().collect();
+        for f in findings.iter().filter(|f| !f.fixable) {
+            summary.skipped.push((
+                f.order.clone().unwrap_or_else(|| "-".to_owned()),
+                format!("{}: tally never fixes this by itself: {}", f.rule, f.action),
+            ));
+        }
+        match fix::apply(store, &fixable, settings, &Filter::default(), actor) {
+            Ok(fixed) => {
+                for f in &fixable {
+                    let done = fixed
+                        .iter()
+                        .any(|x| x.order_id == f.order_id && x.rule == f.rule);
+                    let number = f.order.clone().unwrap_or_else(|| "-".to_owned());
+                    if done {
+                        summary.done.push((number, format!("{} fixed", f.rule)));
+                    } else {
+                        summary.skipped.push((
+                            number,
+                            format!("{}: no longer there when re-checked", f.rule),
+                        ));
+                    }
+                }
+            }
+            Err(e) => summary
+                .skipped
+                .push(("-".to_owned(), format!("error: database error: {e}"))),
+        }
+        progress(findings.len(), findings.len());
+        return summary;
+    }
+    let total = confirm.targets.orders.len();
+    for (i, (_, number)) in confirm.targets.orders.iter().enumerate() {
+        let now = Utc::now();
+        let outcome = match confirm.action {
+            Action::Cancel => ops::cancel(store, number, actor, now),
+            Action::Validate => ops::validate(store, number, None, actor, now),
+            Action::SetOrderPayment(s) => {
+                ops::set_order_payment_status(store, number, s, actor, now)
+            }
+            Action::SetPayment(s) => ops::set_payment_status(store, number, s, actor, now),
+            Action::Fix | Action::Replay | Action::Link | Action::Dismiss => Ok(Outcome::Skipped {
+                reason: "not an order action".to_owned(),
+            }),
+        };
+        record(&mut summary, number, outcome);
+        progress(i + 1, total);
+    }
+    summary
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dash::data::load_orders;
+    use crate::testing;
+
+    fn targets(store: &Store, numbers: &[&str]) -> (Targets, Vec<(Order, Option<Payment>)>) {
+        let orders: Vec<(i64, String)> = numbers
+            .iter()
+            .map(|n| (testing::get(store, n).0.id, (*n).to_owned()))
+            .collect();
+        let ids: Vec<i64> = orders.iter().map(|(id, _)| *id).collect();
+        let rows = load_orders(store.conn(), &ids).unwrap();
+        (
+            Targets {
+                orders,
+                ..Targets::default()
+            },
+            rows,
+        )
+    }
+
+    #[test]
+    fn a_cancel_confirmation_warns_of_completed_stripe_payments() {
+        let store = testing::shop();
+        let (t, rows) = targets(&store, &["TEST1001", "TEST2001", "TEST2002"]);
+        let c = confirm(Action::Cancel, t, &rows);
+        assert_eq!(c.title, "Cancel 3 orders");
+        assert_eq!(c.warnings.len(), 1, "{:?}", c.warnings);
+        assert!(
+            c.warnings[0].starts_with("2 of these are completed Stripe payments: cancelling does not refund the customer at Stripe"),
+            "{}",
+            c.warnings[0]
+        );
+    }
+
+    #[test]
+    fn a_validate_confirmation_says_what_is_skipped() {
+        let mut store = testing::shop();
+        ops::cancel(&mut store, "TEST2002", "t", testing::now()).unwrap();
+        let (t, rows) = targets(&store, &["TEST2002", "TEST2004", "TEST2001", "TEST2003"]);
+        let c = confirm(Action::Validate, t, &rows);
+        let text = c.lines.join("\n");
+        assert!(text.contains("1 cancelled"), "{text}");
+        assert!(text.contains("1 without a payment record"), "{text}");
+        assert!(text.contains("1 already validated"), "{text}");
+        assert!(c.warnings[0].contains("Stripe confirms its payments by webhook"));
+    }
+
+    #[test]
+    fn running_a_cancel_goes_through_the_operations_and_is_audited() {
+        let mut store = testing::shop();
+        let (t, rows) = targets(&store, &["TEST2002", "TEST2003"]);
+        let c = confirm(Action::Cancel, t, &rows);
+        let settings = Settings {
+            now: testing::now(),
+            stale_after: chrono::Duration::hours(48),
+            prefer: None,
+        };
+        let mut seen = Vec::new();
+        let s = run(&mut store, &c, "dash", &settings, |d, t| seen.push((d, t)));
+        assert_eq!(s.done.len(), 2);
+        assert!(s.skipped.is_empty());
+        assert_eq!(seen, vec![(1, 2), (2, 2)]);
+        for n in ["TEST2002", "TEST2003"] {
+            let (o, p) = testing::get(&store, n);
+            assert_eq!(o.status, OrderStatus::Cancelled);
+            assert_eq!(p.unwrap().status, PaymentStatus::Cancelled);
+            assert_eq!(
+                testing::events(&store, n).last().unwrap(),
+                &(ops::EVENT_CANCEL.to_owned(), "dash".to_owned())
+            );
+        }
+        // Again: skipped, with the reason.
+        let s = run(&mut store, &c, "dash", &settings, |_, _| {});
+        assert_eq!(s.skipped[0].1, "already cancelled");
+    }
+}

@@ -1,0 +1,344 @@
+//! Key handling without a terminal or a database: key → state and effect.
+//! The rows are read once from the test shop; everything after that is the
+//! pure handler.
+
+use super::*;
+use crate::dash::Runner;
+use crate::testing;
+
+fn key(c: char) -> KeyEvent {
+    KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
+}
+
+fn code(c: KeyCode) -> KeyEvent {
+    KeyEvent::new(c, KeyModifiers::NONE)
+}
+
+fn ctrl(c: char) -> KeyEvent {
+    KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
+}
+
+/// An app on the test shop's first page (7 orders), `page` rows high.
+fn app(page: usize) -> App {
+    let mut app = App::new("shop.db", "tester", false, testing::now());
+    app.page_size = page;
+    let mut runner = Runner::bare(testing::shop());
+    runner.start(&mut app);
+    app
+}
+
+fn numbers(app: &App) -> Vec<String> {
+    app.orders
+        .pager
+        .rows
+        .iter()
+        .map(|r| r.order.number.clone())
+        .collect()
+}
+
+#[test]
+fn j_and_k_move_inside_the_page_without_reading() {
+    let mut a = app(20);
+    assert_eq!(a.orders.pager.rows.len(), 7);
+    assert_eq!(handle_key(&mut a, key('j')), Effect::None);
+    assert_eq!(handle_key(&mut a, code(KeyCode::Down)), Effect::None);
+    assert_eq!(a.orders.pager.cursor, 2);
+    assert_eq!(handle_key(&mut a, key('k')), Effect::None);
+    assert_eq!(a.orders.pager.cursor, 1);
+    // Past the rows in memory: the loop must read.
+    a.orders.pager.cursor = 6;
+    assert_eq!(handle_key(&mut a, key('j')), Effect::Nav(Nav::Down(1)));
+    a.orders.pager.cursor = 0;
+    assert_eq!(handle_key(&mut a, key('k')), Effect::Nav(Nav::Up(1)));
+}
+
+#[test]
+fn paging_keys_ask_the_loop_to_read() {
+    let mut a = app(3);
+    assert_eq!(numbers(&a), ["TEST2004", "TEST2003", "TEST2002"]);
+    assert_eq!(
+        handle_key(&mut a, code(KeyCode::PageDown)),
+        Effect::Nav(Nav::PageDown)
+    );
+    assert_eq!(handle_key(&mut a, ctrl('u')), Effect::Nav(Nav::PageUp));
+    assert_eq!(handle_key(&mut a, key('G')), Effect::Nav(Nav::Bottom));
+    assert_eq!(handle_key(&mut a, key('g')), Effect::Nav(Nav::Top));
+    // The cursor at the bottom row of the screen reads the next row.
+    a.orders.pager.cursor = 2;
+    assert_eq!(handle_key(&mut a, key('j')), Effect::Nav(Nav::Down(1)));
+}
+
+#[test]
+fn tab_shift_tab_and_numbers_switch_views() {
+    let mut a = app(20);
+    assert_eq!(handle_key(&mut a, code(KeyCode::Tab)), Effect::Reload);
+    assert_eq!(a.view, View::Payments);
+    assert_eq!(handle_key(&mut a, code(KeyCode::BackTab)), Effect::Reload);
+    assert_eq!(a.view, View::Orders);
+    assert_eq!(handle_key(&mut a, code(KeyCode::BackTab)), Effect::Reload);
+    assert_eq!(a.view, View::Orphans);
+    assert_eq!(handle_key(&mut a, key('3')), Effect::Reload);
+    assert_eq!(a.view, View::Findings);
+    assert_eq!(handle_key(&mut a, key('3')), Effect::None, "already there");
+}
+
+#[test]
+fn while_searching_every_key_is_text() {
+    let mut a = app(20);
+    assert_eq!(handle_key(&mut a, key('/')), Effect::None);
+    assert_eq!(a.mode, Mode::Search);
+    for c in "q?jx".chars() {
+        assert_eq!(handle_key(&mut a, key(c)), Effect::Requery);
+    }
+    assert_eq!(a.search, "q?jx");
+    assert_eq!(
+        handle_key(&mut a, code(KeyCode::Backspace)),
+        Effect::Requery
+    );
+    assert_eq!(a.search, "q?j");
+    assert_eq!(handle_key(&mut a, ctrl('u')), Effect::Requery);
+    assert_eq!(a.search, "");
+    handle_key(&mut a, key('d'));
+    // Enter keeps the search and leaves the line.
+    assert_eq!(handle_key(&mut a, code(KeyCode::Enter)), Effect::None);
+    assert_eq!(a.mode, Mode::Normal);
+    assert_eq!(a.search, "d");
+    // Esc on the line clears it.
+    handle_key(&mut a, key('/'));
+    assert_eq!(handle_key(&mut a, code(KeyCode::Esc)), Effect::Requery);
+    assert_eq!((a.mode.clone(), a.search.as_str()), (Mode::Normal, ""));
+    // Ctrl-c quits from anywhere.
+    handle_key(&mut a, key('/'));
+    assert_eq!(handle_key(&mut a, ctrl('c')), Effect::Quit);
+}
+
+#[test]
+fn esc_closes_the_innermost_overlay_and_q_quits_only_the_main_view() {
+    let mut a = app(20);
+    handle_key(&mut a, key('?'));
+    assert_eq!(a.mode, Mode::Help { scroll: 0 });
+    handle_key(&mut a, key('j'));
+    assert_eq!(a.mode, Mode::Help { scroll: 1 });
+    assert_eq!(handle_key(&mut a, key('q')), Effect::None, "q closes help");
+    assert_eq!(a.mode, Mode::Normal);
+    handle_key(&mut a, key('?'));
+    handle_key(&mut a, code(KeyCode::Esc));
+    assert_eq!(a.mode, Mode::Normal);
+    assert_eq!(handle_key(&mut a, code(KeyCode::Enter)), Effect::Detail);
+    handle_key(&mut a, key('F'));
+    assert_eq!(a.mode, Mode::Filter { row: 0 });
+    handle_key(&mut a, code(KeyCode::Esc));
+    assert_eq!(a.mode, Mode::Normal);
+    assert_eq!(handle_key(&mut a, key('q')), Effect::Quit);
+}
+
+#[test]
+fn space_marks_and_moves_u_clears_star_marks_the_filter() {
+    let mut a = app(20);
+    handle_key(&mut a, key(' '));
+    handle_key(&mut a, key(' '));
+    assert_eq!(a.orders.pager.cursor, 2);
+    let marked: Vec<&String> = a.marks.values().collect();
+    assert_eq!(marked, ["TEST2003", "TEST2004"]);
+    // Space again on a marked row unmarks it.
+    handle_key(&mut a, key('k'));
+    handle_key(&mut a, key(' '));
+    assert_eq!(a.marks.len(), 1);
+    handle_key(&mut a, key('u'));
+    assert!(a.marks.is_empty());
+    assert_eq!(handle_key(&mut a, key('*')), Effect::MarkAll);
+}
+
+#[test]
+fn v_marks_a_range_between_two_rows() {
+    let mut a = app(20);
+    assert_eq!(handle_key(&mut a, key('v')), Effect::None);
+    assert!(a.range.is_some());
+    let from = a.orders.pager.rows[0].key.clone();
+    handle_key(&mut a, key('j'));
+    handle_key(&mut a, key('j'));
+    let to = a.orders.pager.rows[2].key.clone();
+    assert_eq!(handle_key(&mut a, key('v')), Effect::MarkRange { from, to });
+    assert!(a.range.is_none());
+    // Esc drops a started range.
+    handle_key(&mut a, key('v'));
+    handle_key(&mut a, code(KeyCode::Esc));
+    assert!(a.range.is_none());
+}
+
+#[test]
+fn an_action_acts_on_the_marks_or_else_the_current_row() {
+    let mut a = app(20);
+    let Effect::Prepare(Action::Cancel, t) = handle_key(&mut a, key('x')) else {
+        panic!("x prepares a cancel");
+    };
+    assert_eq!(t.orders.len(), 1);
+    assert_eq!(t.orders[0].1, "TEST2004");
+    handle_key(&mut a, key(' '));
+    handle_key(&mut a, key(' '));
+    let Effect::Prepare(Action::Validate, t) = handle_key(&mut a, key('a')) else {
+        panic!("a prepares a validation");
+    };
+    let numbers: Vec<&str> = t.orders.iter().map(|(_, n)| n.as_str()).collect();
+    assert_eq!(numbers, ["TEST2003", "TEST2004"]);
+}
+
+#[test]
+fn p_and_s_pick_a_status_first() {
+    let mut a = app(20);
+    assert_eq!(handle_key(&mut a, key('p')), Effect::None);
+    assert!(matches!(
+        a.mode,
+        Mode::Choose {
+            what: ChooseFor::OrderPayment,
+            cursor: 0,
+            ..
+        }
+    ));
+    handle_key(&mut a, key('j'));
+    let e = handle_key(&mut a, code(KeyCode::Enter));
+    assert!(matches!(
+        e,
+        Effect::Prepare(Action::SetOrderPayment(OrderPaymentStatus::Paid), _)
+    ));
+    assert_eq!(a.mode, Mode::Normal);
+    handle_key(&mut a, key('s'));
+    let e = handle_key(&mut a, key('4'));
+    assert!(matches!(
+        e,
+        Effect::Prepare(Action::SetPayment(PaymentStatus::Cancelled), _)
+    ));
+    handle_key(&mut a, key('s'));
+    assert_eq!(handle_key(&mut a, key('n')), Effect::None);
+    assert_eq!(a.mode, Mode::Normal);
+}
+
+#[test]
+fn a_confirmation_runs_on_y_or_enter_and_declines_on_n_or_esc() {
+    let confirm = Confirm {
+        action: Action::Cancel,
+        targets: Targets {
+            orders: vec![(1, "TEST1".into())],
+            ..Targets::default()
+        },
+        title: "Cancel 1 order".into(),
+        lines: vec![],
+        warnings: vec![],
+    };
+    let mut a = app(20);
+    a.mode = Mode::Confirm(confirm.clone());
+    assert_eq!(
+        handle_key(&mut a, key('j')),
+        Effect::None,
+        "other keys wait"
+    );
+    assert_eq!(handle_key(&mut a, key('y')), Effect::Run(confirm.clone()));
+    assert!(matches!(a.mode, Mode::Working { total: 1, .. }));
+    a.mode = Mode::Confirm(confirm.clone());
+    assert_eq!(
+        handle_key(&mut a, code(KeyCode::Enter)),
+        Effect::Run(confirm.clone())
+    );
+    for decline in [key('n'), code(KeyCode::Esc)] {
+        a.mode = Mode::Confirm(confirm.clone());
+        assert_eq!(handle_key(&mut a, decline), Effect::None);
+        assert_eq!(a.mode, Mode::Normal);
+    }
+}
+
+#[test]
+fn read_only_disables_every_action_and_says_why() {
+    let mut a = app(20);
+    a.read_only = true;
+    for c in ['x', 'a', 'p', 's'] {
+        assert_eq!(handle_key(&mut a, key(c)), Effect::None);
+        assert_eq!(a.mode, Mode::Normal);
+        let (text, _) = a.status.clone().unwrap_or_default_status();
+        assert!(text.contains("--read-only"), "{c}: {text}");
+    }
+    handle_key(&mut a, key('3'));
+    assert_eq!(handle_key(&mut a, key('f')), Effect::None);
+    assert!(a.status.is_some());
+}
+
+trait StatusExt {
+    fn unwrap_or_default_status(self) -> (String, Tone);
+}
+
+impl StatusExt for Option<(String, Tone)> {
+    fn unwrap_or_default_status(self) -> (String, Tone) {
+        self.unwrap_or((String::new(), Tone::Info))
+    }
+}
+
+#[test]
+fn filters_and_sort_change_the_query() {
+    let mut a = app(20);
+    handle_key(&mut a, key('F'));
+    assert_eq!(handle_key(&mut a, key('l')), Effect::Requery);
+    assert_eq!(a.filter.status, Some(OrderStatus::Pending));
+    handle_key(&mut a, key('j'));
+    assert_eq!(handle_key(&mut a, code(KeyCode::Left)), Effect::Requery);
+    assert_eq!(a.filter.payment, Some(OrderPaymentStatus::Refunded));
+    handle_key(&mut a, code(KeyCode::Esc));
+    assert_eq!(handle_key(&mut a, key('o')), Effect::Requery);
+    assert_eq!(
+        a.orders.sort,
+        Sort {
+            col: crate::dash::data::SortCol::Date,
+            desc: true
+        }
+    );
+    handle_key(&mut a, key('O'));
+    assert!(!a.orders.sort.desc);
+    assert_eq!(handle_key(&mut a, key('c')), Effect::Requery);
+    assert!(a.filter.is_empty());
+    assert_eq!(
+        handle_key(&mut a, key('c')),
+        Effect::None,
+        "nothing to clear"
+    );
+}
+
+#[test]
+fn the_mouse_wheel_scrolls_three_rows() {
+    let mut a = app(20);
+    let wheel = |kind| MouseEvent {
+        kind,
+        column: 0,
+        row: 0,
+        modifiers: KeyModifiers::NONE,
+    };
+    assert_eq!(
+        handle_mouse(&mut a, wheel(MouseEventKind::ScrollDown)),
+        Effect::None
+    );
+    assert_eq!(a.orders.pager.cursor, 3);
+    handle_mouse(&mut a, wheel(MouseEventKind::ScrollUp));
+    assert_eq!(a.orders.pager.cursor, 0);
+}
+
+#[test]
+fn findings_move_over_findings_and_skip_group_headers() {
+    let mut a = app(20);
+    handle_key(&mut a, key('3'));
+    let f = &a.findings;
+    assert!(matches!(f.items[0], Item::Header { .. }));
+    assert_eq!(f.cursor, 1, "on the first finding, not its header");
+    let before = a.findings.current().cloned();
+    handle_key(&mut a, key('j'));
+    handle_key(&mut a, key('j'));
+    assert_ne!(a.findings.current().cloned(), before);
+    assert!(matches!(
+        a.findings.items[a.findings.cursor],
+        Item::Finding(_)
+    ));
+    handle_key(&mut a, key('g'));
+    assert_eq!(a.findings.current().cloned(), before);
+    // Space marks findings; f prepares a fix of the marked ones.
+    handle_key(&mut a, key(' '));
+    let Effect::Prepare(Action::Fix, t) = handle_key(&mut a, key('f')) else {
+        panic!("f prepares a fix");
+    };
+    assert_eq!(t.findings.len(), 1);
+}

@@ -1,0 +1,646 @@
+//! The dashboard against a real (in-memory or temporary) database: keyset
+//! paging against plain SQL for every sort and plan, live refresh, actions
+//! through the loop, and a snapshot of every view at a fixed size.
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use rusqlite::types::Value;
+
+use super::app::{Action, Mode, View};
+use super::data::{
+    ListKind, ListSource, ListSpec, ORDER_SORTS, PAYMENT_SORTS, Pager, Plan, Seed, Sort, fetch,
+    plan,
+};
+use super::*;
+use crate::domain::{OrderPaymentStatus, OrderStatus, Provider};
+use crate::testing;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+fn key(c: char) -> KeyEvent {
+    KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
+}
+
+fn code(c: KeyCode) -> KeyEvent {
+    KeyEvent::new(c, KeyModifiers::NONE)
+}
+
+/// A demo shop of `n` orders in memory, built at the tests' fixed now.
+fn demo(n: usize) -> Store {
+    let mut store = Store::open_in_memory().unwrap();
+    crate::demo::build(&mut store, n, 7, testing::now(), |_| {}).unwrap();
+    store
+}
+
+/// The rows a spec selects, by plain SQL: no index tricks, no keyset.
+fn expected(store: &Store, spec: &ListSpec) -> Vec<String> {
+    let from = match spec.kind {
+        ListKind::Orders => "orders o LEFT JOIN payments p ON p.order_id = o.id",
+        ListKind::Payments => "payments p JOIN orders o ON o.id = p.order_id",
+    };
+    let mut conds = vec!["1".to_owned()];
+    if let Some(s) = spec.filter.status {
+        conds.push(format!("o.status = '{s}'"));
+    }
+    if let Some(s) = spec.filter.payment {
+        conds.push(format!("o.payment_status = '{s}'"));
+    }
+    if let Some(p) = spec.filter.provider {
+        conds.push(format!("p.provider = '{p}'"));
+    }
+    if !spec.search.is_empty() {
+        let q = spec.search.to_lowercase();
+        conds.push(format!(
+            "(instr(lower(o.number), '{q}') OR instr(lower(o.customer_name), '{q}') \
+             OR instr(lower(o.customer_email), '{q}') OR instr(lower(p.reference), '{q}'))"
+        ));
+    }
+    let dir = if spec.sort.desc { "DESC" } else { "ASC" };
+    let order = match (spec.kind, spec.sort.col) {
+        (ListKind::Orders, data::SortCol::Newest) => vec!["o.id"],
+        (ListKind::Payments, data::SortCol::Newest) => vec!["p.order_id"],
+        (_, data::SortCol::Date) => vec!["o.created_at", "o.id"],
+        (_, data::SortCol::Number) => vec!["o.number"],
+        (_, data::SortCol::Customer) => vec!["o.customer_name", "o.id"],
+        (_, data::SortCol::Total) => vec!["o.total_minor", "o.id"],
+        (_, data::SortCol::Status) => vec!["o.status", "o.id"],
+        (_, data::SortCol::PaymentStatus) => vec!["o.payment_status", "o.id"],
+        (_, data::SortCol::PayStatus) => vec!["p.status", "p.created_at", "p.id"],
+    };
+    let order: Vec<String> = order.iter().map(|c| format!("{c} {dir}")).collect();
+    let sql = format!(
+        "SELECT o.number FROM {from} WHERE {} ORDER BY {}",
+        conds.join(" AND "),
+        order.join(", ")
+    );
+    let mut stmt = store.conn().prepare(&sql).unwrap();
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+}
+
+fn walk(store: &Store, spec: &ListSpec, mut plan: Plan, height: usize) -> [Vec<String>; 3] {
+    let st = worker::settings(testing::now());
+    let mut src = ListSource {
+        conn: store.conn(),
+        spec,
+        plan: &mut plan,
+        settings: &st,
+    };
+    let number = |p: &Pager<data::ListRow>| p.current().map(|r| r.order.number.clone());
+    // Row by row, down.
+    let mut pager = window(&mut src, None, 0, height).unwrap();
+    let mut down = Vec::new();
+    while let Some(n) = number(&pager) {
+        if down.last() == Some(&n) {
+            break;
+        }
+        down.push(n);
+        pager = navigate(&mut src, &pager, Nav::Down(1), height).unwrap();
+    }
+    // Row by row, up from the end.
+    let mut pager = navigate(&mut src, &pager, Nav::Bottom, height).unwrap();
+    let mut up = Vec::new();
+    while let Some(n) = number(&pager) {
+        if up.last() == Some(&n) {
+            break;
+        }
+        up.push(n);
+        pager = navigate(&mut src, &pager, Nav::Up(1), height).unwrap();
+    }
+    up.reverse();
+    // Page by page: every row seen once, in order.
+    let mut pager = window(&mut src, None, 0, height).unwrap();
+    let mut pages: Vec<String> = Vec::new();
+    for _ in 0..400 {
+        for r in &pager.rows {
+            if !pages.contains(&r.order.number) {
+                pages.push(r.order.number.clone());
+            }
+        }
+        let next = navigate(&mut src, &pager, Nav::PageDown, height).unwrap();
+        if next.rows == pager.rows {
+            break;
+        }
+        pager = next;
+    }
+    [down, up, pages]
+}
+
+fn check_spec(store: &Store, spec: &ListSpec) {
+    check_one(store, spec);
+    // With the search index query the dashboard chooses (rarest trigrams).
+    let mut chosen = spec.clone();
+    chosen.fts = data::Trigrams::default()
+        .choose(store.conn(), &spec.search)
+        .unwrap();
+    if chosen.fts.is_some() {
+        check_one(store, &chosen);
+    }
+}
+
+fn check_one(store: &Store, spec: &ListSpec) {
+    let want = expected(store, spec);
+    let chosen = plan(store.conn(), spec).unwrap();
+    let mut plans = vec![chosen, Plan::Dense { fallback: None }];
+    for (seed, on) in [
+        (Seed::Status, spec.filter.status.is_some()),
+        (Seed::Payment, spec.filter.payment.is_some()),
+        (Seed::Provider, spec.filter.provider.is_some()),
+        (Seed::Search, data::fts_query(&spec.search).is_some()),
+    ] {
+        if on {
+            plans.push(Plan::Set(seed));
+        }
+    }
+    if spec.sort.col == data::SortCol::Newest && data::fts_query(&spec.search).is_some() {
+        plans.push(Plan::Stream);
+    }
+    for p in plans {
+        for height in [1, 7] {
+            let [down, up, pages] = walk(store, spec, p, height);
+            assert_eq!(down, want, "down, {spec:?} {p:?} h={height}");
+            assert_eq!(up, want, "up, {spec:?} {p:?} h={height}");
+            assert_eq!(pages, want, "pages, {spec:?} {p:?} h={height}");
+        }
+    }
+    assert_eq!(
+        data::count(store.conn(), spec).unwrap(),
+        want.len() as i64,
+        "count {spec:?}"
+    );
+}
+
+fn spec(kind: ListKind, sort: Sort) -> ListSpec {
+    ListSpec {
+        kind,
+        sort,
+        filter: Default::default(),
+        search: String::new(),
+        fts: None,
+    }
+}
+
+#[test]
+fn keyset_paging_reads_every_sort_in_order_both_ways() {
+    let store = demo(90);
+    for (kind, sorts) in [
+        (ListKind::Orders, ORDER_SORTS),
+        (ListKind::Payments, PAYMENT_SORTS),
+    ] {
+        for &col in sorts {
+            for desc in [false, true] {
+                check_spec(&store, &spec(kind, Sort { col, desc }));
+            }
+        }
+    }
+}
+
+#[test]
+fn filters_and_searches_read_the_same_rows_whatever_the_plan() {
+    let store = demo(150);
+    let mut cases = Vec::new();
+    let date = Sort {
+        col: data::SortCol::Date,
+        desc: true,
+    };
+    let mut s = spec(ListKind::Orders, date);
+    s.filter.status = Some(OrderStatus::Cancelled);
+    cases.push(s);
+    let mut s = spec(ListKind::Payments, Sort::default());
+    s.filter.provider = Some(Provider::Wave);
+    cases.push(s);
+    let mut s = spec(ListKind::Orders, Sort::default());
+    s.filter.payment = Some(OrderPaymentStatus::Failed);
+    s.filter.status = Some(OrderStatus::Pending);
+    cases.push(s);
+    let mut s = spec(ListKind::Orders, Sort::default());
+    s.filter.provider = Some(Provider::Cash);
+    cases.push(s);
+    for search in [
+        "diop",
+        "DIOP",
+        "pi_3demo00000011",
+        "ST10",
+        "a",
+        "T_WAVE",
+        "%",
+        "ab\"c",
+    ] {
+        for kind in [ListKind::Orders, ListKind::Payments] {
+            let mut s = spec(kind, Sort::default());
+            s.search = search.to_owned();
+            cases.push(s.clone());
+            s.sort = Sort {
+                col: data::SortCol::Customer,
+                desc: false,
+            };
+            cases.push(s);
+        }
+    }
+    let mut s = spec(ListKind::Orders, date);
+    s.search = "diop".to_owned();
+    s.filter.provider = Some(Provider::Stripe);
+    cases.push(s);
+    for s in &cases {
+        check_spec(&store, s);
+    }
+}
+
+#[test]
+fn the_search_index_follows_every_writer() {
+    let mut store = testing::shop();
+    let find = |store: &Store, q: &str| {
+        let mut s = spec(ListKind::Orders, Sort::default());
+        s.search = q.to_owned();
+        let mut p = Plan::Set(Seed::Search);
+        let st = worker::settings(testing::now());
+        fetch(store.conn(), &s, &mut p, data::Anchor::First, 50, &st)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.order.number)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(find(&store, "5O190127"), ["TEST1014"]);
+    // A reference set by validation is found.
+    crate::ops::validate(
+        &mut store,
+        "TEST2002",
+        Some("T_WAVE_NEW1"),
+        "t",
+        testing::now(),
+    )
+    .unwrap();
+    assert_eq!(find(&store, "wave_new"), ["TEST2002"]);
+    // A customer renamed by an import is found under the new name only.
+    store
+        .conn()
+        .execute(
+            "UPDATE orders SET customer_name = 'Zoé Quist' WHERE number = 'TEST2001'",
+            [],
+        )
+        .unwrap();
+    assert_eq!(find(&store, "quist"), ["TEST2001"]);
+    assert!(find(&store, "lucas bernard").is_empty());
+    // A deleted payment takes its reference with it.
+    store
+        .conn()
+        .execute("DELETE FROM payments WHERE reference = 'pi_3Nghi'", [])
+        .unwrap();
+    assert!(find(&store, "pi_3Nghi").is_empty());
+    assert_eq!(find(&store, "hugo"), ["TEST2003"]);
+}
+
+#[test]
+fn a_dense_read_that_is_too_slow_falls_back_to_the_set_plan() {
+    let store = demo(60);
+    let mut s = spec(ListKind::Orders, Sort::default());
+    s.filter.status = Some(OrderStatus::Cancelled);
+    let mut p = Plan::Dense {
+        fallback: Some(Seed::Status),
+    };
+    let st = worker::settings(testing::now());
+    // A budget of zero: interrupted at once.
+    let rows = fetch(store.conn(), &s, &mut p, data::Anchor::First, 5, &st).unwrap();
+    assert!(
+        rows.iter()
+            .all(|r| r.order.status == OrderStatus::Cancelled)
+    );
+    assert!(matches!(p, Plan::Dense { .. } | Plan::Set(Seed::Status)));
+}
+
+/// An app on the test shop, read by a runner without threads.
+fn shop_app(store: Store, page: usize) -> (App, Runner) {
+    let mut app = App::new("shop.db", "tester", false, testing::now());
+    app.page_size = page;
+    let mut runner = Runner::bare(store);
+    runner.start(&mut app);
+    (app, runner)
+}
+
+fn press(app: &mut App, runner: &mut Runner, ev: KeyEvent) {
+    let _ = runner.handle(app, Event::Key(ev));
+}
+
+fn type_keys(app: &mut App, runner: &mut Runner, text: &str) {
+    for c in text.chars() {
+        press(app, runner, key(c));
+    }
+}
+
+#[test]
+fn search_narrows_as_you_type_and_keeps_marks() {
+    let (mut app, mut r) = shop_app(testing::shop(), 20);
+    press(&mut app, &mut r, key(' '));
+    press(&mut app, &mut r, key('/'));
+    type_keys(&mut app, &mut r, "ca");
+    let n = app.orders.pager.rows.len();
+    type_keys(&mut app, &mut r, "mille");
+    assert!(app.orders.pager.rows.len() < n);
+    let numbers: Vec<&str> = app
+        .orders
+        .pager
+        .rows
+        .iter()
+        .map(|r| r.order.number.as_str())
+        .collect();
+    assert_eq!(numbers, ["TEST1014"]);
+    assert_eq!(app.orders.count, Some(1));
+    press(&mut app, &mut r, code(KeyCode::Enter));
+    assert_eq!(app.search, "camille");
+    assert_eq!(app.marks.len(), 1, "marks survive a search");
+}
+
+#[test]
+fn marking_everything_and_a_range_reads_the_ids() {
+    let (mut app, mut r) = shop_app(demo(40), 5);
+    press(&mut app, &mut r, key('*'));
+    assert_eq!(app.marks.len(), 40);
+    press(&mut app, &mut r, key('u'));
+    press(&mut app, &mut r, key('v'));
+    for _ in 0..8 {
+        press(&mut app, &mut r, key('j'));
+    }
+    press(&mut app, &mut r, key('v'));
+    let marked: Vec<&String> = app.marks.values().collect();
+    assert_eq!(marked.len(), 9, "{marked:?}");
+    assert_eq!(marked[0], "TEST1032");
+    assert_eq!(marked[8], "TEST1040");
+}
+
+#[test]
+fn cancelling_marked_orders_goes_through_the_confirmation_and_the_operations() {
+    let (mut app, mut r) = shop_app(testing::shop(), 20);
+    press(&mut app, &mut r, key(' '));
+    press(&mut app, &mut r, key(' '));
+    press(&mut app, &mut r, key('x'));
+    let Mode::Confirm(c) = &app.mode else {
+        panic!("a confirmation: {:?}", app.mode);
+    };
+    assert_eq!(c.title, "Cancel 2 orders");
+    press(&mut app, &mut r, key('y'));
+    let Mode::Summary { summary, .. } = &app.mode else {
+        panic!("a summary: {:?}", app.mode);
+    };
+    assert_eq!(summary.done.len(), 2);
+    assert!(app.marks.is_empty(), "marks are cleared after an action");
+    for n in ["TEST2004", "TEST2003"] {
+        let (o, _) = testing::get(r.store(), n);
+        assert_eq!(o.status, OrderStatus::Cancelled);
+        let events = testing::events(r.store(), n);
+        assert_eq!(
+            events.last().unwrap(),
+            &(crate::ops::EVENT_CANCEL.to_owned(), "tester".to_owned())
+        );
+    }
+    // The list shows the new state.
+    assert_eq!(
+        app.orders.pager.rows[0].order.status,
+        OrderStatus::Cancelled
+    );
+    let _ = Action::Cancel;
+}
+
+#[test]
+fn another_process_commit_is_shown_keeping_cursor_marks_and_filter() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("live.db");
+    let mut store = Store::open(&path, crate::store::OpenMode::CreateIfMissing).unwrap();
+    let set = crate::transfer::read_bytes("shop.json", testing::SHOP.as_bytes()).unwrap();
+    crate::transfer::import(&mut store, &set, "fixture", testing::now()).unwrap();
+    let (mut app, mut r) = shop_app(store, 20);
+    app.filter.status = Some(OrderStatus::Pending);
+    r.perform(&mut app, Effect::Requery);
+    press(&mut app, &mut r, key(' '));
+    let before: Vec<String> = app
+        .orders
+        .pager
+        .rows
+        .iter()
+        .map(|r| r.order.number.clone())
+        .collect();
+    assert_eq!(app.orders.pager.cursor, 1);
+    // Another process pays TEST2003.
+    let mut other = Store::open(&path, crate::store::OpenMode::MustExist).unwrap();
+    crate::ops::set_order_payment_status(
+        &mut other,
+        "TEST2003",
+        OrderPaymentStatus::Paid,
+        "cron",
+        testing::now(),
+    )
+    .unwrap();
+    std::thread::sleep(POLL + Duration::from_millis(50));
+    let _ = r.handle(&mut app, Event::Tick);
+    let row = app
+        .orders
+        .pager
+        .rows
+        .iter()
+        .find(|r| r.order.number == "TEST2003")
+        .unwrap();
+    assert_eq!(row.order.payment_status, OrderPaymentStatus::Paid);
+    let after: Vec<String> = app
+        .orders
+        .pager
+        .rows
+        .iter()
+        .map(|r| r.order.number.clone())
+        .collect();
+    assert_eq!(after, before);
+    assert_eq!(app.orders.pager.cursor, 1);
+    assert_eq!(app.marks.len(), 1);
+    assert_eq!(app.filter.status, Some(OrderStatus::Pending));
+}
+
+// Snapshots: every view and overlay at 120×30, on the fixed test shop.
+
+fn render(app: &App, w: u16, h: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|f| f.render_widget(app, f.area())).unwrap();
+    terminal.backend().to_string()
+}
+
+fn with_events(store: &Store) {
+    store
+        .conn()
+        .execute_batch(
+            "INSERT INTO webhook_log (received_at, provider, path, event_id, event_type,
+                 signature, result, http_status, duration_us, error, order_number)
+             VALUES
+             ('2026-11-20T09:00:00.000Z', 'stripe', '/webhooks/stripe', 'evt_1', 'payment_intent.succeeded',
+              'verified', 'applied', 200, 850, NULL, 'TEST2001'),
+             ('2026-11-20T10:00:00.000Z', 'paypal', '/webhooks/paypal', 'WH-2', 'PAYMENT.CAPTURE.COMPLETED',
+              'verified', 'error', 500, 1200, 'database is locked', 'TEST1014'),
+             ('2026-11-20T11:00:00.000Z', 'stripe', '/webhooks/stripe', NULL, NULL,
+              'invalid', 'rejected', 400, 90, 'signature does not match', NULL);
+             INSERT INTO orphans (provider, reference, amount_minor, currency, event_id,
+                 event_type, order_number, received_at)
+             VALUES
+             ('stripe', 'pi_3Nzzz', 4990, 'EUR', 'evt_9', 'payment_intent.succeeded', NULL,
+              '2026-11-19T08:00:00.000Z'),
+             ('paypal', '7XY12345', 8990, 'EUR', 'WH-9', 'PAYMENT.CAPTURE.COMPLETED', 'TEST1014',
+              '2026-11-19T09:30:00.000Z');",
+        )
+        .unwrap();
+}
+
+fn snapshot_app() -> (App, Runner) {
+    let store = testing::shop();
+    with_events(&store);
+    shop_app(
+        store,
+        ui::table_height(ratatui::layout::Rect::new(0, 0, 120, 30)),
+    )
+}
+
+#[test]
+fn snapshot_orders() {
+    let (mut app, mut r) = snapshot_app();
+    press(&mut app, &mut r, key('j'));
+    press(&mut app, &mut r, key(' '));
+    insta::assert_snapshot!(render(&app, 120, 30));
+}
+
+#[test]
+fn snapshot_payments() {
+    let (mut app, mut r) = snapshot_app();
+    press(&mut app, &mut r, key('2'));
+    insta::assert_snapshot!(render(&app, 120, 30));
+}
+
+#[test]
+fn snapshot_findings() {
+    let (mut app, mut r) = snapshot_app();
+    press(&mut app, &mut r, key('3'));
+    press(&mut app, &mut r, key('j'));
+    press(&mut app, &mut r, key(' '));
+    insta::assert_snapshot!(render(&app, 120, 30));
+}
+
+#[test]
+fn snapshot_webhooks() {
+    let (mut app, mut r) = snapshot_app();
+    press(&mut app, &mut r, key('4'));
+    insta::assert_snapshot!(render(&app, 120, 30));
+}
+
+#[test]
+fn snapshot_orphans() {
+    let (mut app, mut r) = snapshot_app();
+    press(&mut app, &mut r, key('5'));
+    insta::assert_snapshot!(render(&app, 120, 30));
+}
+
+#[test]
+fn snapshot_search_line() {
+    let (mut app, mut r) = snapshot_app();
+    press(&mut app, &mut r, key('/'));
+    type_keys(&mut app, &mut r, "example.com");
+    insta::assert_snapshot!(render(&app, 120, 30));
+}
+
+#[test]
+fn snapshot_filter_dialog_and_sort() {
+    let (mut app, mut r) = snapshot_app();
+    press(&mut app, &mut r, key('o'));
+    press(&mut app, &mut r, key('F'));
+    press(&mut app, &mut r, key('l'));
+    insta::assert_snapshot!(render(&app, 120, 30));
+}
+
+#[test]
+fn snapshot_detail() {
+    let (mut app, mut r) = snapshot_app();
+    let at = app
+        .orders
+        .pager
+        .rows
+        .iter()
+        .position(|r| r.order.number == "TEST1014")
+        .unwrap();
+    for _ in 0..at {
+        press(&mut app, &mut r, key('j'));
+    }
+    press(&mut app, &mut r, code(KeyCode::Enter));
+    insta::assert_snapshot!(render(&app, 120, 30));
+}
+
+#[test]
+fn snapshot_help() {
+    let (mut app, mut r) = snapshot_app();
+    press(&mut app, &mut r, key('?'));
+    insta::assert_snapshot!(render(&app, 120, 50));
+}
+
+#[test]
+fn snapshot_confirm_and_summary() {
+    let (mut app, mut r) = snapshot_app();
+    // TEST2001 (completed at Stripe) and TEST2002 (pending Wave).
+    for _ in 0..2 {
+        press(&mut app, &mut r, key('j'));
+    }
+    press(&mut app, &mut r, key(' '));
+    press(&mut app, &mut r, key(' '));
+    press(&mut app, &mut r, key('x'));
+    let confirm = render(&app, 120, 30);
+    press(&mut app, &mut r, key('y'));
+    let summary = render(&app, 120, 30);
+    insta::assert_snapshot!("snapshot_confirm", confirm);
+    insta::assert_snapshot!("snapshot_summary", summary);
+}
+
+#[test]
+fn snapshot_choose_status() {
+    let (mut app, mut r) = snapshot_app();
+    press(&mut app, &mut r, key('s'));
+    press(&mut app, &mut r, key('j'));
+    insta::assert_snapshot!(render(&app, 120, 30));
+}
+
+#[test]
+fn snapshot_read_only_and_too_small() {
+    let (mut app, mut r) = snapshot_app();
+    app.read_only = true;
+    press(&mut app, &mut r, key('x'));
+    insta::assert_snapshot!("snapshot_read_only", render(&app, 120, 30));
+    insta::assert_snapshot!("snapshot_too_small", render(&app, 50, 8));
+}
+
+#[test]
+fn the_webhook_and_orphan_views_act_through_the_listener() {
+    let (mut app, mut r) = snapshot_app();
+    press(&mut app, &mut r, key('5'));
+    assert_eq!(app.view, View::Orphans);
+    press(&mut app, &mut r, key('d'));
+    let Mode::Confirm(c) = &app.mode else {
+        panic!("a confirmation: {:?}", app.mode);
+    };
+    assert_eq!(c.title, "Dismiss orphan #2");
+    press(&mut app, &mut r, key('y'));
+    let Mode::Summary { summary, .. } = &app.mode else {
+        panic!("a summary: {:?}", app.mode);
+    };
+    assert_eq!(summary.done, [("#2".to_owned(), "dismissed".to_owned())]);
+    press(&mut app, &mut r, code(KeyCode::Esc));
+    assert_eq!(app.orphans.rows.len(), 1);
+    assert_eq!(app.orphans_open, 1);
+    // Link asks for the order number first.
+    press(&mut app, &mut r, key('l'));
+    type_keys(&mut app, &mut r, "TEST2001");
+    press(&mut app, &mut r, code(KeyCode::Enter));
+    let Mode::Confirm(c) = &app.mode else {
+        panic!("a confirmation: {:?}", app.mode);
+    };
+    assert_eq!(c.title, "Link orphan #1 to TEST2001");
+    press(&mut app, &mut r, key('n'));
+    // Replay of a delivery without a stored body is refused, and says so.
+    press(&mut app, &mut r, key('4'));
+    press(&mut app, &mut r, key('r'));
+    press(&mut app, &mut r, key('y'));
+    let Mode::Summary { summary, .. } = &app.mode else {
+        panic!("a summary: {:?}", app.mode);
+    };
+    assert_eq!(summary.skipped.len(), 1, "{summary:?}");
+    let _ = Value::Null;
+}

@@ -1,0 +1,152 @@
+//! The dashboard's background threads: whatever may take longer than a
+//! frame runs here, off the input path, so a key press never waits for it.
+//!
+//! - the counter: how many rows the current search and filters select (a
+//!   count over a million rows takes longer than a frame). A newer request
+//!   interrupts the running one.
+//! - the scanner: the full `check` report for the Findings view.
+//! - the actor: runs confirmed actions, one transaction per order, and
+//!   reports progress, so the screen stays live during a bulk action.
+//!
+//! Each thread owns its own [`Store`] (one connection per thread), opened by
+//! [`Workers::start`] before the screen is taken, reads in autocommit mode
+//! and stops when its request channel closes or its event channel fails.
+
+use std::path::Path;
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use rusqlite::InterruptHandle;
+
+use super::actions;
+use super::app::Confirm;
+use super::data::{self, ListSpec};
+use super::event::Event;
+use crate::report::{self, Settings};
+use crate::store::{OpenMode, Store, StoreError};
+
+/// How long a payment may stay pending before `check` reports it, as in
+/// `tally check`'s default.
+pub fn settings(now: crate::domain::Timestamp) -> Settings {
+    Settings {
+        now,
+        stale_after: chrono::Duration::hours(48),
+        prefer: None,
+    }
+}
+
+/// Handles to the background threads.
+pub struct Workers {
+    count: Sender<(u64, ListSpec)>,
+    count_interrupt: InterruptHandle,
+    scan: Sender<()>,
+    act: Sender<Confirm>,
+}
+
+/// Takes the newest of the waiting requests.
+fn latest<T>(rx: &Receiver<T>, mut got: T) -> T {
+    while let Ok(newer) = rx.try_recv() {
+        got = newer;
+    }
+    got
+}
+
+impl Workers {
+    /// Opens one store per thread and starts them.
+    pub fn start(path: &Path, actor: &str, events: &Sender<Event>) -> Result<Workers, StoreError> {
+        let counter = Store::open(path, OpenMode::MustExist)?;
+        let scanner = Store::open(path, OpenMode::MustExist)?;
+        let mut doer = Store::open(path, OpenMode::MustExist)?;
+        let count_interrupt = counter.conn().get_interrupt_handle();
+
+        let (count, rx) = mpsc::channel::<(u64, ListSpec)>();
+        let tx = events.clone();
+        thread::spawn(move || {
+            while let Ok(req) = rx.recv() {
+                let (generation, spec) = latest(&rx, req);
+                let count = data::count(counter.conn(), &spec);
+                if let Err(e) = &count
+                    && e.sqlite_error_code() == Some(rusqlite::ErrorCode::OperationInterrupted)
+                {
+                    continue;
+                }
+                let count = count.map_err(|e| e.to_string());
+                if tx.send(Event::Counted { generation, count }).is_err() {
+                    return;
+                }
+            }
+        });
+
+        let (scan, rx) = mpsc::channel::<()>();
+        let tx = events.clone();
+        thread::spawn(move || {
+            while let Ok(req) = rx.recv() {
+                latest(&rx, req);
+                let result = report::scan::scan(
+                    scanner.conn(),
+                    &settings(Utc::now()),
+                    &report::Filter::default(),
+                )
+                .map(|s| s.findings)
+                .map_err(|e| e.to_string());
+                if tx.send(Event::Scanned(result)).is_err() {
+                    return;
+                }
+            }
+        });
+
+        let (act, rx) = mpsc::channel::<Confirm>();
+        let tx = events.clone();
+        let actor = actor.to_owned();
+        thread::spawn(move || {
+            while let Ok(confirm) = rx.recv() {
+                let mut last = Instant::now();
+                let summary = actions::run(
+                    &mut doer,
+                    &confirm,
+                    &actor,
+                    &settings(Utc::now()),
+                    |done, total| {
+                        if done == total || last.elapsed() > Duration::from_millis(50) {
+                            last = Instant::now();
+                            let _ = tx.send(Event::Progress { done, total });
+                        }
+                    },
+                );
+                if tx.send(Event::Finished(summary)).is_err() {
+                    return;
+                }
+            }
+        });
+
+        Ok(Workers {
+            count,
+            count_interrupt,
+            scan,
+            act,
+        })
+    }
+
+    /// Asks for the count of a list; a running count is abandoned.
+    pub fn count(&self, generation: u64, spec: ListSpec) {
+        self.count_interrupt.interrupt();
+        let _ = self.count.send((generation, spec));
+    }
+
+    /// Abandons the running count, if any.
+    pub fn interrupt_count(&self) {
+        self.count_interrupt.interrupt();
+    }
+
+    /// Asks for a new scan of the findings.
+    pub fn scan(&self) {
+        let _ = self.scan.send(());
+    }
+
+    /// Runs a confirmed action.
+    pub fn act(&self, confirm: Confirm) {
+        let _ = self.act.send(confirm);
+    }
+}

@@ -1,0 +1,972 @@
+//! The listener without sockets: requests through [`handle`] against the
+//! test shop in memory, and the orphan and replay paths.
+
+use std::time::Instant;
+
+use rsa::pkcs1v15::SigningKey;
+use rsa::pkcs8::DecodePrivateKey;
+use rsa::signature::{SignatureEncoding, Signer};
+use serde_json::{Value, json};
+use sha2::Sha256;
+
+use super::certs::CertSource;
+use super::handler::{Body, Context, Handled, Request, Settings, WriteGate, handle};
+use super::metrics::Metrics;
+use super::verify::sign_stripe;
+use super::{apply, orphans};
+use crate::domain::{
+    Currency, Money, OrderPaymentStatus, OrderStatus, PaymentStatus, StatusSource, Timestamp,
+    parse_ts,
+};
+use crate::report::{Filter, Rule, Settings as CheckSettings, scan};
+use crate::store::Store;
+use crate::testing::{events, get, now, shop};
+
+const SECRET: &str = "whsec_test_secret";
+const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/webhook-samples");
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/webhooks");
+const TEST_CERT_URL: &str = "https://api-m.paypal.com/v1/notifications/certs/CERT-tally-test-0001";
+
+fn sample(rel: &str) -> Vec<u8> {
+    let path = format!("{SAMPLES}/{rel}");
+    std::fs::read(&path).unwrap_or_else(|e| panic!("reading {path}: {e}"))
+}
+
+fn sample_json(rel: &str) -> Value {
+    serde_json::from_slice(&sample(rel)).unwrap()
+}
+
+/// A listener context over the test shop: Stripe with [`SECRET`], PayPal
+/// with the test certificate pinned.
+struct Harness {
+    settings: Settings,
+    certs: CertSource,
+    metrics: Metrics,
+    gate: WriteGate,
+    now: Timestamp,
+}
+
+impl Harness {
+    fn new() -> Harness {
+        Harness::with_store(shop())
+    }
+
+    fn with_store(store: Store) -> Harness {
+        let pem = std::fs::read(format!("{FIXTURES}/paypal-test-cert.pem")).unwrap();
+        Harness {
+            settings: Settings {
+                stripe_secrets: vec![SECRET.to_owned()],
+                paypal_webhook_id: Some("WH-TEST-ID".to_owned()),
+                stripe_tolerance: 300,
+                paypal_tolerance: 300,
+            },
+            certs: CertSource::pinned(&pem).unwrap(),
+            metrics: Metrics::new(),
+            gate: WriteGate::new(store),
+            now: now(),
+        }
+    }
+
+    fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Body<'_>,
+    ) -> Handled {
+        let headers: Vec<(String, String)> = headers
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+            .collect();
+        let req = Request {
+            method,
+            path,
+            headers: &headers,
+            body,
+            remote_addr: Some("127.0.0.1:5555"),
+            now: self.now,
+            started: Instant::now(),
+        };
+        let mut ctx = Context {
+            settings: &self.settings,
+            gate: &self.gate,
+            certs: Some(&self.certs),
+            metrics: &self.metrics,
+        };
+        handle(&req, &mut ctx)
+    }
+
+    /// POSTs a Stripe body signed now with [`SECRET`].
+    fn stripe(&mut self, body: &[u8]) -> Handled {
+        let header = sign_stripe(SECRET, self.now.timestamp(), body);
+        self.send(
+            "POST",
+            "/webhooks/stripe",
+            &[("Stripe-Signature", &header)],
+            Body::Complete(body),
+        )
+    }
+
+    /// POSTs a PayPal body signed now with the test key.
+    fn paypal(&mut self, body: &[u8]) -> Handled {
+        let time = crate::domain::format_ts(self.now);
+        let headers = paypal_headers("tx-1", &time, "WH-TEST-ID", body);
+        let refs: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        self.send("POST", "/webhooks/paypal", &refs, Body::Complete(body))
+    }
+
+    fn store(&self) -> std::sync::MutexGuard<'_, Store> {
+        self.gate.enter()
+    }
+
+    fn count(&self, sql: &str) -> i64 {
+        self.store()
+            .conn()
+            .query_row(sql, [], |r| r.get(0))
+            .unwrap()
+    }
+
+    /// Everything an event may change, to compare before and after.
+    fn shop_state(&self) -> String {
+        let mut out = String::new();
+        let store = self.store();
+        for table in [
+            "orders",
+            "payments",
+            "audit_log",
+            "provider_events",
+            "orphans",
+        ] {
+            let mut stmt = store
+                .conn()
+                .prepare(&format!("SELECT * FROM {table} ORDER BY 1"))
+                .unwrap();
+            let n = stmt.column_count();
+            let rows: Vec<String> = stmt
+                .query_map([], |r| {
+                    let cols: Vec<String> = (0..n)
+                        .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
+                        .collect();
+                    Ok(cols.join("|"))
+                })
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            out.push_str(&format!("{table}: {}\n", rows.join("\n")));
+        }
+        out
+    }
+
+    fn findings(&self, rule: Rule) -> Vec<String> {
+        let settings = CheckSettings {
+            now: self.now,
+            stale_after: chrono::Duration::hours(48),
+            prefer: None,
+        };
+        let filter = Filter {
+            order: None,
+            rules: [rule].into_iter().collect(),
+        };
+        scan::scan(self.store().conn(), &settings, &filter)
+            .unwrap()
+            .findings
+            .into_iter()
+            .map(|f| format!("{} {}", f.order.unwrap_or_default(), f.detail))
+            .collect()
+    }
+}
+
+fn paypal_headers(
+    id: &str,
+    time: &str,
+    webhook_id: &str,
+    body: &[u8],
+) -> Vec<(&'static str, String)> {
+    let pem = std::fs::read_to_string(format!("{FIXTURES}/paypal-test-key.pem")).unwrap();
+    let key = rsa::RsaPrivateKey::from_pkcs8_pem(&pem).unwrap();
+    let message = format!("{id}|{time}|{webhook_id}|{}", crc32fast::hash(body));
+    let signature = SigningKey::<Sha256>::new(key).sign(message.as_bytes());
+    use base64::Engine as _;
+    let sig = base64::engine::general_purpose::STANDARD.encode(signature.to_bytes());
+    vec![
+        ("PAYPAL-TRANSMISSION-ID", id.to_owned()),
+        ("PAYPAL-TRANSMISSION-TIME", time.to_owned()),
+        ("PAYPAL-CERT-URL", TEST_CERT_URL.to_owned()),
+        ("PAYPAL-AUTH-ALGO", "SHA256withRSA".to_owned()),
+        ("PAYPAL-TRANSMISSION-SIG", sig),
+    ]
+}
+
+/// A Stripe event from a sample, with its own id, creation time and object
+/// fields set.
+fn stripe_event(kind: &str, id: &str, created: i64, object: Value) -> Vec<u8> {
+    let mut v = sample_json(&format!("stripe/{kind}.json"));
+    v["id"] = json!(id);
+    v["created"] = json!(created);
+    if let (Some(target), Some(fields)) = (v["data"]["object"].as_object_mut(), object.as_object())
+    {
+        for (k, val) in fields {
+            target.insert(k.clone(), val.clone());
+        }
+    }
+    v.to_string().into_bytes()
+}
+
+fn t(offset: i64) -> i64 {
+    now().timestamp() + offset
+}
+
+fn pi(id: &str, amount: i64, currency: &str) -> Value {
+    json!({"id": id, "amount": amount, "amount_received": amount, "currency": currency,
+           "latest_charge": format!("ch_{id}")})
+}
+
+fn result(h: &Handled) -> (u16, String) {
+    let body: Value = serde_json::from_str(&h.response.body).unwrap_or(Value::Null);
+    (
+        h.response.status,
+        body["result"]
+            .as_str()
+            .unwrap_or(h.report.result)
+            .to_owned(),
+    )
+}
+
+#[test]
+fn routes_methods_and_health() {
+    let mut h = Harness::new();
+    let before = h.shop_state();
+    assert_eq!(
+        h.send("GET", "/nope", &[], Body::Complete(b""))
+            .response
+            .status,
+        404
+    );
+    let got = h.send("GET", "/webhooks/stripe", &[], Body::Complete(b""));
+    assert_eq!(got.response.status, 405);
+    assert_eq!(got.response.headers, [("Allow", "POST".to_owned())]);
+    assert_eq!(
+        h.send("POST", "/healthz", &[], Body::Complete(b""))
+            .response
+            .status,
+        405
+    );
+    let health = h.send("GET", "/healthz", &[], Body::Complete(b""));
+    assert_eq!(
+        (health.response.status, health.response.body.as_str()),
+        (200, "ok\n")
+    );
+    h.metrics
+        .observe("stripe", "applied", std::time::Duration::from_millis(2));
+    let metrics = h.send("GET", "/metrics?x=1", &[], Body::Complete(b""));
+    assert_eq!(metrics.response.status, 200);
+    assert!(
+        metrics
+            .response
+            .body
+            .contains("tally_webhook_requests_total")
+    );
+    assert_eq!(h.shop_state(), before);
+    // The seed's paths, with or without their trailing slash.
+    for path in [
+        "/accounts/webhooks/stripe/",
+        "/accounts/webhooks/stripe",
+        "/webhooks/stripe/",
+    ] {
+        let body = stripe_event("payment_intent.processing", "evt_p", t(0), json!({}));
+        let header = sign_stripe(SECRET, t(0), &body);
+        let got = h.send(
+            "POST",
+            path,
+            &[("stripe-signature", &header)],
+            Body::Complete(&body),
+        );
+        assert_eq!(got.response.status, 200, "{path}: {}", got.response.body);
+    }
+}
+
+#[test]
+fn refused_deliveries_change_nothing_and_keep_no_body() {
+    let mut h = Harness::new();
+    let before = h.shop_state();
+    let body = stripe_event(
+        "payment_intent.succeeded",
+        "evt_1",
+        t(0),
+        pi("pi_3Nghi", 7990, "eur"),
+    );
+    let good = sign_stripe(SECRET, t(0), &body);
+    let mut tampered = body.clone();
+    tampered[10] ^= 1;
+    let old = sign_stripe(SECRET, t(-301), &body);
+    let wrong = sign_stripe("whsec_other", t(0), &body);
+    /// (headers, body, expected status, expected signature outcome)
+    type Case<'a> = (Vec<(&'a str, &'a str)>, &'a [u8], u16, &'a str);
+    let cases: Vec<Case<'_>> = vec![
+        (vec![], &body, 400, "missing"),
+        (vec![("Stripe-Signature", "")], &body, 400, "missing"),
+        (vec![("Stripe-Signature", "garbage")], &body, 400, "invalid"),
+        (vec![("Stripe-Signature", &good)], &tampered, 400, "invalid"),
+        (vec![("Stripe-Signature", &wrong)], &body, 400, "invalid"),
+        (vec![("Stripe-Signature", &old)], &body, 400, "expired"),
+    ];
+    for (i, (headers, body, status, signature)) in cases.into_iter().enumerate() {
+        let got = h.send("POST", "/webhooks/stripe", &headers, Body::Complete(body));
+        assert_eq!(
+            got.response.status, status,
+            "case {i}: {}",
+            got.response.body
+        );
+        assert!(!got.response.body.contains(SECRET));
+        let logged: (String, String, Option<Vec<u8>>) = h
+            .store()
+            .conn()
+            .query_row(
+                "SELECT signature, result, body FROM webhook_log ORDER BY id DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            logged,
+            (signature.to_owned(), "rejected".to_owned(), None),
+            "case {i}"
+        );
+    }
+    let got = h.send("POST", "/webhooks/stripe", &[], Body::TooLarge);
+    assert_eq!(got.response.status, 413);
+    assert_eq!(h.shop_state(), before);
+    assert_eq!(h.count("SELECT count(*) FROM webhook_log"), 7);
+}
+
+#[test]
+fn an_unconfigured_provider_answers_503_and_says_why() {
+    let mut h = Harness::new();
+    h.settings.stripe_secrets.clear();
+    h.settings.paypal_webhook_id = None;
+    let got = h.stripe(b"{}");
+    assert_eq!(got.response.status, 503);
+    assert!(got.report.detail.unwrap().contains("STRIPE_WEBHOOK_SECRET"));
+    let got = h.paypal(b"{}");
+    assert_eq!(got.response.status, 503);
+    assert!(got.report.detail.unwrap().contains("PAYPAL_WEBHOOK_ID"));
+    assert_eq!(
+        h.count("SELECT count(*) FROM webhook_log WHERE signature = 'unconfigured'"),
+        2
+    );
+}
+
+#[test]
+fn a_signed_body_that_is_not_an_event_is_400() {
+    let mut h = Harness::new();
+    let before = h.shop_state();
+    for body in [&b"{not json"[..], b"[1,2]", br#"{"type":"x"}"#] {
+        assert_eq!(h.stripe(body).response.status, 400);
+    }
+    assert_eq!(h.shop_state(), before);
+}
+
+#[test]
+fn a_success_completes_the_payment_and_pays_the_order_once() {
+    let mut h = Harness::new();
+    let body = stripe_event(
+        "payment_intent.succeeded",
+        "evt_ok",
+        t(0),
+        pi("pi_3Nghi", 7990, "eur"),
+    );
+    assert_eq!(result(&h.stripe(&body)), (200, "applied".to_owned()));
+    let (o, p) = get(&h.store(), "TEST2003");
+    let p = p.unwrap();
+    assert_eq!(p.status, PaymentStatus::Completed);
+    assert_eq!(p.status_source, StatusSource::Provider);
+    assert_eq!(o.payment_status, OrderPaymentStatus::Paid);
+    assert_eq!(o.paid_at, Some(now()));
+    assert_eq!(
+        p.captured,
+        Some(Money::parse("79.90", Currency::parse("EUR").unwrap()).unwrap())
+    );
+    assert_eq!(p.charge_id.as_deref(), Some("ch_pi_3Nghi"));
+    assert_eq!(p.provider_status.as_deref(), Some("succeeded"));
+    let audit = events(&h.store(), "TEST2003");
+    assert_eq!(
+        audit.last().unwrap(),
+        &(
+            "status_synchronized".to_owned(),
+            "webhook:stripe:evt_ok".to_owned()
+        )
+    );
+    let stored: Vec<u8> = h
+        .store()
+        .conn()
+        .query_row(
+            "SELECT body FROM webhook_log WHERE event_id = 'evt_ok'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(stored, body, "the verified body is kept byte for byte");
+
+    // The same event again: 200, nothing changes.
+    let state = h.shop_state();
+    assert_eq!(result(&h.stripe(&body)), (200, "duplicate".to_owned()));
+    assert_eq!(h.shop_state(), state);
+    assert_eq!(h.count("SELECT count(*) FROM webhook_log"), 2);
+}
+
+#[test]
+fn out_of_order_events_end_in_the_right_state() {
+    let mut h = Harness::new();
+    let send = |h: &mut Harness, kind: &str, id: &str, created: i64| {
+        let body = stripe_event(kind, id, created, pi("pi_3Nghi", 7990, "eur"));
+        result(&h.stripe(&body))
+    };
+    // Sent: failed (t1), processing (t2, a retry), succeeded (t3); received
+    // succeeded, failed, processing.
+    assert_eq!(
+        send(&mut h, "payment_intent.succeeded", "evt_3", t(-10)).1,
+        "applied"
+    );
+    assert_eq!(
+        send(&mut h, "payment_intent.payment_failed", "evt_1", t(-30)).1,
+        "stale"
+    );
+    assert_eq!(
+        send(&mut h, "payment_intent.processing", "evt_2", t(-20)).1,
+        "stale"
+    );
+    let (o, p) = get(&h.store(), "TEST2003");
+    assert_eq!(p.unwrap().status, PaymentStatus::Completed);
+    assert_eq!(o.payment_status, OrderPaymentStatus::Paid);
+
+    // A decline, then an older "processing": the decline stands.
+    let mut h = Harness::new();
+    assert_eq!(
+        send(&mut h, "payment_intent.payment_failed", "evt_b", t(-10)).1,
+        "applied"
+    );
+    assert_eq!(
+        send(&mut h, "payment_intent.processing", "evt_a", t(-20)).1,
+        "stale"
+    );
+    assert_eq!(
+        get(&h.store(), "TEST2003").1.unwrap().status,
+        PaymentStatus::Failed
+    );
+    // A newer retry moves it back to pending, then it succeeds.
+    assert_eq!(
+        send(&mut h, "payment_intent.requires_action", "evt_c", t(-5)).1,
+        "applied"
+    );
+    let (o, p) = get(&h.store(), "TEST2003");
+    let p = p.unwrap();
+    assert_eq!(p.status, PaymentStatus::Pending);
+    assert_eq!(p.provider_status.as_deref(), Some("requires_action"));
+    assert_eq!(o.payment_status, OrderPaymentStatus::Pending);
+    assert_eq!(
+        send(&mut h, "payment_intent.succeeded", "evt_d", t(0)).1,
+        "applied"
+    );
+    assert_eq!(
+        get(&h.store(), "TEST2003").1.unwrap().status,
+        PaymentStatus::Completed
+    );
+}
+
+#[test]
+fn cancel_and_fail_follow_the_table() {
+    let mut h = Harness::new();
+    let body = stripe_event(
+        "payment_intent.canceled",
+        "evt_c",
+        t(0),
+        pi("pi_3Nghi", 7990, "eur"),
+    );
+    assert_eq!(result(&h.stripe(&body)).1, "applied");
+    let (o, p) = get(&h.store(), "TEST2003");
+    assert_eq!(p.unwrap().status, PaymentStatus::Cancelled);
+    assert_eq!(o.payment_status, OrderPaymentStatus::Refunded);
+    // Cancelling a completed payment is not something a provider event does.
+    let body = stripe_event(
+        "payment_intent.canceled",
+        "evt_c2",
+        t(0),
+        pi("pi_3Ndef", 5990, "eur"),
+    );
+    assert_eq!(result(&h.stripe(&body)).1, "stale");
+    assert_eq!(
+        get(&h.store(), "TEST2001").1.unwrap().status,
+        PaymentStatus::Completed
+    );
+}
+
+#[test]
+fn refunds_partial_then_full_cancel_the_payment() {
+    let mut h = Harness::new();
+    let refund = |id: &str, refunded: i64| {
+        stripe_event(
+            "charge.refunded",
+            id,
+            t(0),
+            json!({"id": "ch_3Ndef", "payment_intent": "pi_3Ndef", "amount": 5990,
+                   "amount_captured": 5990, "amount_refunded": refunded, "currency": "eur"}),
+        )
+    };
+    assert_eq!(result(&h.stripe(&refund("evt_r1", 1000))).1, "applied");
+    let (o, p) = get(&h.store(), "TEST2001");
+    let p = p.unwrap();
+    assert_eq!(p.status, PaymentStatus::Completed);
+    assert_eq!(p.refunded_minor, 1000);
+    assert_eq!(p.charge_id.as_deref(), Some("ch_3Ndef"));
+    assert_eq!(o.payment_status, OrderPaymentStatus::Paid);
+    assert_eq!(
+        events(&h.store(), "TEST2001").last().unwrap().0,
+        "provider_event_recorded"
+    );
+
+    assert_eq!(result(&h.stripe(&refund("evt_r2", 5990))).1, "applied");
+    let (o, p) = get(&h.store(), "TEST2001");
+    let p = p.unwrap();
+    assert_eq!(p.status, PaymentStatus::Cancelled);
+    assert_eq!(p.refunded_minor, 5990);
+    assert!(!p.refund_pending);
+    assert_eq!(o.payment_status, OrderPaymentStatus::Refunded);
+}
+
+#[test]
+fn a_refund_confirms_the_owners_cancel() {
+    let mut h = Harness::new();
+    crate::ops::cancel(&mut h.store(), "TEST2001", "alice", now()).unwrap();
+    assert!(get(&h.store(), "TEST2001").1.unwrap().refund_pending);
+    assert_eq!(h.findings(Rule::RefundAwaitingProvider).len(), 1);
+    // Only the charge id: found through the charge the capture reported.
+    h.store()
+        .conn()
+        .execute(
+            "UPDATE payments SET charge_id = 'ch_X' WHERE reference = 'pi_3Ndef'",
+            [],
+        )
+        .unwrap();
+    let body = stripe_event(
+        "charge.refunded",
+        "evt_rf",
+        t(0),
+        json!({"id": "ch_X", "payment_intent": null, "amount": 5990, "amount_captured": 5990,
+               "amount_refunded": 5990, "currency": "eur"}),
+    );
+    assert_eq!(result(&h.stripe(&body)).1, "applied");
+    let (o, p) = get(&h.store(), "TEST2001");
+    let p = p.unwrap();
+    assert!(!p.refund_pending);
+    assert_eq!(p.status, PaymentStatus::Cancelled);
+    assert_eq!(o.status, OrderStatus::Cancelled);
+    assert!(h.findings(Rule::RefundAwaitingProvider).is_empty());
+}
+
+#[test]
+fn a_capture_after_the_owners_cancel_is_reported_as_cancelled_but_captured() {
+    let mut h = Harness::new();
+    crate::ops::cancel(&mut h.store(), "TEST2003", "alice", now()).unwrap();
+    let body = stripe_event(
+        "payment_intent.succeeded",
+        "evt_late",
+        t(0),
+        pi("pi_3Nghi", 7990, "eur"),
+    );
+    let got = h.stripe(&body);
+    assert_eq!(result(&got).1, "applied");
+    let (o, p) = get(&h.store(), "TEST2003");
+    assert_eq!(o.status, OrderStatus::Cancelled);
+    assert_eq!(p.unwrap().status, PaymentStatus::Completed);
+    let found = h.findings(Rule::CancelledButCaptured);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].starts_with("TEST2003"));
+}
+
+#[test]
+fn disputes_mark_clear_and_a_lost_one_cancels() {
+    let mut h = Harness::new();
+    h.store()
+        .conn()
+        .execute(
+            "UPDATE payments SET charge_id = 'ch_D' WHERE reference = 'pi_3Ndef'",
+            [],
+        )
+        .unwrap();
+    let dispute = |kind: &str, id: &str, status: &str| {
+        let mut v = sample_json("stripe/charge.dispute.created.json");
+        v["id"] = json!(id);
+        v["type"] = json!(kind);
+        v["created"] = json!(t(0));
+        v["data"]["object"]["charge"] = json!("ch_D");
+        v["data"]["object"]["status"] = json!(status);
+        v.to_string().into_bytes()
+    };
+    let got = h.stripe(&dispute(
+        "charge.dispute.created",
+        "evt_d1",
+        "needs_response",
+    ));
+    assert_eq!(result(&got).1, "applied");
+    assert!(get(&h.store(), "TEST2001").1.unwrap().disputed);
+    assert_eq!(h.findings(Rule::Disputed).len(), 1);
+    let got = h.stripe(&dispute("charge.dispute.closed", "evt_d2", "won"));
+    assert_eq!(result(&got).1, "applied");
+    let p = get(&h.store(), "TEST2001").1.unwrap();
+    assert!(!p.disputed);
+    assert_eq!(p.status, PaymentStatus::Completed);
+
+    h.stripe(&dispute(
+        "charge.dispute.created",
+        "evt_d3",
+        "needs_response",
+    ));
+    h.stripe(&dispute("charge.dispute.closed", "evt_d4", "lost"));
+    let (o, p) = get(&h.store(), "TEST2001");
+    let p = p.unwrap();
+    assert!(!p.disputed);
+    assert_eq!(p.status, PaymentStatus::Cancelled);
+    assert_eq!(o.payment_status, OrderPaymentStatus::Refunded);
+}
+
+#[test]
+fn matching_by_order_number_records_the_reference() {
+    let mut h = Harness::new();
+    h.store()
+        .conn()
+        .execute(
+            "UPDATE payments SET reference = NULL WHERE reference = 'pi_3Nghi'",
+            [],
+        )
+        .unwrap();
+    let mut object = pi("pi_NEW", 7990, "eur");
+    object["metadata"] = json!({"order_id": "TEST2003"});
+    let body = stripe_event("payment_intent.succeeded", "evt_m", t(0), object);
+    assert_eq!(result(&h.stripe(&body)).1, "applied");
+    let p = get(&h.store(), "TEST2003").1.unwrap();
+    assert_eq!(p.reference.as_deref(), Some("pi_NEW"));
+    assert_eq!(p.status, PaymentStatus::Completed);
+}
+
+#[test]
+fn orphans_are_stored_and_a_second_charge_names_its_order() {
+    let mut h = Harness::new();
+    let audit_before = events(&h.store(), "TEST2003").len();
+    let body = stripe_event(
+        "payment_intent.succeeded",
+        "evt_o1",
+        t(0),
+        pi("pi_UNKNOWN", 1500, "eur"),
+    );
+    let got = h.stripe(&body);
+    assert_eq!(result(&got), (200, "orphan".to_owned()));
+    assert_eq!(got.report.level, super::handler::Level::Warn);
+
+    let mut object = pi("pi_SECOND", 7990, "eur");
+    object["metadata"] = json!({"order_id": "TEST2003"});
+    let body = stripe_event("payment_intent.succeeded", "evt_o2", t(0), object);
+    assert_eq!(result(&h.stripe(&body)).1, "orphan");
+
+    let list = orphans::list(h.store().conn(), false).unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0].reference.as_deref(), Some("pi_UNKNOWN"));
+    assert_eq!(list[0].amount.as_deref(), Some("15.00 EUR"));
+    assert_eq!(list[0].order_number, None);
+    assert_eq!(list[1].order_number.as_deref(), Some("TEST2003"));
+    assert!(list[1].note.as_deref().unwrap().contains("double charge"));
+    // The payment holding pi_3Nghi was not touched.
+    assert_eq!(
+        get(&h.store(), "TEST2003").1.unwrap().reference.as_deref(),
+        Some("pi_3Nghi")
+    );
+    let found = h.findings(Rule::OrphanTransaction);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(events(&h.store(), "TEST2003").len(), audit_before);
+}
+
+#[test]
+fn linking_an_orphan_applies_it_and_dismissing_closes_it() {
+    let mut h = Harness::new();
+    let body = stripe_event(
+        "payment_intent.succeeded",
+        "evt_o",
+        t(0),
+        pi("pi_LOST", 7990, "eur"),
+    );
+    h.stripe(&body);
+    let id = orphans::list(h.store().conn(), false).unwrap()[0].id;
+    // A wave payment cannot take a Stripe event.
+    let err = orphans::link(&mut h.store(), id, "TEST2002", "alice", now()).unwrap_err();
+    assert!(err.to_string().contains("Wave"), "{err}");
+    let err = orphans::link(&mut h.store(), id, "NOPE", "alice", now()).unwrap_err();
+    assert!(err.to_string().contains("NOPE"), "{err}");
+
+    let done = orphans::link(&mut h.store(), id, "TEST2003", "alice", now()).unwrap();
+    assert_eq!(done.result, super::log::LogResult::Applied);
+    let p = get(&h.store(), "TEST2003").1.unwrap();
+    assert_eq!(p.status, PaymentStatus::Completed);
+    assert_eq!(
+        p.reference.as_deref(),
+        Some("pi_3Nghi"),
+        "the reference is kept"
+    );
+    let audit = events(&h.store(), "TEST2003");
+    assert!(
+        audit.contains(&("orphan_linked".to_owned(), "alice".to_owned())),
+        "{audit:?}"
+    );
+    assert!(orphans::list(h.store().conn(), false).unwrap().is_empty());
+    assert!(matches!(
+        orphans::link(&mut h.store(), id, "TEST2003", "alice", now()),
+        Err(orphans::OrphanError::Closed { .. })
+    ));
+    // The event is now applied: a redelivery is a duplicate.
+    assert_eq!(result(&h.stripe(&body)).1, "duplicate");
+
+    let body = stripe_event(
+        "payment_intent.succeeded",
+        "evt_o3",
+        t(0),
+        pi("pi_OTHER", 100, "eur"),
+    );
+    h.stripe(&body);
+    let id = orphans::list(h.store().conn(), false).unwrap()[0].id;
+    let o = orphans::dismiss(&mut h.store(), id, Some("test charge"), "alice", now()).unwrap();
+    assert_eq!(o.state, "dismissed");
+    assert_eq!(o.note.as_deref(), Some("test charge"));
+    assert!(h.findings(Rule::OrphanTransaction).is_empty());
+    assert!(orphans::dismiss(&mut h.store(), 999, None, "alice", now()).is_err());
+}
+
+#[test]
+fn a_processing_failure_answers_500_is_reported_and_a_retry_applies_it() {
+    let mut h = Harness::new();
+    let before = get(&h.store(), "TEST2003");
+    h.store()
+        .conn()
+        .execute_batch(
+            "CREATE TEMP TRIGGER boom BEFORE INSERT ON audit_log
+             BEGIN SELECT RAISE(ABORT, 'disk on fire'); END;",
+        )
+        .unwrap();
+    let body = stripe_event(
+        "payment_intent.succeeded",
+        "evt_f",
+        t(0),
+        pi("pi_3Nghi", 7990, "eur"),
+    );
+    let got = h.stripe(&body);
+    assert_eq!(got.response.status, 500);
+    assert_eq!(got.report.result, "error");
+    assert_eq!(get(&h.store(), "TEST2003"), before, "nothing applied");
+    let failed = h.findings(Rule::WebhookFailed);
+    assert_eq!(failed.len(), 1);
+    assert!(failed[0].contains("disk on fire"), "{failed:?}");
+    let listed = super::log::recent(h.store().conn(), true, 10).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert!(listed[0].replayable);
+
+    h.store().conn().execute_batch("DROP TRIGGER boom").unwrap();
+    assert_eq!(result(&h.stripe(&body)).1, "applied");
+    assert_eq!(
+        get(&h.store(), "TEST2003").1.unwrap().status,
+        PaymentStatus::Completed
+    );
+    assert!(h.findings(Rule::WebhookFailed).is_empty());
+    assert!(
+        super::log::recent(h.store().conn(), true, 10)
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn a_replay_reruns_a_failed_event_without_its_expired_signature() {
+    let mut h = Harness::new();
+    h.store()
+        .conn()
+        .execute_batch(
+            "CREATE TEMP TRIGGER boom BEFORE INSERT ON audit_log
+             BEGIN SELECT RAISE(ABORT, 'disk on fire'); END;",
+        )
+        .unwrap();
+    let body = stripe_event(
+        "payment_intent.payment_failed",
+        "evt_rp",
+        t(0),
+        pi("pi_3Nghi", 7990, "eur"),
+    );
+    assert_eq!(h.stripe(&body).response.status, 500);
+    h.store().conn().execute_batch("DROP TRIGGER boom").unwrap();
+    let row = super::log::recent(h.store().conn(), true, 10).unwrap()[0].id;
+    let later = now() + chrono::Duration::days(2);
+    let replayed = orphans::replay(&mut h.store(), row, "alice", later).unwrap();
+    let apply::Processing::Done(done) = replayed else {
+        panic!("{replayed:?}")
+    };
+    assert_eq!(done.result, super::log::LogResult::Applied);
+    assert_eq!(
+        get(&h.store(), "TEST2003").1.unwrap().status,
+        PaymentStatus::Failed
+    );
+    // Replaying again is a duplicate; a rejected row has no body to replay.
+    let apply::Processing::Done(again) =
+        orphans::replay(&mut h.store(), row, "alice", later).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(again.result, super::log::LogResult::Duplicate);
+    h.send("POST", "/webhooks/stripe", &[], Body::Complete(b"{}"));
+    let rejected = super::log::recent(h.store().conn(), false, 1).unwrap()[0].id;
+    assert!(matches!(
+        orphans::replay(&mut h.store(), rejected, "alice", later),
+        Err(orphans::OrphanError::NotReplayable(_))
+    ));
+}
+
+#[test]
+fn ignored_types_are_200_and_recorded() {
+    let mut h = Harness::new();
+    let body = br#"{"id":"evt_i","type":"customer.created","created":1,"data":{"object":{}}}"#;
+    assert_eq!(result(&h.stripe(body)), (200, "ignored".to_owned()));
+    assert_eq!(
+        h.count("SELECT count(*) FROM provider_events WHERE state = 'ignored'"),
+        1
+    );
+}
+
+#[test]
+fn real_paypal_deliveries_verify_and_a_flipped_byte_fails() {
+    let vectors = sample_json("paypal/signature_vectors.json");
+    for v in vectors["vectors"].as_array().unwrap() {
+        let mut h = Harness::new();
+        let pem = sample(&format!("paypal/{}", v["cert_file"].as_str().unwrap()));
+        h.certs = CertSource::pinned(&pem).unwrap();
+        h.settings.paypal_webhook_id = Some(v["webhook_id"].as_str().unwrap().to_owned());
+        let headers: Vec<(String, String)> = v["headers"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, val)| (k.clone(), val.as_str().unwrap().to_owned()))
+            .collect();
+        h.now = parse_ts(
+            &headers
+                .iter()
+                .find(|(k, _)| k == "PAYPAL-TRANSMISSION-TIME")
+                .unwrap()
+                .1,
+        )
+        .unwrap();
+        let refs: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let body = sample(&format!("paypal/{}", v["body_file"].as_str().unwrap()));
+        let name = v["body_file"].as_str().unwrap();
+
+        let before = h.shop_state();
+        let mut flipped = body.clone();
+        flipped[body.len() / 2] ^= 1;
+        let got = h.send("POST", "/webhooks/paypal", &refs, Body::Complete(&flipped));
+        assert_eq!(got.response.status, 400, "{name}");
+        h.settings.paypal_webhook_id = Some("WRONG".to_owned());
+        assert_eq!(
+            h.send("POST", "/webhooks/paypal", &refs, Body::Complete(&body))
+                .response
+                .status,
+            400,
+            "{name}"
+        );
+        assert_eq!(h.shop_state(), before, "{name}");
+
+        h.settings.paypal_webhook_id = Some(v["webhook_id"].as_str().unwrap().to_owned());
+        let got = h.send(
+            "POST",
+            "/accounts/webhooks/paypal/",
+            &refs,
+            Body::Complete(&body),
+        );
+        assert_eq!(got.response.status, 200, "{name}: {}", got.response.body);
+        // None of these sales is in the test shop.
+        assert_eq!(got.report.result, "orphan", "{name}");
+
+        // A day later the same delivery is too old.
+        h.now += chrono::Duration::days(1);
+        let got = h.send("POST", "/webhooks/paypal", &refs, Body::Complete(&body));
+        assert_eq!(got.response.status, 400, "{name}");
+    }
+}
+
+#[test]
+fn paypal_refuses_missing_headers_and_foreign_certificate_urls() {
+    let mut h = Harness::new();
+    let body = sample("paypal/PAYMENT.CAPTURE.COMPLETED.paypal-docs-pui.json");
+    let time = crate::domain::format_ts(h.now);
+    let headers = paypal_headers("tx-9", &time, "WH-TEST-ID", &body);
+    for skip in 0..headers.len() {
+        let refs: Vec<(&str, &str)> = headers
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != skip)
+            .map(|(_, (k, v))| (*k, v.as_str()))
+            .collect();
+        let got = h.send("POST", "/webhooks/paypal", &refs, Body::Complete(&body));
+        assert_eq!(got.response.status, 400);
+        assert!(
+            got.response.body.contains(headers[skip].0),
+            "{}",
+            got.response.body
+        );
+    }
+    let refs: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(k, v)| {
+            if *k == "PAYPAL-CERT-URL" {
+                (*k, "https://evil.example.com/cert.pem")
+            } else {
+                (*k, v.as_str())
+            }
+        })
+        .collect();
+    let got = h.send("POST", "/webhooks/paypal", &refs, Body::Complete(&body));
+    assert_eq!(got.response.status, 400);
+    assert!(got.response.body.contains("PAYPAL-CERT-URL"));
+}
+
+#[test]
+fn paypal_capture_then_refund_through_the_capture_id() {
+    let mut h = Harness::new();
+    // TEST1014's PayPal payment holds the PayPal order id the capture names.
+    let mut capture = sample_json("paypal/PAYMENT.CAPTURE.COMPLETED.paypal-docs-pui.json");
+    capture["resource"]["amount"] = json!({"value": "89.90", "currency_code": "EUR"});
+    let body = capture.to_string().into_bytes();
+    let got = h.paypal(&body);
+    assert_eq!(
+        result(&got),
+        (200, "applied".to_owned()),
+        "{}",
+        got.response.body
+    );
+    let (o, p) = get(&h.store(), "TEST1014");
+    let p = p.unwrap();
+    assert_eq!(p.status, PaymentStatus::Completed);
+    assert_eq!(p.charge_id.as_deref(), Some("84745544P6340640G"));
+    assert_eq!(o.payment_status, OrderPaymentStatus::Paid);
+    assert_eq!(
+        events(&h.store(), "TEST1014").last().unwrap().1,
+        "webhook:paypal:WH-6WA12701B00483532-15737896PW730511B"
+    );
+
+    let mut refund = sample_json("paypal/PAYMENT.CAPTURE.REFUNDED.json");
+    refund["id"] = json!("WH-REFUND-1");
+    refund["resource"]["amount"] = json!({"value": "89.90", "currency_code": "EUR"});
+    refund["resource"]["seller_payable_breakdown"]["total_refunded_amount"] =
+        json!({"value": "89.90", "currency_code": "EUR"});
+    refund["resource"]["links"][1]["href"] =
+        json!("https://api.paypal.com/v2/payments/captures/84745544P6340640G");
+    let got = h.paypal(refund.to_string().as_bytes());
+    assert_eq!(result(&got).1, "applied", "{}", got.response.body);
+    let (o, p) = get(&h.store(), "TEST1014");
+    assert_eq!(p.unwrap().status, PaymentStatus::Cancelled);
+    assert_eq!(o.payment_status, OrderPaymentStatus::Refunded);
+}

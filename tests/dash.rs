@@ -1,0 +1,277 @@
+//! End to end: the real `tally` binary in a real terminal (tmux), driven by
+//! `send-keys` and read with `capture-pane`.
+//!
+//! A demo shop is built first (non-interactive: standard output is a pipe),
+//! then the dashboard searches for an order, marks two, cancels them, confirms
+//! and quits; the database must then hold both orders and their payments
+//! cancelled, with audit rows naming the actor. Every step waits for the
+//! screen it expects (polling, with a timeout), never a fixed sleep.
+//!
+//! Skipped, with a message, only when tmux is not installed.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use rusqlite::Connection;
+
+const TALLY: &str = env!("CARGO_BIN_EXE_tally");
+
+/// A tmux server of its own (a private socket), killed on drop.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn available() -> bool {
+        Command::new("tmux")
+            .arg("-V")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+
+    /// Starts `command` in a `width`×`height` pane.
+    fn start(name: &str, command: &str, width: u16, height: u16) -> Tmux {
+        let t = Tmux {
+            socket: format!("tally-test-{name}-{}", std::process::id()),
+        };
+        let (w, h) = (width.to_string(), height.to_string());
+        let out = t.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "dash",
+            "-x",
+            &w,
+            "-y",
+            &h,
+            command,
+        ]);
+        assert!(out.status.success(), "tmux new-session failed: {out:?}");
+        t
+    }
+
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux runs")
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "dash"];
+        args.extend_from_slice(keys);
+        self.run(&args);
+    }
+
+    fn text(&self, text: &str) {
+        self.run(&["send-keys", "-t", "dash", "-l", text]);
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "dash"]).stdout)
+            .into_owned()
+    }
+
+    fn alive(&self) -> bool {
+        self.run(&["has-session", "-t", "dash"]).status.success()
+    }
+
+    /// Waits until the screen satisfies `done`; panics with the screen after
+    /// a timeout.
+    fn wait(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
+        let limit = Instant::now() + Duration::from_secs(20);
+        loop {
+            let s = self.screen();
+            if done(&s) {
+                return s;
+            }
+            if Instant::now() > limit {
+                panic!("timed out waiting for {what}; the screen:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn wait_for(&self, text: &str) -> String {
+        self.wait(text, |s| s.contains(text))
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
+
+fn tally(db: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(TALLY)
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("TALLY_DB")
+        .output()
+        .expect("tally runs")
+}
+
+/// Two consistent, not cancelled orders with a payment, whose numbers match
+/// no other order as a substring.
+fn two_orders(db: &Path) -> Vec<String> {
+    let conn = Connection::open(db).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT o.number FROM orders o JOIN payments p ON p.order_id = o.id
+             WHERE o.status <> 'cancelled' AND p.status <> 'cancelled'
+               AND length(o.number) = 8 AND o.number LIKE 'TEST11%'
+             ORDER BY o.id LIMIT 2",
+        )
+        .unwrap();
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+}
+
+#[test]
+fn search_mark_two_cancel_confirm_quit_in_a_real_terminal() {
+    if !Tmux::available() {
+        eprintln!("skipped: tmux is not installed (the end-to-end dashboard test needs it)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    let out = tally(&db, &["demo", "--orders", "200"]);
+    assert!(out.status.success(), "demo failed: {out:?}");
+    let numbers = two_orders(&db);
+    assert_eq!(numbers.len(), 2);
+
+    let command = format!("exec {TALLY} --db {} --actor e2e dash", db.display());
+    let t = Tmux::start("cancel", &command, 120, 40);
+    t.wait_for("200 orders");
+
+    // Search for the first order, keep the search, mark it.
+    t.text("/");
+    t.text(&numbers[0]);
+    t.wait("the search narrowing to one order", |s| {
+        s.contains(&numbers[0]) && s.contains(" 1 order")
+    });
+    t.keys(&["Enter"]);
+    t.keys(&["Space"]);
+    t.wait_for("● 1 marked");
+
+    // The second: a new search (Ctrl-u clears the line), mark it.
+    t.text("/");
+    t.wait_for(&format!("/{}", numbers[0]));
+    t.keys(&["C-u"]);
+    t.text(&numbers[1]);
+    t.wait("the second order alone", |s| {
+        s.contains(&numbers[1])
+            && !s.contains(&format!("  {}  ", numbers[0]))
+            && s.contains(" 1 order")
+    });
+    t.keys(&["Enter"]);
+    t.keys(&["Space"]);
+    t.wait_for("● 2 marked");
+
+    // Cancel both, confirm.
+    t.text("x");
+    let confirm = t.wait_for("Cancel 2 orders");
+    assert!(
+        confirm.contains("Cancels 2 orders and their payments"),
+        "{confirm}"
+    );
+    t.text("y");
+    let summary = t.wait_for("Done: 2");
+    assert!(summary.contains("Skipped: 0"), "{summary}");
+    t.keys(&["Escape"]);
+    t.wait("the summary closed", |s| !s.contains("Done: 2"));
+    t.text("q");
+    let limit = Instant::now() + Duration::from_secs(10);
+    while t.alive() {
+        assert!(
+            Instant::now() < limit,
+            "tally did not quit:\n{}",
+            t.screen()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+
+    // Both orders and their payments are cancelled, with audit rows.
+    let conn = Connection::open(&db).unwrap();
+    for n in &numbers {
+        let (order, payment): (String, String) = conn
+            .query_row(
+                "SELECT o.status, p.status FROM orders o JOIN payments p ON p.order_id = o.id
+                 WHERE o.number = ?1",
+                [n],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            (order.as_str(), payment.as_str()),
+            ("cancelled", "cancelled"),
+            "{n}"
+        );
+        let audited: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM audit_log WHERE order_number = ?1
+                   AND event = 'order_and_payment_cancelled' AND actor = 'e2e'
+                   AND new_order_status = 'cancelled' AND new_payment_status = 'cancelled'",
+                [n],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(audited, 1, "{n}");
+    }
+    // Nothing else was touched.
+    let others: i64 = conn
+        .query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(others, 2);
+}
+
+#[test]
+fn a_database_that_cannot_be_opened_is_refused_before_the_screen_is_taken() {
+    if !Tmux::available() {
+        eprintln!("skipped: tmux is not installed (the end-to-end dashboard test needs it)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("typo.db");
+    let command = format!(
+        "{TALLY} --db {} dash; echo \"exit=$?\"; sleep 30",
+        db.display()
+    );
+    let t = Tmux::start("missing", &command, 100, 20);
+    let s = t.wait_for("exit=");
+    assert!(s.contains("error: no database at"), "{s}");
+    assert!(s.contains("exit=2"), "{s}");
+    assert!(!db.exists(), "no database is created");
+}
+
+#[test]
+fn the_terminal_is_restored_on_quit_and_a_small_one_gets_a_message() {
+    if !Tmux::available() {
+        eprintln!("skipped: tmux is not installed (the end-to-end dashboard test needs it)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    assert!(tally(&db, &["demo", "--orders", "40"]).status.success());
+    let command = format!(
+        "{TALLY} --db {} dash; echo \"exit=$?\"; stty -a | grep -o -- '-\\?icanon'; sleep 30",
+        db.display()
+    );
+    let t = Tmux::start("small", &command, 40, 8);
+    t.wait_for("terminal too small");
+    t.text("q");
+    let s = t.wait_for("exit=");
+    assert!(s.contains("exit=0"), "{s}");
+    // Raw mode is off again: canonical input is back.
+    let s = t.wait("stty's answer", |s| s.contains("icanon"));
+    assert!(!s.contains("-icanon"), "the terminal is still raw:\n{s}");
+}
