@@ -234,7 +234,7 @@ pub fn scan(conn: &Connection, settings: &Settings, filter: &Filter) -> rusqlite
 
 fn orphans(conn: &Connection, order: Option<&str>) -> rusqlite::Result<Vec<Finding>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, provider, reference, amount_minor, currency, event_type, order_number
+        "SELECT id, provider, reference, amount_minor, currency, event_type, order_number, note
          FROM orphans WHERE state = 'open' AND (?1 IS NULL OR order_number = ?1) ORDER BY id",
     )?;
     let rows = stmt.query_map([order], |r| {
@@ -245,6 +245,8 @@ fn orphans(conn: &Connection, order: Option<&str>) -> rusqlite::Result<Vec<Findi
         let currency: Option<String> = r.get(4)?;
         let event_type: String = r.get(5)?;
         let order_number: Option<String> = r.get(6)?;
+        // Why the listener could not apply it, in its words.
+        let note: Option<String> = r.get(7)?;
         let amount = match (amount, currency) {
             (Some(a), Some(c)) => crate::domain::Currency::parse(&c)
                 .ok()
@@ -254,12 +256,12 @@ fn orphans(conn: &Connection, order: Option<&str>) -> rusqlite::Result<Vec<Findi
             _ => String::new(),
         };
         let reference = reference.unwrap_or_else(|| "(no reference)".to_owned());
-        let detail = match &order_number {
-            Some(n) => format!(
-                "orphan #{id}: {provider} {event_type} {reference}{amount} names order {n}, whose payment holds another reference: a possible double charge"
-            ),
-            None => format!("orphan #{id}: {provider} {event_type} {reference}{amount} matched no payment"),
+        let why = match (&note, &order_number) {
+            (Some(note), _) => note.clone(),
+            (None, Some(n)) => format!("names order {n}, whose payment holds another reference: a possible double charge"),
+            (None, None) => "matched no payment".to_owned(),
         };
+        let detail = format!("orphan #{id}: {provider} {event_type} {reference}{amount}: {why}");
         Ok(Finding {
             rule: Rule::OrphanTransaction,
             order: order_number,
