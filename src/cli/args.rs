@@ -115,6 +115,9 @@ pub enum Command {
     Webhooks(WebhooksArgs),
     /// Send a signed Stripe test event to a listener; it changes that order.
     SendTestEvent(SendTestEventArgs),
+    /// Check the set-up: database, permissions, secrets, certificates, WAL,
+    /// webhooks received and refused (exit 1 on any warning or problem).
+    Doctor(DoctorArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -306,6 +309,14 @@ pub enum WebhookAction {
     /// Re-run the processing of logged request ID's stored verified event
     /// (not its signature check, whose timestamp has expired).
     Replay { id: i64 },
+    /// Drop the stored bodies (customers' personal data) and remote addresses
+    /// of requests older than DURATION; event ids and results stay, so
+    /// re-deliveries are still recognised as duplicates.
+    Prune {
+        /// e.g. 30d, 90d, 12w.
+        #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+        older_than: chrono::Duration,
+    },
 }
 
 /// `tally send-test-event`.
@@ -329,6 +340,25 @@ pub struct SendTestEventArgs {
     /// The currency of --amount.
     #[arg(long)]
     pub currency: Option<String>,
+}
+
+/// `tally doctor`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DoctorArgs {
+    /// Also read KEY=VALUE lines from this file (the listener's systemd
+    /// EnvironmentFile), to check the secrets the listener will get.
+    #[arg(long, value_name = "FILE")]
+    pub env_file: Option<PathBuf>,
+    /// The listener's --paypal-cert, if it pins one.
+    #[arg(long, value_name = "PEM")]
+    pub paypal_cert: Option<PathBuf>,
+    /// The listener's --paypal-cert-cache [default: tally-paypal-certs
+    /// beside the database].
+    #[arg(long, value_name = "DIR")]
+    pub paypal_cert_cache: Option<PathBuf>,
+    /// One JSON array of checks on standard output.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// The providers `send-test-event` can sign for.

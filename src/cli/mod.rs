@@ -10,6 +10,7 @@ mod admin;
 mod args;
 mod check;
 mod dash;
+mod doctor;
 mod orders;
 mod serve;
 mod shop;
@@ -148,6 +149,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Orphans(args) => webhooks::orphans(&config, &args, &mut out),
         Command::Webhooks(args) => webhooks::webhooks(&config, &args, &mut out),
         Command::SendTestEvent(args) => webhooks::send_test_event(&config, &args, &mut out),
+        Command::Doctor(args) => doctor::doctor(&config, &args, &mut out),
     }
 }
 

@@ -28,6 +28,12 @@ pub fn stripe_secrets() -> anyhow::Result<Vec<String>> {
     let raw = raw
         .into_string()
         .map_err(|_| anyhow::anyhow!("STRIPE_WEBHOOK_SECRET is not valid UTF-8"))?;
+    parse_stripe_secrets(&raw)
+}
+
+/// A set `STRIPE_WEBHOOK_SECRET` as a list; refuses an empty list and
+/// Stripe API keys. Errors never contain a secret.
+pub(super) fn parse_stripe_secrets(raw: &str) -> anyhow::Result<Vec<String>> {
     let secrets: Vec<String> = raw
         .split(',')
         .map(str::trim)
@@ -59,7 +65,7 @@ fn paypal_webhook_id() -> Option<String> {
 }
 
 /// Where fetched PayPal certificates go by default: beside the database.
-fn default_cert_cache(db: &Path) -> PathBuf {
+pub(super) fn default_cert_cache(db: &Path) -> PathBuf {
     let dir = db
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

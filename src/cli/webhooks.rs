@@ -1,6 +1,7 @@
-//! `tally orphans`, `tally webhooks` and `tally send-test-event`: the
-//! owner's view of what the listener received, and a way to test a
-//! deployed listener end to end without a provider account.
+//! `tally orphans`, `tally webhooks` (and `webhooks prune`, the retention
+//! of stored bodies) and `tally send-test-event`: the owner's view of what
+//! the listener received, and a way to test a deployed listener end to end
+//! without a provider account.
 //!
 //! Exit codes as everywhere: listing open orphans or failed events exits 1
 //! when there are any (the same signal `tally check` gives); a replay or a
@@ -16,7 +17,7 @@ use serde_json::{Value, json};
 
 use super::args::{OrphanAction, OrphansArgs, SendTestEventArgs, WebhookAction, WebhooksArgs};
 use super::{Config, Exit, print_json};
-use crate::domain::{Currency, Money};
+use crate::domain::{AuditEntry, Currency, Money, format_ts};
 use crate::listener::apply::Processing;
 use crate::listener::log::{self, LogResult};
 use crate::listener::orphans;
@@ -196,7 +197,90 @@ pub fn webhooks(config: &Config, args: &WebhooksArgs, out: &mut dyn Write) -> an
                 }
             }
         }
+        Some(WebhookAction::Prune { older_than }) => prune(config, *older_than, out),
     }
+}
+
+/// Audit event of `tally webhooks prune`.
+pub const EVENT_PRUNED: &str = "webhook_bodies_pruned";
+
+/// `tally webhooks prune --older-than DURATION`: one transaction, audited,
+/// with `secure_delete` so the dropped bytes do not linger in free pages,
+/// then a best-effort WAL truncation so they do not linger there either.
+fn prune(
+    config: &Config,
+    older_than: chrono::Duration,
+    out: &mut dyn Write,
+) -> anyhow::Result<Exit> {
+    let now = Utc::now();
+    let before = now
+        .checked_sub_signed(older_than)
+        .ok_or_else(|| anyhow::anyhow!("--older-than {older_than} reaches before year 0"))?;
+    let mut store = config.open()?;
+    store.conn().pragma_update(None, "secure_delete", "on")?;
+    let pruned = store.write(|tx| -> anyhow::Result<log::Pruned> {
+        let pruned = log::prune(tx, before)?;
+        if pruned.bodies > 0 || pruned.addresses > 0 {
+            queries::insert_audit(
+                tx,
+                None,
+                None,
+                &AuditEntry {
+                    at: format_ts(now),
+                    order_number: None,
+                    event: EVENT_PRUNED.to_owned(),
+                    actor: config.actor.clone(),
+                    old_order_status: None,
+                    new_order_status: None,
+                    old_order_payment_status: None,
+                    new_order_payment_status: None,
+                    old_payment_status: None,
+                    new_payment_status: None,
+                    details: json!({
+                        "received_before": format_ts(before),
+                        "bodies": pruned.bodies,
+                        "remote_addresses": pruned.addresses,
+                        "kept": pruned.kept,
+                    }),
+                },
+            )?;
+        }
+        Ok(pruned)
+    })?;
+    // Old page images stay in the WAL until it is checkpointed and reused:
+    // truncate it now, unless a reader holds it (then SQLite does it later).
+    let checkpoint: Result<i64, _> =
+        store
+            .conn()
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0));
+    writeln!(
+        out,
+        "dropped {} stored bod{} and {} remote address{} of webhook requests received before {}",
+        pruned.bodies,
+        if pruned.bodies == 1 { "y" } else { "ies" },
+        pruned.addresses,
+        if pruned.addresses == 1 { "" } else { "es" },
+        format_ts(before)
+    )?;
+    if pruned.kept > 0 {
+        writeln!(
+            out,
+            "kept {} bod{} still needed by open orphans or failed events: link or dismiss              them (`tally orphans`), or replay them (`tally webhooks --failed`), then prune again",
+            pruned.kept,
+            if pruned.kept == 1 { "y" } else { "ies" },
+        )?;
+    }
+    writeln!(
+        out,
+        "event ids and results are kept: a re-delivered event is still answered as a duplicate"
+    )?;
+    if !matches!(checkpoint, Ok(0)) {
+        writeln!(
+            out,
+            "note: the write-ahead log could not be truncated now (another process is reading);              SQLite reuses it later"
+        )?;
+    }
+    Ok(Exit::Ok)
 }
 
 /// The Stripe event types `send-test-event` can build.

@@ -7,6 +7,11 @@
 //! [`LogResult`] words the schema allows. A row written for an event that was
 //! processed is part of that event's transaction, so the log never claims
 //! an event was applied when it was not.
+//!
+//! Retention: [`prune`] (`tally webhooks prune`) drops the stored bodies
+//! (they hold customers' names, e-mails and addresses) and the remote
+//! addresses of old rows, and keeps everything de-duplication and the
+//! reports need: event ids, types, results, and `provider_events`.
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
@@ -188,4 +193,58 @@ pub fn body_of_event(
         Ok((r.get(0)?, r.get(1)?, r.get(2)?))
     })
     .optional()
+}
+
+/// What [`prune`] changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Pruned {
+    /// Stored bodies dropped.
+    pub bodies: i64,
+    /// Remote addresses dropped.
+    pub addresses: i64,
+    /// Old bodies kept because an open orphan or an unresolved failed event
+    /// still needs them (to link or replay it).
+    pub kept: i64,
+}
+
+/// Rows whose body an open orphan or a failed, unresolved event still needs.
+const BODY_NEEDED: &str = "(EXISTS (SELECT 1 FROM orphans o
+         WHERE o.state = 'open' AND o.provider = webhook_log.provider
+           AND o.event_id = webhook_log.event_id)
+     OR EXISTS (SELECT 1 FROM provider_events e
+         WHERE e.state = 'failed' AND e.resolved_at IS NULL
+           AND e.provider = webhook_log.provider AND e.event_id = webhook_log.event_id))";
+
+/// Drops the bodies and remote addresses of the rows received before
+/// `before`, except the bodies still needed (see [`Pruned::kept`]). Event
+/// ids, types and results stay, and `provider_events` is not touched, so a
+/// re-delivered event is still recognised as a duplicate.
+///
+/// Run it inside a write transaction; with `PRAGMA secure_delete` on, the
+/// dropped bytes are overwritten in the file too.
+pub fn prune(conn: &Connection, before: Timestamp) -> rusqlite::Result<Pruned> {
+    let before = format_ts(before);
+    let kept = conn
+        .prepare_cached(&format!(
+            "SELECT count(*) FROM webhook_log
+             WHERE received_at < ?1 AND body IS NOT NULL AND {BODY_NEEDED}"
+        ))?
+        .query_row([&before], |r| r.get(0))?;
+    let bodies = conn
+        .prepare_cached(&format!(
+            "UPDATE webhook_log SET body = NULL
+             WHERE received_at < ?1 AND body IS NOT NULL AND NOT {BODY_NEEDED}"
+        ))?
+        .execute([&before])?;
+    let addresses = conn
+        .prepare_cached(
+            "UPDATE webhook_log SET remote_addr = NULL
+             WHERE received_at < ?1 AND remote_addr IS NOT NULL",
+        )?
+        .execute([&before])?;
+    Ok(Pruned {
+        bodies: i64::try_from(bodies).unwrap_or(i64::MAX),
+        addresses: i64::try_from(addresses).unwrap_or(i64::MAX),
+        kept,
+    })
 }

@@ -970,3 +970,267 @@ fn paypal_capture_then_refund_through_the_capture_id() {
     assert_eq!(p.unwrap().status, PaymentStatus::Cancelled);
     assert_eq!(o.payment_status, OrderPaymentStatus::Refunded);
 }
+
+#[test]
+fn pruning_drops_old_bodies_keeps_what_is_still_needed_and_duplicates_stay_duplicates() {
+    let mut h = Harness::new();
+    let applied = stripe_event(
+        "payment_intent.succeeded",
+        "evt_old",
+        t(0),
+        pi("pi_3Nghi", 7990, "eur"),
+    );
+    assert_eq!(result(&h.stripe(&applied)).1, "applied");
+    let orphan = stripe_event(
+        "payment_intent.succeeded",
+        "evt_orphan",
+        t(0),
+        pi("pi_UNKNOWN", 1500, "eur"),
+    );
+    assert_eq!(result(&h.stripe(&orphan)).1, "orphan");
+    h.store()
+        .conn()
+        .execute_batch(
+            "CREATE TEMP TRIGGER boom BEFORE INSERT ON audit_log
+             BEGIN SELECT RAISE(ABORT, 'disk on fire'); END;",
+        )
+        .unwrap();
+    let failing = stripe_event(
+        "payment_intent.succeeded",
+        "evt_failed",
+        t(0),
+        pi("pi_3Nabc", 45000, "xof"),
+    );
+    assert_eq!(h.stripe(&failing).response.status, 500);
+    h.store().conn().execute_batch("DROP TRIGGER boom").unwrap();
+    h.send("POST", "/webhooks/stripe", &[], Body::Complete(b"{}"));
+    // Everything so far was received 40 days ago; one more row today.
+    h.store()
+        .conn()
+        .execute_batch("UPDATE webhook_log SET received_at = '2026-10-12T12:00:00.000Z'")
+        .unwrap();
+    let today = stripe_event(
+        "payment_intent.processing",
+        "evt_today",
+        t(0),
+        json!({"id": "pi_3Nzzz"}),
+    );
+    h.stripe(&today);
+    let rows = h.count("SELECT count(*) FROM webhook_log");
+    let before = h.shop_state();
+
+    let cutoff = h.now - chrono::Duration::days(30);
+    let pruned = h.store().write(|tx| super::log::prune(tx, cutoff)).unwrap();
+    assert_eq!(
+        pruned,
+        super::log::Pruned {
+            bodies: 1,
+            addresses: 4,
+            kept: 2
+        }
+    );
+    let body_of = |id: &str| {
+        h.count(&format!(
+            "SELECT count(*) FROM webhook_log WHERE event_id = '{id}' AND body IS NOT NULL"
+        ))
+    };
+    assert_eq!(body_of("evt_old"), 0);
+    assert_eq!(
+        body_of("evt_orphan"),
+        1,
+        "an open orphan can still be linked"
+    );
+    assert_eq!(
+        body_of("evt_failed"),
+        1,
+        "a failed event can still be replayed"
+    );
+    assert_eq!(body_of("evt_today"), 1);
+    assert_eq!(
+        h.count("SELECT count(*) FROM webhook_log WHERE remote_addr IS NOT NULL"),
+        1
+    );
+    assert_eq!(h.count("SELECT count(*) FROM webhook_log"), rows);
+    assert_eq!(h.shop_state(), before, "provider_events untouched");
+
+    // A re-delivery of the pruned event is still a duplicate and changes nothing.
+    assert_eq!(result(&h.stripe(&applied)), (200, "duplicate".to_owned()));
+    assert_eq!(h.shop_state(), before);
+    // Pruning again finds nothing more to drop.
+    let again = h.store().write(|tx| super::log::prune(tx, cutoff)).unwrap();
+    assert_eq!((again.bodies, again.addresses, again.kept), (0, 0, 2));
+}
+
+/// Hostile input through the whole pure handler: any method, path, headers
+/// and body get an answer from a closed set of statuses, never a panic;
+/// nothing unsigned changes the shop; every request but a health check or
+/// a metrics scrape leaves exactly one log row.
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    const STATUSES: [u16; 7] = [200, 400, 404, 405, 413, 500, 503];
+
+    fn method() -> impl Strategy<Value = String> {
+        prop_oneof![
+            4 => prop::sample::select(vec!["POST", "GET", "HEAD", "PUT", "DELETE", "OPTIONS"])
+                .prop_map(str::to_owned),
+            1 => "[A-Za-z]{0,8}",
+            1 => "\\PC{0,8}",
+        ]
+    }
+
+    fn path() -> impl Strategy<Value = String> {
+        let known = prop::sample::select(vec![
+            "/webhooks/stripe",
+            "/webhooks/stripe/",
+            "/accounts/webhooks/stripe/",
+            "/webhooks/paypal",
+            "/accounts/webhooks/paypal",
+            "/healthz",
+            "/metrics",
+            "/",
+            "",
+            "//webhooks/stripe",
+            "/webhooks/stripe//",
+            "/WEBHOOKS/STRIPE",
+        ]);
+        prop_oneof![
+            4 => (known, prop_oneof![Just(String::new()), "[?#][ -~]{0,20}"])
+                .prop_map(|(p, q)| format!("{p}{q}")),
+            1 => "\\PC{0,40}",
+            1 => "/[ -~]{0,60}",
+        ]
+    }
+
+    fn header() -> impl Strategy<Value = (String, String)> {
+        let name = prop_oneof![
+            4 => prop::sample::select(vec![
+                "Stripe-Signature",
+                "stripe-signature",
+                "PAYPAL-TRANSMISSION-ID",
+                "PAYPAL-TRANSMISSION-TIME",
+                "PAYPAL-CERT-URL",
+                "paypal-auth-algo",
+                "PAYPAL-TRANSMISSION-SIG",
+                "Content-Type",
+                "X-Forwarded-For",
+            ])
+            .prop_map(str::to_owned),
+            1 => "\\PC{0,12}",
+        ];
+        let value = prop_oneof![
+            "\\PC{0,60}",
+            "t=[0-9]{1,12},v1=[0-9a-f]{64}",
+            Just(TEST_CERT_URL.to_owned()),
+            Just("SHA256withRSA".to_owned()),
+            Just("2026-11-21T12:00:00Z".to_owned()),
+            "[A-Za-z0-9+/]{340,344}={0,2}",
+        ];
+        (name, value)
+    }
+
+    /// A body: random bytes, or a real event with a random part replaced.
+    fn body() -> impl Strategy<Value = Option<Vec<u8>>> {
+        let event = (
+            prop::sample::select(vec![
+                "stripe/payment_intent.succeeded.json",
+                "stripe/charge.refunded.json",
+                "stripe/charge.dispute.created.json",
+                "stripe/invoice.payment_succeeded.json",
+                "paypal/PAYMENT.CAPTURE.COMPLETED.json",
+                "paypal/PAYMENT.SALE.REFUNDED.json",
+            ]),
+            prop::sample::select(vec![
+                "/id",
+                "/type",
+                "/event_type",
+                "/data/object/amount_received",
+                "/data/object/currency",
+                "/data/object/id",
+                "/data/object/metadata",
+                "/resource/amount",
+                "/resource/id",
+                "/resource",
+                "/data",
+            ]),
+            prop_oneof![
+                Just(Value::Null),
+                any::<i64>().prop_map(|n| json!(n)),
+                "\\PC{0,20}".prop_map(Value::String),
+                Just(json!("pi_3Nghi")),
+                Just(json!({"value": "-1", "currency_code": "EUR"})),
+            ],
+        )
+            .prop_map(|(file, pointer, new)| {
+                let mut v = sample_json(file);
+                if let Some(slot) = v.pointer_mut(pointer) {
+                    *slot = new;
+                }
+                Some(v.to_string().into_bytes())
+            });
+        prop_oneof![
+            1 => Just(None),
+            3 => prop::collection::vec(any::<u8>(), 0..300).prop_map(Some),
+            4 => event,
+        ]
+    }
+
+    fn logged_rows(h: &Harness) -> i64 {
+        h.count("SELECT count(*) FROM webhook_log")
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn any_request_gets_an_answer_and_only_signed_ones_change_the_shop(
+            method in method(),
+            path in path(),
+            headers in prop::collection::vec(header(), 0..7),
+            body in body(),
+            sign in prop::sample::select(vec!["no", "no", "stripe", "paypal"]),
+        ) {
+            let mut h = Harness::new();
+            let before = h.shop_state();
+            let rows = logged_rows(&h);
+            let mut headers: Vec<(String, String)> = headers;
+            if let Some(bytes) = &body {
+                match sign {
+                    "stripe" => headers.insert(0, (
+                        "Stripe-Signature".to_owned(),
+                        sign_stripe(SECRET, h.now.timestamp(), bytes),
+                    )),
+                    "paypal" => {
+                        let time = crate::domain::format_ts(h.now);
+                        for (n, v) in paypal_headers("tx-p", &time, "WH-TEST-ID", bytes).into_iter().rev() {
+                            headers.insert(0, (n.to_owned(), v));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let refs: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+            let got = h.send(
+                &method,
+                &path,
+                &refs,
+                body.as_deref().map_or(Body::TooLarge, Body::Complete),
+            );
+            let status = got.response.status;
+            prop_assert!(STATUSES.contains(&status), "status {}", status);
+            prop_assert!(!got.response.body.contains(SECRET));
+            if sign == "no" || body.is_none() {
+                prop_assert_eq!(h.shop_state(), before, "an unsigned request changed the shop");
+            }
+            if status == 200 && got.report.provider.is_some() {
+                let answer: Value = serde_json::from_str(&got.response.body).unwrap_or(Value::Null);
+                prop_assert_eq!(&answer["received"], &json!(true));
+            }
+            let bare = path.split(['?', '#']).next().unwrap_or_default();
+            let bare = bare.strip_suffix('/').unwrap_or(bare);
+            let scrape = matches!(bare, "/healthz" | "/metrics") && matches!(method.as_str(), "GET" | "HEAD");
+            prop_assert_eq!(logged_rows(&h) - rows, if scrape { 0 } else { 1 });
+        }
+    }
+}

@@ -47,7 +47,7 @@ use std::fmt;
 use url::{Host, Url};
 use x509_cert::Certificate;
 use x509_cert::der::oid::db::rfc4519::CN as OID_COMMON_NAME;
-use x509_cert::der::{DecodePem, Encode, Tag, Tagged};
+use x509_cert::der::{Decode, Encode, Tag, Tagged};
 use x509_cert::name::Name;
 
 type HmacSha256 = Hmac<Sha256>;
@@ -616,7 +616,12 @@ impl PaypalCert {
     /// [`Self::check_subject`] and [`Self::check_valid_at`]).
     pub fn from_pem(pem: &[u8]) -> Result<Self, VerifyError> {
         let block = first_pem_certificate(pem).ok_or(VerifyError::CertNoPem)?;
-        let cert = Certificate::from_pem(block).map_err(VerifyError::CertParse)?;
+        // PEM to DER first, then DER: der 0.7's PEM reader behind
+        // `Certificate::from_pem` never returns on some truncated blocks
+        // (a lone SEQUENCE tag, `MA==`), which would hang a worker.
+        let (_, der) =
+            x509_cert::der::pem::decode_vec(block).map_err(|e| VerifyError::CertParse(e.into()))?;
+        let cert = Certificate::from_der(&der).map_err(VerifyError::CertParse)?;
         let tbs = &cert.tbs_certificate;
         let spki_der = tbs
             .subject_public_key_info
@@ -1640,5 +1645,301 @@ mod tests {
             verified.check_fresh(at(0), -1),
             Err(VerifyError::InvalidTolerance { .. })
         ));
+    }
+}
+
+/// Hostile input: whatever the header, body, URL or certificate bytes, every
+/// entry point answers with a value or a [`VerifyError`], never a panic; and
+/// what is accepted really satisfies the rules.
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/webhook-samples");
+    const LIVE_CERT: &str = "paypal/certs/CERT-360caa42-fca2a594-1a5f47cb.live.pem";
+    const HEADERS: [&str; 5] = [
+        HEADER_TRANSMISSION_ID,
+        HEADER_TRANSMISSION_TIME,
+        HEADER_CERT_URL,
+        HEADER_AUTH_ALGO,
+        HEADER_TRANSMISSION_SIG,
+    ];
+
+    fn live_pem() -> Vec<u8> {
+        std::fs::read(format!("{SAMPLES}/{LIVE_CERT}")).unwrap()
+    }
+
+    /// The DER bytes inside the live certificate's PEM.
+    fn live_der() -> Vec<u8> {
+        let pem = String::from_utf8(live_pem()).unwrap();
+        let b64: String = pem
+            .lines()
+            .filter(|l| !l.starts_with("-----"))
+            .map(str::trim)
+            .collect();
+        BASE64.decode(b64).unwrap()
+    }
+
+    fn to_pem(der: &[u8]) -> Vec<u8> {
+        let b64 = BASE64.encode(der);
+        let mut pem = String::from("-----BEGIN CERTIFICATE-----\n");
+        for chunk in b64.as_bytes().chunks(64) {
+            pem.push_str(&String::from_utf8_lossy(chunk));
+            pem.push('\n');
+        }
+        pem.push_str("-----END CERTIFICATE-----\n");
+        pem.into_bytes()
+    }
+
+    /// One element of a `Stripe-Signature` header, well-formed or not.
+    fn stripe_element() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<i64>().prop_map(|t| format!("t={t}")),
+            "[0-9]{0,25}".prop_map(|t| format!("t={t}")),
+            "[0-9a-f]{64}".prop_map(|h| format!("v1={h}")),
+            "[0-9a-fA-F]{0,70}".prop_map(|h| format!("v1={h}")),
+            "[0-9a-f]{64}".prop_map(|h| format!("v0={h}")),
+            "\\PC{0,20}",
+            "[ =,tv01]{0,10}",
+        ]
+    }
+
+    fn stripe_header() -> impl Strategy<Value = String> {
+        (
+            prop::collection::vec(stripe_element(), 0..6),
+            prop::sample::select(vec![",", ", ", " ,", ",,"]),
+        )
+            .prop_map(|(parts, sep)| parts.join(sep))
+    }
+
+    fn secrets() -> impl Strategy<Value = Vec<String>> {
+        prop::collection::vec(prop_oneof!["whsec_[a-zA-Z0-9]{0,40}", "\\PC{0,80}"], 0..4)
+    }
+
+    /// URL-like text around PayPal's hosts, and anything at all.
+    fn cert_url() -> impl Strategy<Value = String> {
+        let scheme = prop::sample::select(vec![
+            "https://", "http://", "HTTPS://", "//", "", "file://", "https:/",
+        ]);
+        let host = prop_oneof![
+            prop::sample::select(PAYPAL_CERT_HOSTS.to_vec()).prop_map(str::to_owned),
+            "[a-zA-Z0-9.@:%\\[\\]-]{0,30}",
+            "\\PC{0,20}",
+        ];
+        let rest = prop_oneof![
+            Just(String::new()),
+            "(:[0-9]{0,6})?/v1/notifications/certs/CERT-[a-z0-9-]{0,20}",
+            "[/?#@\\\\:.a-z0-9%]{0,30}",
+            "\\PC{0,30}",
+        ];
+        prop_oneof![
+            (scheme, host, rest).prop_map(|(s, h, r)| format!("{s}{h}{r}")),
+            "\\PC{0,60}",
+            any::<String>(),
+        ]
+    }
+
+    /// Up to five header values, some absent, some blank, some long.
+    fn header_values() -> impl Strategy<Value = Vec<Option<String>>> {
+        prop::collection::vec(
+            prop::option::weighted(
+                0.8,
+                prop_oneof![
+                    "\\PC{0,40}",
+                    "[ \t]{0,3}",
+                    Just(PAYPAL_AUTH_ALGO.to_owned()),
+                    Just("2024-07-30T10:29:03Z".to_owned()),
+                    "[A-Za-z0-9+/=]{0,400}",
+                ],
+            ),
+            5,
+        )
+    }
+
+    /// Found by `a_mutated_real_certificate_...`: `Certificate::from_pem`
+    /// never returned on these.
+    #[test]
+    fn truncated_certificate_blocks_are_errors_not_hangs() {
+        for der in [
+            &[0x30u8][..],
+            &[0x30, 0x82],
+            &[0x30, 0x82, 0x07],
+            &live_der()[..137],
+        ] {
+            assert!(matches!(
+                PaypalCert::from_pem(&to_pem(der)),
+                Err(VerifyError::CertParse(_))
+            ));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn any_stripe_header_and_body_verify_or_fail(
+            header in prop_oneof![stripe_header(), any::<String>()],
+            body in prop::collection::vec(any::<u8>(), 0..200),
+            secrets in secrets(),
+            tolerance in prop_oneof![0..1000i64, any::<i64>()],
+            now in prop_oneof![1_600_000_000..1_800_000_000i64, any::<i64>()],
+        ) {
+            if let Ok(ok) = verify_stripe(&header, &body, &secrets, tolerance, now) {
+                // Accepted: the secret exists and the timestamp is within tolerance.
+                prop_assert!(ok.secret_index < secrets.len());
+                prop_assert!((i128::from(now) - i128::from(ok.t)).abs() <= i128::from(tolerance));
+                let v1 = hex::encode(
+                    stripe_mac(&secrets[ok.secret_index], ok.t, &body).finalize().into_bytes(),
+                );
+                prop_assert!(header.to_ascii_lowercase().contains(&v1));
+            }
+        }
+
+        #[test]
+        fn a_genuine_stripe_signature_verifies_and_any_flipped_byte_fails(
+            secret in "whsec_[a-zA-Z0-9]{1,40}",
+            body in prop::collection::vec(any::<u8>(), 1..200),
+            t in 0..4_000_000_000i64,
+            flip in any::<prop::sample::Index>(),
+            bit in 0..8u8,
+            noise in prop::collection::vec(prop_oneof![
+                "v1=[0-9a-fA-F]{0,70}",
+                "v0=[0-9a-f]{64}",
+                "k[a-z0-9]{0,4}=[a-zA-Z0-9=]{0,20}",
+            ], 0..4),
+            noise_first in any::<bool>(),
+        ) {
+            let secrets = vec!["whsec_other".to_owned(), secret.clone()];
+            let signed = sign_stripe(&secret, t, &body);
+            // Other schemes and other (wrong or malformed) v1 values, before
+            // or after it, do not hide the good signature.
+            let mut parts = noise.clone();
+            if noise_first {
+                parts.push(signed);
+            } else {
+                parts.insert(0, signed);
+            }
+            let header = parts.join(",");
+            let ok = verify_stripe(&header, &body, &secrets, 300, t);
+            let good = matches!(ok, Ok(StripeVerified { t: got, secret_index: 1 }) if got == t);
+            prop_assert!(good, "{:?}", ok);
+            let mut tampered = body.clone();
+            tampered[flip.index(body.len())] ^= 1 << bit;
+            let clean = sign_stripe(&secret, t, &body);
+            let refused = verify_stripe(&clean, &tampered, &secrets, 300, t);
+            let mismatch = matches!(refused, Err(VerifyError::StripeSignatureMismatch { secrets: 2 }));
+            prop_assert!(mismatch, "{:?}", refused);
+        }
+
+        #[test]
+        fn paypal_headers_are_read_or_the_first_missing_one_is_named(values in header_values()) {
+            let lookup = |name: &'static str| {
+                let i = HEADERS.iter().position(|h| *h == name)?;
+                values[i].clone()
+            };
+            match PaypalHeaders::from_lookup(lookup) {
+                Ok(h) => {
+                    prop_assert!(values.iter().all(|v| v.as_ref().is_some_and(|s| !s.trim().is_empty())));
+                    let debug = format!("{h:?}");
+                    prop_assert!(debug.contains("<redacted>"), "{}", debug);
+                }
+                Err(VerifyError::MissingHeader { name } | VerifyError::EmptyHeader { name }) => {
+                    let i = HEADERS.iter().position(|h| *h == name).unwrap();
+                    prop_assert!(values[..i].iter().all(|v| v.as_ref().is_some_and(|s| !s.trim().is_empty())));
+                    prop_assert!(values[i].as_ref().is_none_or(|s| s.trim().is_empty()));
+                }
+                Err(other) => prop_assert!(false, "unexpected error {other}"),
+            }
+        }
+
+        #[test]
+        fn any_cert_url_is_refused_or_names_a_paypal_host_over_https(url in cert_url()) {
+            match parse_paypal_cert_url(&url) {
+                Ok(parsed) => {
+                    prop_assert_eq!(parsed.scheme(), "https");
+                    prop_assert!(parsed.port().is_none());
+                    prop_assert!(parsed.username().is_empty() && parsed.password().is_none());
+                    let host = parsed.host_str().unwrap_or_default();
+                    prop_assert!(PAYPAL_CERT_HOSTS.contains(&host), "{host}");
+                    prop_assert!(check_paypal_cert_url(&url).is_ok());
+                }
+                Err(e) => {
+                    let refused = matches!(e, VerifyError::PaypalCertUrl { .. });
+                    prop_assert!(refused, "{}", e);
+                }
+            }
+        }
+
+        #[test]
+        fn any_bytes_are_a_certificate_or_an_error(bytes in prop::collection::vec(any::<u8>(), 0..600)) {
+            let _ = PaypalCert::from_pem(&bytes);
+            let _ = PaypalCert::from_pem(&to_pem(&bytes));
+            let mut framed = b"-----BEGIN CERTIFICATE-----\n".to_vec();
+            framed.extend_from_slice(&bytes);
+            framed.extend_from_slice(b"\n-----END CERTIFICATE-----\n");
+            let _ = PaypalCert::from_pem(&framed);
+        }
+
+        #[test]
+        fn a_mutated_real_certificate_parses_or_fails_and_then_verifies_or_fails(
+            edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6),
+            cut in prop::option::of(any::<prop::sample::Index>()),
+            values in header_values(),
+            body in prop::collection::vec(any::<u8>(), 0..64),
+            at in any::<i64>(),
+        ) {
+            let mut der = live_der();
+            for (i, b) in &edits {
+                let i = i.index(der.len());
+                der[i] = *b;
+            }
+            if let Some(cut) = cut {
+                der.truncate(cut.index(der.len()));
+            }
+            if let Ok(cert) = PaypalCert::from_pem(&to_pem(&der)) {
+                let _ = cert.check_subject();
+                let _ = format!("{cert:?}");
+                if let Some(at) = DateTime::from_timestamp(at % 400_000_000_000, 0) {
+                    let _ = cert.check_valid_at(at);
+                }
+                let headers = PaypalHeaders {
+                    transmission_id: values[0].clone().unwrap_or_default(),
+                    transmission_time: values[1].clone().unwrap_or_default(),
+                    cert_url: values[2].clone().unwrap_or_default(),
+                    auth_algo: PAYPAL_AUTH_ALGO.to_owned(),
+                    transmission_sig: values[4].clone().unwrap_or_default(),
+                };
+                let _ = verify_paypal(&headers, &body, "WH-1", &cert);
+            }
+        }
+
+        #[test]
+        fn any_paypal_delivery_against_the_real_certificate_verifies_or_fails(
+            values in header_values(),
+            webhook_id in "\\PC{0,20}",
+            body in prop::collection::vec(any::<u8>(), 0..200),
+            now in any::<i64>(),
+            tolerance in any::<i64>(),
+        ) {
+            let cert = PaypalCert::from_pem(&live_pem()).unwrap();
+            let get = |i: usize| values[i].clone().unwrap_or_default();
+            let headers = PaypalHeaders {
+                transmission_id: get(0),
+                transmission_time: get(1),
+                cert_url: get(2),
+                auth_algo: get(3),
+                transmission_sig: get(4),
+            };
+            // Random signatures never verify against PayPal's key.
+            let result = verify_paypal(&headers, &body, &webhook_id, &cert);
+            prop_assert!(result.is_err());
+            let verified = PaypalVerified {
+                transmission_id: get(0),
+                transmission_time: DateTime::from_timestamp(now % 200_000_000_000, 0)
+                    .unwrap_or_default(),
+            };
+            let _ = verified.check_fresh(Utc::now(), tolerance);
+        }
     }
 }

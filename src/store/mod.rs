@@ -188,6 +188,26 @@ impl Store {
         })
     }
 
+    /// Opens an existing database read-only, without migrating it, and
+    /// reads its schema version (`user_version`): for `tally doctor`, which
+    /// looks and changes nothing. The connection must not be used to write.
+    pub fn inspect(path: &Path) -> Result<(Connection, i64), StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing(path.to_owned()));
+        }
+        let open_err = |source| StoreError::Open {
+            path: path.to_owned(),
+            source,
+        };
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(open_err)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
+        let version = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(open_err)?;
+        Ok((conn, version))
+    }
+
     /// Lets this connection keep up to `mib` MiB of pages in memory, for a
     /// command that reads the whole shop (a check, a fix); the default is
     /// SQLite's 2 MiB, which suits the long-running dashboard and listener.

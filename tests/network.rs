@@ -1,0 +1,903 @@
+//! Network-level tests of `tally serve`, over real sockets on loopback only.
+//!
+//! - Against the listener directly: thousands of idle connections and
+//!   garbage bytes do not take it down; it still answers `/healthz` and a
+//!   signed webhook.
+//! - Through Debian's nginx, started as a child process with the README's
+//!   configuration (`deploy/nginx-tally.conf`, the very file): a signed
+//!   webhook is verified and applied; slow clients, oversize bodies and huge
+//!   headers are cut off by the proxy while other requests are served, and
+//!   never reach the database. Skipped, with a message, only when no nginx
+//!   binary can be found (CI installs it).
+//! - `tally webhooks prune` end to end, and `tally doctor` on a live set-up.
+//!
+//! Every loop is bounded in count and time; timeouts are generous, for a
+//! loaded two-core machine.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use tally::listener::verify::sign_stripe;
+use tempfile::TempDir;
+
+const SECRET: &str = "whsec_network_secret";
+const BIN: &str = env!("CARGO_BIN_EXE_tally");
+/// How long a whole exchange may take on a loaded machine.
+const PATIENCE: Duration = Duration::from_secs(30);
+
+fn manifest(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+// ---------------------------------------------------------------------------
+// A shop and its listener
+// ---------------------------------------------------------------------------
+
+/// Five pending Stripe payments of 50.00 EUR, pi_N01 … pi_N05, and one
+/// PayPal payment.
+struct Shop {
+    dir: TempDir,
+    db: PathBuf,
+}
+
+impl Shop {
+    fn new() -> Shop {
+        let mut orders = Vec::new();
+        let mut payments = Vec::new();
+        for i in 1..=6 {
+            let number = format!("N{i:02}");
+            let provider = if i == 6 { "paypal" } else { "stripe" };
+            orders.push(json!({
+                "number": number, "customer_name": "Test Customer",
+                "customer_email": "test@example.com", "total": "50.00", "currency": "EUR",
+                "status": "pending", "payment_status": "pending",
+                "created_at": "2026-11-20T10:00:00Z",
+            }));
+            payments.push(json!({
+                "order": number, "provider": provider, "reference": format!("pi_{number}"),
+                "amount": "50.00", "currency": "EUR", "status": "pending",
+                "created_at": "2026-11-20T10:01:00Z",
+            }));
+        }
+        let dir = TempDir::new().unwrap();
+        let db = dir.path().join("shop.db");
+        let file = dir.path().join("shop.json");
+        std::fs::write(
+            &file,
+            json!({"orders": orders, "payments": payments}).to_string(),
+        )
+        .unwrap();
+        let out = Command::new(BIN)
+            .arg("--db")
+            .arg(&db)
+            .arg("import")
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Shop { dir, db }
+    }
+
+    fn conn(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(&self.db).unwrap()
+    }
+
+    fn count(&self, sql: &str) -> i64 {
+        self.conn().query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
+    /// (order payment status, payment status) of an order.
+    fn state(&self, number: &str) -> (String, String) {
+        self.conn()
+            .query_row(
+                "SELECT o.payment_status, p.status FROM orders o
+                 JOIN payments p ON p.order_id = o.id WHERE o.number = ?1",
+                [number],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap()
+    }
+
+    /// Every row an event may change, and the number of logged requests.
+    fn snapshot(&self) -> String {
+        let conn = self.conn();
+        let mut out = String::new();
+        for table in [
+            "orders",
+            "payments",
+            "audit_log",
+            "provider_events",
+            "orphans",
+        ] {
+            let mut stmt = conn
+                .prepare(&format!("SELECT * FROM {table} ORDER BY 1"))
+                .unwrap();
+            let n = stmt.column_count();
+            let rows: Vec<String> = stmt
+                .query_map([], |r| {
+                    Ok((0..n)
+                        .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
+                        .collect::<Vec<_>>()
+                        .join("|"))
+                })
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            out.push_str(&format!("{table}:\n{}\n", rows.join("\n")));
+        }
+        out
+    }
+
+    fn tally(&self, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+        let mut cmd = Command::new(BIN);
+        cmd.arg("--db").arg(&self.db).args(args);
+        cmd.env_remove("STRIPE_WEBHOOK_SECRET")
+            .env_remove("PAYPAL_WEBHOOK_ID");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+}
+
+/// `tally serve --bind 127.0.0.1:0`; the first stderr line names the port.
+struct Listener {
+    child: Child,
+    addr: String,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Listener {
+    fn start(shop: &Shop) -> Listener {
+        let mut child = Command::new(BIN)
+            .arg("--db")
+            .arg(&shop.db)
+            .args(["serve", "--bind", "127.0.0.1:0", "--workers", "3"])
+            .env("STRIPE_WEBHOOK_SECRET", SECRET)
+            .env_remove("PAYPAL_WEBHOOK_ID")
+            .env_remove("TALLY_TEST_PANIC_PATH")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let first = lines.next().unwrap().unwrap();
+        let addr = first
+            .strip_prefix("tally serve: listening on http://")
+            .unwrap_or_else(|| panic!("unexpected first line: {first}"))
+            .to_owned();
+        let stderr = Arc::new(Mutex::new(format!("{first}\n")));
+        let sink = stderr.clone();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                sink.lock().unwrap().push_str(&format!("{line}\n"));
+            }
+        });
+        Listener {
+            child,
+            addr,
+            stderr,
+        }
+    }
+
+    fn port(&self) -> u16 {
+        self.addr.rsplit(':').next().unwrap().parse().unwrap()
+    }
+
+    fn alive(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
+
+    fn log(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Plain HTTP/1.1 over TcpStream
+// ---------------------------------------------------------------------------
+
+fn connect(addr: &str) -> TcpStream {
+    let addr = addr.parse().unwrap();
+    let stream = TcpStream::connect_timeout(&addr, PATIENCE).unwrap();
+    stream.set_read_timeout(Some(PATIENCE)).unwrap();
+    stream.set_write_timeout(Some(PATIENCE)).unwrap();
+    stream
+}
+
+/// Reads one response: (status, body); status 0 when the connection closed
+/// (or was reset) before a status line.
+fn read_response(stream: &mut TcpStream) -> (u16, String) {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && head.len() < 64 * 1024 {
+        match stream.read(&mut byte) {
+            Ok(1) => head.push(byte[0]),
+            _ => break,
+        }
+    }
+    let head = String::from_utf8_lossy(&head).into_owned();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let length = head
+        .lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case("content-length")
+                .then(|| v.trim().parse::<usize>().ok())?
+        })
+        .unwrap_or(0);
+    let mut body = vec![0u8; length.min(1024 * 1024)];
+    let _ = stream.read_exact(&mut body);
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+fn request(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, String)],
+    body: &[u8],
+) -> (u16, String) {
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    let mut bytes = req.into_bytes();
+    bytes.extend_from_slice(body);
+    let mut stream = connect(addr);
+    stream.write_all(&bytes).unwrap();
+    read_response(&mut stream)
+}
+
+/// A payment_intent.succeeded for order `number` (its PaymentIntent pi_NUMBER).
+fn succeeded(event_id: &str, number: &str) -> Vec<u8> {
+    serde_json::to_vec(&json!({
+        "id": event_id, "object": "event", "type": "payment_intent.succeeded",
+        "created": unix_now(), "livemode": false,
+        "data": {"object": {
+            "id": format!("pi_{number}"), "object": "payment_intent", "amount": 5000,
+            "amount_received": 5000, "currency": "eur", "status": "succeeded",
+            "latest_charge": format!("ch_{number}"), "metadata": {"order_id": number},
+        }},
+    }))
+    .unwrap()
+}
+
+/// POSTs a Stripe body signed now with `secret`; (status, JSON answer).
+fn stripe_with(addr: &str, secret: &str, body: &[u8]) -> (u16, Value) {
+    let header = sign_stripe(secret, unix_now(), body);
+    let (status, text) = request(
+        addr,
+        "POST",
+        "/webhooks/stripe",
+        &[
+            ("Stripe-Signature", header),
+            ("Content-Type", "application/json".to_owned()),
+        ],
+        body,
+    );
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+fn stripe(addr: &str, body: &[u8]) -> (u16, Value) {
+    stripe_with(addr, SECRET, body)
+}
+
+fn healthz(addr: &str) -> u16 {
+    request(addr, "GET", "/healthz", &[], b"").0
+}
+
+/// The effective user id: the owner of /proc/self (Linux).
+fn euid() -> Option<u32> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self").ok().map(|m| m.uid())
+}
+
+// ---------------------------------------------------------------------------
+// nginx
+// ---------------------------------------------------------------------------
+
+/// The configuration the README shows, as shipped.
+fn readme_snippet() -> String {
+    std::fs::read_to_string(manifest("deploy/nginx-tally.conf")).unwrap()
+}
+
+fn find_nginx() -> Option<PathBuf> {
+    ["/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+        .or_else(|| {
+            let out = Command::new("sh")
+                .args(["-c", "command -v nginx"])
+                .output()
+                .ok()?;
+            let path = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+            (!path.is_empty()).then(|| PathBuf::from(path))
+        })
+}
+
+/// Debian's nginx as a child process, in front of a listener, with the
+/// shipped snippet inside a plain-HTTP server on a free loopback port.
+struct Nginx {
+    child: Child,
+    addr: String,
+    _dir: TempDir,
+}
+
+impl Nginx {
+    /// `None` (after saying why) when there is no nginx on this machine.
+    fn start(upstream_port: u16) -> Option<Nginx> {
+        let Some(binary) = find_nginx() else {
+            eprintln!(
+                "SKIPPED: nginx not found (CI installs it: `apt-get install -y nginx`); \
+                 the reverse-proxy tests did not run"
+            );
+            return None;
+        };
+        let snippet = readme_snippet();
+        assert!(
+            snippet.contains("proxy_pass http://127.0.0.1:8787;"),
+            "deploy/nginx-tally.conf no longer proxies to 127.0.0.1:8787"
+        );
+        let snippet = snippet.replace("127.0.0.1:8787", &format!("127.0.0.1:{upstream_port}"));
+        let mut last_error = String::new();
+        // A free port is found by binding :0 and letting go; another process
+        // may take it in between, so a failed start is retried.
+        for _ in 0..3 {
+            let dir = TempDir::new().unwrap();
+            let port = TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
+            let p = dir.path().display().to_string();
+            std::fs::write(dir.path().join("tally.conf"), &snippet).unwrap();
+            let user = if euid() == Some(0) { "user root;" } else { "" };
+            let conf = format!(
+                "{user}
+worker_processes 1;
+events {{ worker_connections 512; }}
+http {{
+    limit_conn_zone $binary_remote_addr zone=tally:1m;
+    access_log {p}/access.log;
+    client_body_temp_path {p}/body;
+    proxy_temp_path {p}/proxy;
+    fastcgi_temp_path {p}/fastcgi;
+    uwsgi_temp_path {p}/uwsgi;
+    scgi_temp_path {p}/scgi;
+    server {{
+        listen 127.0.0.1:{port};
+        server_name localhost;
+        include {p}/tally.conf;
+    }}
+}}
+"
+            );
+            std::fs::write(dir.path().join("nginx.conf"), conf).unwrap();
+            let mut child = Command::new(&binary)
+                .arg("-e")
+                .arg("stderr")
+                .arg("-p")
+                .arg(dir.path())
+                .arg("-c")
+                .arg(dir.path().join("nginx.conf"))
+                .arg("-g")
+                .arg(format!("daemon off; pid {p}/nginx.pid; error_log stderr;"))
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let addr = format!("127.0.0.1:{port}");
+            let deadline = Instant::now() + PATIENCE;
+            while Instant::now() < deadline {
+                if let Some(status) = child.try_wait().unwrap() {
+                    let mut err = String::new();
+                    if let Some(mut e) = child.stderr.take() {
+                        let _ = e.read_to_string(&mut err);
+                    }
+                    last_error = format!("nginx exited ({status}): {err}");
+                    break;
+                }
+                if TcpStream::connect(&addr).is_ok() {
+                    // nginx logs on stderr; drain it so it never blocks.
+                    if let Some(mut e) = child.stderr.take() {
+                        std::thread::spawn(move || {
+                            let mut sink = Vec::new();
+                            let _ = e.read_to_end(&mut sink);
+                        });
+                    }
+                    return Some(Nginx {
+                        child,
+                        addr,
+                        _dir: dir,
+                    });
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        panic!("nginx did not start: {last_error}");
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Sends `head` (and nothing more) and waits for the peer to give up:
+/// (status or 0 for a closed connection, how long it took).
+fn stall(addr: &str, head: &[u8]) -> (u16, Duration) {
+    let mut stream = connect(addr);
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    let started = Instant::now();
+    stream.write_all(head).unwrap();
+    let (status, _) = read_response(&mut stream);
+    // Whatever the answer, the connection is then closed.
+    let mut rest = [0u8; 64];
+    let closed = matches!(stream.read(&mut rest), Ok(0) | Err(_));
+    assert!(closed, "the connection stayed open after {status}");
+    (status, started.elapsed())
+}
+
+// ---------------------------------------------------------------------------
+// Directly against tally serve
+// ---------------------------------------------------------------------------
+
+#[test]
+fn thousands_of_idle_connections_do_not_take_the_listener_down() {
+    const IDLE: usize = 2000;
+    // Each side holds one descriptor per connection.
+    if let Err(e) = rlimit::increase_nofile_limit(u64::MAX) {
+        eprintln!("cannot raise the open-files limit: {e}");
+    }
+    let shop = Shop::new();
+    let mut l = Listener::start(&shop);
+    let started = Instant::now();
+    let mut idle = Vec::with_capacity(IDLE);
+    for i in 0..IDLE {
+        let mut s = connect(&l.addr);
+        // Some say nothing, some start a request line and stop.
+        if i % 4 == 0 {
+            s.write_all(b"POST /webhooks/str").unwrap();
+        }
+        idle.push(s);
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "only {i} connections opened in 120 s"
+        );
+    }
+    assert!(l.alive(), "the listener died: {}", l.log());
+    assert_eq!(healthz(&l.addr), 200);
+    let (status, answer) = stripe(&l.addr, &succeeded("evt_idle_1", "N01"));
+    assert_eq!(
+        (status, answer["result"].as_str()),
+        (200, Some("applied")),
+        "{answer}"
+    );
+    assert_eq!(shop.state("N01"), ("paid".into(), "completed".into()));
+
+    drop(idle);
+    assert_eq!(healthz(&l.addr), 200);
+    assert!(l.alive(), "{}", l.log());
+}
+
+#[test]
+fn garbage_bytes_get_an_error_or_a_closed_connection() {
+    let shop = Shop::new();
+    let mut l = Listener::start(&shop);
+    let before = shop.snapshot();
+    let mut rng = fastrand::Rng::with_seed(6);
+    let random: Vec<u8> = (0..4096).map(|_| rng.u8(..)).collect();
+    let mut random_lines = random.clone();
+    random_lines.extend_from_slice(b"\r\n\r\n");
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("random binary", random),
+        ("random binary, then CRLFs", random_lines),
+        ("a bogus request line", b"HELLO THERE\r\n\r\n".to_vec()),
+        ("an empty request", b"\r\n\r\n".to_vec()),
+        ("an unknown HTTP version", b"GET /healthz HTTP/9.9\r\n\r\n".to_vec()),
+        ("a header without colon", b"GET /healthz HTTP/1.1\r\nNo colon here\r\n\r\n".to_vec()),
+        ("a non-ASCII header", b"GET /healthz HTTP/1.1\r\nX-A: \xff\xfe\r\n\r\n".to_vec()),
+        ("NUL bytes", b"GET /\0\0 HTTP/1.1\r\n\0: \0\r\n\r\n".to_vec()),
+        (
+            "a truncated body",
+            b"POST /webhooks/stripe HTTP/1.1\r\nContent-Length: 500\r\n\r\n{\"id\":\"evt_".to_vec(),
+        ),
+        (
+            "truncated headers",
+            b"POST /webhooks/stripe HTTP/1.1\r\nContent-Length: 5".to_vec(),
+        ),
+        (
+            "an absurd Content-Length",
+            b"POST /webhooks/stripe HTTP/1.1\r\nContent-Length: 999999999999\r\n\r\n".to_vec(),
+        ),
+        (
+            "a bad chunked body",
+            b"POST /webhooks/stripe HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nxx\r\n0\r\n\r\n"
+                .to_vec(),
+        ),
+    ];
+    for (name, bytes) in &cases {
+        let mut stream = connect(&l.addr);
+        // The server may refuse before it has read everything.
+        let _ = stream.write_all(bytes);
+        let _ = stream.shutdown(Shutdown::Write);
+        let (status, _) = read_response(&mut stream);
+        assert!(
+            status == 0 || (400..600).contains(&status),
+            "{name}: answered {status}"
+        );
+        assert!(l.alive(), "{name} killed the listener: {}", l.log());
+    }
+    assert_eq!(healthz(&l.addr), 200);
+    assert_eq!(shop.snapshot(), before, "garbage changed the shop");
+    let (status, answer) = stripe(&l.addr, &succeeded("evt_after_garbage", "N02"));
+    assert_eq!(
+        (status, answer["result"].as_str()),
+        (200, Some("applied")),
+        "{answer}"
+    );
+    assert!(l.alive());
+}
+
+// ---------------------------------------------------------------------------
+// Through nginx
+// ---------------------------------------------------------------------------
+
+#[test]
+fn a_signed_webhook_through_nginx_is_verified_and_applied() {
+    let shop = Shop::new();
+    let l = Listener::start(&shop);
+    let Some(nginx) = Nginx::start(l.port()) else {
+        return;
+    };
+    let (status, answer) = stripe(&nginx.addr, &succeeded("evt_proxy_1", "N03"));
+    assert_eq!(
+        (status, answer["result"].as_str()),
+        (200, Some("applied")),
+        "{answer}"
+    );
+    assert_eq!(answer["order"], "N03");
+    assert_eq!(shop.state("N03"), ("paid".into(), "completed".into()));
+    // The listener saw the proxy, and the client it forwards for.
+    let remote: String = shop
+        .conn()
+        .query_row(
+            "SELECT remote_addr FROM webhook_log WHERE event_id = 'evt_proxy_1'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(remote.contains("(for 127.0.0.1)"), "{remote}");
+    // A tampered body through the proxy is refused by tally, as directly.
+    let body = succeeded("evt_proxy_2", "N04");
+    let header = sign_stripe(SECRET, unix_now(), &body);
+    let mut tampered = body.clone();
+    tampered[10] ^= 1;
+    let (status, _) = request(
+        &nginx.addr,
+        "POST",
+        "/webhooks/stripe",
+        &[("Stripe-Signature", header)],
+        &tampered,
+    );
+    assert_eq!(status, 400);
+    assert_eq!(shop.state("N04"), ("pending".into(), "pending".into()));
+    // Only the webhook routes go through.
+    assert_eq!(healthz(&nginx.addr), 404);
+    assert_eq!(request(&nginx.addr, "GET", "/metrics", &[], b"").0, 404);
+}
+
+#[test]
+fn slow_clients_are_cut_off_by_nginx_while_others_are_served() {
+    let shop = Shop::new();
+    let l = Listener::start(&shop);
+    let Some(nginx) = Nginx::start(l.port()) else {
+        return;
+    };
+    let rows_before = shop.count("SELECT count(*) FROM webhook_log");
+    // More stalled clients than tally has workers (3), of both kinds.
+    let body = succeeded("evt_slow", "N05");
+    let header = sign_stripe(SECRET, unix_now(), &body);
+    let slow_body = format!(
+        "POST /webhooks/stripe HTTP/1.1\r\nHost: x\r\nStripe-Signature: {header}\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes()
+    .into_iter()
+    .chain(body[..20].iter().copied())
+    .collect::<Vec<u8>>();
+    let slow_head = b"POST /webhooks/stripe HTTP/1.1\r\nHost: x\r\nContent-Le".to_vec();
+    let stalled: Vec<_> = (0..8)
+        .map(|i| {
+            let addr = nginx.addr.clone();
+            let bytes = if i % 2 == 0 {
+                slow_head.clone()
+            } else {
+                slow_body.clone()
+            };
+            std::thread::spawn(move || {
+                let result = stall(&addr, &bytes);
+                (i % 2 == 0, result, Instant::now())
+            })
+        })
+        .collect();
+    // Give them time to be stuck in nginx, then a real delivery goes through.
+    std::thread::sleep(Duration::from_secs(1));
+    let (status, answer) = stripe(&nginx.addr, &succeeded("evt_while_slow", "N01"));
+    let served_at = Instant::now();
+    assert_eq!(
+        (status, answer["result"].as_str()),
+        (200, Some("applied")),
+        "{answer}"
+    );
+    for handle in stalled {
+        let (headers_only, (status, took), cut_at) = handle.join().unwrap();
+        // Served while they were still stalled, not after they were cut off.
+        assert!(
+            served_at < cut_at,
+            "the delivery waited behind stalled clients"
+        );
+        // nginx closes a stalled header without an answer, and answers 408 to
+        // a stalled body; either way within its 10 s timeouts.
+        assert!(
+            status == 0 || status == 408,
+            "headers_only={headers_only}: {status}"
+        );
+        assert!(
+            took >= Duration::from_secs(5) && took < Duration::from_secs(40),
+            "headers_only={headers_only}: cut off after {took:?}"
+        );
+    }
+    // Only the real delivery reached tally.
+    assert_eq!(
+        shop.count("SELECT count(*) FROM webhook_log") - rows_before,
+        1
+    );
+    assert_eq!(shop.state("N05"), ("pending".into(), "pending".into()));
+    assert_eq!(healthz(&l.addr), 200);
+}
+
+#[test]
+fn oversize_bodies_and_huge_headers_are_refused_by_nginx() {
+    let shop = Shop::new();
+    let l = Listener::start(&shop);
+    let Some(nginx) = Nginx::start(l.port()) else {
+        return;
+    };
+    let before = shop.snapshot();
+    let rows_before = shop.count("SELECT count(*) FROM webhook_log");
+
+    // Announced too large: refused before the body is read.
+    let mut stream = connect(&nginx.addr);
+    stream
+        .write_all(
+            b"POST /webhooks/stripe HTTP/1.1\r\nHost: x\r\nStripe-Signature: t=1,v1=00\r\nContent-Length: 2000000\r\n\r\n{\"id\":",
+        )
+        .unwrap();
+    assert_eq!(read_response(&mut stream).0, 413);
+
+    // Chunked, with no length: cut when it passes 1 MiB.
+    let mut stream = connect(&nginx.addr);
+    stream
+        .write_all(
+            b"POST /webhooks/stripe HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n",
+        )
+        .unwrap();
+    let chunk = vec![b'a'; 64 * 1024];
+    for _ in 0..40 {
+        let mut bytes = format!("{:x}\r\n", chunk.len()).into_bytes();
+        bytes.extend_from_slice(&chunk);
+        bytes.extend_from_slice(b"\r\n");
+        if stream.write_all(&bytes).is_err() {
+            break;
+        }
+    }
+    assert_eq!(read_response(&mut stream).0, 413);
+
+    // A 64 KiB header, and a long request line.
+    let huge = "a".repeat(64 * 1024);
+    let (status, _) = request(
+        &nginx.addr,
+        "POST",
+        "/webhooks/stripe",
+        &[("Stripe-Signature", huge.clone())],
+        b"{}",
+    );
+    assert!([400, 431, 494].contains(&status), "huge header: {status}");
+    let (status, _) = request(
+        &nginx.addr,
+        "POST",
+        &format!("/webhooks/stripe?{huge}"),
+        &[],
+        b"{}",
+    );
+    assert!(
+        [400, 414, 431, 494].contains(&status),
+        "huge request line: {status}"
+    );
+
+    assert_eq!(shop.snapshot(), before);
+    assert_eq!(
+        shop.count("SELECT count(*) FROM webhook_log"),
+        rows_before,
+        "nothing reached tally"
+    );
+    // And the proxy still serves.
+    let (status, answer) = stripe(&nginx.addr, &succeeded("evt_after_huge", "N02"));
+    assert_eq!(
+        (status, answer["result"].as_str()),
+        (200, Some("applied")),
+        "{answer}"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Operations: prune and doctor against a live listener
+// ---------------------------------------------------------------------------
+
+#[test]
+fn a_pruned_event_is_still_a_duplicate_and_changes_nothing() {
+    let shop = Shop::new();
+    let l = Listener::start(&shop);
+    let body = succeeded("evt_prune", "N01");
+    assert_eq!(stripe(&l.addr, &body).1["result"], "applied");
+    // Received 40 days ago, as far as the log is concerned.
+    shop.conn()
+        .execute_batch("UPDATE webhook_log SET received_at = '2020-01-01T00:00:00.000Z'")
+        .unwrap();
+    let (code, out, err) = shop.tally(
+        &[
+            "--actor",
+            "cron",
+            "webhooks",
+            "prune",
+            "--older-than",
+            "30d",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("dropped 1 stored body and 1 remote address"),
+        "{out}"
+    );
+    assert_eq!(
+        shop.count(
+            "SELECT count(*) FROM webhook_log WHERE body IS NOT NULL OR remote_addr IS NOT NULL"
+        ),
+        0
+    );
+    assert_eq!(
+        shop.count("SELECT count(*) FROM audit_log WHERE event = 'webhook_bodies_pruned' AND actor = 'cron'"),
+        1
+    );
+    let before = shop.snapshot();
+    // The provider re-delivers the old event: a duplicate, nothing changes.
+    let (status, answer) = stripe(&l.addr, &body);
+    assert_eq!(
+        (status, answer["result"].as_str()),
+        (200, Some("duplicate")),
+        "{answer}"
+    );
+    assert_eq!(shop.snapshot(), before);
+    // A bad duration is refused, naming what is expected.
+    let (code, _, err) = shop.tally(&["webhooks", "prune", "--older-than", "soon"], &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("48h"), "{err}");
+}
+
+#[test]
+fn doctor_checks_a_live_set_up_and_spots_a_rotated_secret() {
+    let shop = Shop::new();
+    let l = Listener::start(&shop);
+    assert_eq!(
+        stripe(&l.addr, &succeeded("evt_doc", "N01")).1["result"],
+        "applied"
+    );
+    let env_file = shop.dir.path().join("tally.env");
+    std::fs::write(
+        &env_file,
+        format!("STRIPE_WEBHOOK_SECRET={SECRET}\nPAYPAL_WEBHOOK_ID=WH-NETWORK\n"),
+    )
+    .unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&env_file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let env_arg = env_file.display().to_string();
+    let (code, out, err) = shop.tally(&["doctor", "--env-file", &env_arg], &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(out.lines().count(), 10, "{out}");
+    assert!(out.lines().all(|l| l.starts_with("ok ")), "{out}");
+    assert!(
+        !out.contains(SECRET) && !out.contains("WH-NETWORK"),
+        "{out}"
+    );
+
+    // Stripe now signs with a secret this listener does not know.
+    for i in 0..3 {
+        let (status, _) = stripe_with(
+            &l.addr,
+            "whsec_rotated_at_stripe",
+            &succeeded(&format!("evt_rot_{i}"), "N02"),
+        );
+        assert_eq!(status, 400);
+    }
+    // Only refusals for a while: move the verified delivery back a day.
+    shop.conn()
+        .execute_batch(
+            "UPDATE webhook_log SET received_at = '2020-01-01T00:00:00.000Z' WHERE signature = 'verified'",
+        )
+        .unwrap();
+    let (code, out, _) = shop.tally(&["doctor", "--env-file", &env_arg, "--json"], &[]);
+    assert_eq!(code, 1, "{out}");
+    let checks: Value = serde_json::from_str(&out).unwrap();
+    let rejections = checks
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "rejections")
+        .unwrap();
+    assert_eq!(rejections["status"], "problem", "{rejections}");
+    assert!(
+        rejections["message"].as_str().unwrap().contains("rotated"),
+        "{rejections}"
+    );
+    // The database's file is private: a world-readable one is a problem.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&shop.db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    let (code, out, _) = shop.tally(&["doctor"], &[]);
+    assert_eq!(code, 1);
+    assert!(
+        out.lines().any(|l| l.starts_with("problem  db file")),
+        "{out}"
+    );
+}
