@@ -800,9 +800,9 @@ pub fn fetch_webhooks(
 }
 
 fn amount_text(minor: Option<i64>, currency: Option<String>) -> Option<String> {
-    let (minor, currency) = (minor?, currency?);
-    let c = crate::domain::Currency::parse(&currency).ok()?;
-    Money::from_minor(minor, c).ok().map(|m| m.to_string())
+    Money::from_stored(minor?, &currency?)
+        .ok()
+        .map(|m| m.to_string())
 }
 
 /// The open orphans, newest first.

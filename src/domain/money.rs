@@ -164,6 +164,11 @@ impl Money {
         Ok(Money { minor, currency })
     }
 
+    /// An amount as stored: a count of minor units and a currency code.
+    pub fn from_stored(minor: i64, code: &str) -> Result<Money, MoneyError> {
+        Money::from_minor(minor, Currency::parse(code)?)
+    }
+
     pub fn minor(&self) -> i64 {
         self.minor
     }

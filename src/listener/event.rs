@@ -95,6 +95,31 @@ pub struct ProviderEvent {
     pub provider_status: Option<String>,
 }
 
+impl ProviderEvent {
+    /// An event that says nothing yet beyond who sent it, its id, type and
+    /// time: the parsers fill in the rest.
+    fn new(
+        provider: Provider,
+        id: String,
+        event_type: String,
+        created: Option<Timestamp>,
+    ) -> ProviderEvent {
+        ProviderEvent {
+            provider,
+            id,
+            event_type,
+            created,
+            kind: EventKind::Ignored,
+            references: Vec::new(),
+            reference: None,
+            charge_id: None,
+            order_numbers: Vec::new(),
+            amount: None,
+            provider_status: None,
+        }
+    }
+}
+
 /// Why a body is not an event tally can read.
 #[derive(Debug, thiserror::Error)]
 pub enum EventError {
@@ -248,19 +273,7 @@ fn parse_stripe(v: &Value) -> Result<ProviderEvent, EventError> {
         .get("created")
         .and_then(Value::as_i64)
         .and_then(|s| DateTime::from_timestamp(s, 0));
-    let mut event = ProviderEvent {
-        provider: Provider::Stripe,
-        id,
-        event_type,
-        created,
-        kind: EventKind::Ignored,
-        references: Vec::new(),
-        reference: None,
-        charge_id: None,
-        order_numbers: Vec::new(),
-        amount: None,
-        provider_status: None,
-    };
+    let mut event = ProviderEvent::new(Provider::Stripe, id, event_type, created);
     /// The Stripe types tally acts on.
     enum Type {
         Succeeded,
@@ -377,19 +390,7 @@ fn parse_paypal(v: &Value) -> Result<ProviderEvent, EventError> {
     let id = ident(v, "id", "id")?;
     let event_type = ident(v, "event_type", "event_type")?;
     let created = text(v, &["create_time"]).and_then(|t| parse_ts(t).ok());
-    let mut event = ProviderEvent {
-        provider: Provider::Paypal,
-        id,
-        event_type,
-        created,
-        kind: EventKind::Ignored,
-        references: Vec::new(),
-        reference: None,
-        charge_id: None,
-        order_numbers: Vec::new(),
-        amount: None,
-        provider_status: None,
-    };
+    let mut event = ProviderEvent::new(Provider::Paypal, id, event_type, created);
     /// The PayPal types tally acts on.
     #[derive(Clone, Copy)]
     enum Type {

@@ -78,15 +78,10 @@ fn orphan_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Orphan> {
     let minor: Option<i64> = r.get(3)?;
     let currency: Option<String> = r.get(4)?;
     let amount = match (minor, currency) {
-        (Some(m), Some(c)) => Some(
-            crate::domain::Currency::parse(&c)
-                .ok()
-                .and_then(|cur| crate::domain::Money::from_minor(m, cur).ok())
-                .map_or_else(
-                    || format!("{m} (minor units) {c}"),
-                    |money| money.to_string(),
-                ),
-        ),
+        (Some(m), Some(c)) => Some(crate::domain::Money::from_stored(m, &c).map_or_else(
+            |_| format!("{m} (minor units) {c}"),
+            |money| money.to_string(),
+        )),
         _ => None,
     };
     Ok(Orphan {

@@ -248,9 +248,7 @@ fn orphans(conn: &Connection, order: Option<&str>) -> rusqlite::Result<Vec<Findi
         // Why the listener could not apply it, in its words.
         let note: Option<String> = r.get(7)?;
         let amount = match (amount, currency) {
-            (Some(a), Some(c)) => crate::domain::Currency::parse(&c)
-                .ok()
-                .and_then(|c| crate::domain::Money::from_minor(a, c).ok())
+            (Some(a), Some(c)) => crate::domain::Money::from_stored(a, &c)
                 .map(|m| format!(" {m}"))
                 .unwrap_or_default(),
             _ => String::new(),
