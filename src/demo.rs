@@ -13,13 +13,13 @@
 //! nothing happened to these orders inside `tally`.
 
 use chrono::Duration;
-use rusqlite::config::DbConfig;
-use rusqlite::{Connection, params};
 
 use crate::domain::{
-    Currency, Money, OrderPaymentStatus, OrderStatus, PaymentStatus, Provider, Timestamp, format_ts,
+    Currency, Money, Order, OrderPaymentStatus, OrderStatus, Payment, PaymentStatus, Provider,
+    StatusSource, Timestamp,
 };
-use crate::store::Store;
+use crate::store::bulk::BulkLoad;
+use crate::store::{Store, Writer};
 use crate::store::search::BulkIndex;
 
 /// Orders per write transaction.
@@ -87,6 +87,8 @@ pub enum DemoError {
     NoOrders,
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
 }
 
 /// One generated row pair.
@@ -417,57 +419,46 @@ fn ascii_lower(s: &str) -> String {
         .collect()
 }
 
-fn insert(conn: &Connection, row: &Row) -> rusqlite::Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO orders (number, customer_name, customer_email, total_minor, currency, status,
-                payment_status, created_at, updated_at, paid_at, cancelled_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    )?
-    .execute(params![
-        row.number,
-        row.name,
-        row.email,
-        row.total.minor(),
-        row.total.currency(),
-        row.status,
-        row.payment_status,
-        format_ts(row.created),
-        format_ts(row.updated),
-        row.paid_at.map(format_ts),
-        row.cancelled_at.map(format_ts),
-    ])?;
-    let order_id = conn.last_insert_rowid();
-    if let Some(p) = &row.payment {
-        conn.prepare_cached(
-            "INSERT INTO payments (order_id, provider, reference, amount_minor, currency, status,
-                    provider_status, created_at, updated_at, completed_at, status_source,
-                    captured_minor, captured_currency, charge_id, refunded_minor, refund_pending,
-                    disputed)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
-        )?
-        .execute(params![
+/// Writes one generated order and its payment through the store.
+fn insert(tx: &Writer<'_>, row: Row) -> rusqlite::Result<()> {
+    let order_id = tx.insert_order(&Order {
+        id: 0,
+        number: row.number,
+        customer_name: row.name,
+        customer_email: row.email,
+        total: row.total,
+        status: row.status,
+        payment_status: row.payment_status,
+        created_at: row.created,
+        updated_at: row.updated,
+        paid_at: row.paid_at,
+        cancelled_at: row.cancelled_at,
+    })?;
+    if let Some(p) = row.payment {
+        // A provider's payment that left pending was moved by its events.
+        let status_source = if p.provider.sends_webhooks() && p.status != PaymentStatus::Pending {
+            StatusSource::Provider
+        } else {
+            StatusSource::Owner
+        };
+        tx.insert_payment(&Payment {
+            id: 0,
             order_id,
-            p.provider,
-            p.reference,
-            p.amount.minor(),
-            p.amount.currency(),
-            p.status,
-            p.provider_status,
-            format_ts(p.created),
-            format_ts(p.updated),
-            p.completed_at.map(format_ts),
-            if p.provider.sends_webhooks() && p.status != PaymentStatus::Pending {
-                "provider"
-            } else {
-                "owner"
-            },
-            p.captured.map(|m| m.minor()),
-            p.captured.map(|m| m.currency()),
-            p.charge_id,
-            p.refunded_minor,
-            p.refund_pending,
-            p.disputed,
-        ])?;
+            provider: p.provider,
+            reference: p.reference,
+            amount: p.amount,
+            status: p.status,
+            provider_status: p.provider_status.map(str::to_owned),
+            created_at: p.created,
+            updated_at: p.updated,
+            completed_at: p.completed_at,
+            status_source,
+            captured: p.captured,
+            charge_id: p.charge_id,
+            refunded_minor: p.refunded_minor,
+            refund_pending: p.refund_pending,
+            disputed: p.disputed,
+        })?;
     }
     Ok(())
 }
@@ -484,7 +475,7 @@ pub fn build(
     if orders == 0 {
         return Err(DemoError::NoOrders);
     }
-    let count = crate::store::queries::count_orders(store.conn())?;
+    let count = store.reader().count_orders()?;
     if count > 0 {
         return Err(DemoError::NotEmpty {
             path: store.path().display().to_string(),
@@ -501,32 +492,10 @@ pub fn build(
         xof: parse("XOF")?,
         usd: parse("USD")?,
     };
-    // A large page cache keeps the indexes' hot pages in memory while a
-    // million rows go in; this connection only, for this run.
-    store.conn().pragma_update(None, "cache_size", -262_144)?;
-    // Secondary indexes are rebuilt once at the end (a sort, on two
-    // threads) rather than updated row by row; their definitions are read
-    // back from the schema, so the migrations stay the only place they are
-    // written. Partial indexes hold a few rows each: they stay.
-    store.conn().pragma_update(None, "threads", 2)?;
-    let indexes: Vec<(String, String)> = store
-        .conn()
-        .prepare(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
-               AND tbl_name IN ('orders', 'payments') AND sql NOT LIKE '% WHERE %'",
-        )?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    for (name, _) in &indexes {
-        store
-            .conn()
-            .execute_batch(&format!("DROP INDEX \"{name}\""))?;
-    }
-    // The search index's triggers would update it row by row; this
-    // connection turns them off, and a BulkIndex fills it batch by batch on
-    // another core instead.
-    let trigger = DbConfig::SQLITE_DBCONFIG_ENABLE_TRIGGER;
-    store.conn().set_db_config(trigger, false)?;
+    // Secondary indexes are rebuilt once at the end, triggers are off on
+    // this connection, and the search index is filled batch by batch on
+    // another core (see `BulkLoad`, `BulkIndex`).
+    let bulk = BulkLoad::start(store)?;
     let search = BulkIndex::start(store);
     let mut payments = 0;
     let mut done = 0;
@@ -537,8 +506,8 @@ pub fn build(
             for i in done..end {
                 let mut row = generator.row(i, orders);
                 generator.special(&mut row);
-                insert(tx, &row)?;
                 written += usize::from(row.payment.is_some());
+                insert(tx, row)?;
             }
             Ok(written)
         })?;
@@ -546,12 +515,7 @@ pub fn build(
         done = end;
         progress(done);
     }
-    store.conn().set_db_config(trigger, true)?;
-    store.write(|tx| {
-        indexes
-            .iter()
-            .try_for_each(|(_, sql)| tx.execute_batch(sql))
-    })?;
+    bulk.finish(store)?;
     search.finish(store)?;
     Ok(DemoSummary { orders, payments })
 }

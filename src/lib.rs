@@ -5,6 +5,7 @@
 //! - [`domain`]: statuses, the status mapping, money. Depends on nothing else here.
 //! - [`store`]: the SQLite file: opening, migrations, locking, row reads and writes.
 //! - [`ops`]: the four synchronisation operations, each one atomic and audited.
+//! - [`ingest`]: what a verified provider event does (apply, replay, link, dismiss).
 //! - [`transfer`]: import and export of orders and payments (JSON and CSV).
 //! - [`demo`]: a realistic demo shop.
 //! - [`listener`]: the webhook listener (`tally serve`).
@@ -17,6 +18,7 @@ pub mod cli;
 pub mod dash;
 pub mod demo;
 pub mod domain;
+pub mod ingest;
 pub mod listener;
 pub mod ops;
 pub mod report;

@@ -18,19 +18,14 @@
 //! never pretend to do: cancelling a completed payment records that a refund
 //! is owed and says so.
 
-use rusqlite::Connection;
 use serde_json::{Value, json};
 
 use crate::domain::{
-    AuditEntry, Order, OrderPaymentStatus, OrderStatus, Payment, PaymentStatus, StatusSource,
-    Timestamp, format_ts,
+    AuditEntry, AuditEvent, Order, OrderPaymentStatus, OrderStatus, Payment, PaymentStatus, StatusSource,
+    Timestamp,
 };
-use crate::store::{Store, queries};
+use crate::store::{Store, Writer};
 
-/// Audit event names.
-pub const EVENT_SYNC: &str = "status_synchronized";
-pub const EVENT_CANCEL: &str = "order_and_payment_cancelled";
-pub const EVENT_VALIDATE: &str = "payment_validated";
 
 #[derive(Debug, thiserror::Error)]
 pub enum OpError {
@@ -74,7 +69,7 @@ impl Outcome {
 #[derive(Debug, Clone)]
 pub struct Change<'a> {
     pub actor: &'a str,
-    pub event: &'a str,
+    pub event: AuditEvent,
     pub now: Timestamp,
     /// Whose word the payment's new status is.
     pub source: StatusSource,
@@ -99,34 +94,33 @@ impl Before {
 
 /// Writes the order and the payment where they changed, and one audit row.
 fn commit(
-    conn: &Connection,
+    tx: &Writer<'_>,
     before: &Before,
     order: &Order,
     payment: Option<&Payment>,
     change: &Change<'_>,
 ) -> rusqlite::Result<()> {
     if *order != before.order {
-        queries::save_order_state(conn, order)?;
+        tx.update_order(order)?;
     }
     if let Some(p) = payment
         && Some(p) != before.payment.as_ref()
     {
-        queries::save_payment_state(conn, p)?;
+        tx.update_payment(p)?;
     }
-    let entry = AuditEntry {
-        at: format_ts(change.now),
-        order_number: Some(order.number.clone()),
-        event: change.event.to_owned(),
-        actor: change.actor.to_owned(),
-        old_order_status: Some(before.order.status.to_string()),
-        new_order_status: Some(order.status.to_string()),
-        old_order_payment_status: Some(before.order.payment_status.to_string()),
-        new_order_payment_status: Some(order.payment_status.to_string()),
-        old_payment_status: before.payment.as_ref().map(|p| p.status.to_string()),
-        new_payment_status: payment.map(|p| p.status.to_string()),
-        details: change.details.clone(),
-    };
-    queries::insert_audit(conn, Some(order.id), payment.map(|p| p.id), &entry)
+    let entry = AuditEntry::new(change.event, change.actor, change.now)
+        .with_order(&order.number)
+        .with_order_status(Some(before.order.status), Some(order.status))
+        .with_order_payment_status(
+            Some(before.order.payment_status),
+            Some(order.payment_status),
+        )
+        .with_payment_status(
+            before.payment.as_ref().map(|p| p.status),
+            payment.map(|p| p.status),
+        )
+        .with_details(change.details.clone());
+    tx.insert_audit(Some(order.id), payment.map(|p| p.id), &entry)
 }
 
 /// Sets the order's payment status, stamping `paid_at` when it becomes paid.
@@ -193,7 +187,7 @@ fn refund_warning(payment: &Payment, number: &str) -> String {
 /// Order → Payment, inside a transaction: sets the order's payment status
 /// and carries the mapped status to its payment.
 pub fn sync_from_order(
-    conn: &Connection,
+    tx: &Writer<'_>,
     mut order: Order,
     mut payment: Option<Payment>,
     status: OrderPaymentStatus,
@@ -213,7 +207,7 @@ pub fn sync_from_order(
     let warning = payment
         .as_mut()
         .and_then(|p| set_payment_side(p, &order.number, target, change));
-    commit(conn, &before, &order, payment.as_ref(), change)?;
+    commit(tx, &before, &order, payment.as_ref(), change)?;
     let summary = match &payment {
         Some(_) => format!("order {status}, payment {target}"),
         None => format!("order {status} (no payment record)"),
@@ -227,7 +221,7 @@ pub fn sync_from_order(
 /// Payment → Order, inside a transaction: sets the payment's status and
 /// carries the mapped status to its order.
 pub fn sync_from_payment(
-    conn: &Connection,
+    tx: &Writer<'_>,
     mut order: Order,
     mut payment: Payment,
     status: PaymentStatus,
@@ -243,21 +237,21 @@ pub fn sync_from_payment(
     let before = Before::of(&order, Some(&payment));
     let warning = set_payment_side(&mut payment, &order.number, status, change);
     set_order_side(&mut order, target, change.now);
-    commit(conn, &before, &order, Some(&payment), change)?;
+    commit(tx, &before, &order, Some(&payment), change)?;
     Ok(Outcome::Done {
         summary: format!("payment {status}, order {target}"),
         warnings: warning.into_iter().collect(),
     })
 }
 
-fn load(conn: &Connection, number: &str) -> Result<(Order, Option<Payment>), OpError> {
-    let order = queries::order_by_number(conn, number)?
+fn load(tx: &Writer<'_>, number: &str) -> Result<(Order, Option<Payment>), OpError> {
+    let order = tx.order_by_number(number)?
         .ok_or_else(|| OpError::UnknownOrder(number.to_owned()))?;
-    let payment = queries::payment_for_order(conn, order.id)?;
+    let payment = tx.payment_for_order(order.id)?;
     Ok((order, payment))
 }
 
-fn owner_change<'a>(actor: &'a str, event: &'a str, now: Timestamp, details: Value) -> Change<'a> {
+fn owner_change<'a>(actor: &'a str, event: AuditEvent, now: Timestamp, details: Value) -> Change<'a> {
     Change {
         actor,
         event,
@@ -279,7 +273,7 @@ pub fn set_order_payment_status(
         let (order, payment) = load(tx, number)?;
         let change = owner_change(
             actor,
-            EVENT_SYNC,
+            AuditEvent::StatusSynchronized,
             now,
             json!({"direction": "order_to_payment"}),
         );
@@ -302,7 +296,7 @@ pub fn set_payment_status(
         };
         let change = owner_change(
             actor,
-            EVENT_SYNC,
+            AuditEvent::StatusSynchronized,
             now,
             json!({"direction": "payment_to_order"}),
         );
@@ -329,7 +323,7 @@ pub fn cancel(
         order.status = OrderStatus::Cancelled;
         order.cancelled_at = Some(now);
         order.updated_at = now;
-        let mut change = owner_change(actor, EVENT_CANCEL, now, Value::Null);
+        let mut change = owner_change(actor, AuditEvent::OrderAndPaymentCancelled, now, Value::Null);
         let warning = match payment.as_mut() {
             Some(p) => {
                 order.payment_status = OrderPaymentStatus::Refunded;
@@ -378,7 +372,7 @@ pub fn validate(
         let reference = reference.map(str::trim).filter(|r| !r.is_empty());
         if let Some(r) = reference
             && payment.reference.as_deref() != Some(r)
-            && let Some(other) = queries::order_number_for_reference(tx, payment.provider, r)?
+            && let Some(other) = tx.order_number_for_reference(payment.provider, r)?
         {
             return Err(OpError::ReferenceTaken {
                 reference: r.to_owned(),
@@ -410,7 +404,7 @@ pub fn validate(
         }
         let change = owner_change(
             actor,
-            EVENT_VALIDATE,
+            AuditEvent::PaymentValidated,
             now,
             json!({"reference": reference, "provider": payment.provider.as_str()}),
         );
@@ -455,7 +449,7 @@ mod tests {
         assert_eq!(p.status_source, StatusSource::Owner);
         assert_eq!(
             events(&store, "TEST2003").last().unwrap(),
-            &(EVENT_SYNC.to_owned(), "alice".to_owned())
+            &(AuditEvent::StatusSynchronized, "alice".to_owned())
         );
     }
 
@@ -511,7 +505,7 @@ mod tests {
         assert!(p.refund_pending);
         assert_eq!(
             events(&store, "TEST2001").last().unwrap().0,
-            EVENT_CANCEL.to_owned()
+            AuditEvent::OrderAndPaymentCancelled
         );
     }
 
@@ -573,7 +567,7 @@ mod tests {
         assert_eq!(p.reference.as_deref(), Some("T_WAVE_77"));
         assert_eq!(o.payment_status, OrderPaymentStatus::Paid);
         assert_eq!(o.paid_at, Some(now()));
-        assert_eq!(events(&store, "TEST2002").last().unwrap().0, EVENT_VALIDATE);
+        assert_eq!(events(&store, "TEST2002").last().unwrap().0, AuditEvent::PaymentValidated);
     }
 
     #[test]

@@ -2,8 +2,8 @@
 
 use chrono::{TimeZone, Utc};
 
-use crate::domain::{Order, Payment, Timestamp};
-use crate::store::{Store, queries};
+use crate::domain::{AuditEvent, Order, Payment, Timestamp};
+use crate::store::Store;
 use crate::transfer;
 
 /// A fixed "now" so tests do not depend on the clock.
@@ -68,17 +68,17 @@ pub fn shop() -> Store {
 
 /// An order and its payment, read back.
 pub fn get(store: &Store, number: &str) -> (Order, Option<Payment>) {
-    let order = queries::order_by_number(store.conn(), number)
+    let order = store.reader().order_by_number(number)
         .expect("query")
         .expect("order exists");
-    let payment = queries::payment_for_order(store.conn(), order.id).expect("query");
+    let payment = store.reader().payment_for_order(order.id).expect("query");
     (order, payment)
 }
 
 /// The audit events of one order, in order.
-pub fn events(store: &Store, number: &str) -> Vec<(String, String)> {
+pub fn events(store: &Store, number: &str) -> Vec<(AuditEvent, String)> {
     let (order, _) = get(store, number);
-    queries::audit_for_order(store.conn(), order.id)
+    store.reader().audit_for_order(order.id)
         .expect("audit")
         .into_iter()
         .map(|e| (e.event, e.actor))

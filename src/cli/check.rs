@@ -48,7 +48,7 @@ pub fn check(
         order: args.order.clone(),
         rules: args.rules.iter().copied().collect::<HashSet<_>>(),
     };
-    let first = scan::scan(store.conn(), &settings, &filter)?;
+    let first = scan::scan(&store.reader(), &settings, &filter)?;
     if let Some(number) = &filter.order
         && first.orders_checked == 0
     {
@@ -82,7 +82,7 @@ pub fn check(
             &filter,
             &config.actor,
         )?;
-        let after = scan::scan(store.conn(), &settings, &filter)?;
+        let after = scan::scan(&store.reader(), &settings, &filter)?;
         report.orders_checked = after.orders_checked;
         report.findings = after.findings;
         report.fixed = Some(fixed);

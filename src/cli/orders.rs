@@ -10,7 +10,6 @@ use serde_json::{Value, json};
 use super::{Config, Exit, OrderCommand, PaymentCommand, print_json};
 use crate::domain::{AuditEntry, Order, Payment, format_ts};
 use crate::ops::{self, OpError, Outcome};
-use crate::store::queries;
 
 pub fn order(config: &Config, cmd: OrderCommand, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let now = Utc::now();
@@ -168,10 +167,10 @@ pub fn payment_json(p: &Payment) -> Value {
 fn show(config: &Config, number: &str, json: bool, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let mut store = config.open()?;
     let (order, payment, log) = store.read(|tx| -> anyhow::Result<_> {
-        let order = queries::order_by_number(tx, number)?
+        let order = tx.order_by_number(number)?
             .ok_or_else(|| OpError::UnknownOrder(number.to_owned()))?;
-        let payment = queries::payment_for_order(tx, order.id)?;
-        let log = queries::audit_for_order(tx, order.id)?;
+        let payment = tx.payment_for_order(order.id)?;
+        let log = tx.audit_for_order(order.id)?;
         Ok((order, payment, log))
     })?;
     if json {
@@ -249,11 +248,11 @@ fn show(config: &Config, number: &str, json: bool, out: &mut dyn Write) -> anyho
     Ok(Exit::Ok)
 }
 
-fn change(old: &Option<String>, new: &Option<String>) -> String {
+fn change<T: std::fmt::Display + PartialEq>(old: &Option<T>, new: &Option<T>) -> String {
     match (old, new) {
-        (Some(o), Some(n)) if o == n => n.clone(),
+        (Some(o), Some(n)) if o == n => n.to_string(),
         (Some(o), Some(n)) => format!("{o} → {n}"),
-        (None, Some(n)) => n.clone(),
+        (None, Some(n)) => n.to_string(),
         (Some(o), None) => format!("{o} → -"),
         (None, None) => "-".to_owned(),
     }
@@ -269,7 +268,7 @@ fn audit_table(log: &[AuditEntry], with_order: bool) -> Table {
     header.extend(["order status", "order payment", "payment"]);
     table.set_header(header);
     for e in log {
-        let mut row = vec![e.at.clone(), e.event.clone(), e.actor.clone()];
+        let mut row = vec![e.at.clone(), e.event.to_string(), e.actor.clone()];
         if with_order {
             row.insert(1, e.order_number.clone().unwrap_or_default());
         }
@@ -297,11 +296,11 @@ pub fn log(
     let store = config.open()?;
     let entries = match number {
         Some(n) => {
-            let order = queries::order_by_number(store.conn(), n)?
+            let order = store.reader().order_by_number(n)?
                 .ok_or_else(|| OpError::UnknownOrder(n.to_owned()))?;
-            queries::audit_for_order(store.conn(), order.id)?
+            store.reader().audit_for_order(order.id)?
         }
-        None => queries::audit_recent(store.conn(), limit)?,
+        None => store.reader().audit_recent(limit)?,
     };
     if json {
         print_json(out, &serde_json::to_value(&entries)?)?;

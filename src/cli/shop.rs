@@ -18,7 +18,7 @@ pub fn import(config: &Config, files: &[PathBuf], out: &mut dyn Write) -> anyhow
         // Nothing to refer to yet: check the set on its own, so a refused
         // import leaves no empty database behind.
         let empty = crate::store::Store::open_in_memory()?;
-        transfer::check_against_db(empty.conn(), &set)?;
+        transfer::check_against_db(&empty.reader(), &set)?;
     }
     let mut store = config.open_or_create()?;
     let s = transfer::import(&mut store, &set, &config.actor, Utc::now())?;
@@ -72,7 +72,7 @@ pub fn demo(
         anyhow::bail!("--orders must be at least 1");
     }
     let mut store = config.open_or_create()?;
-    let existing = crate::store::queries::count_orders(store.conn())?;
+    let existing = store.reader().count_orders()?;
     if existing > 0 && orders.is_none() && seed.is_none() {
         // The newcomer's first command, run again: show what is there.
         writeln!(

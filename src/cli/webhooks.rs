@@ -17,19 +17,20 @@ use serde_json::{Value, json};
 
 use super::args::{OrphanAction, OrphansArgs, SendTestEventArgs, WebhookAction, WebhooksArgs};
 use super::{Config, Exit, print_json};
-use crate::domain::{AuditEntry, Currency, Money, format_ts};
-use crate::listener::apply::Processing;
-use crate::listener::log::{self, LogResult};
-use crate::listener::orphans;
+use crate::domain::{
+    AuditEntry, AuditEvent, Currency, EventState, LogResult, Money, OrphanState, format_ts,
+};
+use crate::ingest::apply::Processing;
+use crate::ingest::orphans;
 use crate::listener::verify::sign_stripe;
-use crate::store::queries;
+use crate::store::webhooks::Pruned;
 
 pub fn orphans(config: &Config, args: &OrphansArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let now = Utc::now();
     match &args.action {
         None => {
             let store = config.open()?;
-            let list = orphans::list(store.conn(), args.all)?;
+            let list = store.reader().orphans(args.all)?;
             if args.json {
                 print_json(out, &serde_json::to_value(&list)?)?;
             } else if list.is_empty() {
@@ -52,12 +53,12 @@ pub fn orphans(config: &Config, args: &OrphansArgs, out: &mut dyn Write) -> anyh
                     table.add_row([
                         o.id.to_string(),
                         o.received_at.clone(),
-                        o.provider.clone(),
+                        o.provider.to_string(),
                         format!("{} {}", o.event_type, o.event_id),
                         o.reference.clone().unwrap_or_else(|| "-".to_owned()),
                         o.amount.clone().unwrap_or_else(|| "-".to_owned()),
                         o.order_number.clone().unwrap_or_else(|| "-".to_owned()),
-                        o.state.clone(),
+                        o.state.to_string(),
                         o.note.clone().unwrap_or_default(),
                     ]);
                 }
@@ -67,7 +68,7 @@ pub fn orphans(config: &Config, args: &OrphansArgs, out: &mut dyn Write) -> anyh
                     "attach one with `tally orphans link ID ORDER`, or `tally orphans dismiss ID` once dealt with"
                 )?;
             }
-            let open = list.iter().filter(|o| o.state == "open").count();
+            let open = list.iter().filter(|o| o.state == OrphanState::Open).count();
             Ok(if open > 0 { Exit::Problems } else { Exit::Ok })
         }
         Some(OrphanAction::Link { id, order }) => {
@@ -110,7 +111,7 @@ pub fn webhooks(config: &Config, args: &WebhooksArgs, out: &mut dyn Write) -> an
                 bail!("--limit must be at least 1 (got {})", args.limit);
             }
             let store = config.open()?;
-            let rows = log::recent(store.conn(), args.failed, args.limit)?;
+            let rows = store.reader().webhook_log(args.failed, args.limit)?;
             if args.json {
                 print_json(out, &serde_json::to_value(&rows)?)?;
             } else if rows.is_empty() {
@@ -145,16 +146,16 @@ pub fn webhooks(config: &Config, args: &WebhooksArgs, out: &mut dyn Write) -> an
                         (Some(t), None) => t.clone(),
                         (None, None) => "-".to_owned(),
                     };
-                    let mut result = r.result.clone();
-                    if r.result == "error" && r.event_state.as_deref() == Some("applied") {
+                    let mut result = r.result.to_string();
+                    if r.result == LogResult::Error && r.event_state == Some(EventState::Applied) {
                         result.push_str(" (since applied)");
                     }
                     table.add_row([
                         r.id.to_string(),
                         r.received_at.clone(),
-                        r.provider.clone().unwrap_or_else(|| "-".to_owned()),
+                        r.provider.map_or_else(|| "-".to_owned(), |p| p.to_string()),
                         event,
-                        r.signature.clone(),
+                        r.signature.to_string(),
                         result,
                         r.http_status.to_string(),
                         format!("{:.1}", r.duration_us as f64 / 1000.0),
@@ -201,9 +202,6 @@ pub fn webhooks(config: &Config, args: &WebhooksArgs, out: &mut dyn Write) -> an
     }
 }
 
-/// Audit event of `tally webhooks prune`.
-pub const EVENT_PRUNED: &str = "webhook_bodies_pruned";
-
 /// `tally webhooks prune --older-than DURATION`: one transaction, audited,
 /// with `secure_delete` so the dropped bytes do not linger in free pages,
 /// then a best-effort WAL truncation so they do not linger there either.
@@ -217,42 +215,24 @@ fn prune(
         .checked_sub_signed(older_than)
         .ok_or_else(|| anyhow::anyhow!("--older-than {older_than} reaches before year 0"))?;
     let mut store = config.open()?;
-    store.conn().pragma_update(None, "secure_delete", "on")?;
-    let pruned = store.write(|tx| -> anyhow::Result<log::Pruned> {
-        let pruned = log::prune(tx, before)?;
+    store.set_secure_delete()?;
+    let pruned = store.write(|tx| -> anyhow::Result<Pruned> {
+        let pruned = tx.prune_webhook_bodies(before)?;
         if pruned.bodies > 0 || pruned.addresses > 0 {
-            queries::insert_audit(
-                tx,
-                None,
-                None,
-                &AuditEntry {
-                    at: format_ts(now),
-                    order_number: None,
-                    event: EVENT_PRUNED.to_owned(),
-                    actor: config.actor.clone(),
-                    old_order_status: None,
-                    new_order_status: None,
-                    old_order_payment_status: None,
-                    new_order_payment_status: None,
-                    old_payment_status: None,
-                    new_payment_status: None,
-                    details: json!({
-                        "received_before": format_ts(before),
-                        "bodies": pruned.bodies,
-                        "remote_addresses": pruned.addresses,
-                        "kept": pruned.kept,
-                    }),
-                },
-            )?;
+            let entry = AuditEntry::new(AuditEvent::WebhookBodiesPruned, &config.actor, now)
+                .with_details(json!({
+                    "received_before": format_ts(before),
+                    "bodies": pruned.bodies,
+                    "remote_addresses": pruned.addresses,
+                    "kept": pruned.kept,
+                }));
+            tx.insert_audit(None, None, &entry)?;
         }
         Ok(pruned)
     })?;
     // Old page images stay in the WAL until it is checkpointed and reused:
     // truncate it now, unless a reader holds it (then SQLite does it later).
-    let checkpoint: Result<i64, _> =
-        store
-            .conn()
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0));
+    let checkpoint = store.checkpoint_truncate();
     writeln!(
         out,
         "dropped {} stored bod{} and {} remote address{} of webhook requests received before {}",
@@ -274,7 +254,7 @@ fn prune(
         out,
         "event ids and results are kept: a re-delivered event is still answered as a duplicate"
     )?;
-    if !matches!(checkpoint, Ok(0)) {
+    if !matches!(checkpoint, Ok(false)) {
         writeln!(
             out,
             "note: the write-ahead log could not be truncated now (another process is reading);              SQLite reuses it later"
@@ -399,9 +379,9 @@ pub fn send_test_event(
                     args.order
                 )
             })?;
-            let order = queries::order_by_number(store.conn(), &args.order)?
+            let order = store.reader().order_by_number(&args.order)?
                 .ok_or_else(|| anyhow::anyhow!("no order numbered {:?}", args.order))?;
-            let payment = queries::payment_for_order(store.conn(), order.id)?;
+            let payment = store.reader().payment_for_order(order.id)?;
             let reference = payment.as_ref().and_then(|p| p.reference.clone());
             let charge_id = payment.as_ref().and_then(|p| p.charge_id.clone());
             (

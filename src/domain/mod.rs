@@ -6,11 +6,15 @@
 //! it. Statuses are closed enums matched exhaustively with no catch-all arm,
 //! so adding a variant makes the compiler point at every place to update.
 
+pub mod audit;
 pub mod money;
 pub mod record;
 pub mod status;
 pub mod transition;
+pub mod webhook;
 
 pub use money::{Currency, Money, MoneyError};
-pub use record::{AuditEntry, Order, Payment, StatusSource, Timestamp, format_ts, parse_ts};
+pub use audit::{AuditEntry, AuditEvent};
+pub use record::{Order, Payment, StatusSource, Timestamp, format_ts, parse_ts};
+pub use webhook::{EventState, LogResult, OrphanState, SignatureCheck};
 pub use status::{OrderPaymentStatus, OrderStatus, ParseStatusError, PaymentStatus, Provider};

@@ -1,4 +1,4 @@
-//! Orders, payments and audit entries as plain values, and the one
+//! Orders and payments as plain values, and the one
 //! timestamp format `tally` stores and prints.
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -72,20 +72,4 @@ pub struct Payment {
     /// yet confirmed.
     pub refund_pending: bool,
     pub disputed: bool,
-}
-
-/// One row of the audit log (the seed's PaymentLog).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct AuditEntry {
-    pub at: String,
-    pub order_number: Option<String>,
-    pub event: String,
-    pub actor: String,
-    pub old_order_status: Option<String>,
-    pub new_order_status: Option<String>,
-    pub old_order_payment_status: Option<String>,
-    pub new_order_payment_status: Option<String>,
-    pub old_payment_status: Option<String>,
-    pub new_payment_status: Option<String>,
-    pub details: serde_json::Value,
 }

@@ -1,5 +1,5 @@
 //! One request in, one response out: routes, status codes, signature
-//! verification, then [`apply::process`].
+//! verification, then [`crate::ingest::apply::process`].
 //!
 //! [`handle`] is a plain function of a small [`Request`] (method, path,
 //! headers, body bytes, remote address, the time) and a [`Context`] (the
@@ -24,9 +24,10 @@ use std::time::Instant;
 
 use serde_json::json;
 
-use super::apply::{self, Delivery, Processing};
+use crate::ingest::apply::{self, Delivery, Processing};
 use super::certs::{CertError, CertSource};
-use super::log::{self, LogResult, NewLogRow, SignatureCheck};
+use crate::domain::{LogResult, SignatureCheck};
+use crate::store::webhooks::NewLogRow;
 use super::metrics::Metrics;
 use super::verify::{self, PaypalHeaders, VerifyError};
 use crate::domain::{Provider, Timestamp};
@@ -278,7 +279,7 @@ pub fn handle(req: &Request<'_>, ctx: &mut Context<'_>) -> Handled {
             let answers =
                 ctx.gate
                     .enter()
-                    .conn()
+                    .reader()
                     .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
                         r.get::<_, i64>(0)
                     });
@@ -345,7 +346,7 @@ fn refuse(
         order_number: None,
     };
     let mut detail = r.message.clone();
-    let written = ctx.gate.enter().write(|tx| log::insert(tx, &row));
+    let written = ctx.gate.enter().write(|tx| tx.insert_webhook_log(&row));
     if let Err(e) = written {
         detail.push_str(&format!(" (and the log row failed: {e})"));
     }

@@ -374,11 +374,7 @@ fn serve_one(mut request: tiny_http::Request, shared: &Shared) {
         Err(payload) => {
             // Whatever the handler had begun was rolled back when its
             // transaction was dropped during the unwind; make sure.
-            let store = shared.gate.enter();
-            if !store.conn().is_autocommit() {
-                let _ = store.conn().execute_batch("ROLLBACK");
-            }
-            drop(store);
+            shared.gate.enter().recover_after_panic();
             let message = payload
                 .downcast_ref::<String>()
                 .cloned()

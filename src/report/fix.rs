@@ -15,14 +15,16 @@
 
 use std::time::{Duration, Instant};
 
-use rusqlite::{Connection, OptionalExtension};
 use serde_json::json;
 
 use super::rules::{Finding, Fix, Rule, Settings, Side, evaluate};
 use super::scan::{Filter, Judged};
-use crate::domain::{AuditEntry, Order, Payment, StatusSource, Timestamp, format_ts, parse_ts};
-use crate::ops::{self, Change, EVENT_SYNC};
-use crate::store::{Store, queries};
+use crate::domain::{
+    AuditEntry, AuditEvent, Order, OrderPaymentStatus, OrderStatus, Payment, PaymentStatus,
+    StatusSource, Timestamp, format_ts, parse_ts,
+};
+use crate::ops::{self, Change};
+use crate::store::{AuditField, Reader, Store, Writer};
 
 /// How long one batch may hold the write lock, about.
 pub const BATCH_BUDGET: Duration = Duration::from_millis(15);
@@ -65,15 +67,15 @@ pub fn apply(
 /// The order and its payment as stored now, and their fixable findings.
 /// Resolutions are not consulted: fixable rules cannot be resolved by hand.
 fn judge_now(
-    conn: &Connection,
+    conn: &Reader<'_>,
     order_id: i64,
     settings: &Settings,
     filter: &Filter,
 ) -> rusqlite::Result<Option<Judged>> {
-    let Some(order) = queries::order_by_id(conn, order_id)? else {
+    let Some(order) = conn.order_by_id(order_id)? else {
         return Ok(None);
     };
-    let payment = queries::payment_for_order(conn, order.id)?;
+    let payment = conn.payment_for_order(order.id)?;
     let fixable = evaluate(&order, payment.as_ref(), settings)
         .into_iter()
         .filter(|f| f.fixable && filter.wants(f.rule))
@@ -84,7 +86,7 @@ fn judge_now(
 /// Re-judges one order and fixes what is fixable: the status first (which
 /// may stamp a missing timestamp itself), then, judged again, the timestamps.
 fn fix_order(
-    conn: &Connection,
+    conn: &Writer<'_>,
     order_id: i64,
     settings: &Settings,
     filter: &Filter,
@@ -143,7 +145,7 @@ fn fix_order(
 
 #[allow(clippy::too_many_arguments)]
 fn sync(
-    conn: &Connection,
+    conn: &Writer<'_>,
     order: Order,
     payment: Payment,
     winner: Side,
@@ -154,7 +156,7 @@ fn sync(
 ) -> rusqlite::Result<()> {
     let change = Change {
         actor,
-        event: EVENT_SYNC,
+        event: AuditEvent::StatusSynchronized,
         now,
         source: StatusSource::Owner,
         details: json!({
@@ -177,27 +179,19 @@ fn sync(
     Ok(())
 }
 
-/// When the audit log saw a column become `value`, latest first.
+/// When the audit log saw `field` become `value`, latest first.
 fn audit_time(
-    conn: &Connection,
+    conn: &Reader<'_>,
     order_id: i64,
-    column: &str,
+    field: AuditField,
     value: &str,
 ) -> rusqlite::Result<Option<Timestamp>> {
-    let old = column.replacen("new_", "old_", 1);
-    let at: Option<String> = conn
-        .prepare_cached(&format!(
-            "SELECT at FROM audit_log WHERE order_id = ?1 AND {column} = ?2
-               AND ({old} IS NULL OR {old} <> ?2)
-             ORDER BY id DESC LIMIT 1"
-        ))?
-        .query_row(rusqlite::params![order_id, value], |r| r.get(0))
-        .optional()?;
+    let at = conn.audit_time(order_id, field, value)?;
     Ok(at.and_then(|t| parse_ts(&t).ok()))
 }
 
 fn fill_timestamps(
-    conn: &Connection,
+    conn: &Writer<'_>,
     order: &Order,
     payment: Option<&Payment>,
     now: Timestamp,
@@ -205,61 +199,52 @@ fn fill_timestamps(
 ) -> rusqlite::Result<()> {
     let mut filled = serde_json::Map::new();
     let mut pick =
-        |name: &str, column: &str, value: &str, fallback: Timestamp| -> rusqlite::Result<String> {
-            let (at, source) = match audit_time(conn, order.id, column, value)? {
+        |name: &str, field: AuditField, value: &str, fallback: Timestamp| -> rusqlite::Result<Timestamp> {
+            let (at, source) = match audit_time(conn, order.id, field, value)? {
                 Some(t) => (t, "audit log"),
                 None => (fallback, "updated_at"),
             };
-            let at = format_ts(at);
-            filled.insert(name.to_owned(), json!({"value": at, "from": source}));
+            filled.insert(name.to_owned(), json!({"value": format_ts(at), "from": source}));
             Ok(at)
         };
-    use crate::domain::{OrderPaymentStatus, OrderStatus, PaymentStatus};
+    let mut stamped = order.clone();
     if order.payment_status == OrderPaymentStatus::Paid && order.paid_at.is_none() {
-        let at = pick(
+        stamped.paid_at = Some(pick(
             "paid_at",
-            "new_order_payment_status",
+            AuditField::OrderPaymentStatus,
             "paid",
             order.updated_at,
-        )?;
-        conn.prepare_cached("UPDATE orders SET paid_at = ?2 WHERE id = ?1")?
-            .execute(rusqlite::params![order.id, at])?;
+        )?);
     }
     if order.status == OrderStatus::Cancelled && order.cancelled_at.is_none() {
-        let at = pick(
+        stamped.cancelled_at = Some(pick(
             "cancelled_at",
-            "new_order_status",
+            AuditField::OrderStatus,
             "cancelled",
             order.updated_at,
-        )?;
-        conn.prepare_cached("UPDATE orders SET cancelled_at = ?2 WHERE id = ?1")?
-            .execute(rusqlite::params![order.id, at])?;
+        )?);
+    }
+    if stamped != *order {
+        conn.update_order(&stamped)?;
     }
     if let Some(p) = payment
         && p.status == PaymentStatus::Completed
         && p.completed_at.is_none()
     {
-        let at = pick(
+        let mut stamped = p.clone();
+        stamped.completed_at = Some(pick(
             "completed_at",
-            "new_payment_status",
+            AuditField::PaymentStatus,
             "completed",
             p.updated_at,
-        )?;
-        conn.prepare_cached("UPDATE payments SET completed_at = ?2 WHERE id = ?1")?
-            .execute(rusqlite::params![p.id, at])?;
+        )?);
+        conn.update_payment(&stamped)?;
     }
-    let entry = AuditEntry {
-        at: format_ts(now),
-        order_number: Some(order.number.clone()),
-        event: EVENT_SYNC.to_owned(),
-        actor: actor.to_owned(),
-        old_order_status: Some(order.status.to_string()),
-        new_order_status: Some(order.status.to_string()),
-        old_order_payment_status: Some(order.payment_status.to_string()),
-        new_order_payment_status: Some(order.payment_status.to_string()),
-        old_payment_status: payment.map(|p| p.status.to_string()),
-        new_payment_status: payment.map(|p| p.status.to_string()),
-        details: json!({"rule": Rule::MissingTimestamp.as_str(), "filled": filled}),
-    };
-    queries::insert_audit(conn, Some(order.id), payment.map(|p| p.id), &entry)
+    let entry = AuditEntry::new(AuditEvent::StatusSynchronized, actor, now)
+        .with_order(&order.number)
+        .with_order_status(Some(order.status), Some(order.status))
+        .with_order_payment_status(Some(order.payment_status), Some(order.payment_status))
+        .with_payment_status(payment.map(|p| p.status), payment.map(|p| p.status))
+        .with_details(json!({"rule": Rule::MissingTimestamp.as_str(), "filled": filled}));
+    conn.insert_audit(Some(order.id), payment.map(|p| p.id), &entry)
 }

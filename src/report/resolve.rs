@@ -8,16 +8,12 @@
 
 use std::collections::HashSet;
 
-use rusqlite::params;
 use serde_json::json;
 
 use super::rules::{Rule, Settings};
 use super::scan::{Filter, findings_for_order};
-use crate::domain::{AuditEntry, Timestamp, format_ts};
-use crate::store::{Store, queries};
-
-/// Audit event of a resolution.
-pub const EVENT_RESOLVED: &str = "finding_resolved";
+use crate::domain::{AuditEntry, AuditEvent, Timestamp, format_ts};
+use crate::store::Store;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ResolveError {
@@ -53,7 +49,7 @@ pub fn resolve(
         return Err(ResolveError::EmptyNote);
     }
     store.write(|tx| {
-        let order = queries::order_by_number(tx, number)?
+        let order = tx.order_by_number(number)?
             .ok_or_else(|| ResolveError::UnknownOrder(number.to_owned()))?;
         let nothing = || ResolveError::NothingOpen {
             number: number.to_owned(),
@@ -61,20 +57,17 @@ pub fn resolve(
         };
         let at = format_ts(now);
         let closed = match rule {
-            Rule::OrphanTransaction => tx
-                .prepare_cached(
-                    "UPDATE orphans SET state = 'dismissed', resolved_at = ?2, resolved_by = ?3,
-                            note = ?4
-                     WHERE state = 'open' AND order_number = ?1",
-                )?
-                .execute(params![number, at, actor, note])?,
-            Rule::WebhookFailed => tx
-                .prepare_cached(
-                    "UPDATE provider_events SET resolved_at = ?2
-                     WHERE state = 'failed' AND resolved_at IS NULL AND order_number = ?1",
-                )?
-                .execute(params![number, at])?,
-            _ => {
+            Rule::OrphanTransaction => tx.dismiss_orphans_of_order(number, note, actor, &at)?,
+            Rule::WebhookFailed => tx.resolve_failed_events(number, &at)?,
+            Rule::StatusMismatch
+            | Rule::PaidWithoutPayment
+            | Rule::AmountMismatch
+            | Rule::CurrencyMismatch
+            | Rule::CancelledButCaptured
+            | Rule::RefundAwaitingProvider
+            | Rule::Disputed
+            | Rule::MissingTimestamp
+            | Rule::StalePending => {
                 let settings = Settings {
                     now,
                     stale_after,
@@ -92,40 +85,21 @@ pub fn resolve(
                 if found.is_empty() {
                     return Err(nothing());
                 }
-                tx.prepare_cached(
-                    "INSERT INTO resolutions (order_id, rule, note, actor, at, order_updated_at,
-                            payment_updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                )?
-                .execute(params![
-                    order.id,
-                    rule.as_str(),
-                    note,
-                    actor,
-                    at,
-                    format_ts(order.updated_at),
-                    payment.as_ref().map(|p| format_ts(p.updated_at)),
-                ])?
+                tx.insert_resolution(&order, payment.as_ref(), rule.as_str(), note, actor, &at)?
             }
         };
         if closed == 0 {
             return Err(nothing());
         }
-        let payment = queries::payment_for_order(tx, order.id)?;
-        let entry = AuditEntry {
-            at,
-            order_number: Some(order.number.clone()),
-            event: EVENT_RESOLVED.to_owned(),
-            actor: actor.to_owned(),
-            old_order_status: Some(order.status.to_string()),
-            new_order_status: Some(order.status.to_string()),
-            old_order_payment_status: Some(order.payment_status.to_string()),
-            new_order_payment_status: Some(order.payment_status.to_string()),
-            old_payment_status: payment.as_ref().map(|p| p.status.to_string()),
-            new_payment_status: payment.as_ref().map(|p| p.status.to_string()),
-            details: json!({"rule": rule, "note": note}),
-        };
-        queries::insert_audit(tx, Some(order.id), payment.map(|p| p.id), &entry)?;
+        let payment = tx.payment_for_order(order.id)?;
+        let status = payment.as_ref().map(|p| p.status);
+        let entry = AuditEntry::new(AuditEvent::FindingResolved, actor, now)
+            .with_order(&order.number)
+            .with_order_status(Some(order.status), Some(order.status))
+            .with_order_payment_status(Some(order.payment_status), Some(order.payment_status))
+            .with_payment_status(status, status)
+            .with_details(json!({"rule": rule, "note": note}));
+        tx.insert_audit(Some(order.id), payment.map(|p| p.id), &entry)?;
         Ok(())
     })
 }

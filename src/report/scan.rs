@@ -15,11 +15,12 @@
 
 use std::collections::{HashMap, HashSet};
 
-use rusqlite::{Connection, params};
+use rusqlite::params;
 
 use super::rules::{Finding, Rule, Settings, evaluate};
-use crate::domain::{Order, Payment, format_ts};
-use crate::store::queries::{self, ORDER_COLUMNS, ORDER_WIDTH, PAYMENT_COLUMNS};
+use crate::domain::{Order, Payment, PaymentStatus, format_ts};
+use crate::store::Reader;
+use crate::store::rows::{self, ORDER_COLUMNS, ORDER_WIDTH, PAYMENT_COLUMNS};
 
 /// Orders per chunk of the scan.
 pub const CHUNK: i64 = 100_000;
@@ -47,14 +48,28 @@ pub struct Scan {
     pub findings: Vec<Finding>,
 }
 
+/// The seed's status mapping as SQL: the order payment status that
+/// `column` (a payment status) maps to, `'no payment'` for NULL. Generated
+/// from the domain's [`PaymentStatus::to_order`], so it is written once.
+fn mapped_sql(column: &str) -> String {
+    let arms: String = PaymentStatus::ALL
+        .iter()
+        .map(|p| format!(" WHEN '{p}' THEN '{}'", p.to_order()))
+        .collect();
+    format!("CASE {column}{arms} ELSE 'no payment' END")
+}
+
 /// The scan's prefilter, evaluated on every order: a status mismatch, an
 /// order without payment, or a completed payment whose captured amount or
 /// currency differs from the order's.
-const SUSPECT: &str = "
-    o.payment_status <> CASE p.status WHEN 'pending' THEN 'pending' WHEN 'completed' THEN 'paid'
-        WHEN 'failed' THEN 'failed' WHEN 'cancelled' THEN 'refunded' ELSE 'no payment' END
- OR (p.status = 'completed' AND (coalesce(p.captured_minor, p.amount_minor) <> o.total_minor
-        OR coalesce(p.captured_currency, p.currency) <> o.currency))";
+fn suspect_sql() -> String {
+    format!(
+        "o.payment_status <> {}
+         OR (p.status = 'completed' AND (coalesce(p.captured_minor, p.amount_minor) <> o.total_minor
+             OR coalesce(p.captured_currency, p.currency) <> o.currency))",
+        mapped_sql("p.status")
+    )
+}
 
 /// The rare states the other rules look at, each found through its own
 /// small (partial) index rather than on every row; `INDEXED BY` keeps the
@@ -78,7 +93,7 @@ struct Resolution {
     payment_updated_at: Option<String>,
 }
 
-fn resolutions(conn: &Connection) -> rusqlite::Result<HashMap<(i64, String), Resolution>> {
+fn resolutions(conn: &Reader<'_>) -> rusqlite::Result<HashMap<(i64, String), Resolution>> {
     let mut stmt = conn.prepare_cached(
         "SELECT order_id, rule, order_updated_at, payment_updated_at FROM resolutions ORDER BY id",
     )?;
@@ -129,22 +144,22 @@ pub type Judged = (Order, Option<Payment>, Vec<Finding>);
 /// Re-judges one order from the database, as the fixer does inside its
 /// transaction.
 pub fn findings_for_order(
-    conn: &Connection,
+    conn: &Reader<'_>,
     order_id: i64,
     settings: &Settings,
     filter: &Filter,
 ) -> rusqlite::Result<Option<Judged>> {
-    let Some(order) = queries::order_by_id(conn, order_id)? else {
+    let Some(order) = conn.order_by_id(order_id)? else {
         return Ok(None);
     };
-    let payment = queries::payment_for_order(conn, order.id)?;
+    let payment = conn.payment_for_order(order.id)?;
     let res = resolutions_for(conn, order.id)?;
     let found = judge(&order, payment.as_ref(), settings, filter, &res);
     Ok(Some((order, payment, found)))
 }
 
 fn resolutions_for(
-    conn: &Connection,
+    conn: &Reader<'_>,
     order_id: i64,
 ) -> rusqlite::Result<HashMap<(i64, String), Resolution>> {
     let mut stmt = conn.prepare_cached(
@@ -164,7 +179,7 @@ fn resolutions_for(
 }
 
 /// Scans the shop (or one order) and returns what remains to report.
-pub fn scan(conn: &Connection, settings: &Settings, filter: &Filter) -> rusqlite::Result<Scan> {
+pub fn scan(conn: &Reader<'_>, settings: &Settings, filter: &Filter) -> rusqlite::Result<Scan> {
     let res = resolutions(conn)?;
     let stale_cutoff = format_ts(settings.now - settings.stale_after);
     let mut findings = Vec::new();
@@ -174,13 +189,13 @@ pub fn scan(conn: &Connection, settings: &Settings, filter: &Filter) -> rusqlite
     );
     let mut judged = HashSet::new();
     let mut handle = |row: &rusqlite::Row<'_>| -> rusqlite::Result<()> {
-        let order = queries::order_from_row(row, 0)?;
+        let order = rows::order_from_row(row, 0)?;
         if !judged.insert(order.id) {
             return Ok(());
         }
         let payment = match row.get_ref(ORDER_WIDTH)? {
             rusqlite::types::ValueRef::Null => None,
-            _ => Some(queries::payment_from_row(row, ORDER_WIDTH)?),
+            _ => Some(rows::payment_from_row(row, ORDER_WIDTH)?),
         };
         findings.extend(judge(&order, payment.as_ref(), settings, filter, &res));
         Ok(())
@@ -200,7 +215,8 @@ pub fn scan(conn: &Connection, settings: &Settings, filter: &Filter) -> rusqlite
             let max_id: i64 =
                 conn.query_row("SELECT coalesce(max(id), 0) FROM orders", [], |r| r.get(0))?;
             let mut stmt = conn.prepare(&format!(
-                "{select} WHERE o.id > ?1 AND o.id <= ?2 AND ({SUSPECT})"
+                "{select} WHERE o.id > ?1 AND o.id <= ?2 AND ({})",
+                suspect_sql()
             ))?;
             let mut from = 0;
             while from < max_id {
@@ -215,7 +231,7 @@ pub fn scan(conn: &Connection, settings: &Settings, filter: &Filter) -> rusqlite
             while let Some(row) = rows.next()? {
                 handle(row)?;
             }
-            queries::count_orders(conn)?
+            conn.count_orders()?
         }
     };
     if filter.wants(Rule::OrphanTransaction) {
@@ -232,7 +248,7 @@ pub fn scan(conn: &Connection, settings: &Settings, filter: &Filter) -> rusqlite
     })
 }
 
-fn orphans(conn: &Connection, order: Option<&str>) -> rusqlite::Result<Vec<Finding>> {
+fn orphans(conn: &Reader<'_>, order: Option<&str>) -> rusqlite::Result<Vec<Finding>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, provider, reference, amount_minor, currency, event_type, order_number, note
          FROM orphans WHERE state = 'open' AND (?1 IS NULL OR order_number = ?1) ORDER BY id",
@@ -275,7 +291,7 @@ fn orphans(conn: &Connection, order: Option<&str>) -> rusqlite::Result<Vec<Findi
     rows.collect()
 }
 
-fn failed_events(conn: &Connection, order: Option<&str>) -> rusqlite::Result<Vec<Finding>> {
+fn failed_events(conn: &Reader<'_>, order: Option<&str>) -> rusqlite::Result<Vec<Finding>> {
     let mut stmt = conn.prepare_cached(
         "SELECT provider, event_id, event_type, error, order_number FROM provider_events
          WHERE state = 'failed' AND resolved_at IS NULL AND (?1 IS NULL OR order_number = ?1)
@@ -300,4 +316,18 @@ fn failed_events(conn: &Connection, order: Option<&str>) -> rusqlite::Result<Vec
         })
     })?;
     rows.collect()
+}
+
+#[cfg(test)]
+mod sql_tests {
+    use super::mapped_sql;
+
+    #[test]
+    fn the_sql_mapping_is_the_seeds() {
+        assert_eq!(
+            mapped_sql("p.status"),
+            "CASE p.status WHEN 'pending' THEN 'pending' WHEN 'completed' THEN 'paid' \
+             WHEN 'failed' THEN 'failed' WHEN 'cancelled' THEN 'refunded' ELSE 'no payment' END"
+        );
+    }
 }

@@ -130,7 +130,7 @@ fn prefer_forces_a_side_and_the_audit_row_says_so() {
     let (o, p) = get(&store, "TEST1001");
     assert_eq!(o.payment_status, OrderPaymentStatus::Pending);
     assert_eq!(p.unwrap().status, PaymentStatus::Pending);
-    let log = crate::store::queries::audit_for_order(store.conn(), o.id).unwrap();
+    let log = store.reader().audit_for_order(o.id).unwrap();
     assert_eq!(log.last().unwrap().details["forced"], true);
 }
 

@@ -1,4 +1,12 @@
-//! The SQLite file: opening it, its schema, and reading and writing rows.
+//! The SQLite file: opening it, its schema, and every write to it.
+//!
+//! # Ownership
+//! The store owns its connection and hands out none that can write. Every
+//! write to orders, payments, the audit log, resolutions, provider events,
+//! orphans and the webhook log is one [`Writer`] method, reached only
+//! through [`Store::write`]'s transaction. Reads go through a [`Reader`]
+//! ([`Store::reader`], [`Store::read`], or a `Writer`, which dereferences
+//! to one), which refuses any statement that is not read-only.
 //!
 //! # Opening
 //! [`Store::open`] is the only place a connection is set up: PRAGMAs first
@@ -25,13 +33,20 @@
 //! append-only; a database migrated by a newer `tally` is refused rather than
 //! misread.
 
-pub mod queries;
+pub mod bulk;
+mod reader;
+pub mod rows;
 pub mod search;
+pub mod webhooks;
+mod writer;
+
+pub use reader::{AuditField, PaymentKey, Reader};
+pub use writer::Writer;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use rusqlite_migration::{M, Migrations};
 
 /// The schema, in order. Do not change the order or edit a shipped file.
@@ -224,9 +239,45 @@ impl Store {
         &self.path
     }
 
-    /// The connection, for reads in autocommit mode.
+    /// The connection: the store's own, and unit tests' (which break a
+    /// shop on purpose).
+    #[cfg(not(test))]
+    fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    #[cfg(test)]
     pub fn conn(&self) -> &Connection {
         &self.conn
+    }
+
+    /// Reads in autocommit mode: each statement sees the latest commit.
+    pub fn reader(&self) -> Reader<'_> {
+        Reader { conn: &self.conn }
+    }
+
+    /// Turns `PRAGMA secure_delete` on for this connection, so that deleted
+    /// bytes (pruned webhook bodies) are overwritten in the file.
+    pub fn set_secure_delete(&self) -> Result<(), StoreError> {
+        Ok(self.conn.pragma_update(None, "secure_delete", "on")?)
+    }
+
+    /// Checkpoints the WAL into the main file and truncates it (so pruned
+    /// bytes leave the `-wal` file too). Returns whether a reader kept the
+    /// checkpoint from completing.
+    pub fn checkpoint_truncate(&self) -> Result<bool, StoreError> {
+        let busy: i64 = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+        Ok(busy != 0)
+    }
+
+    /// Rolls back a transaction left open by a panic in a handler, so the
+    /// connection can serve the next request. Does nothing otherwise.
+    pub fn recover_after_panic(&self) {
+        if !self.conn.is_autocommit() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
     }
 
     /// Writes a consistent copy of the database to `dest` (which must not
@@ -246,28 +297,30 @@ impl Store {
 
     /// Runs `f` in one `BEGIN IMMEDIATE` transaction: all of it is committed,
     /// or, when `f` fails, none of it.
-    pub fn write<T, E>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T, E>) -> Result<T, E>
+    pub fn write<T, E>(&mut self, f: impl FnOnce(&Writer<'_>) -> Result<T, E>) -> Result<T, E>
     where
         E: From<rusqlite::Error>,
     {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let value = f(&tx)?;
+        let value = f(&Writer {
+            reader: Reader { conn: &tx },
+        })?;
         tx.commit()?;
         Ok(value)
     }
 
     /// Runs `f` in one short read transaction, for reads that must see one
     /// consistent snapshot. Do not hold it across user interaction.
-    pub fn read<T, E>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T, E>) -> Result<T, E>
+    pub fn read<T, E>(&mut self, f: impl FnOnce(&Reader<'_>) -> Result<T, E>) -> Result<T, E>
     where
         E: From<rusqlite::Error>,
     {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Deferred)?;
-        let value = f(&tx)?;
+        let value = f(&Reader { conn: &tx })?;
         tx.finish()?;
         Ok(value)
     }
@@ -385,7 +438,7 @@ mod tests {
     fn a_failed_write_leaves_nothing() {
         let mut store = Store::open_in_memory().unwrap();
         let r: Result<(), StoreError> = store.write(|tx| {
-            tx.execute(
+            tx.conn().execute(
                 "INSERT INTO audit_log (at, event, actor) VALUES ('x', 'e', 'a')",
                 [],
             )?;

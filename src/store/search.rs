@@ -80,7 +80,7 @@ impl BulkIndex {
             index_committed(conn)?;
             own.write(|tx| -> rusqlite::Result<()> {
                 for t in SHADOW {
-                    tx.execute_batch(&format!(
+                    tx.conn().execute_batch(&format!(
                         "DELETE FROM main.order_search_{t};
                          INSERT INTO main.order_search_{t} SELECT * FROM bulk.order_search_{t};"
                     ))?;
@@ -112,7 +112,7 @@ impl BulkIndex {
         }
         // In memory, or the thread failed: index here, in one statement.
         store.write(|tx| {
-            tx.execute_batch(
+            tx.conn().execute_batch(
                 "INSERT INTO order_search (order_search) VALUES ('delete-all');
                  INSERT INTO order_search (rowid, doc) SELECT id, doc FROM order_search_doc;",
             )

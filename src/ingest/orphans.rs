@@ -15,26 +15,22 @@
 
 use std::time::Instant;
 
-use rusqlite::{Connection, OptionalExtension, params};
-use serde::Serialize;
 use serde_json::json;
 
 use super::apply::{self, ApplyError, Delivery, Processed, Processing};
-use super::event;
-use super::log::{self, LogResult, SignatureCheck};
-use crate::domain::{AuditEntry, Provider, Timestamp, format_ts};
-use crate::store::{Store, queries};
-
-/// Audit event names.
-pub const EVENT_LINKED: &str = "orphan_linked";
-pub const EVENT_DISMISSED: &str = "orphan_dismissed";
+use crate::domain::{
+    AuditEntry, AuditEvent, LogResult, OrphanState, Provider, SignatureCheck, Timestamp,
+};
+use crate::listener::event;
+use crate::store::webhooks::Orphan;
+use crate::store::{Reader, Store, Writer};
 
 #[derive(Debug, thiserror::Error)]
 pub enum OrphanError {
     #[error("no orphan #{0} (see `tally orphans`)")]
     Unknown(i64),
     #[error("orphan #{id} is already {state}")]
-    Closed { id: i64, state: String },
+    Closed { id: i64, state: OrphanState },
     #[error(
         "orphan #{id}: the body of event {event_id} is not stored (only verified deliveries keep theirs)"
     )]
@@ -51,114 +47,35 @@ pub enum OrphanError {
     Sqlite(#[from] rusqlite::Error),
 }
 
-/// One orphan, as `tally orphans` shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Orphan {
-    pub id: i64,
-    pub provider: String,
-    pub reference: Option<String>,
-    /// "12.50 EUR", when the event said.
-    pub amount: Option<String>,
-    pub event_id: String,
-    pub event_type: String,
-    /// The order the event named (a possible double charge), if any.
-    pub order_number: Option<String>,
-    pub received_at: String,
-    pub state: String,
-    pub resolved_at: Option<String>,
-    pub resolved_by: Option<String>,
-    pub note: Option<String>,
-}
-
-const ORPHAN_SELECT: &str = "SELECT id, provider, reference, amount_minor, currency, event_id,
-        event_type, order_number, received_at, state, resolved_at, resolved_by, note
-     FROM orphans";
-
-fn orphan_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Orphan> {
-    let minor: Option<i64> = r.get(3)?;
-    let currency: Option<String> = r.get(4)?;
-    let amount = match (minor, currency) {
-        (Some(m), Some(c)) => Some(crate::domain::Money::from_stored(m, &c).map_or_else(
-            |_| format!("{m} (minor units) {c}"),
-            |money| money.to_string(),
-        )),
-        _ => None,
-    };
-    Ok(Orphan {
-        id: r.get(0)?,
-        provider: r.get(1)?,
-        reference: r.get(2)?,
-        amount,
-        event_id: r.get(5)?,
-        event_type: r.get(6)?,
-        order_number: r.get(7)?,
-        received_at: r.get(8)?,
-        state: r.get(9)?,
-        resolved_at: r.get(10)?,
-        resolved_by: r.get(11)?,
-        note: r.get(12)?,
-    })
-}
-
-/// The orphans, oldest first: the open ones, or all with `all`.
-pub fn list(conn: &Connection, all: bool) -> rusqlite::Result<Vec<Orphan>> {
-    let filter = if all { "" } else { "WHERE state = 'open'" };
-    conn.prepare_cached(&format!("{ORPHAN_SELECT} {filter} ORDER BY id"))?
-        .query_map([], orphan_from_row)?
-        .collect()
-}
-
-pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<Orphan>> {
-    conn.prepare_cached(&format!("{ORPHAN_SELECT} WHERE id = ?1"))?
-        .query_row([id], orphan_from_row)
-        .optional()
-}
-
-fn open_orphan(conn: &Connection, id: i64) -> Result<(Orphan, Provider), OrphanError> {
-    let orphan = get(conn, id)?.ok_or(OrphanError::Unknown(id))?;
-    if orphan.state != "open" {
-        return Err(OrphanError::Closed {
-            id,
-            state: orphan.state,
-        });
+fn open_orphan(tx: &Reader<'_>, id: i64) -> Result<(Orphan, Provider), OrphanError> {
+    let orphan = tx.orphan(id)?.ok_or(OrphanError::Unknown(id))?;
+    match orphan.state {
+        OrphanState::Open => {}
+        state @ (OrphanState::Linked | OrphanState::Dismissed) => {
+            return Err(OrphanError::Closed { id, state });
+        }
     }
-    let provider: Provider = orphan
-        .provider
-        .parse()
-        .map_err(|e| ApplyError::Refused(format!("orphan #{id}: {e}")))?;
+    let provider = orphan.provider;
     Ok((orphan, provider))
 }
 
 fn audit(
-    conn: &Connection,
+    tx: &Writer<'_>,
     order_number: Option<&str>,
-    event: &str,
+    event: AuditEvent,
     actor: &str,
     now: Timestamp,
     details: serde_json::Value,
 ) -> rusqlite::Result<()> {
     let order = match order_number {
-        Some(n) => queries::order_by_number(conn, n)?,
+        Some(n) => tx.order_by_number(n)?,
         None => None,
     };
-    queries::insert_audit(
-        conn,
-        order.as_ref().map(|o| o.id),
-        None,
-        &AuditEntry {
-            at: format_ts(now),
-            order_number: order_number.map(str::to_owned),
-            event: event.to_owned(),
-            actor: actor.to_owned(),
-            old_order_status: None,
-            new_order_status: None,
-            old_order_payment_status: None,
-            new_order_payment_status: None,
-            old_payment_status: None,
-            new_payment_status: None,
-            details,
-        },
-    )
+    let mut entry = AuditEntry::new(event, actor, now).with_details(details);
+    if let Some(n) = order_number {
+        entry = entry.with_order(n);
+    }
+    tx.insert_audit(order.as_ref().map(|o| o.id), None, &entry)
 }
 
 /// Attaches open orphan `id` to order `number`'s payment and applies its
@@ -173,7 +90,7 @@ pub fn link(
     store.write(|tx| {
         let (orphan, provider) = open_orphan(tx, id)?;
         let (_, path, body) =
-            log::body_of_event(tx, provider, &orphan.event_id)?.ok_or_else(|| {
+            tx.webhook_body_of_event(provider, &orphan.event_id)?.ok_or_else(|| {
                 OrphanError::NoBody {
                     id,
                     event_id: orphan.event_id.clone(),
@@ -204,16 +121,11 @@ pub fn link(
                 .into());
             }
         }
-        tx.prepare_cached(
-            "UPDATE orphans SET state = 'linked', resolved_at = ?2, resolved_by = ?3,
-                    order_number = ?4
-             WHERE id = ?1 AND state = 'open'",
-        )?
-        .execute(params![id, format_ts(now), actor, number])?;
+        tx.link_orphan(id, number, actor, now)?;
         audit(
             tx,
             Some(number),
-            EVENT_LINKED,
+            AuditEvent::OrphanLinked,
             actor,
             now,
             json!({
@@ -238,16 +150,11 @@ pub fn dismiss(
 ) -> Result<Orphan, OrphanError> {
     store.write(|tx| {
         let (orphan, provider) = open_orphan(tx, id)?;
-        tx.prepare_cached(
-            "UPDATE orphans SET state = 'dismissed', resolved_at = ?2, resolved_by = ?3,
-                    note = coalesce(?4, note)
-             WHERE id = ?1 AND state = 'open'",
-        )?
-        .execute(params![id, format_ts(now), actor, note])?;
+        tx.dismiss_orphan(id, note, actor, now)?;
         audit(
             tx,
             orphan.order_number.as_deref(),
-            EVENT_DISMISSED,
+            AuditEvent::OrphanDismissed,
             actor,
             now,
             json!({
@@ -258,7 +165,7 @@ pub fn dismiss(
                 "note": note,
             }),
         )?;
-        Ok(get(tx, id)?.unwrap_or(orphan))
+        Ok(tx.orphan(id)?.unwrap_or(orphan))
     })
 }
 
@@ -269,14 +176,14 @@ pub fn replay(
     actor: &str,
     now: Timestamp,
 ) -> Result<Processing, OrphanError> {
-    let entry = log::get(store.conn(), id)?.ok_or(OrphanError::UnknownRow(id))?;
-    let body = log::body(store.conn(), id)?.ok_or(OrphanError::NotReplayable(id))?;
-    let provider: Provider = entry
-        .provider
-        .as_deref()
-        .unwrap_or_default()
-        .parse()
-        .map_err(|_| OrphanError::NotReplayable(id))?;
+    let reader = store.reader();
+    let entry = reader
+        .webhook_log_entry(id)?
+        .ok_or(OrphanError::UnknownRow(id))?;
+    let body = reader
+        .webhook_body(id)?
+        .ok_or(OrphanError::NotReplayable(id))?;
+    let provider = entry.provider.ok_or(OrphanError::NotReplayable(id))?;
     let remote = format!("replay of #{id}");
     let delivery = Delivery {
         received_at: now,

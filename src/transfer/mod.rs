@@ -1,0 +1,119 @@
+//! Import and export of orders and payments, in JSON and CSV.
+//!
+//! The format (README, "Import format"): amounts are decimal strings in major
+//! units, timestamps RFC 3339. JSON holds `orders` and `payments` arrays; CSV
+//! comes as an orders file and a payments file with the same field names as
+//! header row, the kind recognised from the header.
+//!
+//! # All or nothing
+//! Every row of every file is validated before anything is written; any
+//! problem (named by file, row and field) means nothing is imported. The
+//! valid set is then written in one `BEGIN IMMEDIATE` transaction.
+//! Re-importing updates orders by number and payments by order, never
+//! duplicating them; a row identical to what is stored changes nothing.
+//!
+//! # Round trip
+//! [`export_json`] and [`export_csv`] write every field the import reads,
+//! including the provider-reported ones (captured amount, charge id, refunds,
+//! dispute), so export → import reproduces the shop.
+//!
+//! The rooms: [`read`] turns files into a validated [`ImportSet`];
+//! [`import`] writes one through the store; [`export`] streams the shop out.
+
+use std::fmt;
+
+use crate::domain::{Money, OrderPaymentStatus, OrderStatus, PaymentStatus, Provider, Timestamp};
+
+mod export;
+mod import;
+mod read;
+
+pub use export::{export_csv, export_json};
+pub use import::{ImportSummary, check_against_db, import};
+pub use read::{read_bytes, read_files};
+
+/// One thing wrong with one field of one row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub file: String,
+    /// `orders[3]`, `payments[0]` (JSON) or `line 4` (CSV).
+    pub row: String,
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.file, self.row)?;
+        if let Some(field) = &self.field {
+            write!(f, ": {field}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TransferError {
+    #[error("{} problem(s), nothing imported:\n{}", .0.len(), .0.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
+    Invalid(Vec<Problem>),
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("CSV error: {0}")]
+    Csv(#[from] csv::Error),
+    #[error("JSON error: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// A validated order row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewOrder {
+    pub number: String,
+    pub customer_name: String,
+    pub customer_email: String,
+    pub total: Money,
+    pub status: OrderStatus,
+    pub payment_status: OrderPaymentStatus,
+    pub created_at: Timestamp,
+    pub updated_at: Option<Timestamp>,
+    pub paid_at: Option<Timestamp>,
+    pub cancelled_at: Option<Timestamp>,
+}
+
+/// A validated payment row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewPayment {
+    /// Where the row came from (file, row), for problems only the database
+    /// can reveal.
+    pub source: (String, String),
+    pub order: String,
+    pub provider: Provider,
+    pub reference: Option<String>,
+    pub amount: Money,
+    pub status: PaymentStatus,
+    pub created_at: Timestamp,
+    pub updated_at: Option<Timestamp>,
+    pub completed_at: Option<Timestamp>,
+    pub provider_status: Option<String>,
+    pub captured: Option<Money>,
+    pub charge_id: Option<String>,
+    pub refunded_minor: i64,
+    pub refund_pending: bool,
+    pub disputed: bool,
+}
+
+/// Everything to import, validated.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct ImportSet {
+    pub orders: Vec<NewOrder>,
+    pub payments: Vec<NewPayment>,
+}
