@@ -20,6 +20,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use tally::domain::{LogResult, SignatureCheck};
+use tally::store::webhooks::NewLogRow;
 use tally::store::{OpenMode, Store};
 
 const TALLY: &str = env!("CARGO_BIN_EXE_tally");
@@ -130,10 +132,22 @@ fn main() {
                 let start = Instant::now();
                 store
                     .write(|tx| {
-                        tx.execute(
-                            "INSERT INTO audit_log (at, event, actor) VALUES (strftime('%Y-%m-%dT%H:%M:%fZ'), 'bench_write', 'bench')",
-                            [],
-                        )
+                        // What the webhook listener writes for each request.
+                        tx.insert_webhook_log(&NewLogRow {
+                            received_at: chrono::Utc::now(),
+                            provider: None,
+                            path: "/bench",
+                            remote_addr: None,
+                            event_id: None,
+                            event_type: None,
+                            signature: SignatureCheck::NotChecked,
+                            result: LogResult::Ignored,
+                            http_status: 200,
+                            duration_us: 0,
+                            error: None,
+                            body: None,
+                            order_number: None,
+                        })
                     })
                     .expect("write");
                 waits.push(start.elapsed());

@@ -15,8 +15,8 @@
 //!    de-duplication and webhook log rows, one IMMEDIATE transaction per
 //!    event, `synchronous=FULL`, the answer after the commit;
 //! 2. the same writes for the same events as a plain loop on one rusqlite
-//!    connection opened by `Store::open` (WAL, `synchronous=FULL`): the
-//!    raw loop, one thread;
+//!    connection of its own, set up as `Store::open` sets up tally's (WAL,
+//!    `synchronous=FULL`, foreign keys): the raw loop, one thread;
 //! 3. the same loop from as many threads as there are clients, taking
 //!    turns in arrival order on one connection as the listener's workers
 //!    do: raw SQLite at the listener's concurrency, where each
@@ -39,7 +39,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde_json::json;
 use tally::listener::verify::sign_stripe;
 use tally::store::{OpenMode, Store};
@@ -79,8 +79,8 @@ fn prepare(db: &Path, orders: usize) -> Vec<Event> {
         "tally demo: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let store = Store::open(db, OpenMode::MustExist).expect("open the demo");
-    let conn = store.conn();
+    drop(Store::open(db, OpenMode::MustExist).expect("open (and migrate) the demo"));
+    let conn = raw_open(db);
     conn.execute_batch(
         "UPDATE orders SET payment_status = 'pending', paid_at = NULL
           WHERE id IN (SELECT order_id FROM payments WHERE provider = 'stripe'
@@ -233,10 +233,23 @@ fn client(addr: &str, events: &[&Event], deadline: Instant) -> (Vec<Duration>, u
     (latencies, errors)
 }
 
-/// The listener's writes for one event, as plain SQL.
-fn raw_apply(store: &mut Store, event: &Event) -> rusqlite::Result<()> {
+/// A connection of the benchmark's own, set up as tally sets up its own:
+/// the baseline must not go through tally's store.
+fn raw_open(db: &Path) -> Connection {
+    let conn = Connection::open(db).expect("open");
+    conn.busy_timeout(Duration::from_secs(10)).expect("busy timeout");
+    conn.pragma_update(None, "journal_mode", "wal").expect("wal");
+    conn.pragma_update(None, "synchronous", "full").expect("synchronous");
+    conn.pragma_update(None, "foreign_keys", "on").expect("foreign keys");
+    conn
+}
+
+/// The listener's writes for one event, as plain SQL in one IMMEDIATE
+/// transaction.
+fn raw_apply(conn: &mut Connection, event: &Event) -> rusqlite::Result<()> {
     let now = tally::domain::format_ts(chrono::Utc::now());
-    store.write(|tx| {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    {
         let seen: Option<String> = tx
             .prepare_cached(
                 "SELECT state FROM provider_events WHERE provider = 'stripe' AND event_id = ?1",
@@ -300,8 +313,8 @@ fn raw_apply(store: &mut Store, event: &Event) -> rusqlite::Result<()> {
                      'payment_intent.succeeded', 'verified', 'applied', 200, 0, ?3, ?4)",
         )?
         .execute(params![now, event.id, event.body, number])?;
-        Ok(())
-    })
+    }
+    tx.commit()
 }
 
 /// A first-come, first-served lock: writers take turns in arrival order,
@@ -335,9 +348,7 @@ impl TicketLock {
 /// time).
 fn raw_loop(db: &Path, events: &[Event], threads: usize, secs: u64) -> (Vec<Duration>, Duration) {
     let gate = Arc::new(TicketLock::default());
-    let store = Arc::new(Mutex::new(
-        Store::open(db, OpenMode::MustExist).expect("open"),
-    ));
+    let store = Arc::new(Mutex::new(raw_open(db)));
     let started = Instant::now();
     let deadline = started + Duration::from_secs(secs);
     let all = std::thread::scope(|scope| {

@@ -181,44 +181,7 @@ impl Gen {
         let cancelled_at =
             (status == OrderStatus::Cancelled).then(|| paid + Duration::hours(rng.i64(2..72)));
         let updated = cancelled_at.or(completed_at).unwrap_or(created);
-        let reference = match provider {
-            Provider::Stripe => Some(format!("pi_3demo{n:010}")),
-            Provider::Paypal => Some(format!("{:017X}", 0x5D3E_0000_0000u64 + n as u64)),
-            Provider::Wave => (pstatus != PaymentStatus::Pending).then(|| format!("T_WAVE{n:08}")),
-            Provider::Cash => None,
-        };
-        let raw = match (provider, pstatus) {
-            (Provider::Stripe, PaymentStatus::Completed) => Some("succeeded"),
-            (Provider::Stripe, PaymentStatus::Pending) => Some("processing"),
-            (Provider::Stripe, PaymentStatus::Failed) => Some("requires_payment_method"),
-            (Provider::Stripe, PaymentStatus::Cancelled) => Some("refunded"),
-            (Provider::Paypal, PaymentStatus::Completed) => Some("COMPLETED"),
-            (Provider::Paypal, PaymentStatus::Pending) => Some("PENDING"),
-            (Provider::Paypal, PaymentStatus::Failed) => Some("DENIED"),
-            (Provider::Paypal, PaymentStatus::Cancelled) => Some("REFUNDED"),
-            (Provider::Wave | Provider::Cash, _) => None,
-        };
-        let captured = (provider.sends_webhooks() && completed_at.is_some()).then_some(total);
-        let payment = PayRow {
-            provider,
-            charge_id: (provider == Provider::Stripe && captured.is_some())
-                .then(|| format!("ch_3demo{n:010}")),
-            reference,
-            amount: total,
-            status: pstatus,
-            provider_status: raw,
-            created: created + Duration::seconds(5),
-            updated,
-            completed_at,
-            captured,
-            refunded_minor: if pstatus == PaymentStatus::Cancelled {
-                total.minor()
-            } else {
-                0
-            },
-            refund_pending: false,
-            disputed: false,
-        };
+        let payment = pay_row(n, provider, pstatus, total, created, updated, completed_at);
         Row {
             number,
             name,
@@ -236,52 +199,63 @@ impl Gen {
 
     /// Turns a consistent row into the special case its number calls for.
     fn special(&mut self, row: &mut Row) {
-        let days = |d: i64| Duration::days(d);
+        self.status_cases(row);
+        self.money_cases(row);
+        self.cancel_cases(row);
+        self.pending_cases(row);
+    }
+
+    /// A completed payment of `provider` in `currency` for a processing order
+    /// paid ten days ago: what every special case starts from.
+    fn completed(&self, row: &mut Row, provider: Provider, currency: Currency) {
         let now = self.now;
-        let (eur, xof, usd) = (self.eur, self.xof, self.usd);
-        let completed = |row: &mut Row, provider: Provider, currency: Currency| {
-            let total = if currency == xof {
-                money(45_000, xof)
-            } else {
-                money(8_990, eur)
-            };
-            row.total = total;
-            row.status = OrderStatus::Processing;
-            row.payment_status = OrderPaymentStatus::Paid;
-            row.created = now - days(10);
-            row.updated = now - days(10);
-            row.paid_at = Some(now - days(10));
-            row.cancelled_at = None;
-            let n = &row.number;
-            row.payment = Some(PayRow {
-                provider,
-                reference: Some(match provider {
-                    Provider::Stripe => format!("pi_3seed{n}"),
-                    Provider::Paypal => format!("8PAY{n}"),
-                    Provider::Wave | Provider::Cash => format!("T_WAVE_{n}"),
-                }),
-                amount: total,
-                status: PaymentStatus::Completed,
-                provider_status: None,
-                created: now - days(10),
-                updated: now - days(10),
-                completed_at: Some(now - days(10)),
-                captured: provider.sends_webhooks().then_some(total),
-                charge_id: (provider == Provider::Stripe).then(|| format!("ch_3seed{n}")),
-                refunded_minor: 0,
-                refund_pending: false,
-                disputed: false,
-            });
+        let days = Duration::days;
+        let total = if currency == self.xof {
+            money(45_000, self.xof)
+        } else {
+            money(8_990, self.eur)
         };
+        row.total = total;
+        row.status = OrderStatus::Processing;
+        row.payment_status = OrderPaymentStatus::Paid;
+        row.created = now - days(10);
+        row.updated = now - days(10);
+        row.paid_at = Some(now - days(10));
+        row.cancelled_at = None;
+        let n = &row.number;
+        row.payment = Some(PayRow {
+            provider,
+            reference: Some(match provider {
+                Provider::Stripe => format!("pi_3seed{n}"),
+                Provider::Paypal => format!("8PAY{n}"),
+                Provider::Wave | Provider::Cash => format!("T_WAVE_{n}"),
+            }),
+            amount: total,
+            status: PaymentStatus::Completed,
+            provider_status: None,
+            created: now - days(10),
+            updated: now - days(10),
+            completed_at: Some(now - days(10)),
+            captured: provider.sends_webhooks().then_some(total),
+            charge_id: (provider == Provider::Stripe).then(|| format!("ch_3seed{n}")),
+            refunded_minor: 0,
+            refund_pending: false,
+            disputed: false,
+        });
+    }
+
+    /// The seed's status cases: mismatches both ways, paid without a payment, a missing timestamp.
+    fn status_cases(&self, row: &mut Row) {
+        let (now, eur, xof) = (self.now, self.eur, self.xof);
         match row.number.as_str() {
             "TEST1001" => {
-                completed(row, Provider::Stripe, xof);
+                self.completed(row, Provider::Stripe, xof);
                 row.payment_status = OrderPaymentStatus::Pending;
                 row.status = OrderStatus::Pending;
                 row.paid_at = None;
             }
             "TEST1008" | "TEST1014" => {
-                completed(row, Provider::Wave, xof);
+                self.completed(row, Provider::Wave, xof);
                 row.payment_status = if row.number == "TEST1008" {
                     OrderPaymentStatus::Failed
                 } else {
@@ -298,17 +272,29 @@ impl Gen {
                 }
             }
             "TEST1021" | "TEST1022" => {
-                completed(row, Provider::Cash, eur);
+                self.completed(row, Provider::Cash, eur);
                 row.payment = None;
             }
+            "TEST1031" => {
+                self.completed(row, Provider::Paypal, eur);
+                row.paid_at = None;
+            }
+            _ => {}
+        }
+    }
+
+    /// Money cases: a captured amount or currency that differs, a dispute.
+    fn money_cases(&self, row: &mut Row) {
+        let (eur, usd) = (self.eur, self.usd);
+        match row.number.as_str() {
             "TEST1023" => {
-                completed(row, Provider::Stripe, eur);
+                self.completed(row, Provider::Stripe, eur);
                 if let Some(p) = row.payment.as_mut() {
                     p.captured = Some(money(7_990, eur));
                 }
             }
             "TEST1024" | "TEST1025" => {
-                completed(row, Provider::Paypal, eur);
+                self.completed(row, Provider::Paypal, eur);
                 if let Some(p) = row.payment.as_mut() {
                     p.captured = if row.number == "TEST1024" {
                         Some(money(9_990, eur))
@@ -317,13 +303,28 @@ impl Gen {
                     };
                 }
             }
+            "TEST1030" => {
+                self.completed(row, Provider::Stripe, eur);
+                if let Some(p) = row.payment.as_mut() {
+                    p.disputed = true;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Cancelled orders whose money is still with the shop, or owed back.
+    fn cancel_cases(&self, row: &mut Row) {
+        let days = Duration::days;
+        let (now, eur, xof) = (self.now, self.eur, self.xof);
+        match row.number.as_str() {
             "TEST1026" | "TEST1027" => {
                 let provider = if row.number == "TEST1026" {
                     Provider::Stripe
                 } else {
                     Provider::Wave
                 };
-                completed(
+                self.completed(
                     row,
                     provider,
                     if provider == Provider::Wave { xof } else { eur },
@@ -337,7 +338,7 @@ impl Gen {
                 } else {
                     Provider::Wave
                 };
-                completed(
+                self.completed(
                     row,
                     provider,
                     if provider == Provider::Wave { xof } else { eur },
@@ -352,18 +353,8 @@ impl Gen {
                     p.updated = now - days(1);
                 }
             }
-            "TEST1030" => {
-                completed(row, Provider::Stripe, eur);
-                if let Some(p) = row.payment.as_mut() {
-                    p.disputed = true;
-                }
-            }
-            "TEST1031" => {
-                completed(row, Provider::Paypal, eur);
-                row.paid_at = None;
-            }
             "TEST1032" => {
-                completed(row, Provider::Stripe, eur);
+                self.completed(row, Provider::Stripe, eur);
                 row.status = OrderStatus::Cancelled;
                 row.payment_status = OrderPaymentStatus::Refunded;
                 row.cancelled_at = None;
@@ -372,13 +363,22 @@ impl Gen {
                     p.refunded_minor = p.amount.minor();
                 }
             }
+            _ => {}
+        }
+    }
+
+    /// Payments pending for days.
+    fn pending_cases(&self, row: &mut Row) {
+        let days = Duration::days;
+        let (now, eur, xof) = (self.now, self.eur, self.xof);
+        match row.number.as_str() {
             "TEST1033" | "TEST1034" => {
                 let (provider, age) = if row.number == "TEST1033" {
                     (Provider::Wave, days(5))
                 } else {
                     (Provider::Stripe, days(3))
                 };
-                completed(
+                self.completed(
                     row,
                     provider,
                     if provider == Provider::Wave { xof } else { eur },
@@ -403,6 +403,56 @@ impl Gen {
             _ => {}
         }
     }
+}
+
+/// The payment of a generated row, consistent with its status.
+fn pay_row(
+    n: usize,
+    provider: Provider,
+    pstatus: PaymentStatus,
+    total: Money,
+    created: Timestamp,
+    updated: Timestamp,
+    completed_at: Option<Timestamp>,
+) -> PayRow {
+        let reference = match provider {
+            Provider::Stripe => Some(format!("pi_3demo{n:010}")),
+            Provider::Paypal => Some(format!("{:017X}", 0x5D3E_0000_0000u64 + n as u64)),
+            Provider::Wave => (pstatus != PaymentStatus::Pending).then(|| format!("T_WAVE{n:08}")),
+            Provider::Cash => None,
+        };
+        let raw = match (provider, pstatus) {
+            (Provider::Stripe, PaymentStatus::Completed) => Some("succeeded"),
+            (Provider::Stripe, PaymentStatus::Pending) => Some("processing"),
+            (Provider::Stripe, PaymentStatus::Failed) => Some("requires_payment_method"),
+            (Provider::Stripe, PaymentStatus::Cancelled) => Some("refunded"),
+            (Provider::Paypal, PaymentStatus::Completed) => Some("COMPLETED"),
+            (Provider::Paypal, PaymentStatus::Pending) => Some("PENDING"),
+            (Provider::Paypal, PaymentStatus::Failed) => Some("DENIED"),
+            (Provider::Paypal, PaymentStatus::Cancelled) => Some("REFUNDED"),
+            (Provider::Wave | Provider::Cash, _) => None,
+        };
+        let captured = (provider.sends_webhooks() && completed_at.is_some()).then_some(total);
+        PayRow {
+            provider,
+            charge_id: (provider == Provider::Stripe && captured.is_some())
+                .then(|| format!("ch_3demo{n:010}")),
+            reference,
+            amount: total,
+            status: pstatus,
+            provider_status: raw,
+            created: created + Duration::seconds(5),
+            updated,
+            completed_at,
+            captured,
+            refunded_minor: if pstatus == PaymentStatus::Cancelled {
+                total.minor()
+            } else {
+                0
+            },
+            refund_pending: false,
+            disputed: false,
+        }
 }
 
 /// A generated amount; generated amounts are never negative.

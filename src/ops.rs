@@ -449,7 +449,7 @@ mod tests {
         assert_eq!(p.status_source, StatusSource::Owner);
         assert_eq!(
             events(&store, "TEST2003").last().unwrap(),
-            &(AuditEvent::StatusSynchronized, "alice".to_owned())
+            &(AuditEvent::StatusSynchronized.to_string(), "alice".to_owned())
         );
     }
 
@@ -505,7 +505,7 @@ mod tests {
         assert!(p.refund_pending);
         assert_eq!(
             events(&store, "TEST2001").last().unwrap().0,
-            AuditEvent::OrderAndPaymentCancelled
+            AuditEvent::OrderAndPaymentCancelled.to_string()
         );
     }
 
@@ -567,7 +567,7 @@ mod tests {
         assert_eq!(p.reference.as_deref(), Some("T_WAVE_77"));
         assert_eq!(o.payment_status, OrderPaymentStatus::Paid);
         assert_eq!(o.paid_at, Some(now()));
-        assert_eq!(events(&store, "TEST2002").last().unwrap().0, AuditEvent::PaymentValidated);
+        assert_eq!(events(&store, "TEST2002").last().unwrap().0, AuditEvent::PaymentValidated.to_string());
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use chrono::{TimeZone, Utc};
 
-use crate::domain::{AuditEvent, Order, Payment, Timestamp};
+use crate::domain::{Order, Payment, Timestamp};
 use crate::store::Store;
 use crate::transfer;
 
@@ -76,11 +76,11 @@ pub fn get(store: &Store, number: &str) -> (Order, Option<Payment>) {
 }
 
 /// The audit events of one order, in order.
-pub fn events(store: &Store, number: &str) -> Vec<(AuditEvent, String)> {
+pub fn events(store: &Store, number: &str) -> Vec<(String, String)> {
     let (order, _) = get(store, number);
     store.reader().audit_for_order(order.id)
         .expect("audit")
         .into_iter()
-        .map(|e| (e.event, e.actor))
+        .map(|e| (e.event.to_string(), e.actor))
         .collect()
 }

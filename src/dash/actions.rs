@@ -4,7 +4,7 @@
 //! ([`crate::ops::cancel`], [`crate::ops::validate`],
 //! [`crate::ops::set_order_payment_status`], [`crate::ops::set_payment_status`])
 //! the consistency fixer ([`crate::report::fix::apply`]) or the listener's
-//! [`crate::listener::orphans`] (replay, link, dismiss), never another
+//! [`crate::ingest::orphans`] (replay, link, dismiss), never another
 //! code path: each order is one `BEGIN IMMEDIATE` transaction, audited with
 //! the dashboard's actor. [`confirm`] is pure: it reads the targeted orders
 //! and payments it is given and says how many rows the action touches, what
@@ -17,8 +17,8 @@ use chrono::Utc;
 use super::app::{Action, Confirm, Summary, Targets};
 use super::data::{OrphanRow, WebhookRow};
 use crate::domain::{Order, OrderStatus, Payment, PaymentStatus, Provider};
-use crate::listener::apply::Processing;
-use crate::listener::orphans;
+use crate::ingest::apply::Processing;
+use crate::ingest::orphans;
 use crate::ops::{self, Outcome};
 use crate::report::{Filter, Settings, fix};
 use crate::store::Store;
@@ -454,7 +454,7 @@ mod tests {
             .map(|n| (testing::get(store, n).0.id, (*n).to_owned()))
             .collect();
         let ids: Vec<i64> = orders.iter().map(|(id, _)| *id).collect();
-        let rows = load_orders(store.conn(), &ids).unwrap();
+        let rows = load_orders(&store.reader(), &ids).unwrap();
         (
             Targets {
                 orders,
@@ -512,7 +512,7 @@ mod tests {
             assert_eq!(p.unwrap().status, PaymentStatus::Cancelled);
             assert_eq!(
                 testing::events(&store, n).last().unwrap(),
-                &(ops::EVENT_CANCEL.to_owned(), "dash".to_owned())
+                &(crate::domain::AuditEvent::OrderAndPaymentCancelled.to_string(), "dash".to_owned())
             );
         }
         // Again: skipped, with the reason.

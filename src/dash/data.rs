@@ -37,14 +37,15 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use rusqlite::types::Value;
-use rusqlite::{Connection, ErrorCode, OptionalExtension, params_from_iter};
+use rusqlite::{ErrorCode, OptionalExtension, params_from_iter};
 
+use crate::store::Reader;
 use crate::domain::{AuditEntry, Money, Order, OrderPaymentStatus, OrderStatus, Payment, Provider};
 use crate::report::Rule;
 use crate::report::rules::{Finding, Settings, evaluate};
 use crate::report::scan::findings_for_order;
-use crate::store::queries::{
-    self, ORDER_COLUMNS, ORDER_WIDTH, PAYMENT_COLUMNS, order_from_row, payment_from_row,
+use crate::store::rows::{
+    ORDER_COLUMNS, ORDER_WIDTH, PAYMENT_COLUMNS, order_from_row, payment_from_row,
 };
 
 /// A condition matching at most this many rows is read through its index.
@@ -385,7 +386,7 @@ impl Trigrams {
     }
 
     /// The search index query for `search`, or `None` below three characters.
-    pub fn choose(&mut self, conn: &Connection, search: &str) -> rusqlite::Result<Option<String>> {
+    pub fn choose(&mut self, conn: &Reader<'_>, search: &str) -> rusqlite::Result<Option<String>> {
         let all = trigrams(search);
         if all.is_empty() {
             return Ok(None);
@@ -530,7 +531,7 @@ fn keyset(spec: &ListSpec, plan: Plan) -> Keyset<'static> {
 }
 
 /// Counts up to `cap + 1` rows of a condition through its index.
-fn capped(conn: &Connection, sql: &str, param: &str) -> rusqlite::Result<i64> {
+fn capped(conn: &Reader<'_>, sql: &str, param: &str) -> rusqlite::Result<i64> {
     conn.prepare_cached(&format!(
         "SELECT count(*) FROM ({sql} LIMIT {})",
         SET_CAP + 1
@@ -540,7 +541,7 @@ fn capped(conn: &Connection, sql: &str, param: &str) -> rusqlite::Result<i64> {
 
 /// Chooses how to read a list (see the module doc). Cheap: each probe reads
 /// at most [`SET_CAP`] index entries.
-pub fn plan(conn: &Connection, spec: &ListSpec) -> rusqlite::Result<Plan> {
+pub fn plan(conn: &Reader<'_>, spec: &ListSpec) -> rusqlite::Result<Plan> {
     let mut seeds: Vec<(i64, Seed)> = Vec::new();
     if let Some(s) = spec.filter.status {
         let n = capped(conn, "SELECT 1 FROM orders WHERE status = ?", s.as_str())?;
@@ -588,7 +589,7 @@ pub fn plan(conn: &Connection, spec: &ListSpec) -> rusqlite::Result<Plan> {
 
 /// The findings of each row, from the pure rules; an order with any is
 /// judged again with the owner's resolutions taken into account.
-fn flag(conn: &Connection, row: &mut ListRow, settings: &Settings) -> rusqlite::Result<()> {
+fn flag(conn: &Reader<'_>, row: &mut ListRow, settings: &Settings) -> rusqlite::Result<()> {
     if evaluate(&row.order, row.payment.as_ref(), settings).is_empty() {
         return Ok(());
     }
@@ -602,7 +603,7 @@ fn flag(conn: &Connection, row: &mut ListRow, settings: &Settings) -> rusqlite::
 
 /// Runs one keyset read of the list.
 fn run_list(
-    conn: &Connection,
+    conn: &Reader<'_>,
     ks: &Keyset<'_>,
     anchor: Anchor<'_>,
     limit: usize,
@@ -643,7 +644,7 @@ fn is_interrupt(e: &rusqlite::Error) -> bool {
 /// walk that runs past [`DENSE_BUDGET`] is abandoned for the set plan, and
 /// `plan` is updated so the next reads use it at once.
 pub fn fetch(
-    conn: &Connection,
+    conn: &Reader<'_>,
     spec: &ListSpec,
     plan: &mut Plan,
     anchor: Anchor<'_>,
@@ -679,7 +680,7 @@ pub fn fetch(
 
 /// How many rows the list holds. For the counting thread: it may read many
 /// index entries.
-pub fn count(conn: &Connection, spec: &ListSpec) -> rusqlite::Result<i64> {
+pub fn count(conn: &Reader<'_>, spec: &ListSpec) -> rusqlite::Result<i64> {
     let (conds, params) = conditions(spec, None, true);
     if conds.is_empty() {
         let table = match spec.kind {
@@ -702,7 +703,7 @@ pub fn count(conn: &Connection, spec: &ListSpec) -> rusqlite::Result<i64> {
 /// The ids and numbers of the list's rows from `from` to `to` (inclusive,
 /// either order), at most [`MARK_CAP`]; all of them when both are `None`.
 pub fn ids_between(
-    conn: &Connection,
+    conn: &Reader<'_>,
     spec: &ListSpec,
     plan: &mut Plan,
     range: Option<(&Key, &Key)>,
@@ -758,7 +759,7 @@ fn compare_keys(a: &Key, b: &Key, desc: bool) -> std::cmp::Ordering {
 
 /// The webhook log, newest first.
 pub fn fetch_webhooks(
-    conn: &Connection,
+    conn: &Reader<'_>,
     anchor: Anchor<'_>,
     limit: usize,
 ) -> rusqlite::Result<Vec<WebhookRow>> {
@@ -807,7 +808,7 @@ fn amount_text(minor: Option<i64>, currency: Option<String>) -> Option<String> {
 
 /// The open orphans, newest first.
 pub fn fetch_orphans(
-    conn: &Connection,
+    conn: &Reader<'_>,
     anchor: Anchor<'_>,
     limit: usize,
 ) -> rusqlite::Result<Vec<OrphanRow>> {
@@ -845,7 +846,7 @@ pub fn fetch_orphans(
 
 /// The small counts in the tab titles: open orphans, failed events. Both
 /// read partial indexes.
-pub fn side_counts(conn: &Connection) -> rusqlite::Result<(i64, i64)> {
+pub fn side_counts(conn: &Reader<'_>) -> rusqlite::Result<(i64, i64)> {
     let orphans = conn
         .prepare_cached("SELECT count(*) FROM orphans WHERE state = 'open'")?
         .query_row([], |r| r.get(0))?;
@@ -858,8 +859,8 @@ pub fn side_counts(conn: &Connection) -> rusqlite::Result<(i64, i64)> {
 }
 
 /// The database's change counter for commits by other connections.
-pub fn data_version(conn: &Connection) -> rusqlite::Result<i64> {
-    conn.pragma_query_value(None, "data_version", |r| r.get(0))
+pub fn data_version(conn: &Reader<'_>) -> rusqlite::Result<i64> {
+    conn.data_version()
 }
 
 /// A page of rows and the cursor in it.
@@ -999,7 +1000,7 @@ pub fn navigate<S: Source>(
 
 /// The order and payment lists as a [`Source`].
 pub struct ListSource<'a> {
-    pub conn: &'a Connection,
+    pub conn: &'a Reader<'a>,
     pub spec: &'a ListSpec,
     pub plan: &'a mut Plan,
     pub settings: &'a Settings,
@@ -1023,7 +1024,7 @@ impl Source for ListSource<'_> {
 }
 
 /// The webhook log as a [`Source`].
-pub struct WebhookSource<'a>(pub &'a Connection);
+pub struct WebhookSource<'a>(pub &'a Reader<'a>);
 
 impl Source for WebhookSource<'_> {
     type Row = WebhookRow;
@@ -1036,7 +1037,7 @@ impl Source for WebhookSource<'_> {
 }
 
 /// The open orphans as a [`Source`].
-pub struct OrphanSource<'a>(pub &'a Connection);
+pub struct OrphanSource<'a>(pub &'a Reader<'a>);
 
 impl Source for OrphanSource<'_> {
     type Row = OrphanRow;
@@ -1050,7 +1051,7 @@ impl Source for OrphanSource<'_> {
 
 /// Orders and their payments by id, for a confirmation or an action.
 pub fn load_orders(
-    conn: &Connection,
+    conn: &Reader<'_>,
     ids: &[i64],
 ) -> rusqlite::Result<Vec<(Order, Option<Payment>)>> {
     let json = serde_json::to_string(ids).unwrap_or_else(|_| "[]".to_owned());
@@ -1083,7 +1084,7 @@ pub struct OrderDetail {
 
 /// Reads the detail of one order.
 pub fn order_detail(
-    conn: &Connection,
+    conn: &Reader<'_>,
     order_id: i64,
     settings: &Settings,
 ) -> rusqlite::Result<Option<OrderDetail>> {
@@ -1092,7 +1093,7 @@ pub fn order_detail(
     else {
         return Ok(None);
     };
-    let audit = queries::audit_for_order(conn, order.id)?;
+    let audit = conn.audit_for_order(order.id)?;
     let mut webhooks: HashMap<i64, WebhookRow> = HashMap::new();
     let select = "SELECT w.received_at, w.provider, w.event_type, w.event_id, w.result, \
          w.signature, w.http_status, w.order_number, w.error, e.state, w.body IS NOT NULL, w.id \
@@ -1148,7 +1149,7 @@ pub fn order_detail(
 }
 
 /// The id of an order by its number.
-pub fn order_id(conn: &Connection, number: &str) -> rusqlite::Result<Option<i64>> {
+pub fn order_id(conn: &Reader<'_>, number: &str) -> rusqlite::Result<Option<i64>> {
     conn.prepare_cached("SELECT id FROM orders WHERE number = ?1")?
         .query_row([number], |r| r.get(0))
         .optional()

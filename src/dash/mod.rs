@@ -141,7 +141,7 @@ impl Runner {
     }
 
     pub fn bare(store: Store) -> Runner {
-        let data_version = data::data_version(store.conn()).unwrap_or(0);
+        let data_version = data::data_version(&store.reader()).unwrap_or(0);
         Runner {
             store,
             workers: None,
@@ -313,7 +313,7 @@ impl Runner {
         self.count_if_quiet();
         if self.last_poll.elapsed() >= POLL {
             self.last_poll = Instant::now();
-            match data::data_version(self.store.conn()) {
+            match data::data_version(&self.store.reader()) {
                 Ok(v) if v != self.data_version => {
                     self.data_version = v;
                     self.perform(app, Effect::Refresh);
@@ -351,7 +351,7 @@ impl Runner {
             }
             None => {
                 let r = crate::report::scan::scan(
-                    self.store.conn(),
+                    &self.store.reader(),
                     &settings(app.now),
                     &crate::report::Filter::default(),
                 )
@@ -363,7 +363,7 @@ impl Runner {
     }
 
     fn side_counts(&mut self, app: &mut App) {
-        match data::side_counts(self.store.conn()) {
+        match data::side_counts(&self.store.reader()) {
             Ok((orphans, failed)) => {
                 app.orphans_open = orphans;
                 app.webhooks_failed = failed;
@@ -400,7 +400,7 @@ impl Runner {
             Effect::MarkRange { from, to } => self.mark(app, Some((from, to)))?,
             Effect::Prepare(action, targets) => {
                 let ids: Vec<i64> = targets.orders.iter().map(|(id, _)| *id).collect();
-                let rows = data::load_orders(self.store.conn(), &ids)?;
+                let rows = data::load_orders(&self.store.reader(), &ids)?;
                 app.mode = Mode::Confirm(actions::confirm(action, targets, &rows));
             }
             Effect::Run(confirm) => match &self.workers {
@@ -423,7 +423,7 @@ impl Runner {
     /// Reads the current view's rows.
     fn load(&mut self, app: &mut App, how: Load) -> rusqlite::Result<()> {
         let h = app.page_size;
-        let conn = self.store.conn();
+        let conn = &self.store.reader();
         match app.view {
             View::Orders | View::Payments => {
                 let kind = app.view.list_kind().unwrap_or(ListKind::Orders);
@@ -502,7 +502,7 @@ impl Runner {
     }
 
     fn detail(&mut self, app: &mut App) -> rusqlite::Result<()> {
-        let conn = self.store.conn();
+        let conn = &self.store.reader();
         let st = settings(app.now);
         let order_id = match app.view {
             View::Orders | View::Payments => app.current_row().map(|r| r.order.id),
@@ -532,10 +532,10 @@ impl Runner {
             return Ok(());
         };
         let mut spec = app.spec(kind);
-        spec.fts = self.trigrams.choose(self.store.conn(), &spec.search)?;
+        spec.fts = self.trigrams.choose(&self.store.reader(), &spec.search)?;
         let list = app.list_mut(kind);
         let ids = data::ids_between(
-            self.store.conn(),
+            &self.store.reader(),
             &spec,
             &mut list.plan,
             range.as_ref().map(|(a, b)| (a, b)),

@@ -82,7 +82,7 @@ fn expected(store: &Store, spec: &ListSpec) -> Vec<String> {
 fn walk(store: &Store, spec: &ListSpec, mut plan: Plan, height: usize) -> [Vec<String>; 3] {
     let st = worker::settings(testing::now());
     let mut src = ListSource {
-        conn: store.conn(),
+        conn: &store.reader(),
         spec,
         plan: &mut plan,
         settings: &st,
@@ -132,7 +132,7 @@ fn check_spec(store: &Store, spec: &ListSpec) {
     // With the search index query the dashboard chooses (rarest trigrams).
     let mut chosen = spec.clone();
     chosen.fts = data::Trigrams::default()
-        .choose(store.conn(), &spec.search)
+        .choose(&store.reader(), &spec.search)
         .unwrap();
     if chosen.fts.is_some() {
         check_one(store, &chosen);
@@ -141,7 +141,7 @@ fn check_spec(store: &Store, spec: &ListSpec) {
 
 fn check_one(store: &Store, spec: &ListSpec) {
     let want = expected(store, spec);
-    let chosen = plan(store.conn(), spec).unwrap();
+    let chosen = plan(&store.reader(), spec).unwrap();
     let mut plans = vec![chosen, Plan::Dense { fallback: None }];
     for (seed, on) in [
         (Seed::Status, spec.filter.status.is_some()),
@@ -165,7 +165,7 @@ fn check_one(store: &Store, spec: &ListSpec) {
         }
     }
     assert_eq!(
-        data::count(store.conn(), spec).unwrap(),
+        data::count(&store.reader(), spec).unwrap(),
         want.len() as i64,
         "count {spec:?}"
     );
@@ -255,7 +255,7 @@ fn the_search_index_follows_every_writer() {
         s.search = q.to_owned();
         let mut p = Plan::Set(Seed::Search);
         let st = worker::settings(testing::now());
-        fetch(store.conn(), &s, &mut p, data::Anchor::First, 50, &st)
+        fetch(&store.reader(), &s, &mut p, data::Anchor::First, 50, &st)
             .unwrap()
             .into_iter()
             .map(|r| r.order.number)
@@ -301,7 +301,7 @@ fn a_dense_read_that_is_too_slow_falls_back_to_the_set_plan() {
     };
     let st = worker::settings(testing::now());
     // A budget of zero: interrupted at once.
-    let rows = fetch(store.conn(), &s, &mut p, data::Anchor::First, 5, &st).unwrap();
+    let rows = fetch(&store.reader(), &s, &mut p, data::Anchor::First, 5, &st).unwrap();
     assert!(
         rows.iter()
             .all(|r| r.order.status == OrderStatus::Cancelled)
@@ -390,7 +390,7 @@ fn cancelling_marked_orders_goes_through_the_confirmation_and_the_operations() {
         let events = testing::events(r.store(), n);
         assert_eq!(
             events.last().unwrap(),
-            &(crate::ops::EVENT_CANCEL.to_owned(), "tester".to_owned())
+            &(crate::domain::AuditEvent::OrderAndPaymentCancelled.to_string(), "tester".to_owned())
         );
     }
     // The list shows the new state.

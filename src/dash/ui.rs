@@ -908,15 +908,15 @@ fn order_lines(d: &OrderDetail, theme: &Theme) -> Vec<Line<'static>> {
         lines.push(field("", "no changes recorded", theme));
     }
     for a in &d.audit {
-        let change = |old: &Option<String>, new: &Option<String>| match (old, new) {
+        let change = |old: Option<String>, new: Option<String>| match (old, new) {
             (Some(o), Some(n)) if o != n => Some(format!("{o}→{n}")),
             _ => None,
         };
         let changes: Vec<String> = [
-            change(&a.old_order_status, &a.new_order_status).map(|c| format!("order {c}")),
-            change(&a.old_order_payment_status, &a.new_order_payment_status)
+            change(a.old_order_status.map(|s| s.to_string()), a.new_order_status.map(|s| s.to_string())).map(|c| format!("order {c}")),
+            change(a.old_order_payment_status.map(|s| s.to_string()), a.new_order_payment_status.map(|s| s.to_string()))
                 .map(|c| format!("order payment {c}")),
-            change(&a.old_payment_status, &a.new_payment_status).map(|c| format!("payment {c}")),
+            change(a.old_payment_status.map(|s| s.to_string()), a.new_payment_status.map(|s| s.to_string())).map(|c| format!("payment {c}")),
         ]
         .into_iter()
         .flatten()

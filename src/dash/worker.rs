@@ -59,14 +59,14 @@ impl Workers {
         let counter = Store::open(path, OpenMode::MustExist)?;
         let scanner = Store::open(path, OpenMode::MustExist)?;
         let mut doer = Store::open(path, OpenMode::MustExist)?;
-        let count_interrupt = counter.conn().get_interrupt_handle();
+        let count_interrupt = counter.reader().interrupt_handle();
 
         let (count, rx) = mpsc::channel::<(u64, ListSpec)>();
         let tx = events.clone();
         thread::spawn(move || {
             while let Ok(req) = rx.recv() {
                 let (generation, spec) = latest(&rx, req);
-                let count = data::count(counter.conn(), &spec);
+                let count = data::count(&counter.reader(), &spec);
                 if let Err(e) = &count
                     && e.sqlite_error_code() == Some(rusqlite::ErrorCode::OperationInterrupted)
                 {
@@ -85,7 +85,7 @@ impl Workers {
             while let Ok(req) = rx.recv() {
                 latest(&rx, req);
                 let result = report::scan::scan(
-                    scanner.conn(),
+                    &scanner.reader(),
                     &settings(Utc::now()),
                     &report::Filter::default(),
                 )

@@ -13,7 +13,7 @@ use super::certs::CertSource;
 use super::handler::{Body, Context, Handled, Request, Settings, WriteGate, handle};
 use super::metrics::Metrics;
 use super::verify::sign_stripe;
-use super::{apply, orphans};
+use crate::ingest::{apply, orphans};
 use crate::domain::{
     Currency, Money, OrderPaymentStatus, OrderStatus, PaymentStatus, StatusSource, Timestamp,
     parse_ts,
@@ -167,7 +167,7 @@ impl Harness {
             order: None,
             rules: [rule].into_iter().collect(),
         };
-        scan::scan(self.store().conn(), &settings, &filter)
+        scan::scan(&self.store().reader(), &settings, &filter)
             .unwrap()
             .findings
             .into_iter()
@@ -667,7 +667,7 @@ fn orphans_are_stored_and_a_second_charge_names_its_order() {
     let body = stripe_event("payment_intent.succeeded", "evt_o2", t(0), object);
     assert_eq!(result(&h.stripe(&body)).1, "orphan");
 
-    let list = orphans::list(h.store().conn(), false).unwrap();
+    let list = h.store().reader().orphans(false).unwrap();
     assert_eq!(list.len(), 2);
     assert_eq!(list[0].reference.as_deref(), Some("pi_UNKNOWN"));
     assert_eq!(list[0].amount.as_deref(), Some("15.00 EUR"));
@@ -694,7 +694,7 @@ fn linking_an_orphan_applies_it_and_dismissing_closes_it() {
         pi("pi_LOST", 7990, "eur"),
     );
     h.stripe(&body);
-    let id = orphans::list(h.store().conn(), false).unwrap()[0].id;
+    let id = h.store().reader().orphans(false).unwrap()[0].id;
     // A wave payment cannot take a Stripe event.
     let err = orphans::link(&mut h.store(), id, "TEST2002", "alice", now()).unwrap_err();
     assert!(err.to_string().contains("Wave"), "{err}");
@@ -702,7 +702,7 @@ fn linking_an_orphan_applies_it_and_dismissing_closes_it() {
     assert!(err.to_string().contains("NOPE"), "{err}");
 
     let done = orphans::link(&mut h.store(), id, "TEST2003", "alice", now()).unwrap();
-    assert_eq!(done.result, super::log::LogResult::Applied);
+    assert_eq!(done.result, crate::domain::LogResult::Applied);
     let p = get(&h.store(), "TEST2003").1.unwrap();
     assert_eq!(p.status, PaymentStatus::Completed);
     assert_eq!(
@@ -715,7 +715,7 @@ fn linking_an_orphan_applies_it_and_dismissing_closes_it() {
         audit.contains(&("orphan_linked".to_owned(), "alice".to_owned())),
         "{audit:?}"
     );
-    assert!(orphans::list(h.store().conn(), false).unwrap().is_empty());
+    assert!(h.store().reader().orphans(false).unwrap().is_empty());
     assert!(matches!(
         orphans::link(&mut h.store(), id, "TEST2003", "alice", now()),
         Err(orphans::OrphanError::Closed { .. })
@@ -730,9 +730,9 @@ fn linking_an_orphan_applies_it_and_dismissing_closes_it() {
         pi("pi_OTHER", 100, "eur"),
     );
     h.stripe(&body);
-    let id = orphans::list(h.store().conn(), false).unwrap()[0].id;
+    let id = h.store().reader().orphans(false).unwrap()[0].id;
     let o = orphans::dismiss(&mut h.store(), id, Some("test charge"), "alice", now()).unwrap();
-    assert_eq!(o.state, "dismissed");
+    assert_eq!(o.state, crate::domain::OrphanState::Dismissed);
     assert_eq!(o.note.as_deref(), Some("test charge"));
     assert!(h.findings(Rule::OrphanTransaction).is_empty());
     assert!(orphans::dismiss(&mut h.store(), 999, None, "alice", now()).is_err());
@@ -762,7 +762,7 @@ fn a_processing_failure_answers_500_is_reported_and_a_retry_applies_it() {
     let failed = h.findings(Rule::WebhookFailed);
     assert_eq!(failed.len(), 1);
     assert!(failed[0].contains("disk on fire"), "{failed:?}");
-    let listed = super::log::recent(h.store().conn(), true, 10).unwrap();
+    let listed = h.store().reader().webhook_log(true, 10).unwrap();
     assert_eq!(listed.len(), 1);
     assert!(listed[0].replayable);
 
@@ -774,7 +774,7 @@ fn a_processing_failure_answers_500_is_reported_and_a_retry_applies_it() {
     );
     assert!(h.findings(Rule::WebhookFailed).is_empty());
     assert!(
-        super::log::recent(h.store().conn(), true, 10)
+        h.store().reader().webhook_log(true, 10)
             .unwrap()
             .is_empty()
     );
@@ -798,13 +798,13 @@ fn a_replay_reruns_a_failed_event_without_its_expired_signature() {
     );
     assert_eq!(h.stripe(&body).response.status, 500);
     h.store().conn().execute_batch("DROP TRIGGER boom").unwrap();
-    let row = super::log::recent(h.store().conn(), true, 10).unwrap()[0].id;
+    let row = h.store().reader().webhook_log(true, 10).unwrap()[0].id;
     let later = now() + chrono::Duration::days(2);
     let replayed = orphans::replay(&mut h.store(), row, "alice", later).unwrap();
     let apply::Processing::Done(done) = replayed else {
         panic!("{replayed:?}")
     };
-    assert_eq!(done.result, super::log::LogResult::Applied);
+    assert_eq!(done.result, crate::domain::LogResult::Applied);
     assert_eq!(
         get(&h.store(), "TEST2003").1.unwrap().status,
         PaymentStatus::Failed
@@ -815,9 +815,9 @@ fn a_replay_reruns_a_failed_event_without_its_expired_signature() {
     else {
         panic!()
     };
-    assert_eq!(again.result, super::log::LogResult::Duplicate);
+    assert_eq!(again.result, crate::domain::LogResult::Duplicate);
     h.send("POST", "/webhooks/stripe", &[], Body::Complete(b"{}"));
-    let rejected = super::log::recent(h.store().conn(), false, 1).unwrap()[0].id;
+    let rejected = h.store().reader().webhook_log(false, 1).unwrap()[0].id;
     assert!(matches!(
         orphans::replay(&mut h.store(), rejected, "alice", later),
         Err(orphans::OrphanError::NotReplayable(_))
@@ -1020,10 +1020,10 @@ fn pruning_drops_old_bodies_keeps_what_is_still_needed_and_duplicates_stay_dupli
     let before = h.shop_state();
 
     let cutoff = h.now - chrono::Duration::days(30);
-    let pruned = h.store().write(|tx| super::log::prune(tx, cutoff)).unwrap();
+    let pruned = h.store().write(|tx| tx.prune_webhook_bodies(cutoff)).unwrap();
     assert_eq!(
         pruned,
-        super::log::Pruned {
+        crate::store::webhooks::Pruned {
             bodies: 1,
             addresses: 4,
             kept: 2
@@ -1057,7 +1057,7 @@ fn pruning_drops_old_bodies_keeps_what_is_still_needed_and_duplicates_stay_dupli
     assert_eq!(result(&h.stripe(&applied)), (200, "duplicate".to_owned()));
     assert_eq!(h.shop_state(), before);
     // Pruning again finds nothing more to drop.
-    let again = h.store().write(|tx| super::log::prune(tx, cutoff)).unwrap();
+    let again = h.store().write(|tx| tx.prune_webhook_bodies(cutoff)).unwrap();
     assert_eq!((again.bodies, again.addresses, again.kept), (0, 0, 2));
 }
 

@@ -30,7 +30,7 @@ fn sql(store: &Store, statement: &str) {
 }
 
 fn found(store: &Store, rule: Rule) -> Vec<Finding> {
-    scan::scan(store.conn(), &settings(), &only(rule))
+    scan::scan(&store.reader(), &settings(), &only(rule))
         .unwrap()
         .findings
 }
@@ -40,7 +40,7 @@ fn numbers(findings: &[Finding]) -> Vec<&str> {
 }
 
 fn fix_rule(store: &mut Store, rule: Rule, s: &Settings) -> Vec<Finding> {
-    let planned = scan::scan(store.conn(), s, &only(rule)).unwrap().findings;
+    let planned = scan::scan(&store.reader(), s, &only(rule)).unwrap().findings;
     fix::apply(store, &planned, s, &only(rule), "cron").unwrap()
 }
 
@@ -56,7 +56,7 @@ fn the_seeds_three_mismatches_are_found_and_fixed_with_audit_rows() {
     assert!(found(&store, Rule::StatusMismatch).is_empty());
     for n in ["TEST1001", "TEST1008", "TEST1014"] {
         let last = events(&store, n).pop().unwrap();
-        assert_eq!(last, (ops::EVENT_SYNC.to_owned(), "cron".to_owned()), "{n}");
+        assert_eq!(last, (crate::domain::AuditEvent::StatusSynchronized.to_string(), "cron".to_owned()), "{n}");
     }
     // A second run has nothing to fix.
     assert!(fix_rule(&mut store, Rule::StatusMismatch, &settings()).is_empty());
@@ -169,7 +169,7 @@ fn paid_without_payment_is_reported_and_never_fixed() {
     let f = found(&store, Rule::PaidWithoutPayment);
     assert_eq!(numbers(&f), ["TEST2004"]);
     assert!(!f[0].fixable);
-    let planned = scan::scan(store.conn(), &settings(), &Filter::default())
+    let planned = scan::scan(&store.reader(), &settings(), &Filter::default())
         .unwrap()
         .findings;
     fix::apply(
@@ -239,7 +239,7 @@ fn cancelled_but_captured_is_reported_and_blocks_the_status_fix() {
         .find(|f| f.order.as_deref() == Some("TEST2001"))
         .unwrap();
     assert!(!t.fixable);
-    let all = scan::scan(store.conn(), &settings(), &Filter::default())
+    let all = scan::scan(&store.reader(), &settings(), &Filter::default())
         .unwrap()
         .findings;
     fix::apply(&mut store, &all, &settings(), &Filter::default(), "cron").unwrap();
@@ -270,7 +270,7 @@ fn a_refund_awaiting_the_provider_is_reported_until_resolved_or_changed() {
     assert!(found(&store, Rule::RefundAwaitingProvider).is_empty());
     assert_eq!(
         events(&store, "TEST2001").last().unwrap().0,
-        resolve::EVENT_RESOLVED
+        crate::domain::AuditEvent::FindingResolved.to_string()
     );
 
     // The payment changes again: the finding is back.
@@ -378,7 +378,7 @@ fn stale_pending_follows_the_threshold() {
             stale_after: Duration::hours(hours),
             ..settings()
         };
-        let f = scan::scan(store.conn(), &s, &only(Rule::StalePending))
+        let f = scan::scan(&store.reader(), &s, &only(Rule::StalePending))
             .unwrap()
             .findings;
         numbers(&f)
@@ -437,7 +437,7 @@ fn orphans_and_failed_webhooks_are_reported() {
 fn one_order_and_chosen_rules_only() {
     let store = shop();
     let s = scan::scan(
-        store.conn(),
+        &store.reader(),
         &settings(),
         &Filter {
             order: Some("TEST1014".into()),
@@ -453,7 +453,7 @@ fn one_order_and_chosen_rules_only() {
 #[test]
 fn the_json_report_has_the_documented_shape() {
     let store = shop();
-    let scan = scan::scan(store.conn(), &settings(), &Filter::default()).unwrap();
+    let scan = scan::scan(&store.reader(), &settings(), &Filter::default()).unwrap();
     let report = Report {
         orders_checked: scan.orders_checked,
         findings: scan.findings,
@@ -474,7 +474,7 @@ fn the_json_report_has_the_documented_shape() {
 #[test]
 fn the_text_report_is_stable_on_a_pipe() {
     let store = shop();
-    let scan = scan::scan(store.conn(), &settings(), &only(Rule::StatusMismatch)).unwrap();
+    let scan = scan::scan(&store.reader(), &settings(), &only(Rule::StatusMismatch)).unwrap();
     let report = Report {
         orders_checked: scan.orders_checked,
         findings: scan.findings,

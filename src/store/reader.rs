@@ -55,6 +55,16 @@ impl<'c> Reader<'c> {
             .pragma_query_value(None, "data_version", |r| r.get(0))
     }
 
+    /// Calls `handler` every `n` virtual machine steps of this connection's
+    /// queries; a handler that returns `true` interrupts the query (a time
+    /// budget for a read). `n` = 0 removes it.
+    pub fn progress_handler<F>(&self, n: std::ffi::c_int, handler: Option<F>) -> rusqlite::Result<()>
+    where
+        F: FnMut() -> bool + Send + 'static,
+    {
+        self.conn.progress_handler(n, handler)
+    }
+
     /// A handle that interrupts this connection's running query from
     /// another thread.
     pub fn interrupt_handle(&self) -> rusqlite::InterruptHandle {

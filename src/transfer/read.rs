@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::{ImportSet, NewOrder, NewPayment, Problem, TransferError};
 use crate::domain::{
-    Currency, Money, OrderPaymentStatus, OrderStatus, PaymentStatus, Provider, Timestamp, parse_ts,
+    Currency, Money, Provider, Timestamp, parse_ts,
 };
 
 const ORDER_FIELDS: &[&str] = &[
@@ -494,6 +494,9 @@ fn validate(
 #[cfg(test)]
 mod properties {
     use super::*;
+    use crate::store::Store;
+    use crate::transfer::import;
+    use serde_json::json;
     use proptest::prelude::*;
 
     fn field_value() -> impl Strategy<Value = serde_json::Value> {
