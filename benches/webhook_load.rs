@@ -237,10 +237,14 @@ fn client(addr: &str, events: &[&Event], deadline: Instant) -> (Vec<Duration>, u
 /// the baseline must not go through tally's store.
 fn raw_open(db: &Path) -> Connection {
     let conn = Connection::open(db).expect("open");
-    conn.busy_timeout(Duration::from_secs(10)).expect("busy timeout");
-    conn.pragma_update(None, "journal_mode", "wal").expect("wal");
-    conn.pragma_update(None, "synchronous", "full").expect("synchronous");
-    conn.pragma_update(None, "foreign_keys", "on").expect("foreign keys");
+    conn.busy_timeout(Duration::from_secs(10))
+        .expect("busy timeout");
+    conn.pragma_update(None, "journal_mode", "wal")
+        .expect("wal");
+    conn.pragma_update(None, "synchronous", "full")
+        .expect("synchronous");
+    conn.pragma_update(None, "foreign_keys", "on")
+        .expect("foreign keys");
     conn
 }
 
@@ -280,7 +284,13 @@ fn raw_apply(conn: &mut Connection, event: &Event) -> rusqlite::Result<()> {
                     charge_id = ?4, updated_at = ?5, completed_at = ?5
              WHERE id = ?1",
         )?
-        .execute(params![payment_id, minor, currency, format!("ch_{}", event.reference), now])?;
+        .execute(params![
+            payment_id,
+            minor,
+            currency,
+            format!("ch_{}", event.reference),
+            now
+        ])?;
         tx.prepare_cached(
             "UPDATE orders SET payment_status = 'paid', paid_at = ?2, updated_at = ?2 WHERE id = ?1",
         )?

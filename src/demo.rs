@@ -19,8 +19,8 @@ use crate::domain::{
     StatusSource, Timestamp,
 };
 use crate::store::bulk::BulkLoad;
-use crate::store::{Store, Writer};
 use crate::store::search::BulkIndex;
+use crate::store::{Store, Writer};
 
 /// Orders per write transaction.
 pub const BATCH: usize = 100_000;
@@ -415,44 +415,44 @@ fn pay_row(
     updated: Timestamp,
     completed_at: Option<Timestamp>,
 ) -> PayRow {
-        let reference = match provider {
-            Provider::Stripe => Some(format!("pi_3demo{n:010}")),
-            Provider::Paypal => Some(format!("{:017X}", 0x5D3E_0000_0000u64 + n as u64)),
-            Provider::Wave => (pstatus != PaymentStatus::Pending).then(|| format!("T_WAVE{n:08}")),
-            Provider::Cash => None,
-        };
-        let raw = match (provider, pstatus) {
-            (Provider::Stripe, PaymentStatus::Completed) => Some("succeeded"),
-            (Provider::Stripe, PaymentStatus::Pending) => Some("processing"),
-            (Provider::Stripe, PaymentStatus::Failed) => Some("requires_payment_method"),
-            (Provider::Stripe, PaymentStatus::Cancelled) => Some("refunded"),
-            (Provider::Paypal, PaymentStatus::Completed) => Some("COMPLETED"),
-            (Provider::Paypal, PaymentStatus::Pending) => Some("PENDING"),
-            (Provider::Paypal, PaymentStatus::Failed) => Some("DENIED"),
-            (Provider::Paypal, PaymentStatus::Cancelled) => Some("REFUNDED"),
-            (Provider::Wave | Provider::Cash, _) => None,
-        };
-        let captured = (provider.sends_webhooks() && completed_at.is_some()).then_some(total);
-        PayRow {
-            provider,
-            charge_id: (provider == Provider::Stripe && captured.is_some())
-                .then(|| format!("ch_3demo{n:010}")),
-            reference,
-            amount: total,
-            status: pstatus,
-            provider_status: raw,
-            created: created + Duration::seconds(5),
-            updated,
-            completed_at,
-            captured,
-            refunded_minor: if pstatus == PaymentStatus::Cancelled {
-                total.minor()
-            } else {
-                0
-            },
-            refund_pending: false,
-            disputed: false,
-        }
+    let reference = match provider {
+        Provider::Stripe => Some(format!("pi_3demo{n:010}")),
+        Provider::Paypal => Some(format!("{:017X}", 0x5D3E_0000_0000u64 + n as u64)),
+        Provider::Wave => (pstatus != PaymentStatus::Pending).then(|| format!("T_WAVE{n:08}")),
+        Provider::Cash => None,
+    };
+    let raw = match (provider, pstatus) {
+        (Provider::Stripe, PaymentStatus::Completed) => Some("succeeded"),
+        (Provider::Stripe, PaymentStatus::Pending) => Some("processing"),
+        (Provider::Stripe, PaymentStatus::Failed) => Some("requires_payment_method"),
+        (Provider::Stripe, PaymentStatus::Cancelled) => Some("refunded"),
+        (Provider::Paypal, PaymentStatus::Completed) => Some("COMPLETED"),
+        (Provider::Paypal, PaymentStatus::Pending) => Some("PENDING"),
+        (Provider::Paypal, PaymentStatus::Failed) => Some("DENIED"),
+        (Provider::Paypal, PaymentStatus::Cancelled) => Some("REFUNDED"),
+        (Provider::Wave | Provider::Cash, _) => None,
+    };
+    let captured = (provider.sends_webhooks() && completed_at.is_some()).then_some(total);
+    PayRow {
+        provider,
+        charge_id: (provider == Provider::Stripe && captured.is_some())
+            .then(|| format!("ch_3demo{n:010}")),
+        reference,
+        amount: total,
+        status: pstatus,
+        provider_status: raw,
+        created: created + Duration::seconds(5),
+        updated,
+        completed_at,
+        captured,
+        refunded_minor: if pstatus == PaymentStatus::Cancelled {
+            total.minor()
+        } else {
+            0
+        },
+        refund_pending: false,
+        disputed: false,
+    }
 }
 
 /// A generated amount; generated amounts are never negative.

@@ -21,11 +21,10 @@
 use serde_json::{Value, json};
 
 use crate::domain::{
-    AuditEntry, AuditEvent, Order, OrderPaymentStatus, OrderStatus, Payment, PaymentStatus, StatusSource,
-    Timestamp,
+    AuditEntry, AuditEvent, Order, OrderPaymentStatus, OrderStatus, Payment, PaymentStatus,
+    StatusSource, Timestamp,
 };
 use crate::store::{Store, Writer};
-
 
 #[derive(Debug, thiserror::Error)]
 pub enum OpError {
@@ -245,13 +244,19 @@ pub fn sync_from_payment(
 }
 
 fn load(tx: &Writer<'_>, number: &str) -> Result<(Order, Option<Payment>), OpError> {
-    let order = tx.order_by_number(number)?
+    let order = tx
+        .order_by_number(number)?
         .ok_or_else(|| OpError::UnknownOrder(number.to_owned()))?;
     let payment = tx.payment_for_order(order.id)?;
     Ok((order, payment))
 }
 
-fn owner_change<'a>(actor: &'a str, event: AuditEvent, now: Timestamp, details: Value) -> Change<'a> {
+fn owner_change<'a>(
+    actor: &'a str,
+    event: AuditEvent,
+    now: Timestamp,
+    details: Value,
+) -> Change<'a> {
     Change {
         actor,
         event,
@@ -323,7 +328,12 @@ pub fn cancel(
         order.status = OrderStatus::Cancelled;
         order.cancelled_at = Some(now);
         order.updated_at = now;
-        let mut change = owner_change(actor, AuditEvent::OrderAndPaymentCancelled, now, Value::Null);
+        let mut change = owner_change(
+            actor,
+            AuditEvent::OrderAndPaymentCancelled,
+            now,
+            Value::Null,
+        );
         let warning = match payment.as_mut() {
             Some(p) => {
                 order.payment_status = OrderPaymentStatus::Refunded;
@@ -449,7 +459,10 @@ mod tests {
         assert_eq!(p.status_source, StatusSource::Owner);
         assert_eq!(
             events(&store, "TEST2003").last().unwrap(),
-            &(AuditEvent::StatusSynchronized.to_string(), "alice".to_owned())
+            &(
+                AuditEvent::StatusSynchronized.to_string(),
+                "alice".to_owned()
+            )
         );
     }
 
@@ -567,7 +580,10 @@ mod tests {
         assert_eq!(p.reference.as_deref(), Some("T_WAVE_77"));
         assert_eq!(o.payment_status, OrderPaymentStatus::Paid);
         assert_eq!(o.paid_at, Some(now()));
-        assert_eq!(events(&store, "TEST2002").last().unwrap().0, AuditEvent::PaymentValidated.to_string());
+        assert_eq!(
+            events(&store, "TEST2002").last().unwrap().0,
+            AuditEvent::PaymentValidated.to_string()
+        );
     }
 
     #[test]

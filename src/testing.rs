@@ -68,7 +68,9 @@ pub fn shop() -> Store {
 
 /// An order and its payment, read back.
 pub fn get(store: &Store, number: &str) -> (Order, Option<Payment>) {
-    let order = store.reader().order_by_number(number)
+    let order = store
+        .reader()
+        .order_by_number(number)
         .expect("query")
         .expect("order exists");
     let payment = store.reader().payment_for_order(order.id).expect("query");
@@ -78,7 +80,9 @@ pub fn get(store: &Store, number: &str) -> (Order, Option<Payment>) {
 /// The audit events of one order, in order.
 pub fn events(store: &Store, number: &str) -> Vec<(String, String)> {
     let (order, _) = get(store, number);
-    store.reader().audit_for_order(order.id)
+    store
+        .reader()
+        .audit_for_order(order.id)
         .expect("audit")
         .into_iter()
         .map(|e| (e.event.to_string(), e.actor))

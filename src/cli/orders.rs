@@ -167,7 +167,8 @@ pub fn payment_json(p: &Payment) -> Value {
 fn show(config: &Config, number: &str, json: bool, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let mut store = config.open()?;
     let (order, payment, log) = store.read(|tx| -> anyhow::Result<_> {
-        let order = tx.order_by_number(number)?
+        let order = tx
+            .order_by_number(number)?
             .ok_or_else(|| OpError::UnknownOrder(number.to_owned()))?;
         let payment = tx.payment_for_order(order.id)?;
         let log = tx.audit_for_order(order.id)?;
@@ -296,7 +297,9 @@ pub fn log(
     let store = config.open()?;
     let entries = match number {
         Some(n) => {
-            let order = store.reader().order_by_number(n)?
+            let order = store
+                .reader()
+                .order_by_number(n)?
                 .ok_or_else(|| OpError::UnknownOrder(n.to_owned()))?;
             store.reader().audit_for_order(order.id)?
         }

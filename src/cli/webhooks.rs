@@ -379,7 +379,9 @@ pub fn send_test_event(
                     args.order
                 )
             })?;
-            let order = store.reader().order_by_number(&args.order)?
+            let order = store
+                .reader()
+                .order_by_number(&args.order)?
                 .ok_or_else(|| anyhow::anyhow!("no order numbered {:?}", args.order))?;
             let payment = store.reader().payment_for_order(order.id)?;
             let reference = payment.as_ref().and_then(|p| p.reference.clone());

@@ -512,7 +512,10 @@ mod tests {
             assert_eq!(p.unwrap().status, PaymentStatus::Cancelled);
             assert_eq!(
                 testing::events(&store, n).last().unwrap(),
-                &(crate::domain::AuditEvent::OrderAndPaymentCancelled.to_string(), "dash".to_owned())
+                &(
+                    crate::domain::AuditEvent::OrderAndPaymentCancelled.to_string(),
+                    "dash".to_owned()
+                )
             );
         }
         // Again: skipped, with the reason.

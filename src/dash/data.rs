@@ -39,11 +39,11 @@ use std::time::{Duration, Instant};
 use rusqlite::types::Value;
 use rusqlite::{ErrorCode, OptionalExtension, params_from_iter};
 
-use crate::store::Reader;
 use crate::domain::{AuditEntry, Money, Order, OrderPaymentStatus, OrderStatus, Payment, Provider};
 use crate::report::Rule;
 use crate::report::rules::{Finding, Settings, evaluate};
 use crate::report::scan::findings_for_order;
+use crate::store::Reader;
 use crate::store::rows::{
     ORDER_COLUMNS, ORDER_WIDTH, PAYMENT_COLUMNS, order_from_row, payment_from_row,
 };

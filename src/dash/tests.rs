@@ -390,7 +390,10 @@ fn cancelling_marked_orders_goes_through_the_confirmation_and_the_operations() {
         let events = testing::events(r.store(), n);
         assert_eq!(
             events.last().unwrap(),
-            &(crate::domain::AuditEvent::OrderAndPaymentCancelled.to_string(), "tester".to_owned())
+            &(
+                crate::domain::AuditEvent::OrderAndPaymentCancelled.to_string(),
+                "tester".to_owned()
+            )
         );
     }
     // The list shows the new state.

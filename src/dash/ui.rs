@@ -913,10 +913,21 @@ fn order_lines(d: &OrderDetail, theme: &Theme) -> Vec<Line<'static>> {
             _ => None,
         };
         let changes: Vec<String> = [
-            change(a.old_order_status.map(|s| s.to_string()), a.new_order_status.map(|s| s.to_string())).map(|c| format!("order {c}")),
-            change(a.old_order_payment_status.map(|s| s.to_string()), a.new_order_payment_status.map(|s| s.to_string()))
-                .map(|c| format!("order payment {c}")),
-            change(a.old_payment_status.map(|s| s.to_string()), a.new_payment_status.map(|s| s.to_string())).map(|c| format!("payment {c}")),
+            change(
+                a.old_order_status.map(|s| s.to_string()),
+                a.new_order_status.map(|s| s.to_string()),
+            )
+            .map(|c| format!("order {c}")),
+            change(
+                a.old_order_payment_status.map(|s| s.to_string()),
+                a.new_order_payment_status.map(|s| s.to_string()),
+            )
+            .map(|c| format!("order payment {c}")),
+            change(
+                a.old_payment_status.map(|s| s.to_string()),
+                a.new_payment_status.map(|s| s.to_string()),
+            )
+            .map(|c| format!("payment {c}")),
         ]
         .into_iter()
         .flatten()

@@ -13,8 +13,8 @@ pub mod status;
 pub mod transition;
 pub mod webhook;
 
-pub use money::{Currency, Money, MoneyError};
 pub use audit::{AuditEntry, AuditEvent};
+pub use money::{Currency, Money, MoneyError};
 pub use record::{Order, Payment, StatusSource, Timestamp, format_ts, parse_ts};
-pub use webhook::{EventState, LogResult, OrphanState, SignatureCheck};
 pub use status::{OrderPaymentStatus, OrderStatus, ParseStatusError, PaymentStatus, Provider};
+pub use webhook::{EventState, LogResult, OrphanState, SignatureCheck};

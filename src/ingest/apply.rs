@@ -30,8 +30,8 @@ use serde_json::{Value, json};
 
 use crate::domain::transition::{self, Effect, EventAge, PaymentState, Transition};
 use crate::domain::{
-    AuditEntry, AuditEvent, EventState, LogResult, Money, Order, Payment, Provider,
-    SignatureCheck, StatusSource, Timestamp,
+    AuditEntry, AuditEvent, EventState, LogResult, Money, Order, Payment, Provider, SignatureCheck,
+    StatusSource, Timestamp,
 };
 use crate::listener::event::{self, EventError, EventKind, ProviderEvent};
 use crate::ops::{self, Change, Outcome};
@@ -465,7 +465,14 @@ impl Applying<'_> {
             received_at: now,
             note,
         })?;
-        record_event(tx, ev, EventState::Orphan, None, order_number.as_deref(), now)?;
+        record_event(
+            tx,
+            ev,
+            EventState::Orphan,
+            None,
+            order_number.as_deref(),
+            now,
+        )?;
         let reference = reference.unwrap_or("(no reference)");
         Ok(self.done(
             LogResult::Orphan,
@@ -512,7 +519,13 @@ impl Applying<'_> {
     }
 
     /// The audit details of an applied event.
-    fn details(&self, by: MatchedBy, payment: &Payment, refunded: i64, next: &transition::Next) -> Value {
+    fn details(
+        &self,
+        by: MatchedBy,
+        payment: &Payment,
+        refunded: i64,
+        next: &transition::Next,
+    ) -> Value {
         let ev = self.ev;
         let mut details = json!({
             "event_type": ev.event_type,
@@ -571,7 +584,9 @@ impl Applying<'_> {
             ops::sync_from_payment(tx, order.clone(), updated.clone(), next.status, &change)?;
         Ok(match outcome {
             Outcome::Done { summary, .. } if next.charged_after_cancel => {
-                format!("{summary}: captured after the order was cancelled (cancelled_but_captured)")
+                format!(
+                    "{summary}: captured after the order was cancelled (cancelled_but_captured)"
+                )
             }
             Outcome::Done { summary, .. } if before == next.status => summary,
             Outcome::Done { summary, .. } => format!("{summary} (was {before})"),
@@ -644,7 +659,14 @@ pub fn apply_event(
     let number = order.number.clone();
     let next = match transition::next(state, effect, age(tx, ev, payment.id)?) {
         Transition::Stale(reason) => {
-            record_event(tx, ev, EventState::Stale, Some(payment.id), Some(&number), now)?;
+            record_event(
+                tx,
+                ev,
+                EventState::Stale,
+                Some(payment.id),
+                Some(&number),
+                now,
+            )?;
             return Ok(step.done(
                 LogResult::Stale,
                 Some(number),
@@ -657,13 +679,15 @@ pub fn apply_event(
     let updated = step.facts(&payment, by, refunded, &next);
     let details = step.details(by, &payment, refunded, &next);
     let detail = step.commit(tx, &order, &payment, &updated, &next, details)?;
-    record_event(tx, ev, EventState::Applied, Some(payment.id), Some(&number), now)?;
-    Ok(step.done(
-        LogResult::Applied,
-        Some(number),
+    record_event(
+        tx,
+        ev,
+        EventState::Applied,
         Some(payment.id),
-        detail,
-    ))
+        Some(&number),
+        now,
+    )?;
+    Ok(step.done(LogResult::Applied, Some(number), Some(payment.id), detail))
 }
 
 fn facts_changed(before: &Payment, after: &Payment) -> bool {

@@ -89,12 +89,11 @@ pub fn link(
 ) -> Result<Processed, OrphanError> {
     store.write(|tx| {
         let (orphan, provider) = open_orphan(tx, id)?;
-        let (_, path, body) =
-            tx.webhook_body_of_event(provider, &orphan.event_id)?.ok_or_else(|| {
-                OrphanError::NoBody {
-                    id,
-                    event_id: orphan.event_id.clone(),
-                }
+        let (_, path, body) = tx
+            .webhook_body_of_event(provider, &orphan.event_id)?
+            .ok_or_else(|| OrphanError::NoBody {
+                id,
+                event_id: orphan.event_id.clone(),
             })?;
         let ev =
             event::parse(provider, &body).map_err(|source| OrphanError::Event { id, source })?;

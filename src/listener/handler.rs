@@ -24,14 +24,14 @@ use std::time::Instant;
 
 use serde_json::json;
 
-use crate::ingest::apply::{self, Delivery, Processing};
 use super::certs::{CertError, CertSource};
-use crate::domain::{LogResult, SignatureCheck};
-use crate::store::webhooks::NewLogRow;
 use super::metrics::Metrics;
 use super::verify::{self, PaypalHeaders, VerifyError};
+use crate::domain::{LogResult, SignatureCheck};
 use crate::domain::{Provider, Timestamp};
+use crate::ingest::apply::{self, Delivery, Processing};
 use crate::store::Store;
+use crate::store::webhooks::NewLogRow;
 
 /// The webhook paths: tally's own, and the seed's (so an existing provider
 /// configuration keeps working). A trailing slash is optional.
@@ -276,13 +276,11 @@ pub fn handle(req: &Request<'_>, ctx: &mut Context<'_>) -> Handled {
             handled
         }
         Route::Health => {
-            let answers =
-                ctx.gate
-                    .enter()
-                    .reader()
-                    .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-                        r.get::<_, i64>(0)
-                    });
+            let answers = ctx.gate.enter().reader().query_row(
+                "SELECT count(*) FROM sqlite_master",
+                [],
+                |r| r.get::<_, i64>(0),
+            );
             match answers {
                 Ok(_) => Handled {
                     response: Response::text(200, "ok\n"),

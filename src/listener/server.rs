@@ -159,35 +159,7 @@ pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
         Some(a) => say(format, Level::Info, &format!("listening on http://{a}")),
         None => say(format, Level::Info, &format!("listening on {}", opts.bind)),
     }
-    if addr.is_some_and(|a: SocketAddr| !a.ip().is_loopback()) {
-        say(
-            format,
-            Level::Warn,
-            "warning: listening beyond loopback. tiny_http has no timeouts, no connection \
-             limit and trusts Content-Length: put a reverse proxy in front (TLS, body size \
-             limit, timeouts) and firewall this port",
-        );
-    }
-    let stripe = match opts.settings.stripe_secrets.len() {
-        0 => "Stripe disabled (STRIPE_WEBHOOK_SECRET is not set)".to_owned(),
-        1 => "Stripe enabled (1 secret)".to_owned(),
-        n => format!("Stripe enabled ({n} secrets: a rotation is in progress)"),
-    };
-    let paypal = match (&opts.settings.paypal_webhook_id, &opts.certs) {
-        (Some(_), Some(certs)) => format!("PayPal enabled ({})", certs.describe()),
-        (None, _) | (Some(_), None) => "PayPal disabled (PAYPAL_WEBHOOK_ID is not set)".to_owned(),
-    };
-    say(format, Level::Info, &format!("{stripe}; {paypal}"));
-    say(
-        format,
-        Level::Info,
-        &format!(
-            "database {}, {workers} workers, bodies up to {} bytes",
-            opts.db.display(),
-            opts.max_body
-        ),
-    );
-
+    announce(&opts, addr, workers);
     let shared = Arc::new(Shared {
         settings: opts.settings,
         certs: opts.certs,
@@ -253,6 +225,39 @@ pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
             Ok(())
         }
     }
+}
+
+/// The start-up lines after the address: exposure, providers, database.
+fn announce(opts: &ServeOptions, addr: Option<SocketAddr>, workers: usize) {
+    let format = opts.log_format;
+    if addr.is_some_and(|a: SocketAddr| !a.ip().is_loopback()) {
+        say(
+            format,
+            Level::Warn,
+            "warning: listening beyond loopback. tiny_http has no timeouts, no connection \
+             limit and trusts Content-Length: put a reverse proxy in front (TLS, body size \
+             limit, timeouts) and firewall this port",
+        );
+    }
+    let stripe = match opts.settings.stripe_secrets.len() {
+        0 => "Stripe disabled (STRIPE_WEBHOOK_SECRET is not set)".to_owned(),
+        1 => "Stripe enabled (1 secret)".to_owned(),
+        n => format!("Stripe enabled ({n} secrets: a rotation is in progress)"),
+    };
+    let paypal = match (&opts.settings.paypal_webhook_id, &opts.certs) {
+        (Some(_), Some(certs)) => format!("PayPal enabled ({})", certs.describe()),
+        (None, _) | (Some(_), None) => "PayPal disabled (PAYPAL_WEBHOOK_ID is not set)".to_owned(),
+    };
+    say(format, Level::Info, &format!("{stripe}; {paypal}"));
+    say(
+        format,
+        Level::Info,
+        &format!(
+            "database {}, {workers} workers, bodies up to {} bytes",
+            opts.db.display(),
+            opts.max_body
+        ),
+    );
 }
 
 fn worker(server: &tiny_http::Server, shared: &Shared) {
@@ -369,50 +374,9 @@ fn serve_one(mut request: tiny_http::Request, shared: &Shared) {
         };
         handler::handle(&req, &mut ctx)
     }));
-    let handled = match outcome {
-        Ok(handled) => handled,
-        Err(payload) => {
-            // Whatever the handler had begun was rolled back when its
-            // transaction was dropped during the unwind; make sure.
-            shared.gate.enter().recover_after_panic();
-            let message = payload
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-                .unwrap_or_else(|| "unknown panic".to_owned());
-            Handled {
-                response: Response {
-                    status: 500,
-                    content_type: "application/json",
-                    body: format!("{}\n", json!({"error": "internal error"})),
-                    headers: Vec::new(),
-                },
-                report: Report {
-                    provider: None,
-                    result: "error",
-                    level: Level::Error,
-                    event_id: None,
-                    event_type: None,
-                    order_number: None,
-                    detail: Some(format!("handler panicked: {message}")),
-                },
-            }
-        }
-    };
-
+    let handled = outcome.unwrap_or_else(|payload| panicked(shared, payload.as_ref()));
     let status = handled.response.status;
-    let mut response =
-        tiny_http::Response::from_string(handled.response.body).with_status_code(status);
-    let mut extra = handled.response.headers;
-    extra.push(("Content-Type", handled.response.content_type.to_owned()));
-    if status == 413 {
-        extra.push(("Connection", "close".to_owned()));
-    }
-    for (name, value) in extra {
-        if let Ok(h) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
-            response.add_header(h);
-        }
-    }
+    let response = to_tiny(handled.response);
     let report = handled.report;
     let provider = report.provider.map_or("none", |p| p.as_str());
     shared
@@ -437,6 +401,53 @@ fn serve_one(mut request: tiny_http::Request, shared: &Shared) {
         });
     }
     let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
+/// A handler that panicked: roll back what it had begun, answer 500 and
+/// say why in the log line.
+fn panicked(shared: &Shared, payload: &(dyn std::any::Any + Send)) -> Handled {
+    // Whatever the handler had begun was rolled back when its transaction
+    // was dropped during the unwind; make sure.
+    shared.gate.enter().recover_after_panic();
+    let message = payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_else(|| "unknown panic".to_owned());
+    Handled {
+        response: Response {
+            status: 500,
+            content_type: "application/json",
+            body: format!("{}\n", json!({"error": "internal error"})),
+            headers: Vec::new(),
+        },
+        report: Report {
+            provider: None,
+            result: "error",
+            level: Level::Error,
+            event_id: None,
+            event_type: None,
+            order_number: None,
+            detail: Some(format!("handler panicked: {message}")),
+        },
+    }
+}
+
+/// The handler's answer as tiny_http's; a 413 closes the connection.
+fn to_tiny(r: Response) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
+    let status = r.status;
+    let mut response = tiny_http::Response::from_string(r.body).with_status_code(status);
+    let mut extra = r.headers;
+    extra.push(("Content-Type", r.content_type.to_owned()));
+    if status == 413 {
+        extra.push(("Connection", "close".to_owned()));
+    }
+    for (name, value) in extra {
+        if let Ok(h) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
+            response.add_header(h);
+        }
+    }
+    response
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -13,11 +13,11 @@ use super::certs::CertSource;
 use super::handler::{Body, Context, Handled, Request, Settings, WriteGate, handle};
 use super::metrics::Metrics;
 use super::verify::sign_stripe;
-use crate::ingest::{apply, orphans};
 use crate::domain::{
     Currency, Money, OrderPaymentStatus, OrderStatus, PaymentStatus, StatusSource, Timestamp,
     parse_ts,
 };
+use crate::ingest::{apply, orphans};
 use crate::report::{Filter, Rule, Settings as CheckSettings, scan};
 use crate::store::Store;
 use crate::testing::{events, get, now, shop};
@@ -773,11 +773,7 @@ fn a_processing_failure_answers_500_is_reported_and_a_retry_applies_it() {
         PaymentStatus::Completed
     );
     assert!(h.findings(Rule::WebhookFailed).is_empty());
-    assert!(
-        h.store().reader().webhook_log(true, 10)
-            .unwrap()
-            .is_empty()
-    );
+    assert!(h.store().reader().webhook_log(true, 10).unwrap().is_empty());
 }
 
 #[test]
@@ -1020,7 +1016,10 @@ fn pruning_drops_old_bodies_keeps_what_is_still_needed_and_duplicates_stay_dupli
     let before = h.shop_state();
 
     let cutoff = h.now - chrono::Duration::days(30);
-    let pruned = h.store().write(|tx| tx.prune_webhook_bodies(cutoff)).unwrap();
+    let pruned = h
+        .store()
+        .write(|tx| tx.prune_webhook_bodies(cutoff))
+        .unwrap();
     assert_eq!(
         pruned,
         crate::store::webhooks::Pruned {
@@ -1057,7 +1056,10 @@ fn pruning_drops_old_bodies_keeps_what_is_still_needed_and_duplicates_stay_dupli
     assert_eq!(result(&h.stripe(&applied)), (200, "duplicate".to_owned()));
     assert_eq!(h.shop_state(), before);
     // Pruning again finds nothing more to drop.
-    let again = h.store().write(|tx| tx.prune_webhook_bodies(cutoff)).unwrap();
+    let again = h
+        .store()
+        .write(|tx| tx.prune_webhook_bodies(cutoff))
+        .unwrap();
     assert_eq!((again.bodies, again.addresses, again.kept), (0, 0, 2));
 }
 

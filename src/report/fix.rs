@@ -198,15 +198,21 @@ fn fill_timestamps(
     actor: &str,
 ) -> rusqlite::Result<()> {
     let mut filled = serde_json::Map::new();
-    let mut pick =
-        |name: &str, field: AuditField, value: &str, fallback: Timestamp| -> rusqlite::Result<Timestamp> {
-            let (at, source) = match audit_time(conn, order.id, field, value)? {
-                Some(t) => (t, "audit log"),
-                None => (fallback, "updated_at"),
-            };
-            filled.insert(name.to_owned(), json!({"value": format_ts(at), "from": source}));
-            Ok(at)
+    let mut pick = |name: &str,
+                    field: AuditField,
+                    value: &str,
+                    fallback: Timestamp|
+     -> rusqlite::Result<Timestamp> {
+        let (at, source) = match audit_time(conn, order.id, field, value)? {
+            Some(t) => (t, "audit log"),
+            None => (fallback, "updated_at"),
         };
+        filled.insert(
+            name.to_owned(),
+            json!({"value": format_ts(at), "from": source}),
+        );
+        Ok(at)
+    };
     let mut stamped = order.clone();
     if order.payment_status == OrderPaymentStatus::Paid && order.paid_at.is_none() {
         stamped.paid_at = Some(pick(

@@ -49,7 +49,8 @@ pub fn resolve(
         return Err(ResolveError::EmptyNote);
     }
     store.write(|tx| {
-        let order = tx.order_by_number(number)?
+        let order = tx
+            .order_by_number(number)?
             .ok_or_else(|| ResolveError::UnknownOrder(number.to_owned()))?;
         let nothing = || ResolveError::NothingOpen {
             number: number.to_owned(),

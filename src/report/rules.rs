@@ -197,44 +197,80 @@ pub fn evaluate(order: &Order, payment: Option<&Payment>, s: &Settings) -> Vec<F
         }
         return out;
     };
-    let provider = p.provider.title();
-    let charged = p.captured.unwrap_or(p.amount);
-
     let cancelled_but_captured =
         order.status == OrderStatus::Cancelled && p.status == PaymentStatus::Completed;
+    if let Some(f) = status_mismatch(order, p, s, cancelled_but_captured) {
+        out.push(f);
+    }
+    out.extend(money_findings(order, p, cancelled_but_captured));
+    if let Some(f) = missing_timestamps(order, Some(p)) {
+        out.push(f);
+    }
+    if p.status == PaymentStatus::Pending && s.now - p.created_at > s.stale_after {
+        let provider = p.provider.title();
+        let hours = (s.now - p.created_at).num_hours();
+        out.push(finding(
+            Rule::StalePending,
+            order,
+            format!("{provider} payment pending for {}", human_hours(hours)),
+            format!("check at {provider} or with the customer, then `tally order validate {number}` or `tally order cancel {number}`"),
+            None,
+        ));
+    }
+    out
+}
+
+/// `status_mismatch`: the order's payment status is not its payment's
+/// mapped status; fixable unless the cancelled order's money is captured.
+fn status_mismatch(
+    order: &Order,
+    p: &Payment,
+    s: &Settings,
+    cancelled_but_captured: bool,
+) -> Option<Finding> {
     let mapped = p.status.to_order();
-    if order.payment_status != mapped {
-        let detail = format!("order {}, payment {}", order.payment_status, p.status);
-        if cancelled_but_captured {
-            out.push(finding(
+    if order.payment_status == mapped {
+        return None;
+    }
+    let detail = format!("order {}, payment {}", order.payment_status, p.status);
+    if cancelled_but_captured {
+        Some(finding(
                 Rule::StatusMismatch,
                 order,
                 detail,
                 "not fixed automatically while the cancelled order's payment is captured: settle that first".to_owned(),
                 None,
-            ));
-        } else {
-            let (winner, reason, forced) = winner(order, p, s.prefer);
-            let action = match winner {
-                Side::Payment => format!("set the order's payment status to {mapped} ({reason})"),
-                Side::Order => format!(
-                    "set the payment's status to {} ({reason})",
-                    order.payment_status.to_payment()
-                ),
-            };
-            out.push(finding(
-                Rule::StatusMismatch,
-                order,
-                detail,
-                action,
-                Some(Fix::SyncStatus {
-                    winner,
-                    reason,
-                    forced,
-                }),
-            ));
-        }
+            ))
+    } else {
+        let (winner, reason, forced) = winner(order, p, s.prefer);
+        let action = match winner {
+            Side::Payment => format!("set the order's payment status to {mapped} ({reason})"),
+            Side::Order => format!(
+                "set the payment's status to {} ({reason})",
+                order.payment_status.to_payment()
+            ),
+        };
+        Some(finding(
+            Rule::StatusMismatch,
+            order,
+            detail,
+            action,
+            Some(Fix::SyncStatus {
+                winner,
+                reason,
+                forced,
+            }),
+        ))
     }
+}
+
+/// The rules about money the owner must move: amount, currency, a
+/// cancelled order still captured, a refund owed, a dispute.
+fn money_findings(order: &Order, p: &Payment, cancelled_but_captured: bool) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let number = &order.number;
+    let provider = p.provider.title();
+    let charged = p.captured.unwrap_or(p.amount);
     if p.status == PaymentStatus::Completed {
         if charged.currency() != order.total.currency() {
             out.push(finding(
@@ -291,19 +327,6 @@ pub fn evaluate(order: &Order, payment: Option<&Payment>, s: &Settings) -> Vec<F
             order,
             format!("chargeback opened on the {provider} payment ({charged})"),
             format!("answer the dispute at {provider}; once settled, `tally resolve {number} disputed --note ...`"),
-            None,
-        ));
-    }
-    if let Some(f) = missing_timestamps(order, Some(p)) {
-        out.push(f);
-    }
-    if p.status == PaymentStatus::Pending && s.now - p.created_at > s.stale_after {
-        let hours = (s.now - p.created_at).num_hours();
-        out.push(finding(
-            Rule::StalePending,
-            order,
-            format!("{provider} payment pending for {}", human_hours(hours)),
-            format!("check at {provider} or with the customer, then `tally order validate {number}` or `tally order cancel {number}`"),
             None,
         ));
     }

@@ -40,7 +40,9 @@ fn numbers(findings: &[Finding]) -> Vec<&str> {
 }
 
 fn fix_rule(store: &mut Store, rule: Rule, s: &Settings) -> Vec<Finding> {
-    let planned = scan::scan(&store.reader(), s, &only(rule)).unwrap().findings;
+    let planned = scan::scan(&store.reader(), s, &only(rule))
+        .unwrap()
+        .findings;
     fix::apply(store, &planned, s, &only(rule), "cron").unwrap()
 }
 
@@ -56,7 +58,14 @@ fn the_seeds_three_mismatches_are_found_and_fixed_with_audit_rows() {
     assert!(found(&store, Rule::StatusMismatch).is_empty());
     for n in ["TEST1001", "TEST1008", "TEST1014"] {
         let last = events(&store, n).pop().unwrap();
-        assert_eq!(last, (crate::domain::AuditEvent::StatusSynchronized.to_string(), "cron".to_owned()), "{n}");
+        assert_eq!(
+            last,
+            (
+                crate::domain::AuditEvent::StatusSynchronized.to_string(),
+                "cron".to_owned()
+            ),
+            "{n}"
+        );
     }
     // A second run has nothing to fix.
     assert!(fix_rule(&mut store, Rule::StatusMismatch, &settings()).is_empty());

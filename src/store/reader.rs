@@ -58,7 +58,11 @@ impl<'c> Reader<'c> {
     /// Calls `handler` every `n` virtual machine steps of this connection's
     /// queries; a handler that returns `true` interrupts the query (a time
     /// budget for a read). `n` = 0 removes it.
-    pub fn progress_handler<F>(&self, n: std::ffi::c_int, handler: Option<F>) -> rusqlite::Result<()>
+    pub fn progress_handler<F>(
+        &self,
+        n: std::ffi::c_int,
+        handler: Option<F>,
+    ) -> rusqlite::Result<()>
     where
         F: FnMut() -> bool + Send + 'static,
     {
@@ -188,9 +192,11 @@ impl<'c> Reader<'c> {
         provider: Provider,
         event_id: &str,
     ) -> rusqlite::Result<Option<EventState>> {
-        self.prepare_cached("SELECT state FROM provider_events WHERE provider = ?1 AND event_id = ?2")?
-            .query_row(params![provider, event_id], |r| r.get(0))
-            .optional()
+        self.prepare_cached(
+            "SELECT state FROM provider_events WHERE provider = ?1 AND event_id = ?2",
+        )?
+        .query_row(params![provider, event_id], |r| r.get(0))
+        .optional()
     }
 
     /// The provider's time of the latest event applied to a payment.

@@ -164,4 +164,3 @@ pub fn export_csv(store: &mut Store, dir: &Path) -> Result<(), TransferError> {
     })?;
     Ok(())
 }
-

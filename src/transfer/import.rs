@@ -22,9 +22,7 @@ pub fn check_against_db(conn: &Reader<'_>, set: &ImportSet) -> Result<(), Transf
             field: Some(field.to_owned()),
             message,
         };
-        if !numbers.contains(p.order.as_str())
-            && conn.order_by_number(&p.order)?.is_none()
-        {
+        if !numbers.contains(p.order.as_str()) && conn.order_by_number(&p.order)?.is_none() {
             problems.push(problem(
                 "order",
                 format!(

@@ -9,9 +9,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::{ImportSet, NewOrder, NewPayment, Problem, TransferError};
-use crate::domain::{
-    Currency, Money, Provider, Timestamp, parse_ts,
-};
+use crate::domain::{Currency, Money, Provider, Timestamp, parse_ts};
 
 const ORDER_FIELDS: &[&str] = &[
     "number",
@@ -490,14 +488,13 @@ fn validate(
     }
 }
 
-
 #[cfg(test)]
 mod properties {
     use super::*;
     use crate::store::Store;
     use crate::transfer::import;
-    use serde_json::json;
     use proptest::prelude::*;
+    use serde_json::json;
 
     fn field_value() -> impl Strategy<Value = serde_json::Value> {
         prop_oneof![
@@ -571,4 +568,3 @@ mod properties {
         }
     }
 }
-
