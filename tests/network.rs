@@ -14,6 +14,8 @@
 //! Every loop is bounded in count and time; timeouts are generous, for a
 //! loaded two-core machine.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};

@@ -40,6 +40,8 @@
 //! ignored tests with their large defaults:
 //! `cargo test --release --test reliability -- --ignored --nocapture`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};

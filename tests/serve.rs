@@ -8,6 +8,8 @@
 //! here. PayPal events are signed with the test-only key of
 //! `fixtures/webhooks/`, whose certificate the listener pins.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
