@@ -15,6 +15,8 @@
 //! `cargo test --all-targets` (without `--bench`), it is a quick smoke test on
 //! a small shop.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -19,6 +19,8 @@
 //! The figures include tmux's own delivery and the polling of
 //! `capture-pane` (a few ms): they are upper bounds.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

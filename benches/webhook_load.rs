@@ -32,6 +32,8 @@
 //! one-thread loop's for what it is. Machines are noisy: compare the
 //! ratios, not the numbers.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};

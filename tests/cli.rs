@@ -7,6 +7,8 @@
 //! inconsistent orders and a few ordinary ones, EUR and XOF, Stripe, PayPal,
 //! Wave and cash), a CSV pair, an update file, and broken files in `bad/`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::HashSet;
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};

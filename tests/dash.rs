@@ -9,6 +9,8 @@
 //!
 //! Skipped, with a message, only when tmux is not installed.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

@@ -14,45 +14,30 @@
 //! Every loop is bounded in count and time; timeouts are generous, for a
 //! loaded two-core machine.
 
-use std::io::{BufRead, BufReader, Read, Write};
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::{Listener, PATIENCE, Shop, connect, manifest, read_response, request, unix_now};
 use serde_json::{Value, json};
 use tally::listener::verify::sign_stripe;
 use tempfile::TempDir;
 
 const SECRET: &str = "whsec_network_secret";
-const BIN: &str = env!("CARGO_BIN_EXE_tally");
-/// How long a whole exchange may take on a loaded machine.
-const PATIENCE: Duration = Duration::from_secs(30);
-
-fn manifest(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
-}
-
-fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
 
 // ---------------------------------------------------------------------------
 // A shop and its listener
 // ---------------------------------------------------------------------------
 
-/// Five pending Stripe payments of 50.00 EUR, pi_N01 … pi_N05, and one
-/// PayPal payment.
-struct Shop {
-    dir: TempDir,
-    db: PathBuf,
-}
-
 impl Shop {
+    /// Five pending Stripe payments of 50.00 EUR, pi_N01 … pi_N05, and one
+    /// PayPal payment.
     fn new() -> Shop {
         let mut orders = Vec::new();
         let mut payments = Vec::new();
@@ -71,35 +56,7 @@ impl Shop {
                 "created_at": "2026-11-20T10:01:00Z",
             }));
         }
-        let dir = TempDir::new().unwrap();
-        let db = dir.path().join("shop.db");
-        let file = dir.path().join("shop.json");
-        std::fs::write(
-            &file,
-            json!({"orders": orders, "payments": payments}).to_string(),
-        )
-        .unwrap();
-        let out = Command::new(BIN)
-            .arg("--db")
-            .arg(&db)
-            .arg("import")
-            .arg(&file)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        Shop { dir, db }
-    }
-
-    fn conn(&self) -> rusqlite::Connection {
-        rusqlite::Connection::open(&self.db).unwrap()
-    }
-
-    fn count(&self, sql: &str) -> i64 {
-        self.conn().query_row(sql, [], |r| r.get(0)).unwrap()
+        Shop::import(&json!({"orders": orders, "payments": payments}))
     }
 
     /// (order payment status, payment status) of an order.
@@ -113,178 +70,20 @@ impl Shop {
             )
             .unwrap()
     }
-
-    /// Every row an event may change, and the number of logged requests.
-    fn snapshot(&self) -> String {
-        let conn = self.conn();
-        let mut out = String::new();
-        for table in [
-            "orders",
-            "payments",
-            "audit_log",
-            "provider_events",
-            "orphans",
-        ] {
-            let mut stmt = conn
-                .prepare(&format!("SELECT * FROM {table} ORDER BY 1"))
-                .unwrap();
-            let n = stmt.column_count();
-            let rows: Vec<String> = stmt
-                .query_map([], |r| {
-                    Ok((0..n)
-                        .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
-                        .collect::<Vec<_>>()
-                        .join("|"))
-                })
-                .unwrap()
-                .map(Result::unwrap)
-                .collect();
-            out.push_str(&format!("{table}:\n{}\n", rows.join("\n")));
-        }
-        out
-    }
-
-    fn tally(&self, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
-        let mut cmd = Command::new(BIN);
-        cmd.arg("--db").arg(&self.db).args(args);
-        cmd.env_remove("STRIPE_WEBHOOK_SECRET")
-            .env_remove("PAYPAL_WEBHOOK_ID");
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let out = cmd.output().unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    }
-}
-
-/// `tally serve --bind 127.0.0.1:0`; the first stderr line names the port.
-struct Listener {
-    child: Child,
-    addr: String,
-    stderr: Arc<Mutex<String>>,
 }
 
 impl Listener {
+    /// `tally serve --bind 127.0.0.1:0`; the first stderr line names the port.
     fn start(shop: &Shop) -> Listener {
-        let mut child = Command::new(BIN)
-            .arg("--db")
-            .arg(&shop.db)
-            .args(["serve", "--bind", "127.0.0.1:0", "--workers", "3"])
-            .env("STRIPE_WEBHOOK_SECRET", SECRET)
-            .env_remove("PAYPAL_WEBHOOK_ID")
-            .env_remove("TALLY_TEST_PANIC_PATH")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let first = lines.next().unwrap().unwrap();
-        let addr = first
-            .strip_prefix("tally serve: listening on http://")
-            .unwrap_or_else(|| panic!("unexpected first line: {first}"))
-            .to_owned();
-        let stderr = Arc::new(Mutex::new(format!("{first}\n")));
-        let sink = stderr.clone();
-        std::thread::spawn(move || {
-            for line in lines.map_while(Result::ok) {
-                sink.lock().unwrap().push_str(&format!("{line}\n"));
-            }
-        });
-        Listener {
-            child,
-            addr,
-            stderr,
-        }
-    }
-
-    fn port(&self) -> u16 {
-        self.addr.rsplit(':').next().unwrap().parse().unwrap()
-    }
-
-    fn alive(&mut self) -> bool {
-        self.child.try_wait().unwrap().is_none()
-    }
-
-    fn log(&self) -> String {
-        self.stderr.lock().unwrap().clone()
-    }
-}
-
-impl Drop for Listener {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let mut cmd = Listener::command(&shop.db, &["--bind", "127.0.0.1:0", "--workers", "3"]);
+        cmd.env("STRIPE_WEBHOOK_SECRET", SECRET);
+        Listener::spawn(cmd)
     }
 }
 
 // ---------------------------------------------------------------------------
-// Plain HTTP/1.1 over TcpStream
+// Requests
 // ---------------------------------------------------------------------------
-
-fn connect(addr: &str) -> TcpStream {
-    let addr = addr.parse().unwrap();
-    let stream = TcpStream::connect_timeout(&addr, PATIENCE).unwrap();
-    stream.set_read_timeout(Some(PATIENCE)).unwrap();
-    stream.set_write_timeout(Some(PATIENCE)).unwrap();
-    stream
-}
-
-/// Reads one response: (status, body); status 0 when the connection closed
-/// (or was reset) before a status line.
-fn read_response(stream: &mut TcpStream) -> (u16, String) {
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") && head.len() < 64 * 1024 {
-        match stream.read(&mut byte) {
-            Ok(1) => head.push(byte[0]),
-            _ => break,
-        }
-    }
-    let head = String::from_utf8_lossy(&head).into_owned();
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let length = head
-        .lines()
-        .find_map(|l| {
-            let (k, v) = l.split_once(':')?;
-            k.eq_ignore_ascii_case("content-length")
-                .then(|| v.trim().parse::<usize>().ok())?
-        })
-        .unwrap_or(0);
-    let mut body = vec![0u8; length.min(1024 * 1024)];
-    let _ = stream.read_exact(&mut body);
-    (status, String::from_utf8_lossy(&body).into_owned())
-}
-
-fn request(
-    addr: &str,
-    method: &str,
-    path: &str,
-    headers: &[(&str, String)],
-    body: &[u8],
-) -> (u16, String) {
-    let mut req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
-    }
-    req.push_str("\r\n");
-    let mut bytes = req.into_bytes();
-    bytes.extend_from_slice(body);
-    let mut stream = connect(addr);
-    stream.write_all(&bytes).unwrap();
-    read_response(&mut stream)
-}
 
 /// A payment_intent.succeeded for order `number` (its PaymentIntent pi_NUMBER).
 fn succeeded(event_id: &str, number: &str) -> Vec<u8> {
@@ -788,10 +587,10 @@ fn a_pruned_event_is_still_a_duplicate_and_changes_nothing() {
     let body = succeeded("evt_prune", "N01");
     assert_eq!(stripe(&l.addr, &body).1["result"], "applied");
     // Received 40 days ago, as far as the log is concerned.
-    shop.conn()
+    shop.conn_rw()
         .execute_batch("UPDATE webhook_log SET received_at = '2020-01-01T00:00:00.000Z'")
         .unwrap();
-    let (code, out, err) = shop.tally(
+    let (code, out, err) = shop.run(
         &[
             "--actor",
             "cron",
@@ -827,7 +626,7 @@ fn a_pruned_event_is_still_a_duplicate_and_changes_nothing() {
     );
     assert_eq!(shop.snapshot(), before);
     // A bad duration is refused, naming what is expected.
-    let (code, _, err) = shop.tally(&["webhooks", "prune", "--older-than", "soon"], &[]);
+    let (code, _, err) = shop.run(&["webhooks", "prune", "--older-than", "soon"], &[]);
     assert_eq!(code, 2);
     assert!(err.contains("48h"), "{err}");
 }
@@ -851,7 +650,7 @@ fn doctor_checks_a_live_set_up_and_spots_a_rotated_secret() {
         std::fs::set_permissions(&env_file, std::fs::Permissions::from_mode(0o600)).unwrap();
     }
     let env_arg = env_file.display().to_string();
-    let (code, out, err) = shop.tally(&["doctor", "--env-file", &env_arg], &[]);
+    let (code, out, err) = shop.run(&["doctor", "--env-file", &env_arg], &[]);
     assert_eq!(code, 0, "{out}{err}");
     assert_eq!(out.lines().count(), 10, "{out}");
     assert!(out.lines().all(|l| l.starts_with("ok ")), "{out}");
@@ -870,12 +669,12 @@ fn doctor_checks_a_live_set_up_and_spots_a_rotated_secret() {
         assert_eq!(status, 400);
     }
     // Only refusals for a while: move the verified delivery back a day.
-    shop.conn()
+    shop.conn_rw()
         .execute_batch(
             "UPDATE webhook_log SET received_at = '2020-01-01T00:00:00.000Z' WHERE signature = 'verified'",
         )
         .unwrap();
-    let (code, out, _) = shop.tally(&["doctor", "--env-file", &env_arg, "--json"], &[]);
+    let (code, out, _) = shop.run(&["doctor", "--env-file", &env_arg, "--json"], &[]);
     assert_eq!(code, 1, "{out}");
     let checks: Value = serde_json::from_str(&out).unwrap();
     let rejections = checks
@@ -894,7 +693,7 @@ fn doctor_checks_a_live_set_up_and_spots_a_rotated_secret() {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&shop.db, std::fs::Permissions::from_mode(0o644)).unwrap();
     }
-    let (code, out, _) = shop.tally(&["doctor"], &[]);
+    let (code, out, _) = shop.run(&["doctor"], &[]);
     assert_eq!(code, 1);
     assert!(
         out.lines().any(|l| l.starts_with("problem  db file")),

@@ -40,23 +40,27 @@
 //! ignored tests with their large defaults:
 //! `cargo test --release --test reliability -- --ignored --nocapture`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use common::{BIN, Listener, Run, tally, unix_now};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags, params};
 use serde_json::{Value, json};
 use tally::listener::verify::sign_stripe;
 use tempfile::TempDir;
 
-const BIN: &str = env!("CARGO_BIN_EXE_tally");
 const SECRET: &str = "whsec_reliability";
 /// Webhook clients sending at once.
 const CLIENTS: usize = 8;
@@ -89,10 +93,6 @@ fn env_usize(name: &str, default: usize) -> usize {
     }
 }
 
-fn unix_now() -> i64 {
-    chrono::Utc::now().timestamp()
-}
-
 /// A directory on disk under `target/tmp`.
 fn workdir(prefix: &str) -> TempDir {
     tempfile::Builder::new()
@@ -111,40 +111,6 @@ fn phase_deadline(events: usize) -> Instant {
 fn mentions_lock(text: &str) -> bool {
     let text = text.to_ascii_lowercase();
     text.contains("locked") || text.contains("busy")
-}
-
-/// A finished `tally` command.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn text(&self) -> String {
-        format!(
-            "exit {}\n{}{}",
-            self.code,
-            self.stdout.trim_end(),
-            self.stderr.trim_end()
-        )
-    }
-}
-
-fn tally(db: &Path, args: &[&str]) -> Run {
-    let out = Command::new(BIN)
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("TALLY_DB")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
 }
 
 fn read_only(db: &Path) -> Connection {
@@ -304,111 +270,26 @@ fn post(addr: &str, body: &[u8]) -> io::Result<(u16, String)> {
     Ok((status, String::from_utf8_lossy(&body).into_owned()))
 }
 
-/// A running `tally serve` and its stderr, read as it comes.
-struct Listener {
-    child: Child,
-    addr: String,
-    log: Arc<Mutex<String>>,
-    reader: Option<thread::JoinHandle<()>>,
-}
-
 impl Listener {
     fn start(db: &Path) -> Listener {
         Listener::start_on(db, "127.0.0.1:0")
     }
 
     fn start_on(db: &Path, bind: &str) -> Listener {
-        let mut child = Command::new(BIN)
-            .arg("--db")
-            .arg(db)
-            .args(["serve", "--bind", bind, "--workers", WORKERS])
-            .env("STRIPE_WEBHOOK_SECRET", SECRET)
-            .env_remove("PAYPAL_WEBHOOK_ID")
-            .env_remove("TALLY_TEST_PANIC_PATH")
-            .env_remove("TALLY_DB")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let first = match lines.next() {
-            Some(Ok(line)) => line,
-            other => {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("tally serve printed no first line: {other:?}");
-            }
-        };
-        let Some(addr) = first.strip_prefix("tally serve: listening on http://") else {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("tally serve did not start: {first}");
-        };
-        let addr = addr.to_owned();
-        let log = Arc::new(Mutex::new(format!("{first}\n")));
-        let sink = log.clone();
-        let reader = thread::spawn(move || {
-            for line in lines.map_while(Result::ok) {
-                let mut log = sink.lock().unwrap_or_else(PoisonError::into_inner);
-                log.push_str(&line);
-                log.push('\n');
-            }
-        });
-        Listener {
-            child,
-            addr,
-            log,
-            reader: Some(reader),
-        }
-    }
-
-    /// The whole log, once the process is gone.
-    fn finish(&mut self) -> String {
-        if let Some(reader) = self.reader.take() {
-            reader.join().unwrap();
-        }
-        self.log
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
-    /// SIGKILL: no chance to finish anything.
-    fn kill(mut self) -> String {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-        self.finish()
+        let mut cmd = Listener::command(db, &["--bind", bind, "--workers", WORKERS]);
+        cmd.env("STRIPE_WEBHOOK_SECRET", SECRET);
+        Listener::spawn(cmd)
     }
 
     /// SIGTERM, and the clean exit it promises.
     fn stop(mut self) -> String {
-        let pid = self.child.id().to_string();
-        assert!(
-            Command::new("kill")
-                .args(["-TERM", &pid])
-                .status()
-                .unwrap()
-                .success()
-        );
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let status = loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                break status;
-            }
-            assert!(Instant::now() < deadline, "tally serve ignored SIGTERM");
-            thread::sleep(Duration::from_millis(20));
+        assert!(self.signal("TERM"));
+        let Some(status) = self.wait_exit(Duration::from_secs(60)) else {
+            panic!("tally serve ignored SIGTERM");
         };
         let log = self.finish();
         assert!(status.success(), "tally serve exited with {status}:\n{log}");
         log
-    }
-}
-
-impl Drop for Listener {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -8,14 +8,15 @@
 //! here. PayPal events are signed with the test-only key of
 //! `fixtures/webhooks/`, whose certificate the listener pins.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
+use common::{BIN, Listener, Shop, manifest, unix_now};
 use rsa::pkcs1v15::SigningKey;
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::signature::{SignatureEncoding, Signer};
@@ -28,23 +29,11 @@ const SECRET: &str = "whsec_e2e_secret";
 const OLD_SECRET: &str = "whsec_e2e_previous";
 const PAYPAL_ID: &str = "WH-E2E-WEBHOOK";
 const CERT_URL: &str = "https://api.paypal.com/v1/notifications/certs/CERT-tally-e2e";
-const BIN: &str = env!("CARGO_BIN_EXE_tally");
-
-fn manifest(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
-}
 
 fn sample(rel: &str) -> Value {
     let path = manifest("../shared/webhook-samples").join(rel);
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_slice(&bytes).unwrap()
-}
-
-fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
 }
 
 // ---------------------------------------------------------------------------
@@ -116,35 +105,9 @@ fn shop_json() -> Value {
     json!({"orders": orders, "payments": payments})
 }
 
-struct Shop {
-    dir: TempDir,
-    db: PathBuf,
-}
-
 impl Shop {
     fn new() -> Shop {
-        let dir = TempDir::new().unwrap();
-        let db = dir.path().join("shop.db");
-        let file = dir.path().join("shop.json");
-        std::fs::write(&file, shop_json().to_string()).unwrap();
-        let out = Command::new(BIN)
-            .arg("--db")
-            .arg(&db)
-            .arg("import")
-            .arg(&file)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        Shop { dir, db }
-    }
-
-    fn conn(&self) -> rusqlite::Connection {
-        rusqlite::Connection::open_with_flags(&self.db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .unwrap()
+        Shop::import(&shop_json())
     }
 
     /// (order payment status, payment status, provider status, disputed, refund pending).
@@ -159,54 +122,9 @@ impl Shop {
             .unwrap()
     }
 
-    fn count(&self, sql: &str) -> i64 {
-        self.conn().query_row(sql, [], |r| r.get(0)).unwrap()
-    }
-
-    /// Every row that an event may change (not the webhook log).
-    fn snapshot(&self) -> String {
-        let conn = self.conn();
-        let mut out = String::new();
-        for table in [
-            "orders",
-            "payments",
-            "audit_log",
-            "provider_events",
-            "orphans",
-        ] {
-            let mut stmt = conn
-                .prepare(&format!("SELECT * FROM {table} ORDER BY 1"))
-                .unwrap();
-            let n = stmt.column_count();
-            let rows = stmt
-                .query_map([], |r| {
-                    Ok((0..n)
-                        .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
-                        .collect::<Vec<_>>()
-                        .join("|"))
-                })
-                .unwrap()
-                .map(Result::unwrap)
-                .collect::<Vec<_>>();
-            out.push_str(&format!("{table}:\n{}\n", rows.join("\n")));
-        }
-        out
-    }
-
     /// Runs `tally --db DB ARGS` to completion: (exit code, stdout, stderr).
     fn tally(&self, args: &[&str]) -> (i32, String, String) {
-        let out = Command::new(BIN)
-            .arg("--db")
-            .arg(&self.db)
-            .args(args)
-            .env("STRIPE_WEBHOOK_SECRET", SECRET)
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+        self.run(args, &[("STRIPE_WEBHOOK_SECRET", SECRET)])
     }
 }
 
@@ -214,106 +132,27 @@ impl Shop {
 // The listener
 // ---------------------------------------------------------------------------
 
-struct Listener {
-    child: Child,
-    addr: String,
-    stderr: Arc<Mutex<String>>,
-}
-
 impl Listener {
     fn start(shop: &Shop) -> Listener {
         Listener::start_with(shop, &[], &[])
     }
 
     fn start_with(shop: &Shop, args: &[&str], env: &[(&str, &str)]) -> Listener {
-        let mut cmd = Command::new(BIN);
-        cmd.arg("--db")
-            .arg(&shop.db)
-            .args(["serve", "--bind", "127.0.0.1:0"])
-            .args(if args.contains(&"--workers") {
-                &[][..]
-            } else {
-                &["--workers", "3"][..]
-            })
-            .arg("--paypal-cert")
-            .arg(manifest("fixtures/webhooks/paypal-test-cert.pem"))
-            .args(args)
-            .env("STRIPE_WEBHOOK_SECRET", format!("{OLD_SECRET},{SECRET}"))
-            .env("PAYPAL_WEBHOOK_ID", PAYPAL_ID)
-            .env_remove("TALLY_TEST_PANIC_PATH")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
+        let mut cmd = Listener::command(&shop.db, &["--bind", "127.0.0.1:0"]);
+        cmd.args(if args.contains(&"--workers") {
+            &[][..]
+        } else {
+            &["--workers", "3"][..]
+        })
+        .arg("--paypal-cert")
+        .arg(manifest("fixtures/webhooks/paypal-test-cert.pem"))
+        .args(args)
+        .env("STRIPE_WEBHOOK_SECRET", format!("{OLD_SECRET},{SECRET}"))
+        .env("PAYPAL_WEBHOOK_ID", PAYPAL_ID);
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let mut child = cmd.spawn().unwrap();
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let first = lines.next().unwrap().unwrap();
-        let addr = first
-            .strip_prefix("tally serve: listening on http://")
-            .unwrap_or_else(|| panic!("unexpected first line: {first}"))
-            .to_owned();
-        let stderr = Arc::new(Mutex::new(format!("{first}\n")));
-        let sink = stderr.clone();
-        std::thread::spawn(move || {
-            for line in lines.map_while(Result::ok) {
-                sink.lock().unwrap().push_str(&format!("{line}\n"));
-            }
-        });
-        Listener {
-            child,
-            addr,
-            stderr,
-        }
-    }
-
-    fn log(&self) -> String {
-        self.stderr.lock().unwrap().clone()
-    }
-
-    /// The log once `done` holds for it (log lines follow the answers), or
-    /// after 10 s whatever it is.
-    fn log_when(&self, done: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let log = self.log();
-            if done(&log) || Instant::now() > deadline {
-                return log;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// Sends raw bytes; returns (status, body).
-    fn raw(&self, request: &[u8]) -> (u16, String) {
-        let mut stream = TcpStream::connect(&self.addr).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(20)))
-            .unwrap();
-        stream.write_all(request).unwrap();
-        read_response(&mut stream)
-    }
-
-    fn request(
-        &self,
-        method: &str,
-        path: &str,
-        headers: &[(&str, String)],
-        body: &[u8],
-    ) -> (u16, String) {
-        let mut req = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
-            self.addr,
-            body.len()
-        );
-        for (k, v) in headers {
-            req.push_str(&format!("{k}: {v}\r\n"));
-        }
-        req.push_str("\r\n");
-        let mut bytes = req.into_bytes();
-        bytes.extend_from_slice(body);
-        self.raw(&bytes)
+        Listener::spawn(cmd)
     }
 
     /// POSTs a Stripe body signed now with the current secret.
@@ -339,60 +178,12 @@ impl Listener {
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
-    fn pid(&self) -> String {
-        self.child.id().to_string()
-    }
-
     /// Sends `signal` and waits (at most 20 s) for the exit code.
     fn stop(mut self, signal: &str) -> Option<i32> {
-        Command::new("kill")
-            .args([&format!("-{signal}"), &self.pid()])
-            .status()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < deadline {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status.code();
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        None
+        self.signal(signal);
+        self.wait_exit(Duration::from_secs(20))
+            .and_then(|status| status.code())
     }
-}
-
-impl Drop for Listener {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn read_response(stream: &mut TcpStream) -> (u16, String) {
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
-        match stream.read(&mut byte) {
-            Ok(1) => head.push(byte[0]),
-            _ => break,
-        }
-    }
-    let head = String::from_utf8_lossy(&head).into_owned();
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let length = head
-        .lines()
-        .find_map(|l| {
-            let (k, v) = l.split_once(':')?;
-            k.eq_ignore_ascii_case("content-length")
-                .then(|| v.trim().parse::<usize>().ok())?
-        })
-        .unwrap_or(0);
-    let mut body = vec![0u8; length];
-    let _ = stream.read_exact(&mut body);
-    (status, String::from_utf8_lossy(&body).into_owned())
 }
 
 fn paypal_headers(body: &[u8], webhook_id: &str) -> Vec<(&'static str, String)> {

@@ -4,7 +4,8 @@
 //! [`gather`] reads the facts (file modes and owners, the environment, the
 //! certificate cache, and the database through a read-only connection that
 //! never migrates), then [`judge`], a pure function, turns them into one
-//! [`Check`] per line: ok, warning or problem, with a hint.
+//! [`Check`] per line: ok, warning or problem, with a hint. Each check is
+//! its own function in [`checks`].
 //!
 //! What it promises: it changes nothing (no migration, no file created), and
 //! it never prints a secret: only whether one is set and what it looks like.
@@ -26,6 +27,10 @@ use super::{Config, Exit, print_json};
 use crate::domain::{Timestamp, format_ts, parse_ts};
 use crate::listener::verify::PaypalCert;
 use crate::store::{Store, StoreError};
+
+mod checks;
+
+pub use checks::judge;
 
 /// A WAL file larger than this means checkpoints are being held back.
 pub const WAL_WARN_BYTES: u64 = 64 * 1024 * 1024;
@@ -60,29 +65,6 @@ pub struct Check {
     pub status: Status,
     pub message: String,
     pub hint: Option<String>,
-}
-
-fn ok(name: &'static str, message: impl Into<String>) -> Check {
-    Check {
-        name,
-        status: Status::Ok,
-        message: message.into(),
-        hint: None,
-    }
-}
-
-fn flag(
-    name: &'static str,
-    status: Status,
-    message: impl Into<String>,
-    hint: impl Into<String>,
-) -> Check {
-    Check {
-        name,
-        status,
-        message: message.into(),
-        hint: Some(hint.into()),
-    }
 }
 
 /// A file's mode bits and owner.
@@ -323,6 +305,34 @@ fn cache_listing(dir: &Path) -> Result<CacheListing, String> {
     Ok(listing)
 }
 
+/// Where the listener's PayPal certificates would come from, and what is there.
+fn cert_facts(args: &DoctorArgs, db_path: &Path) -> CertFacts {
+    match &args.paypal_cert {
+        Some(path) => CertFacts::Pinned {
+            path: path.clone(),
+            parsed: std::fs::read(path)
+                .map_err(|e| e.to_string())
+                .and_then(|pem| PaypalCert::from_pem(&pem).map_err(|e| e.to_string()))
+                .map(|c| (c.check_subject().is_ok(), c.not_after())),
+        },
+        None => {
+            let dir = args
+                .paypal_cert_cache
+                .clone()
+                .unwrap_or_else(|| default_cert_cache(db_path));
+            CertFacts::Cache {
+                meta: file_facts(&dir),
+                listing: if dir.exists() {
+                    cache_listing(&dir)
+                } else {
+                    Ok(CacheListing::default())
+                },
+                dir,
+            }
+        }
+    }
+}
+
 /// Reads every fact; changes nothing.
 pub fn gather(config: &Config, args: &DoctorArgs) -> anyhow::Result<Facts> {
     let now = Utc::now();
@@ -361,30 +371,7 @@ pub fn gather(config: &Config, args: &DoctorArgs) -> anyhow::Result<Facts> {
     let wal = std::fs::metadata(&wal_path)
         .ok()
         .and_then(|m| Some((m.len(), file_facts(&wal_path)?)));
-    let certs = match &args.paypal_cert {
-        Some(path) => CertFacts::Pinned {
-            path: path.clone(),
-            parsed: std::fs::read(path)
-                .map_err(|e| e.to_string())
-                .and_then(|pem| PaypalCert::from_pem(&pem).map_err(|e| e.to_string()))
-                .map(|c| (c.check_subject().is_ok(), c.not_after())),
-        },
-        None => {
-            let dir = args
-                .paypal_cert_cache
-                .clone()
-                .unwrap_or_else(|| default_cert_cache(&db_path));
-            CertFacts::Cache {
-                meta: file_facts(&dir),
-                listing: if dir.exists() {
-                    cache_listing(&dir)
-                } else {
-                    Ok(CacheListing::default())
-                },
-                dir,
-            }
-        }
-    };
+    let certs = cert_facts(args, &db_path);
     Ok(Facts {
         now,
         uid: file_facts(Path::new("/proc/self")).map(|f| f.uid),
@@ -399,413 +386,6 @@ pub fn gather(config: &Config, args: &DoctorArgs) -> anyhow::Result<Facts> {
         env_file,
         certs,
     })
-}
-
-fn ago(now: Timestamp, then: Timestamp) -> String {
-    let d = now.signed_duration_since(then);
-    if d.num_days() >= 2 {
-        format!("{} days ago", d.num_days())
-    } else if d.num_hours() >= 2 {
-        format!("{} h ago", d.num_hours())
-    } else {
-        format!("{} min ago", d.num_minutes().max(0))
-    }
-}
-
-fn mib(bytes: u64) -> String {
-    format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
-}
-
-/// The checks of a private file (the database, its WAL, the env file).
-fn private_file(
-    name: &'static str,
-    what: &str,
-    path: &Path,
-    f: FileFacts,
-    uid: Option<u32>,
-) -> Check {
-    let shown = path.display();
-    if f.mode & 0o006 != 0 {
-        return flag(
-            name,
-            Status::Problem,
-            format!(
-                "{shown} is accessible to every user (mode {:04o}): {what}",
-                f.mode
-            ),
-            format!("chmod 600 {shown}"),
-        );
-    }
-    if f.mode & 0o060 != 0 {
-        return flag(
-            name,
-            Status::Warning,
-            format!(
-                "{shown} is accessible to its group (mode {:04o}): {what}",
-                f.mode
-            ),
-            format!("chmod 600 {shown}, unless that group is meant to read it"),
-        );
-    }
-    if let Some(me) = uid.filter(|me| *me != f.uid) {
-        return flag(
-            name,
-            Status::Warning,
-            format!("{shown} belongs to uid {}, and this is uid {me}", f.uid),
-            "run the listener, cron and the dashboard as the file's owner (one system user), e.g. `sudo -u tally tally doctor`",
-        );
-    }
-    ok(
-        name,
-        format!("{shown} is private to its owner (mode {:04o})", f.mode),
-    )
-}
-
-/// Turns facts into checks, in a fixed order. Pure.
-pub fn judge(f: &Facts) -> Vec<Check> {
-    let mut checks = Vec::new();
-    let db_shown = f.db_path.display();
-    let supported = i64::try_from(Store::schema_version()).unwrap_or(i64::MAX);
-    // Database reachable and migrated.
-    checks.push(match &f.db {
-        Err(e) if f.db_missing => flag(
-            "database",
-            Status::Problem,
-            e.clone(),
-            "point --db or TALLY_DB at the shop's file",
-        ),
-        Err(e) => flag(
-            "database",
-            Status::Problem,
-            format!("{db_shown} cannot be read: {e}"),
-            "check that this user can read the file and its directory",
-        ),
-        Ok(db) if db.schema_found > supported => flag(
-            "database",
-            Status::Problem,
-            format!(
-                "{db_shown} has schema version {}, newer than this tally ({supported})",
-                db.schema_found
-            ),
-            "upgrade tally: an older binary refuses this database",
-        ),
-        Ok(db) if db.schema_found < supported => flag(
-            "database",
-            Status::Warning,
-            format!(
-                "{db_shown} has schema version {}, this tally writes {supported}",
-                db.schema_found
-            ),
-            "the next tally command migrates it: take a `tally backup` first",
-        ),
-        Ok(db) if !db.journal_mode.eq_ignore_ascii_case("wal") => flag(
-            "database",
-            Status::Warning,
-            format!("{db_shown} is in journal mode {}, not WAL", db.journal_mode),
-            "any tally command (e.g. `tally check`) switches it to WAL",
-        ),
-        Ok(db) => ok(
-            "database",
-            format!(
-                "{db_shown} opens, schema version {} (up to date), WAL journal",
-                db.schema_found
-            ),
-        ),
-    });
-    // Permissions.
-    if let Some(file) = f.db_file {
-        checks.push(private_file(
-            "db file",
-            "it holds customers' personal data",
-            &f.db_path,
-            file,
-            f.uid,
-        ));
-    }
-    if let Some(dir) = f.db_dir {
-        let shown = f
-            .db_path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
-            .display()
-            .to_string();
-        checks.push(if dir.mode & 0o002 != 0 && dir.mode & 0o1000 == 0 {
-            flag(
-                "db directory",
-                Status::Problem,
-                format!("{shown} is writable by every user (mode {:04o}): anyone can replace the database", dir.mode),
-                format!("chmod 750 {shown} (owned by the tally user)"),
-            )
-        } else if f.uid.is_some_and(|me| me != 0 && me != dir.uid) {
-            flag(
-                "db directory",
-                Status::Warning,
-                format!("{shown} belongs to uid {}, not to this user", dir.uid),
-                "SQLite creates the -wal and -shm files beside the database: the directory must be writable by the tally user",
-            )
-        } else if f.uid != Some(0) && dir.mode & 0o200 == 0 {
-            flag(
-                "db directory",
-                Status::Problem,
-                format!("{shown} is not writable by its owner (mode {:04o})", dir.mode),
-                "SQLite creates the -wal and -shm files beside the database: chmod u+w it",
-            )
-        } else {
-            ok("db directory", format!("{shown} (mode {:04o})", dir.mode))
-        });
-    }
-    // WAL size.
-    checks.push(match f.wal {
-        None => ok("wal", "no write-ahead log file right now (nothing uncheckpointed)"),
-        Some((bytes, _)) if bytes > WAL_WARN_BYTES => flag(
-            "wal",
-            Status::Warning,
-            format!("the write-ahead log is {} (over {})", mib(bytes), mib(WAL_WARN_BYTES)),
-            "a long-lived reader keeps SQLite from checkpointing (a dashboard left open?); it shrinks once readers close",
-        ),
-        Some((bytes, meta)) => {
-            let mut wal_path = f.db_path.clone().into_os_string();
-            wal_path.push("-wal");
-            let perms = private_file(
-                "wal",
-                "it holds recent changes to the shop",
-                Path::new(&wal_path),
-                meta,
-                f.uid,
-            );
-            if perms.status == Status::Ok {
-                ok("wal", format!("the write-ahead log is {}", mib(bytes)))
-            } else {
-                perms
-            }
-        }
-    });
-    // Secrets.
-    let (stripe_payments, paypal_payments) = match &f.db {
-        Ok(db) => (db.stripe_payments, db.paypal_payments),
-        Err(_) => (0, 0),
-    };
-    let env_hint = if f.env_file.is_some() {
-        "set it in the --env-file the listener uses"
-    } else {
-        "set it where the listener's environment comes from, and check that with `tally doctor --env-file FILE`"
-    };
-    checks.push(match &f.stripe {
-        StripeSecret::Unset if stripe_payments > 0 => flag(
-            "stripe secret",
-            Status::Warning,
-            format!("STRIPE_WEBHOOK_SECRET is not set, but the shop has {stripe_payments} Stripe payments: their webhooks would be refused"),
-            env_hint,
-        ),
-        StripeSecret::Unset => ok("stripe secret", "STRIPE_WEBHOOK_SECRET is not set: Stripe webhooks are off"),
-        StripeSecret::Refused(why) => flag(
-            "stripe secret",
-            Status::Problem,
-            why.clone(),
-            "copy the signing secret (whsec_...) from the endpoint's page in Stripe's dashboard",
-        ),
-        StripeSecret::Set { count, unusual } if *unusual > 0 => flag(
-            "stripe secret",
-            Status::Warning,
-            format!("STRIPE_WEBHOOK_SECRET holds {count} secret(s), {unusual} not starting with whsec_"),
-            "Stripe's endpoint signing secrets start with whsec_",
-        ),
-        StripeSecret::Set { count: 1, .. } => ok("stripe secret", "STRIPE_WEBHOOK_SECRET is set (1 secret)"),
-        StripeSecret::Set { count, .. } => ok(
-            "stripe secret",
-            format!("STRIPE_WEBHOOK_SECRET is set ({count} secrets: a rotation in progress; drop the old one once Stripe has switched)"),
-        ),
-    });
-    checks.push(match f.paypal {
-        PaypalId::Unset if paypal_payments > 0 => flag(
-            "paypal id",
-            Status::Warning,
-            format!("PAYPAL_WEBHOOK_ID is not set, but the shop has {paypal_payments} PayPal payments: their webhooks would be refused"),
-            env_hint,
-        ),
-        PaypalId::Unset => ok("paypal id", "PAYPAL_WEBHOOK_ID is not set: PayPal webhooks are off"),
-        PaypalId::Simulator => flag(
-            "paypal id",
-            Status::Problem,
-            format!("PAYPAL_WEBHOOK_ID is {PAYPAL_SIMULATOR_ID}, the id PayPal's simulator signs with: anyone can send genuinely signed events"),
-            "set your webhook's id (PayPal developer dashboard, your app, Webhooks)",
-        ),
-        PaypalId::Set => ok("paypal id", "PAYPAL_WEBHOOK_ID is set"),
-    });
-    if let Some((path, meta)) = &f.env_file {
-        checks.push(private_file(
-            "env file",
-            "it holds the webhook secrets",
-            path,
-            *meta,
-            f.uid,
-        ));
-    }
-    // PayPal certificates.
-    checks.push(match (&f.certs, f.paypal) {
-        (_, PaypalId::Unset) => ok("paypal certs", "not used: PayPal webhooks are off"),
-        (CertFacts::Pinned { path, parsed }, _) => match parsed {
-            Err(e) => flag(
-                "paypal certs",
-                Status::Problem,
-                format!("--paypal-cert {}: {e}", path.display()),
-                "pin PayPal's PEM certificate, or drop --paypal-cert to fetch it",
-            ),
-            Ok((false, _)) => flag(
-                "paypal certs",
-                Status::Problem,
-                format!("--paypal-cert {} is not PayPal's message-verification certificate", path.display()),
-                "pin the certificate PAYPAL-CERT-URL names",
-            ),
-            Ok((true, until)) if *until < f.now => flag(
-                "paypal certs",
-                Status::Problem,
-                format!("--paypal-cert {} expired on {}", path.display(), until.date_naive()),
-                "pin PayPal's current certificate, or drop --paypal-cert to fetch it",
-            ),
-            Ok((true, until)) if *until < f.now + chrono::Duration::days(CERT_EXPIRY_WARN_DAYS) => flag(
-                "paypal certs",
-                Status::Warning,
-                format!("--paypal-cert {} expires on {}", path.display(), until.date_naive()),
-                "pin PayPal's next certificate before then",
-            ),
-            Ok((true, until)) => ok(
-                "paypal certs",
-                format!("--paypal-cert {} is PayPal's, valid until {}", path.display(), until.date_naive()),
-            ),
-        },
-        (CertFacts::Cache { dir, meta, listing }, _) => {
-            let shown = dir.display();
-            match (meta, listing) {
-                (None, _) => ok(
-                    "paypal certs",
-                    format!("{shown} does not exist yet: the listener creates it at the first PayPal delivery"),
-                ),
-                (Some(m), _) if m.mode & 0o022 != 0 => flag(
-                    "paypal certs",
-                    Status::Problem,
-                    format!("{shown} is writable by others (mode {:04o}): a planted certificate would let them forge PayPal webhooks", m.mode),
-                    format!("chmod 700 {shown}"),
-                ),
-                (Some(_), Err(e)) => flag(
-                    "paypal certs",
-                    Status::Problem,
-                    format!("{shown} cannot be read: {e}"),
-                    "the listener must own its certificate cache: chown it to the tally user",
-                ),
-                (Some(_), Ok(l)) if l.unusable > 0 => flag(
-                    "paypal certs",
-                    Status::Warning,
-                    format!("{shown}: {} certificate(s), {} unreadable or unusable file(s)", l.certificates, l.unusable),
-                    "unusable files are ignored and fetched again; remove them",
-                ),
-                (Some(_), Ok(l)) => ok(
-                    "paypal certs",
-                    format!("{shown} is readable, {} certificate(s) cached", l.certificates),
-                ),
-            }
-        }
-    });
-    // Webhooks received, and refused.
-    if let Ok(db) = &f.db {
-        checks.push(match (&db.last_webhook, db.latest_provider_payment) {
-            (None, Some(_)) => flag(
-                "last webhook",
-                Status::Warning,
-                "no verified webhook was ever received, though the shop has Stripe or PayPal payments",
-                "check the endpoint URL at the provider and that the listener is reachable; try `tally send-test-event`",
-            ),
-            (None, None) => ok("last webhook", "none received yet (and no Stripe or PayPal payments)"),
-            (Some((at, provider, kind)), latest)
-                if latest.is_some_and(|p| p > *at + chrono::Duration::hours(24)) =>
-            {
-                flag(
-                    "last webhook",
-                    Status::Warning,
-                    format!(
-                        "the last verified webhook was {} ({provider} {kind}), but payments were created since",
-                        ago(f.now, *at)
-                    ),
-                    "is the listener up and reachable? `systemctl status tally`, the proxy's error log, the provider's delivery log",
-                )
-            }
-            (Some((at, provider, kind)), _) => ok(
-                "last webhook",
-                format!("{} ({provider} {kind}, {})", ago(f.now, *at), format_ts(*at)),
-            ),
-        });
-        checks.push(rejections(db));
-    }
-    checks
-}
-
-fn rejections(db: &DbFacts) -> Check {
-    let count = |provider: &str, signature: &str| {
-        db.rejected_24h
-            .get(&(provider.to_owned(), signature.to_owned()))
-            .copied()
-            .unwrap_or(0)
-    };
-    for (provider, name, setting) in [
-        ("stripe", "Stripe", "STRIPE_WEBHOOK_SECRET"),
-        ("paypal", "PayPal", "PAYPAL_WEBHOOK_ID"),
-    ] {
-        let bad = count(provider, "invalid");
-        let good = db.verified_24h.get(provider).copied().unwrap_or(0);
-        if bad >= REJECTIONS_SUSPECT && good == 0 {
-            return flag(
-                "rejections",
-                Status::Problem,
-                format!(
-                    "{bad} {name} deliveries with a bad signature in the last 24 h and none verified: a secret rotated at {name} but not here?"
-                ),
-                format!(
-                    "set {setting} to the endpoint's current value (during a rotation, Stripe's old and new secrets comma-separated) and restart the listener"
-                ),
-            );
-        }
-        if bad >= REJECTIONS_SUSPECT {
-            return flag(
-                "rejections",
-                Status::Warning,
-                format!(
-                    "{bad} {name} deliveries with a bad signature in the last 24 h ({good} verified)"
-                ),
-                "someone probing the endpoint, or a second endpoint at the provider with another secret: `tally webhooks` lists them",
-            );
-        }
-        let unconfigured = count(provider, "unconfigured");
-        if unconfigured > 0 {
-            return flag(
-                "rejections",
-                Status::Warning,
-                format!(
-                    "{unconfigured} {name} deliveries refused in the last 24 h because {setting} is not set"
-                ),
-                format!(
-                    "set {setting} in the listener's environment, or remove the endpoint at {name}"
-                ),
-            );
-        }
-    }
-    let expired: i64 = ["stripe", "paypal"]
-        .iter()
-        .map(|p| count(p, "expired"))
-        .sum();
-    if expired >= REJECTIONS_SUSPECT {
-        return flag(
-            "rejections",
-            Status::Warning,
-            format!("{expired} deliveries refused as expired in the last 24 h"),
-            "is this machine's clock right? `timedatectl` (NTP); or a proxy holding requests for minutes",
-        );
-    }
-    let total: i64 = db.rejected_24h.values().sum();
-    ok(
-        "rejections",
-        format!("{total} request(s) refused in the last 24 h, none suggesting a wrong secret"),
-    )
 }
 
 /// `tally doctor`.
