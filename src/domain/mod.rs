@@ -7,6 +7,7 @@
 //! so adding a variant makes the compiler point at every place to update.
 
 pub mod audit;
+pub mod ledger;
 pub mod money;
 pub mod record;
 pub mod status;
