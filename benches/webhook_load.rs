@@ -41,7 +41,7 @@ use std::time::{Duration, Instant};
 
 use rusqlite::{OptionalExtension, params};
 use serde_json::json;
-use tally::listener::verify::sign_stripe;
+use tally::providers::stripe::sign_stripe;
 use tally::store::{OpenMode, Store};
 
 const TALLY: &str = env!("CARGO_BIN_EXE_tally");

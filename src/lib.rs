@@ -7,6 +7,8 @@
 //! - [`ops`]: the four synchronisation operations, each one atomic and audited.
 //! - [`transfer`]: import and export of orders and payments (JSON and CSV).
 //! - [`demo`]: a realistic demo shop.
+//! - [`providers`]: one room per payment provider (verification, parsing), and
+//!   what they share.
 //! - [`listener`]: the webhook listener (`tally serve`).
 //! - [`dash`]: the terminal dashboard (`tally dash`).
 //! - [`cli`]: command-line types and the commands that glue the rooms together.
@@ -19,6 +21,7 @@ pub mod demo;
 pub mod domain;
 pub mod listener;
 pub mod ops;
+pub mod providers;
 pub mod report;
 pub mod store;
 #[cfg(test)]

@@ -22,7 +22,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use tally::listener::verify::sign_stripe;
+use tally::providers::stripe::sign_stripe;
 use tempfile::TempDir;
 
 const SECRET: &str = "whsec_network_secret";

@@ -53,7 +53,7 @@ use std::time::{Duration, Instant};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags, params};
 use serde_json::{Value, json};
-use tally::listener::verify::sign_stripe;
+use tally::providers::stripe::sign_stripe;
 use tempfile::TempDir;
 
 const BIN: &str = env!("CARGO_BIN_EXE_tally");

@@ -24,7 +24,7 @@ use super::args::DoctorArgs;
 use super::serve::{PAYPAL_SIMULATOR_ID, default_cert_cache, parse_stripe_secrets};
 use super::{Config, Exit, print_json};
 use crate::domain::{Timestamp, format_ts, parse_ts};
-use crate::listener::verify::PaypalCert;
+use crate::providers::paypal::PaypalCert;
 use crate::store::{Store, StoreError};
 
 /// A WAL file larger than this means checkpoints are being held back.

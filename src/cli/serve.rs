@@ -13,9 +13,9 @@ use anyhow::{Context as _, bail};
 
 use super::args::{LogFormatArg, ServeArgs};
 use super::{Config, Exit};
-use crate::listener::certs::CertSource;
 use crate::listener::handler::Settings;
 use crate::listener::server::{self, LogFormat, ServeOptions};
+use crate::providers::paypal::CertSource;
 
 /// The webhook id PayPal's webhook simulator signs with.
 pub const PAYPAL_SIMULATOR_ID: &str = "WEBHOOK_ID";

@@ -21,7 +21,7 @@ use crate::domain::{AuditEntry, Currency, Money, format_ts};
 use crate::listener::apply::Processing;
 use crate::listener::log::{self, LogResult};
 use crate::listener::orphans;
-use crate::listener::verify::sign_stripe;
+use crate::providers::stripe::sign_stripe;
 use crate::store::queries;
 
 pub fn orphans(config: &Config, args: &OrphansArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
@@ -463,8 +463,7 @@ pub fn send_test_event(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::Provider;
-    use crate::listener::event::{self, EventKind};
+    use crate::providers::{EventKind, stripe};
 
     #[test]
     fn every_test_event_parses_back_to_its_kind_and_order() {
@@ -472,7 +471,7 @@ mod tests {
         for t in TEST_EVENT_TYPES {
             let v = stripe_test_event(t, "TEST1001", amount, "pi_3Nabc", "ch_1", 1_700_000_000)
                 .unwrap();
-            let e = event::parse(Provider::Stripe, v.to_string().as_bytes()).unwrap();
+            let e = stripe::parse(v.to_string().as_bytes()).unwrap();
             assert_ne!(e.kind, EventKind::Ignored, "{t}");
             assert!(e.references.contains(&"pi_3Nabc".to_owned()), "{t}");
             if t.starts_with("payment_intent") || t.starts_with("invoice") || t == "charge.refunded"

@@ -29,13 +29,13 @@ use std::time::Instant;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Value, json};
 
-use super::event::{self, EventError, EventKind, ProviderEvent};
 use super::log::{self, LogResult, NewLogRow, SignatureCheck};
 use crate::domain::transition::{self, Effect, EventAge, PaymentState, Transition};
 use crate::domain::{
     AuditEntry, Money, Order, Payment, Provider, StatusSource, Timestamp, format_ts,
 };
 use crate::ops::{self, Change, Outcome};
+use crate::providers::{self, EventError, EventKind, ProviderEvent, Refund};
 use crate::store::Store;
 use crate::store::queries::{self, ORDER_COLUMNS, ORDER_WIDTH, PAYMENT_COLUMNS};
 
@@ -111,7 +111,7 @@ pub fn process(
     delivery: &Delivery<'_>,
     link_to: Option<&str>,
 ) -> Processing {
-    let event = match event::parse(provider, body) {
+    let event = match providers::parse(provider, body) {
         Ok(event) => event,
         Err(EventError::Amount {
             event_id,
@@ -421,7 +421,7 @@ fn age(conn: &Connection, ev: &ProviderEvent, payment_id: i64) -> rusqlite::Resu
 
 /// The refunded total after a refund event, and whether it reaches what
 /// was captured.
-fn refund_total(payment: &Payment, refund: &event::Refund) -> Result<(i64, bool), ApplyError> {
+fn refund_total(payment: &Payment, refund: &Refund) -> Result<(i64, bool), ApplyError> {
     let basis: Money = refund
         .captured
         .or(payment.captured)

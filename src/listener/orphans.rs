@@ -20,9 +20,9 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::apply::{self, ApplyError, Delivery, Processed, Processing};
-use super::event;
 use super::log::{self, LogResult, SignatureCheck};
 use crate::domain::{AuditEntry, Provider, Timestamp, format_ts};
+use crate::providers::{self, EventError};
 use crate::store::{Store, queries};
 
 /// Audit event names.
@@ -44,7 +44,7 @@ pub enum OrphanError {
     #[error("webhook log row #{0} has no stored body: only verified deliveries can be replayed")]
     NotReplayable(i64),
     #[error("orphan #{id}: {source}")]
-    Event { id: i64, source: event::EventError },
+    Event { id: i64, source: EventError },
     #[error("{0}")]
     Apply(#[from] ApplyError),
     #[error("database error: {0}")]
@@ -179,8 +179,8 @@ pub fn link(
                     event_id: orphan.event_id.clone(),
                 }
             })?;
-        let ev =
-            event::parse(provider, &body).map_err(|source| OrphanError::Event { id, source })?;
+        let ev = providers::parse(provider, &body)
+            .map_err(|source| OrphanError::Event { id, source })?;
         let delivery = Delivery {
             received_at: now,
             started: Instant::now(),

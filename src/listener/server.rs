@@ -43,12 +43,12 @@ use std::time::Instant;
 use chrono::Utc;
 use serde_json::json;
 
-use super::certs::CertSource;
 use super::handler::{
     self, Body, Context, Handled, Level, Report, Request, Response, Settings, WriteGate,
 };
 use super::metrics::Metrics;
 use crate::domain::format_ts;
+use crate::providers::paypal::CertSource;
 use crate::store::{OpenMode, Store, StoreError};
 
 /// How request log lines are written.

@@ -9,15 +9,15 @@ use rsa::signature::{SignatureEncoding, Signer};
 use serde_json::{Value, json};
 use sha2::Sha256;
 
-use super::certs::CertSource;
 use super::handler::{Body, Context, Handled, Request, Settings, WriteGate, handle};
 use super::metrics::Metrics;
-use super::verify::sign_stripe;
 use super::{apply, orphans};
 use crate::domain::{
     Currency, Money, OrderPaymentStatus, OrderStatus, PaymentStatus, StatusSource, Timestamp,
     parse_ts,
 };
+use crate::providers::paypal::CertSource;
+use crate::providers::stripe::sign_stripe;
 use crate::report::{Filter, Rule, Settings as CheckSettings, scan};
 use crate::store::Store;
 use crate::testing::{events, get, now, shop};
