@@ -198,7 +198,7 @@ fn client(addr: &str, events: &[&Event], deadline: Instant) -> (Vec<Duration>, u
         if Instant::now() >= deadline {
             break;
         }
-        let signature = sign_stripe(SECRET, unix_now(), &event.body);
+        let signature = sign_stripe(SECRET, unix_now(), &event.body).expect("sign");
         let mut request = format!(
             "POST /webhooks/stripe HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n\
              Stripe-Signature: {signature}\r\nContent-Length: {}\r\n\r\n",

@@ -421,7 +421,7 @@ pub fn send_test_event(
         created,
     )?;
     let body = serde_json::to_vec(&event)?;
-    let signature = sign_stripe(secret, created, &body);
+    let signature = sign_stripe(secret, created, &body)?;
     let event_id = event["id"].as_str().unwrap_or_default();
     writeln!(
         out,

@@ -20,7 +20,7 @@
 //! [`sign_stripe`] produces such a header (for `tally send-test-event` and tests).
 
 use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
 use crate::providers::SignatureFault;
 
@@ -103,6 +103,10 @@ pub enum VerifyError {
         /// The tolerance that was passed in.
         tolerance_secs: i64,
     },
+    /// The HMAC refused the secret as a key. HMAC takes keys of any length,
+    /// so this does not happen; it is a value rather than a panic all the same.
+    #[error("the Stripe webhook secret cannot key HMAC-SHA256")]
+    Key,
 }
 
 impl VerifyError {
@@ -122,36 +126,26 @@ impl VerifyError {
             | VerifyError::NoSecrets
             | VerifyError::EmptySecret { .. }
             | VerifyError::SignatureMismatch { .. }
-            | VerifyError::InvalidTolerance { .. } => SignatureFault::Invalid,
+            | VerifyError::InvalidTolerance { .. }
+            | VerifyError::Key => SignatureFault::Invalid,
         }
     }
 }
 
-/// An HMAC-SHA256 instance keyed with `key`, whatever its length.
-///
-/// This applies RFC 2104's key preprocessing (a key longer than the 64-byte block is
-/// first hashed; a shorter one is zero-padded) and then keys the MAC with the full
-/// block, which is exactly what `Hmac::new_from_slice` does but cannot fail, so no
-/// `Result` has to be unwrapped.
-fn keyed_hmac(key: &[u8]) -> HmacSha256 {
-    let mut block = [0u8; 64];
-    if key.len() > block.len() {
-        let digest = Sha256::digest(key);
-        block[..digest.len()].copy_from_slice(&digest);
-    } else {
-        block[..key.len()].copy_from_slice(key);
-    }
-    <HmacSha256 as Mac>::new(&block.into())
+/// An HMAC-SHA256 keyed with `key`, whatever its length (RFC 2104: a key
+/// longer than the block is hashed first, a shorter one zero-padded).
+fn keyed_hmac(key: &[u8]) -> Result<HmacSha256, VerifyError> {
+    HmacSha256::new_from_slice(key).map_err(|_| VerifyError::Key)
 }
 
 /// The Stripe MAC over `"{t}." ++ body`, keyed with the whole secret string
 /// (including its `whsec_` prefix).
-fn stripe_mac(secret: &str, t: i64, body: &[u8]) -> HmacSha256 {
-    let mut mac = keyed_hmac(secret.as_bytes());
+fn stripe_mac(secret: &str, t: i64, body: &[u8]) -> Result<HmacSha256, VerifyError> {
+    let mut mac = keyed_hmac(secret.as_bytes())?;
     mac.update(t.to_string().as_bytes());
     mac.update(b".");
     mac.update(body);
-    mac
+    Ok(mac)
 }
 
 /// A Stripe delivery whose signature and timestamp were accepted.
@@ -249,7 +243,7 @@ pub fn verify_stripe(
 
     let mut matched = None;
     for (index, secret) in secrets.iter().enumerate() {
-        let mac = stripe_mac(secret, parsed.t, body);
+        let mac = stripe_mac(secret, parsed.t, body)?;
         // Every candidate is checked; verify_slice compares in constant time.
         for sig in &parsed.v1 {
             if mac.clone().verify_slice(sig).is_ok() && matched.is_none() {
@@ -282,9 +276,9 @@ pub fn verify_stripe(
 }
 
 /// Builds a `Stripe-Signature` header value `t={t},v1={hex}` for `body`.
-pub fn sign_stripe(secret: &str, t: i64, body: &[u8]) -> String {
-    let tag = stripe_mac(secret, t, body).finalize().into_bytes();
-    format!("t={t},v1={}", hex::encode(tag))
+pub fn sign_stripe(secret: &str, t: i64, body: &[u8]) -> Result<String, VerifyError> {
+    let tag = stripe_mac(secret, t, body)?.finalize().into_bytes();
+    Ok(format!("t={t},v1={}", hex::encode(tag)))
 }
 
 #[cfg(test)]
@@ -335,7 +329,7 @@ mod tests {
         let cases = v["official_hmac_vectors"]["cases"].as_array().unwrap();
         assert!(!cases.is_empty());
         for case in cases {
-            let mut mac = keyed_hmac(s(&case["secret"]).as_bytes());
+            let mut mac = keyed_hmac(s(&case["secret"]).as_bytes()).unwrap();
             mac.update(s(&case["message_utf8"]).as_bytes());
             let got = hex::encode(mac.clone().finalize().into_bytes());
             assert_eq!(got, s(&case["expected_hmac_sha256_hex"]), "case {case}");
@@ -348,7 +342,7 @@ mod tests {
     fn keyed_hmac_matches_new_from_slice_for_all_key_lengths() {
         for len in 0..=200usize {
             let key: Vec<u8> = (0..len).map(|i| (i * 7 + 3) as u8).collect();
-            let mut ours = keyed_hmac(&key);
+            let mut ours = keyed_hmac(&key).unwrap();
             let mut reference = <HmacSha256 as Mac>::new_from_slice(&key).unwrap();
             ours.update(b"message");
             reference.update(b"message");
@@ -388,7 +382,10 @@ mod tests {
                 assert_eq!(ours, s(signed).as_bytes());
             }
             if let Some(v1) = case.get("v1") {
-                assert_eq!(sign_stripe(secret, t, &body), format!("t={t},v1={}", s(v1)));
+                assert_eq!(
+                    sign_stripe(secret, t, &body).unwrap(),
+                    format!("t={t},v1={}", s(v1))
+                );
             }
 
             // `now` = the vector's own timestamp: the vectors are stale vs. the wall clock.
@@ -429,7 +426,7 @@ mod tests {
 
     #[test]
     fn stripe_valid_signature() {
-        let header = sign_stripe(SECRET, T, BODY);
+        let header = sign_stripe(SECRET, T, BODY).unwrap();
         let ok = verify_stripe(&header, BODY, &secrets(&[SECRET]), 300, T + 10).unwrap();
         assert_eq!(
             ok,
@@ -447,7 +444,7 @@ mod tests {
             (T, BODY),
             (i64::MAX, &b"\x00\xff binary"[..]),
         ] {
-            let header = sign_stripe(SECRET, t, body);
+            let header = sign_stripe(SECRET, t, body).unwrap();
             let (t_part, v1_part) = header.split_once(',').unwrap();
             assert_eq!(t_part, format!("t={t}"));
             let sig = v1_part.strip_prefix("v1=").unwrap();
@@ -467,7 +464,7 @@ mod tests {
 
     #[test]
     fn stripe_tampered_body_fails() {
-        let header = sign_stripe(SECRET, T, BODY);
+        let header = sign_stripe(SECRET, T, BODY).unwrap();
         let tampered = flip_one_byte(BODY);
         assert!(matches!(
             verify_stripe(&header, &tampered, &secrets(&[SECRET]), 300, T),
@@ -484,7 +481,7 @@ mod tests {
     #[test]
     fn stripe_rotated_secret() {
         let new_secret = "whsec_new_rolled_secret";
-        let header = sign_stripe(new_secret, T, BODY);
+        let header = sign_stripe(new_secret, T, BODY).unwrap();
         let configured = secrets(&[SECRET, new_secret]);
         let ok = verify_stripe(&header, BODY, &configured, 300, T).unwrap();
         assert_eq!(ok.secret_index, 1);
@@ -494,7 +491,7 @@ mod tests {
             Err(VerifyError::SignatureMismatch { secrets: 1 })
         ));
         // Stripe sends both signatures during a roll: either secret alone accepts.
-        let old_sig = sign_stripe(SECRET, T, BODY);
+        let old_sig = sign_stripe(SECRET, T, BODY).unwrap();
         let both = format!("{header},{}", old_sig.split_once(',').unwrap().1);
         assert!(verify_stripe(&both, BODY, &secrets(&[SECRET]), 300, T).is_ok());
         assert!(verify_stripe(&both, BODY, &secrets(&[new_secret]), 300, T).is_ok());
@@ -502,7 +499,7 @@ mod tests {
 
     #[test]
     fn stripe_expired_timestamp() {
-        let header = sign_stripe(SECRET, T, BODY);
+        let header = sign_stripe(SECRET, T, BODY).unwrap();
         let conf = secrets(&[SECRET]);
         assert!(verify_stripe(&header, BODY, &conf, 300, T + 300).is_ok());
         let err = verify_stripe(&header, BODY, &conf, 300, T + 301).unwrap_err();
@@ -518,7 +515,7 @@ mod tests {
         );
         // Extreme clocks do not overflow.
         assert!(verify_stripe(&header, BODY, &conf, i64::MAX, i64::MIN).is_err());
-        let t0 = sign_stripe(SECRET, 0, BODY);
+        let t0 = sign_stripe(SECRET, 0, BODY).unwrap();
         assert!(matches!(
             verify_stripe(&t0, BODY, &conf, i64::MAX - 1, i64::MAX),
             Err(VerifyError::TimestampExpired { .. })
@@ -529,9 +526,9 @@ mod tests {
     #[test]
     fn stripe_future_timestamp() {
         let conf = secrets(&[SECRET]);
-        let header = sign_stripe(SECRET, T + 300, BODY);
+        let header = sign_stripe(SECRET, T + 300, BODY).unwrap();
         assert!(verify_stripe(&header, BODY, &conf, 300, T).is_ok());
-        let header = sign_stripe(SECRET, T + 301, BODY);
+        let header = sign_stripe(SECRET, T + 301, BODY).unwrap();
         assert!(matches!(
             verify_stripe(&header, BODY, &conf, 300, T),
             Err(VerifyError::TimestampInFuture {
@@ -544,7 +541,7 @@ mod tests {
     #[test]
     fn stripe_malformed_headers() {
         let conf = secrets(&[SECRET]);
-        let good = sign_stripe(SECRET, T, BODY);
+        let good = sign_stripe(SECRET, T, BODY).unwrap();
         let sig = good.split_once(",v1=").unwrap().1.to_string();
         type Check = fn(&VerifyError) -> bool;
         let cases: Vec<(String, Check)> = vec![
@@ -640,7 +637,7 @@ mod tests {
 
     #[test]
     fn stripe_v0_only_rejected() {
-        let good = sign_stripe(SECRET, T, BODY);
+        let good = sign_stripe(SECRET, T, BODY).unwrap();
         let sig = good.split_once(",v1=").unwrap().1;
         let v0_only = format!("t={T},v0={sig}");
         assert!(matches!(
@@ -651,7 +648,7 @@ mod tests {
 
     #[test]
     fn stripe_configuration_errors() {
-        let header = sign_stripe(SECRET, T, BODY);
+        let header = sign_stripe(SECRET, T, BODY).unwrap();
         assert!(matches!(
             verify_stripe(&header, BODY, &[], 300, T),
             Err(VerifyError::NoSecrets)
@@ -668,7 +665,7 @@ mod tests {
 
     #[test]
     fn stripe_errors_never_reveal_secret_or_signature() {
-        let header = sign_stripe(SECRET, T, BODY);
+        let header = sign_stripe(SECRET, T, BODY).unwrap();
         let sig = header.split_once(",v1=").unwrap().1;
         let conf = secrets(&[SECRET]);
         let errors = [
@@ -739,7 +736,7 @@ mod properties {
                 prop_assert!(ok.secret_index < secrets.len());
                 prop_assert!((i128::from(now) - i128::from(ok.t)).abs() <= i128::from(tolerance));
                 let v1 = hex::encode(
-                    stripe_mac(&secrets[ok.secret_index], ok.t, &body).finalize().into_bytes(),
+                    stripe_mac(&secrets[ok.secret_index], ok.t, &body).unwrap().finalize().into_bytes(),
                 );
                 prop_assert!(header.to_ascii_lowercase().contains(&v1));
             }
@@ -760,7 +757,7 @@ mod properties {
             noise_first in any::<bool>(),
         ) {
             let secrets = vec!["whsec_other".to_owned(), secret.clone()];
-            let signed = sign_stripe(&secret, t, &body);
+            let signed = sign_stripe(&secret, t, &body).unwrap();
             // Other schemes and other (wrong or malformed) v1 values, before
             // or after it, do not hide the good signature.
             let mut parts = noise.clone();
@@ -775,7 +772,7 @@ mod properties {
             prop_assert!(good, "{:?}", ok);
             let mut tampered = body.clone();
             tampered[flip.index(body.len())] ^= 1 << bit;
-            let clean = sign_stripe(&secret, t, &body);
+            let clean = sign_stripe(&secret, t, &body).unwrap();
             let refused = verify_stripe(&clean, &tampered, &secrets, 300, t);
             let mismatch = matches!(refused, Err(VerifyError::SignatureMismatch { secrets: 2 }));
             prop_assert!(mismatch, "{:?}", refused);
