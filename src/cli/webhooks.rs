@@ -21,6 +21,7 @@ use crate::domain::{AuditEntry, Currency, Money, format_ts};
 use crate::listener::apply::Processing;
 use crate::listener::log::{self, LogResult};
 use crate::listener::orphans;
+use crate::providers::http::listener_agent;
 use crate::providers::stripe::sign_stripe;
 use crate::store::queries;
 
@@ -434,12 +435,7 @@ pub fn send_test_event(
         "sending {} {event_id} ({amount}, {payment_intent})",
         args.event_type
     )?;
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(30)))
-        .build()
-        .into();
-    let response = agent
+    let response = listener_agent(Duration::from_secs(30))
         .post(args.url.as_str())
         .header("Content-Type", "application/json")
         .header("Stripe-Signature", signature.as_str())

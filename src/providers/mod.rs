@@ -10,11 +10,11 @@
 //! - `parse`: a verified body into a [`ProviderEvent`] in the domain's
 //!   terms: a closed [`EventKind`], exact [`Money`](crate::domain::Money),
 //!   the keys that match it to a payment. Pure.
-//! - later, `api`: the provider's API client.
+//! - later, `api`: the provider's API client, built on [`http`].
 //! - whatever only that provider needs (PayPal's `certs`).
 //!
-//! Shared by the rooms: [`event`] (the vocabulary they parse into) and a
-//! private JSON reader.
+//! Shared by the rooms: [`event`] (the vocabulary they parse into), [`http`]
+//! (the one HTTP agent builder) and a private JSON reader.
 //!
 //! What it promises:
 //!
@@ -27,6 +27,7 @@
 //! - **No secret and no signature** in any error or message.
 
 pub mod event;
+pub mod http;
 mod json;
 pub mod paypal;
 pub mod stripe;
