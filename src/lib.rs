@@ -8,7 +8,7 @@
 //! - [`transfer`]: import and export of orders and payments (JSON and CSV).
 //! - [`demo`]: a realistic demo shop.
 //! - [`providers`]: one room per payment provider (verification, parsing), and
-//!   what they share (the HTTP agent).
+//!   what they share (the HTTP agent, credentials).
 //! - [`listener`]: the webhook listener (`tally serve`).
 //! - [`dash`]: the terminal dashboard (`tally dash`).
 //! - [`cli`]: command-line types and the commands that glue the rooms together.

@@ -1,11 +1,10 @@
 //! `tally serve`: the flags and the environment become the listener's
 //! checked options, then [`server::run`] takes over.
 //!
-//! Secrets come from the environment only (`STRIPE_WEBHOOK_SECRET`, a
-//! comma-separated list during a rotation, and `PAYPAL_WEBHOOK_ID`), never
-//! from flags, so they do not show in `ps` or in the shell history; clap's
-//! `env` support is not used because `--help` would print their values.
-//! Anything wrong is refused before the port is bound.
+//! Secrets come from the environment only, read by
+//! [`credentials`](crate::providers::credentials), never from flags;
+//! clap's `env` support is not used because `--help` would print their
+//! values. Anything wrong is refused before the port is bound.
 
 use std::path::{Path, PathBuf};
 
@@ -15,54 +14,11 @@ use super::args::{LogFormatArg, ServeArgs};
 use super::{Config, Exit};
 use crate::listener::handler::Settings;
 use crate::listener::server::{self, LogFormat, ServeOptions};
+use crate::providers::credentials;
 use crate::providers::paypal::CertSource;
 
-/// The webhook id PayPal's webhook simulator signs with.
-pub const PAYPAL_SIMULATOR_ID: &str = "WEBHOOK_ID";
-
-/// `STRIPE_WEBHOOK_SECRET` as a list; empty when unset.
-pub fn stripe_secrets() -> anyhow::Result<Vec<String>> {
-    let Some(raw) = std::env::var_os("STRIPE_WEBHOOK_SECRET") else {
-        return Ok(Vec::new());
-    };
-    let raw = raw
-        .into_string()
-        .map_err(|_| anyhow::anyhow!("STRIPE_WEBHOOK_SECRET is not valid UTF-8"))?;
-    parse_stripe_secrets(&raw)
-}
-
-/// A set `STRIPE_WEBHOOK_SECRET` as a list; refuses an empty list and
-/// Stripe API keys. Errors never contain a secret.
-pub(super) fn parse_stripe_secrets(raw: &str) -> anyhow::Result<Vec<String>> {
-    let secrets: Vec<String> = raw
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect();
-    if secrets.is_empty() {
-        bail!(
-            "STRIPE_WEBHOOK_SECRET is set but holds no secret (expected whsec_..., comma-separated during a rotation)"
-        );
-    }
-    for (i, s) in secrets.iter().enumerate() {
-        if s.starts_with("sk_") || s.starts_with("rk_") || s.starts_with("pk_") {
-            bail!(
-                "STRIPE_WEBHOOK_SECRET entry #{} is a Stripe API key, not a webhook signing secret (whsec_...): \
-                 take the signing secret from the webhook endpoint's page",
-                i + 1
-            );
-        }
-    }
-    Ok(secrets)
-}
-
-fn paypal_webhook_id() -> Option<String> {
-    std::env::var("PAYPAL_WEBHOOK_ID")
-        .ok()
-        .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty())
-}
+// `tally doctor` judges the same variables the listener reads.
+pub(super) use crate::providers::credentials::{PAYPAL_SIMULATOR_ID, parse_stripe_secrets};
 
 /// Where fetched PayPal certificates go by default: beside the database.
 pub(super) fn default_cert_cache(db: &Path) -> PathBuf {
@@ -74,16 +30,8 @@ pub(super) fn default_cert_cache(db: &Path) -> PathBuf {
 }
 
 pub fn serve(config: &Config, args: &ServeArgs) -> anyhow::Result<Exit> {
-    let stripe_secrets = stripe_secrets()?;
-    let paypal_webhook_id = paypal_webhook_id();
-    if paypal_webhook_id.as_deref() == Some(PAYPAL_SIMULATOR_ID) && !args.paypal_allow_simulator {
-        bail!(
-            "PAYPAL_WEBHOOK_ID is {PAYPAL_SIMULATOR_ID}, the id PayPal's webhook simulator signs with: \
-             anyone can make the simulator post genuinely signed events to any URL. Set the id of \
-             your webhook (developer dashboard, your app, Webhooks), or pass --paypal-allow-simulator \
-             on a test listener"
-        );
-    }
+    let stripe_secrets = credentials::stripe_secrets()?;
+    let paypal_webhook_id = credentials::paypal_webhook_id(args.paypal_allow_simulator)?;
     if args.max_body == 0 {
         bail!("--max-body must be at least 1 byte");
     }

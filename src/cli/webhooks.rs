@@ -21,6 +21,7 @@ use crate::domain::{AuditEntry, Currency, Money, format_ts};
 use crate::listener::apply::Processing;
 use crate::listener::log::{self, LogResult};
 use crate::listener::orphans;
+use crate::providers::credentials;
 use crate::providers::http::listener_agent;
 use crate::providers::stripe::sign_stripe;
 use crate::store::queries;
@@ -376,7 +377,7 @@ pub fn send_test_event(
     if !(args.url.starts_with("http://") || args.url.starts_with("https://")) {
         bail!("--url {:?} is not an http:// or https:// URL", args.url);
     }
-    let secrets = super::serve::stripe_secrets()?;
+    let secrets = credentials::stripe_secrets()?;
     let Some(secret) = secrets.first() else {
         bail!(
             "STRIPE_WEBHOOK_SECRET is not set: the event is signed with the listener's secret, so set the same one here"

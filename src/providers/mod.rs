@@ -14,7 +14,8 @@
 //! - whatever only that provider needs (PayPal's `certs`).
 //!
 //! Shared by the rooms: [`event`] (the vocabulary they parse into), [`http`]
-//! (the one HTTP agent builder) and a private JSON reader.
+//! (the one HTTP agent builder), [`credentials`] (the webhook secrets from
+//! the environment) and a private JSON reader.
 //!
 //! What it promises:
 //!
@@ -26,6 +27,7 @@
 //!   provider's parser.
 //! - **No secret and no signature** in any error or message.
 
+pub mod credentials;
 pub mod event;
 pub mod http;
 mod json;
