@@ -12,7 +12,7 @@ use anyhow::{Context as _, bail};
 
 use super::args::{LogFormatArg, ServeArgs};
 use super::{Config, Exit};
-use crate::listener::handler::Settings;
+use crate::listener::handler::WebhookConfig;
 use crate::listener::server::{self, LogFormat, ServeOptions};
 use crate::providers::credentials;
 use crate::providers::paypal::CertSource;
@@ -64,7 +64,7 @@ pub fn serve(config: &Config, args: &ServeArgs) -> anyhow::Result<Exit> {
         bind: args.bind.clone(),
         workers: usize::from(args.workers),
         max_body: args.max_body,
-        settings: Settings {
+        settings: WebhookConfig {
             stripe_secrets,
             paypal_webhook_id,
             stripe_tolerance: i64::from(args.stripe_tolerance),

@@ -171,9 +171,9 @@ pub struct Handled {
     pub report: Report,
 }
 
-/// The listener's configuration, resolved once at start.
+/// The webhook configuration, resolved once at start.
 #[derive(Clone, Default)]
-pub struct Settings {
+pub struct WebhookConfig {
     /// `STRIPE_WEBHOOK_SECRET`, split on commas; empty: Stripe disabled.
     pub stripe_secrets: Vec<String>,
     /// `PAYPAL_WEBHOOK_ID`; `None`: PayPal disabled.
@@ -182,9 +182,9 @@ pub struct Settings {
     pub paypal_tolerance: i64,
 }
 
-impl std::fmt::Debug for Settings {
+impl std::fmt::Debug for WebhookConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Settings")
+        f.debug_struct("WebhookConfig")
             .field("stripe_secrets", &self.stripe_secrets.len())
             .field("paypal_webhook_id", &self.paypal_webhook_id.is_some())
             .field("stripe_tolerance", &self.stripe_tolerance)
@@ -224,7 +224,7 @@ impl WriteGate {
 
 /// What a worker handles requests with.
 pub struct Context<'a> {
-    pub settings: &'a Settings,
+    pub settings: &'a WebhookConfig,
     /// The database, shared by the workers: see [`WriteGate`].
     pub gate: &'a WriteGate,
     /// `None` when PayPal is disabled.

@@ -9,7 +9,7 @@ use rsa::signature::{SignatureEncoding, Signer};
 use serde_json::{Value, json};
 use sha2::Sha256;
 
-use super::handler::{Body, Context, Handled, Request, Settings, WriteGate, handle};
+use super::handler::{Body, Context, Handled, Request, WebhookConfig, WriteGate, handle};
 use super::metrics::Metrics;
 use super::{apply, orphans};
 use crate::domain::{
@@ -39,7 +39,7 @@ fn sample_json(rel: &str) -> Value {
 /// A listener context over the test shop: Stripe with [`SECRET`], PayPal
 /// with the test certificate pinned.
 struct Harness {
-    settings: Settings,
+    settings: WebhookConfig,
     certs: CertSource,
     metrics: Metrics,
     gate: WriteGate,
@@ -54,7 +54,7 @@ impl Harness {
     fn with_store(store: Store) -> Harness {
         let pem = std::fs::read(format!("{FIXTURES}/paypal-test-cert.pem")).unwrap();
         Harness {
-            settings: Settings {
+            settings: WebhookConfig {
                 stripe_secrets: vec![SECRET.to_owned()],
                 paypal_webhook_id: Some("WH-TEST-ID".to_owned()),
                 stripe_tolerance: 300,
