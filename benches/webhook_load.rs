@@ -43,7 +43,7 @@ use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde_json::json;
-use tally::listener::verify::sign_stripe;
+use tally::providers::stripe::sign_stripe;
 use tally::store::{OpenMode, Store};
 
 const TALLY: &str = env!("CARGO_BIN_EXE_tally");
@@ -200,7 +200,7 @@ fn client(addr: &str, events: &[&Event], deadline: Instant) -> (Vec<Duration>, u
         if Instant::now() >= deadline {
             break;
         }
-        let signature = sign_stripe(SECRET, unix_now(), &event.body);
+        let signature = sign_stripe(SECRET, unix_now(), &event.body).expect("sign");
         let mut request = format!(
             "POST /webhooks/stripe HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n\
              Stripe-Signature: {signature}\r\nContent-Length: {}\r\n\r\n",

@@ -8,6 +8,8 @@
 //! - [`ingest`]: what a verified provider event does (apply, replay, link, dismiss).
 //! - [`transfer`]: import and export of orders and payments (JSON and CSV).
 //! - [`demo`]: a realistic demo shop.
+//! - [`providers`]: one room per payment provider (verification, parsing), and
+//!   what they share (the HTTP agent, credentials).
 //! - [`listener`]: the webhook listener (`tally serve`).
 //! - [`dash`]: the terminal dashboard (`tally dash`).
 //! - [`cli`]: command-line types and the commands that glue the rooms together.
@@ -21,6 +23,7 @@ pub mod domain;
 pub mod ingest;
 pub mod listener;
 pub mod ops;
+pub mod providers;
 pub mod report;
 pub mod store;
 #[cfg(test)]

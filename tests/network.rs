@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 
 use common::{Listener, PATIENCE, Shop, connect, manifest, read_response, request, unix_now};
 use serde_json::{Value, json};
-use tally::listener::verify::sign_stripe;
+use tally::providers::stripe::sign_stripe;
 use tempfile::TempDir;
 
 const SECRET: &str = "whsec_network_secret";
@@ -101,7 +101,7 @@ fn succeeded(event_id: &str, number: &str) -> Vec<u8> {
 
 /// POSTs a Stripe body signed now with `secret`; (status, JSON answer).
 fn stripe_with(addr: &str, secret: &str, body: &[u8]) -> (u16, Value) {
-    let header = sign_stripe(secret, unix_now(), body);
+    let header = sign_stripe(secret, unix_now(), body).unwrap();
     let (status, text) = request(
         addr,
         "POST",
@@ -415,7 +415,7 @@ fn a_signed_webhook_through_nginx_is_verified_and_applied() {
     assert!(remote.contains("(for 127.0.0.1)"), "{remote}");
     // A tampered body through the proxy is refused by tally, as directly.
     let body = succeeded("evt_proxy_2", "N04");
-    let header = sign_stripe(SECRET, unix_now(), &body);
+    let header = sign_stripe(SECRET, unix_now(), &body).unwrap();
     let mut tampered = body.clone();
     tampered[10] ^= 1;
     let (status, _) = request(
@@ -442,7 +442,7 @@ fn slow_clients_are_cut_off_by_nginx_while_others_are_served() {
     let rows_before = shop.count("SELECT count(*) FROM webhook_log");
     // More stalled clients than tally has workers (3), of both kinds.
     let body = succeeded("evt_slow", "N05");
-    let header = sign_stripe(SECRET, unix_now(), &body);
+    let header = sign_stripe(SECRET, unix_now(), &body).unwrap();
     let slow_body = format!(
         "POST /webhooks/stripe HTTP/1.1\r\nHost: x\r\nStripe-Signature: {header}\r\nContent-Length: {}\r\n\r\n",
         body.len()

@@ -58,7 +58,7 @@ use common::{BIN, Listener, Run, tally, unix_now};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags, params};
 use serde_json::{Value, json};
-use tally::listener::verify::sign_stripe;
+use tally::providers::stripe::sign_stripe;
 use tempfile::TempDir;
 
 const SECRET: &str = "whsec_reliability";
@@ -231,7 +231,7 @@ fn post(addr: &str, body: &[u8]) -> io::Result<(u16, String)> {
     stream.set_read_timeout(Some(Duration::from_secs(60)))?;
     stream.set_write_timeout(Some(Duration::from_secs(60)))?;
     stream.set_nodelay(true)?;
-    let signature = sign_stripe(SECRET, unix_now(), body);
+    let signature = sign_stripe(SECRET, unix_now(), body).unwrap();
     let mut request = format!(
         "POST /webhooks/stripe HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
          Content-Type: application/json\r\nStripe-Signature: {signature}\r\n\

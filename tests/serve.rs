@@ -22,7 +22,7 @@ use rsa::pkcs8::DecodePrivateKey;
 use rsa::signature::{SignatureEncoding, Signer};
 use serde_json::{Value, json};
 use sha2::Sha256;
-use tally::listener::verify::sign_stripe;
+use tally::providers::stripe::sign_stripe;
 use tempfile::TempDir;
 
 const SECRET: &str = "whsec_e2e_secret";
@@ -157,7 +157,7 @@ impl Listener {
 
     /// POSTs a Stripe body signed now with the current secret.
     fn stripe(&self, body: &[u8]) -> (u16, Value) {
-        let header = sign_stripe(SECRET, unix_now(), body);
+        let header = sign_stripe(SECRET, unix_now(), body).unwrap();
         let (status, text) = self.request(
             "POST",
             "/webhooks/stripe",
@@ -673,8 +673,9 @@ fn refused_requests_change_nothing() {
     let before = shop.snapshot();
     let now = unix_now();
     let body = stripe("payment_intent.succeeded", "evt_r", now, intent("pi_S01"));
-    let sig =
-        |secret: &str, t: i64, b: &[u8]| vec![("Stripe-Signature", sign_stripe(secret, t, b))];
+    let sig = |secret: &str, t: i64, b: &[u8]| {
+        vec![("Stripe-Signature", sign_stripe(secret, t, b).unwrap())]
+    };
     let mut tampered = body.clone();
     let last = tampered.len() - 2;
     tampered[last] ^= 0x01;

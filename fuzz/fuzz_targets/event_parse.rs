@@ -4,11 +4,11 @@
 
 use libfuzzer_sys::fuzz_target;
 use tally::domain::Provider;
-use tally::listener::event::{self, EventKind};
+use tally::providers::{self, EventKind};
 
 fuzz_target!(|data: &[u8]| {
     for provider in [Provider::Stripe, Provider::Paypal] {
-        if let Ok(e) = event::parse(provider, data) {
+        if let Ok(e) = providers::parse(provider, data) {
             assert!(!e.id.is_empty() && e.id.len() <= 255);
             assert!(e.id.bytes().all(|b| b.is_ascii_graphic()));
             assert!(e.amount.is_none_or(|m| m.minor() >= 0));

@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tally::listener::verify::{PaypalCert, check_paypal_cert_url};
+use tally::providers::paypal::{PaypalCert, check_paypal_cert_url};
 
 fuzz_target!(|data: &[u8]| {
     let _ = check_paypal_cert_url(&String::from_utf8_lossy(data));

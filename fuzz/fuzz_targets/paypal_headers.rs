@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tally::listener::verify::{
+use tally::providers::paypal::{
     HEADER_AUTH_ALGO, HEADER_CERT_URL, HEADER_TRANSMISSION_ID, HEADER_TRANSMISSION_SIG,
     HEADER_TRANSMISSION_TIME, PaypalCert, PaypalHeaders, check_paypal_cert_url, verify_paypal,
 };

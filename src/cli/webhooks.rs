@@ -22,7 +22,9 @@ use crate::domain::{
 };
 use crate::ingest::apply::Processing;
 use crate::ingest::orphans;
-use crate::listener::verify::sign_stripe;
+use crate::providers::credentials;
+use crate::providers::http::listener_agent;
+use crate::providers::stripe::sign_stripe;
 use crate::store::webhooks::Pruned;
 
 pub fn orphans(config: &Config, args: &OrphansArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
@@ -355,7 +357,7 @@ pub fn send_test_event(
     if !(args.url.starts_with("http://") || args.url.starts_with("https://")) {
         bail!("--url {:?} is not an http:// or https:// URL", args.url);
     }
-    let secrets = super::serve::stripe_secrets()?;
+    let secrets = credentials::stripe_secrets()?;
     let Some(secret) = secrets.first() else {
         bail!(
             "STRIPE_WEBHOOK_SECRET is not set: the event is signed with the listener's secret, so set the same one here"
@@ -403,7 +405,7 @@ pub fn send_test_event(
         created,
     )?;
     let body = serde_json::to_vec(&event)?;
-    let signature = sign_stripe(secret, created, &body);
+    let signature = sign_stripe(secret, created, &body)?;
     let event_id = event["id"].as_str().unwrap_or_default();
     writeln!(
         out,
@@ -416,12 +418,7 @@ pub fn send_test_event(
         "sending {} {event_id} ({amount}, {payment_intent})",
         args.event_type
     )?;
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(30)))
-        .build()
-        .into();
-    let response = agent
+    let response = listener_agent(Duration::from_secs(30))
         .post(args.url.as_str())
         .header("Content-Type", "application/json")
         .header("Stripe-Signature", signature.as_str())
@@ -445,8 +442,7 @@ pub fn send_test_event(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::Provider;
-    use crate::listener::event::{self, EventKind};
+    use crate::providers::{EventKind, stripe};
 
     #[test]
     fn every_test_event_parses_back_to_its_kind_and_order() {
@@ -454,7 +450,7 @@ mod tests {
         for t in TEST_EVENT_TYPES {
             let v = stripe_test_event(t, "TEST1001", amount, "pi_3Nabc", "ch_1", 1_700_000_000)
                 .unwrap();
-            let e = event::parse(Provider::Stripe, v.to_string().as_bytes()).unwrap();
+            let e = stripe::parse(v.to_string().as_bytes()).unwrap();
             assert_ne!(e.kind, EventKind::Ignored, "{t}");
             assert!(e.references.contains(&"pi_3Nabc".to_owned()), "{t}");
             if t.starts_with("payment_intent") || t.starts_with("invoice") || t == "charge.refunded"

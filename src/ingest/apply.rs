@@ -33,7 +33,7 @@ use crate::domain::{
     AuditEntry, AuditEvent, EventState, LogResult, Money, Order, Payment, Provider, SignatureCheck,
     StatusSource, Timestamp,
 };
-use crate::listener::event::{self, EventError, EventKind, ProviderEvent};
+use crate::providers::{self, EventError, EventKind, ProviderEvent, Refund};
 use crate::ops::{self, Change, Outcome};
 use crate::store::webhooks::{EventRecord, NewLogRow, NewOrphan};
 use crate::store::{PaymentKey, Reader, Store, Writer};
@@ -132,7 +132,7 @@ pub fn process(
     delivery: &Delivery<'_>,
     link_to: Option<&str>,
 ) -> Processing {
-    let event = match event::parse(provider, body) {
+    let event = match providers::parse(provider, body) {
         Ok(event) => event,
         Err(e) => return not_an_event(store, provider, body, delivery, e),
     };
@@ -378,7 +378,7 @@ fn age(tx: &Reader<'_>, ev: &ProviderEvent, payment_id: i64) -> rusqlite::Result
 
 /// The refunded total after a refund event, and whether it reaches what
 /// was captured.
-fn refund_total(payment: &Payment, refund: &event::Refund) -> Result<(i64, bool), ApplyError> {
+fn refund_total(payment: &Payment, refund: &Refund) -> Result<(i64, bool), ApplyError> {
     let basis: Money = refund
         .captured
         .or(payment.captured)

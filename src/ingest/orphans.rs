@@ -21,7 +21,7 @@ use super::apply::{self, ApplyError, Delivery, Processed, Processing};
 use crate::domain::{
     AuditEntry, AuditEvent, LogResult, OrphanState, Provider, SignatureCheck, Timestamp,
 };
-use crate::listener::event;
+use crate::providers::{self, EventError};
 use crate::store::webhooks::Orphan;
 use crate::store::{Reader, Store, Writer};
 
@@ -40,7 +40,7 @@ pub enum OrphanError {
     #[error("webhook log row #{0} has no stored body: only verified deliveries can be replayed")]
     NotReplayable(i64),
     #[error("orphan #{id}: {source}")]
-    Event { id: i64, source: event::EventError },
+    Event { id: i64, source: EventError },
     #[error("{0}")]
     Apply(#[from] ApplyError),
     #[error("database error: {0}")]
@@ -96,7 +96,7 @@ pub fn link(
                 event_id: orphan.event_id.clone(),
             })?;
         let ev =
-            event::parse(provider, &body).map_err(|source| OrphanError::Event { id, source })?;
+            providers::parse(provider, &body).map_err(|source| OrphanError::Event { id, source })?;
         let delivery = Delivery {
             received_at: now,
             started: Instant::now(),

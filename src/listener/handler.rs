@@ -1,5 +1,5 @@
 //! One request in, one response out: routes, status codes, signature
-//! verification, then [`crate::ingest::apply::process`].
+//! verification by the provider's room, then [`crate::ingest::apply::process`].
 //!
 //! [`handle`] is a plain function of a small [`Request`] (method, path,
 //! headers, body bytes, remote address, the time) and a [`Context`] (the
@@ -24,12 +24,11 @@ use std::time::Instant;
 
 use serde_json::json;
 
-use super::certs::{CertError, CertSource};
 use super::metrics::Metrics;
-use super::verify::{self, PaypalHeaders, VerifyError};
-use crate::domain::{LogResult, SignatureCheck};
-use crate::domain::{Provider, Timestamp};
+use crate::domain::{LogResult, Provider, SignatureCheck, Timestamp};
 use crate::ingest::apply::{self, Delivery, Processing};
+use crate::providers::paypal::{self, CertError, CertSource, PaypalHeaders};
+use crate::providers::{SignatureFault, stripe};
 use crate::store::Store;
 use crate::store::webhooks::NewLogRow;
 
@@ -172,9 +171,9 @@ pub struct Handled {
     pub report: Report,
 }
 
-/// The listener's configuration, resolved once at start.
+/// The webhook configuration, resolved once at start.
 #[derive(Clone, Default)]
-pub struct Settings {
+pub struct WebhookConfig {
     /// `STRIPE_WEBHOOK_SECRET`, split on commas; empty: Stripe disabled.
     pub stripe_secrets: Vec<String>,
     /// `PAYPAL_WEBHOOK_ID`; `None`: PayPal disabled.
@@ -183,9 +182,9 @@ pub struct Settings {
     pub paypal_tolerance: i64,
 }
 
-impl std::fmt::Debug for Settings {
+impl std::fmt::Debug for WebhookConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Settings")
+        f.debug_struct("WebhookConfig")
             .field("stripe_secrets", &self.stripe_secrets.len())
             .field("paypal_webhook_id", &self.paypal_webhook_id.is_some())
             .field("stripe_tolerance", &self.stripe_tolerance)
@@ -225,7 +224,7 @@ impl WriteGate {
 
 /// What a worker handles requests with.
 pub struct Context<'a> {
-    pub settings: &'a Settings,
+    pub settings: &'a WebhookConfig,
     /// The database, shared by the workers: see [`WriteGate`].
     pub gate: &'a WriteGate,
     /// `None` when PayPal is disabled.
@@ -363,17 +362,41 @@ fn refuse(
     }
 }
 
-fn signature_outcome(e: &VerifyError) -> SignatureCheck {
-    match e {
-        VerifyError::StripeTimestampExpired { .. }
-        | VerifyError::StripeTimestampInFuture { .. }
-        | VerifyError::PaypalTransmissionStale { .. }
-        | VerifyError::PaypalTransmissionInFuture { .. } => SignatureCheck::Expired,
-        VerifyError::MissingHeader { .. }
-        | VerifyError::EmptyHeader { .. }
-        | VerifyError::StripeHeaderEmpty => SignatureCheck::Missing,
-        _ => SignatureCheck::Invalid,
+fn signature_check(fault: SignatureFault) -> SignatureCheck {
+    match fault {
+        SignatureFault::Expired => SignatureCheck::Expired,
+        SignatureFault::Missing => SignatureCheck::Missing,
+        SignatureFault::Invalid => SignatureCheck::Invalid,
     }
+}
+
+/// A delivery refused by a provider's room.
+fn bad_signature(fault: SignatureFault, message: String) -> Refusal {
+    Refusal {
+        status: 400,
+        signature: signature_check(fault),
+        result: LogResult::Rejected,
+        message,
+    }
+}
+
+/// Why a provider's webhooks cannot be taken, if they cannot.
+fn disabled(provider: Provider, ctx: &Context<'_>) -> Option<String> {
+    match provider {
+        Provider::Stripe => {
+            ctx.settings.stripe_secrets.is_empty().then(|| {
+                "STRIPE_WEBHOOK_SECRET is not set: Stripe webhooks are disabled".to_owned()
+            })
+        }
+        Provider::Paypal => (ctx.settings.paypal_webhook_id.is_none() || ctx.certs.is_none())
+            .then(|| "PAYPAL_WEBHOOK_ID is not set: PayPal webhooks are disabled".to_owned()),
+        Provider::Wave | Provider::Cash => Some(unsupported(provider)),
+    }
+}
+
+/// The answer for a provider tally takes no webhooks from.
+fn unsupported(provider: Provider) -> String {
+    format!("no webhook support for {provider} yet")
 }
 
 fn webhook(req: &Request<'_>, ctx: &mut Context<'_>, provider: Provider) -> Handled {
@@ -397,23 +420,12 @@ fn webhook(req: &Request<'_>, ctx: &mut Context<'_>, provider: Provider) -> Hand
         handled.response = handled.response.allow("POST");
         return handled;
     }
-    let unconfigured = match provider {
-        Provider::Stripe => ctx.settings.stripe_secrets.is_empty(),
-        Provider::Paypal => ctx.settings.paypal_webhook_id.is_none() || ctx.certs.is_none(),
-        Provider::Wave | Provider::Cash => true,
-    };
-    if unconfigured {
-        let why = match provider {
-            Provider::Paypal => "PAYPAL_WEBHOOK_ID is not set: PayPal webhooks are disabled",
-            Provider::Stripe | Provider::Wave | Provider::Cash => {
-                "STRIPE_WEBHOOK_SECRET is not set: Stripe webhooks are disabled"
-            }
-        };
+    if let Some(why) = disabled(provider, ctx) {
         return refuse(
             req,
             ctx,
             Some(provider),
-            rejected(503, SignatureCheck::Unconfigured, why.to_owned()),
+            rejected(503, SignatureCheck::Unconfigured, why),
         );
     }
     let body = match req.body {
@@ -432,8 +444,13 @@ fn webhook(req: &Request<'_>, ctx: &mut Context<'_>, provider: Provider) -> Hand
         }
     };
     let verified = match provider {
+        Provider::Stripe => verify_stripe(req, ctx, body),
         Provider::Paypal => verify_paypal(req, ctx, body),
-        Provider::Stripe | Provider::Wave | Provider::Cash => verify_stripe(req, ctx, body),
+        Provider::Wave | Provider::Cash => Err(rejected(
+            503,
+            SignatureCheck::Unconfigured,
+            unsupported(provider),
+        )),
     };
     if let Err(refusal) = verified {
         return refuse(req, ctx, Some(provider), refusal);
@@ -517,7 +534,7 @@ fn verify_stripe(req: &Request<'_>, ctx: &Context<'_>, body: &[u8]) -> Result<()
             message: "missing Stripe-Signature header".to_owned(),
         });
     };
-    verify::verify_stripe(
+    stripe::verify_stripe(
         header,
         body,
         &ctx.settings.stripe_secrets,
@@ -525,21 +542,11 @@ fn verify_stripe(req: &Request<'_>, ctx: &Context<'_>, body: &[u8]) -> Result<()
         req.now.timestamp(),
     )
     .map(drop)
-    .map_err(|e| Refusal {
-        status: 400,
-        signature: signature_outcome(&e),
-        result: LogResult::Rejected,
-        message: e.to_string(),
-    })
+    .map_err(|e| bad_signature(e.fault(), e.to_string()))
 }
 
 fn verify_paypal(req: &Request<'_>, ctx: &Context<'_>, body: &[u8]) -> Result<(), Refusal> {
-    let bad = |e: VerifyError| Refusal {
-        status: 400,
-        signature: signature_outcome(&e),
-        result: LogResult::Rejected,
-        message: e.to_string(),
-    };
+    let bad = |e: paypal::VerifyError| bad_signature(e.fault(), e.to_string());
     let headers = PaypalHeaders::from_lookup(|name| req.header(name)).map_err(bad)?;
     let (Some(certs), Some(webhook_id)) = (ctx.certs, ctx.settings.paypal_webhook_id.as_deref())
     else {
@@ -559,7 +566,7 @@ fn verify_paypal(req: &Request<'_>, ctx: &Context<'_>, body: &[u8]) -> Result<()
             message: e.to_string(),
         },
     })?;
-    let verified = verify::verify_paypal(&headers, body, webhook_id, &cert).map_err(bad)?;
+    let verified = paypal::verify_paypal(&headers, body, webhook_id, &cert).map_err(bad)?;
     verified
         .check_fresh(req.now, ctx.settings.paypal_tolerance)
         .map_err(bad)

@@ -1,23 +1,20 @@
-//! The webhook listener (`tally serve`): verification of provider
-//! deliveries, parsing of their events, and their application to payments.
+//! The webhook listener (`tally serve`): HTTP, routing and metrics around
+//! the provider rooms and ingest.
 //!
-//! The rooms, arrows pointing inward to the domain (whose
-//! [`transition`](crate::domain::transition) holds the forward-only rule):
+//! Verifying a delivery and parsing its event belong to each provider's
+//! room in [`crate::providers`]; what an event does to the shop belongs to
+//! [`crate::ingest`], which the CLI and the dashboard share. The listener
+//! decides which room a request goes to and what the answer is:
 //!
-//! - [`verify`]: Stripe and PayPal signatures over the raw body (pure).
-//! - [`event`]: event bodies into a closed set of kinds and matching keys (pure).
 //! - [`handler`]: a request struct in, a response out: routes, status
-//!   codes, verification, then [`crate::ingest::apply`]. Tested without sockets.
-//! - [`certs`]: where PayPal certificates come from (pinned, disk cache, HTTPS).
+//!   codes, verification by the provider's room, then
+//!   [`crate::ingest::apply`]. Tested without sockets.
 //! - [`metrics`]: counters and a histogram in Prometheus text format.
 //! - [`server`]: tiny_http, a fixed pool of workers, signals, limits, log lines.
 
-pub mod certs;
-pub mod event;
 pub mod handler;
 pub mod metrics;
 pub mod server;
-pub mod verify;
 
 #[cfg(test)]
 mod tests;

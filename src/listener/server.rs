@@ -43,12 +43,12 @@ use std::time::Instant;
 use chrono::Utc;
 use serde_json::json;
 
-use super::certs::CertSource;
 use super::handler::{
-    self, Body, Context, Handled, Level, Report, Request, Response, Settings, WriteGate,
+    self, Body, Context, Handled, Level, Report, Request, Response, WebhookConfig, WriteGate,
 };
 use super::metrics::Metrics;
 use crate::domain::format_ts;
+use crate::providers::paypal::CertSource;
 use crate::store::{OpenMode, Store, StoreError};
 
 /// How request log lines are written.
@@ -64,7 +64,7 @@ pub struct ServeOptions {
     pub bind: String,
     pub workers: usize,
     pub max_body: usize,
-    pub settings: Settings,
+    pub settings: WebhookConfig,
     /// `None` when PayPal is disabled.
     pub certs: Option<CertSource>,
     pub log_format: LogFormat,
@@ -89,7 +89,7 @@ pub enum ServeError {
 
 /// What the workers share.
 struct Shared {
-    settings: Settings,
+    settings: WebhookConfig,
     certs: Option<CertSource>,
     metrics: Metrics,
     gate: WriteGate,
@@ -518,7 +518,7 @@ mod tests {
 
     fn shared(workers: usize) -> Shared {
         Shared {
-            settings: Settings::default(),
+            settings: WebhookConfig::default(),
             certs: None,
             metrics: Metrics::new(),
             gate: WriteGate::new(Store::open_in_memory().unwrap()),

@@ -9,15 +9,15 @@ use rsa::signature::{SignatureEncoding, Signer};
 use serde_json::{Value, json};
 use sha2::Sha256;
 
-use super::certs::CertSource;
-use super::handler::{Body, Context, Handled, Request, Settings, WriteGate, handle};
+use super::handler::{Body, Context, Handled, Request, WebhookConfig, WriteGate, handle};
 use super::metrics::Metrics;
-use super::verify::sign_stripe;
 use crate::domain::{
     Currency, Money, OrderPaymentStatus, OrderStatus, PaymentStatus, StatusSource, Timestamp,
     parse_ts,
 };
 use crate::ingest::{apply, orphans};
+use crate::providers::paypal::CertSource;
+use crate::providers::stripe::sign_stripe;
 use crate::report::{Filter, Rule, Settings as CheckSettings, scan};
 use crate::store::Store;
 use crate::testing::{events, get, now, shop};
@@ -39,7 +39,7 @@ fn sample_json(rel: &str) -> Value {
 /// A listener context over the test shop: Stripe with [`SECRET`], PayPal
 /// with the test certificate pinned.
 struct Harness {
-    settings: Settings,
+    settings: WebhookConfig,
     certs: CertSource,
     metrics: Metrics,
     gate: WriteGate,
@@ -54,7 +54,7 @@ impl Harness {
     fn with_store(store: Store) -> Harness {
         let pem = std::fs::read(format!("{FIXTURES}/paypal-test-cert.pem")).unwrap();
         Harness {
-            settings: Settings {
+            settings: WebhookConfig {
                 stripe_secrets: vec![SECRET.to_owned()],
                 paypal_webhook_id: Some("WH-TEST-ID".to_owned()),
                 stripe_tolerance: 300,
@@ -98,7 +98,7 @@ impl Harness {
 
     /// POSTs a Stripe body signed now with [`SECRET`].
     fn stripe(&mut self, body: &[u8]) -> Handled {
-        let header = sign_stripe(SECRET, self.now.timestamp(), body);
+        let header = sign_stripe(SECRET, self.now.timestamp(), body).unwrap();
         self.send(
             "POST",
             "/webhooks/stripe",
@@ -274,7 +274,7 @@ fn routes_methods_and_health() {
         "/webhooks/stripe/",
     ] {
         let body = stripe_event("payment_intent.processing", "evt_p", t(0), json!({}));
-        let header = sign_stripe(SECRET, t(0), &body);
+        let header = sign_stripe(SECRET, t(0), &body).unwrap();
         let got = h.send(
             "POST",
             path,
@@ -295,11 +295,11 @@ fn refused_deliveries_change_nothing_and_keep_no_body() {
         t(0),
         pi("pi_3Nghi", 7990, "eur"),
     );
-    let good = sign_stripe(SECRET, t(0), &body);
+    let good = sign_stripe(SECRET, t(0), &body).unwrap();
     let mut tampered = body.clone();
     tampered[10] ^= 1;
-    let old = sign_stripe(SECRET, t(-301), &body);
-    let wrong = sign_stripe("whsec_other", t(0), &body);
+    let old = sign_stripe(SECRET, t(-301), &body).unwrap();
+    let wrong = sign_stripe("whsec_other", t(0), &body).unwrap();
     /// (headers, body, expected status, expected signature outcome)
     type Case<'a> = (Vec<(&'a str, &'a str)>, &'a [u8], u16, &'a str);
     let cases: Vec<Case<'_>> = vec![
@@ -1201,7 +1201,7 @@ mod properties {
                 match sign {
                     "stripe" => headers.insert(0, (
                         "Stripe-Signature".to_owned(),
-                        sign_stripe(SECRET, h.now.timestamp(), bytes),
+                        sign_stripe(SECRET, h.now.timestamp(), bytes).unwrap(),
                     )),
                     "paypal" => {
                         let time = crate::domain::format_ts(h.now);

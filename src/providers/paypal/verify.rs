@@ -1,48 +1,44 @@
-//! Signature verification for incoming Stripe and PayPal webhook deliveries.
+//! PayPal's signature on a webhook delivery: RSA-SHA256 over
+//! `transmission_id|transmission_time|webhook_id|crc32(body)`, checked
+//! against PayPal's message-verification certificate.
 //!
 //! Pure functions only: no sockets, no database, no clock of their own (callers
 //! pass "now" in). What this module promises:
 //!
-//! - **Raw bytes.** Every check runs over the request body exactly as it arrived.
+//! - **Raw bytes.** The CRC runs over the request body exactly as it arrived.
 //!   Nothing here parses, re-serialises or trims the body: a single changed byte
 //!   makes verification fail.
-//! - **Constant-time comparison.** Stripe HMAC signatures are compared with
-//!   [`Mac::verify_slice`], never with `==`. PayPal signatures are checked with an
-//!   RSA public key (PKCS#1 v1.5 over SHA-256), which involves no secret.
-//! - **No secrets in output.** This module never logs anything, and no error
-//!   message (nor the `Debug` output of [`PaypalHeaders`]) contains a webhook
-//!   secret or a signature value.
+//! - **No secret involved.** Signatures are checked with an RSA public key
+//!   (PKCS#1 v1.5 over SHA-256).
+//! - **No signatures in output.** This module never logs anything, and no error
+//!   message (nor the `Debug` output of [`PaypalHeaders`]) contains a signature
+//!   value.
 //! - **No panics.** Any header, certificate or body, however malformed, yields a
 //!   [`VerifyError`] value.
 //!
-//! Stripe: [`verify_stripe`] checks a `Stripe-Signature` header against one or more
-//! endpoint secrets (several during a secret rotation) and a timestamp tolerance.
-//! [`sign_stripe`] produces such a header (for `tally send-test-event` and tests).
-//!
-//! PayPal: a caller
+//! A caller
 //! 1. reads the five `PAYPAL-*` headers with [`PaypalHeaders::from_lookup`],
 //! 2. checks the certificate URL with [`check_paypal_cert_url`] (or
 //!    [`parse_paypal_cert_url`], whose normalised [`Url`] is what must be fetched)
 //!    *before* any fetch,
-//! 3. gets the PEM bytes (from a cache, a pinned file or an HTTPS fetch; not done
-//!    here) and parses them with [`PaypalCert::from_pem`],
+//! 3. gets the PEM bytes (from a cache, a pinned file or an HTTPS fetch: see
+//!    [`certs`](super::certs)) and parses them with [`PaypalCert::from_pem`],
 //! 4. calls [`verify_paypal`], then [`PaypalVerified::check_fresh`] against its
 //!    own clock to refuse replays of old deliveries.
 //!
-//! The PayPal certificate's chain of trust is not validated here: trust comes from
+//! The certificate's chain of trust is not validated here: trust comes from
 //! fetching it over HTTPS from one of PayPal's API hosts (enforced by
 //! [`check_paypal_cert_url`]) and from the subject and validity checks.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use chrono::{DateTime, Utc};
-use hmac::{Hmac, Mac};
 use rsa::RsaPublicKey;
 use rsa::pkcs1v15::{Signature as RsaSignature, VerifyingKey};
 use rsa::pkcs8::DecodePublicKey;
 use rsa::signature::Verifier;
 use rsa::traits::PublicKeyParts;
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use std::fmt;
 use url::{Host, Url};
 use x509_cert::Certificate;
@@ -50,88 +46,13 @@ use x509_cert::der::oid::db::rfc4519::CN as OID_COMMON_NAME;
 use x509_cert::der::{Decode, Encode, Tag, Tagged};
 use x509_cert::name::Name;
 
-type HmacSha256 = Hmac<Sha256>;
+use crate::providers::SignatureFault;
 
-/// Why a webhook delivery (or the material used to check it) was refused.
+/// Why a PayPal delivery (or the certificate used to check it) was refused.
 ///
-/// Messages name what is wrong; they never contain a secret or a signature value.
+/// Messages name what is wrong; they never contain a signature value.
 #[derive(Debug, thiserror::Error)]
 pub enum VerifyError {
-    // ----- Stripe -----
-    /// The `Stripe-Signature` header is empty or blank.
-    #[error("Stripe-Signature header is empty")]
-    StripeHeaderEmpty,
-    /// An element of the header is not of the form `key=value`.
-    #[error("Stripe-Signature header element #{index} is not of the form key=value")]
-    StripeHeaderElementMalformed {
-        /// Zero-based position of the element among the comma-separated ones.
-        index: usize,
-    },
-    /// The header has no `t=` element.
-    #[error("Stripe-Signature header has no t= timestamp")]
-    StripeTimestampMissing,
-    /// The header has more than one `t=` element.
-    #[error("Stripe-Signature header has more than one t= timestamp")]
-    StripeTimestampDuplicated,
-    /// The `t=` value is not a plain decimal number of seconds.
-    #[error("Stripe-Signature t= value is not a non-negative decimal number of Unix seconds")]
-    StripeTimestampInvalid,
-    /// The header has no `v1=` element (other schemes such as `v0` are ignored).
-    #[error(
-        "Stripe-Signature header has no v1 signature (other schemes such as v0 are not accepted)"
-    )]
-    StripeNoV1Signature,
-    /// Every `v1=` value is malformed.
-    #[error("none of the {count} v1 signature(s) in the Stripe-Signature header is 64 hex digits")]
-    StripeSignatureEncoding {
-        /// How many `v1=` elements the header had.
-        count: usize,
-    },
-    /// No endpoint secret is configured.
-    #[error("no Stripe webhook secret is configured")]
-    StripeNoSecrets,
-    /// A configured endpoint secret is the empty string.
-    #[error("configured Stripe webhook secret #{index} is empty")]
-    StripeEmptySecret {
-        /// Zero-based position of the empty secret in the configured list.
-        index: usize,
-    },
-    /// No `v1` signature matches the payload under any configured secret.
-    #[error(
-        "no v1 signature in the Stripe-Signature header matches the payload under any of the {secrets} configured secret(s)"
-    )]
-    StripeSignatureMismatch {
-        /// How many secrets were tried.
-        secrets: usize,
-    },
-    /// The signature is genuine but its timestamp is older than the tolerance.
-    #[error(
-        "Stripe-Signature timestamp is {age_secs} s old, more than the tolerance of {tolerance_secs} s"
-    )]
-    StripeTimestampExpired {
-        /// `now - t`, in seconds.
-        age_secs: i128,
-        /// The tolerance that was exceeded.
-        tolerance_secs: i64,
-    },
-    /// The signature is genuine but its timestamp lies too far in the future.
-    #[error(
-        "Stripe-Signature timestamp is {ahead_secs} s in the future, more than the tolerance of {tolerance_secs} s"
-    )]
-    StripeTimestampInFuture {
-        /// `t - now`, in seconds.
-        ahead_secs: i128,
-        /// The tolerance that was exceeded.
-        tolerance_secs: i64,
-    },
-    /// A negative tolerance was configured.
-    #[error("timestamp tolerance must not be negative (got {tolerance_secs} s)")]
-    InvalidTolerance {
-        /// The tolerance that was passed in.
-        tolerance_secs: i64,
-    },
-
-    // ----- PayPal -----
     /// A required `PAYPAL-*` header is absent.
     #[error("missing required header {name}")]
     MissingHeader {
@@ -146,29 +67,29 @@ pub enum VerifyError {
     },
     /// `PAYPAL-AUTH-ALGO` is not `SHA256withRSA`.
     #[error("PAYPAL-AUTH-ALGO is {found:?}; only SHA256withRSA is accepted")]
-    PaypalAuthAlgo {
+    AuthAlgo {
         /// The value received (shortened to at most 40 characters).
         found: String,
     },
     /// `PAYPAL-TRANSMISSION-TIME` is not an RFC 3339 timestamp.
     #[error("PAYPAL-TRANSMISSION-TIME is not an RFC 3339 timestamp")]
-    PaypalTransmissionTime(#[source] chrono::ParseError),
+    TransmissionTime(#[source] chrono::ParseError),
     /// `PAYPAL-TRANSMISSION-SIG` is not standard base64.
     #[error("PAYPAL-TRANSMISSION-SIG is not valid base64")]
-    PaypalSignatureEncoding,
+    SignatureEncoding,
     /// The configured PayPal webhook id is empty.
     #[error("the configured PayPal webhook id is empty")]
-    PaypalEmptyWebhookId,
+    EmptyWebhookId,
     /// The RSA signature does not verify.
     #[error(
         "PAYPAL-TRANSMISSION-SIG does not verify against the certificate's key (wrong webhook id, altered body or headers, or wrong certificate)"
     )]
-    PaypalSignatureMismatch,
+    SignatureMismatch,
     /// The signed transmission time is older than the tolerance.
     #[error(
         "PAYPAL-TRANSMISSION-TIME is {age_secs} s old, more than the tolerance of {tolerance_secs} s"
     )]
-    PaypalTransmissionStale {
+    TransmissionStale {
         /// `now - transmission time`, in seconds.
         age_secs: i64,
         /// The tolerance that was exceeded.
@@ -178,15 +99,21 @@ pub enum VerifyError {
     #[error(
         "PAYPAL-TRANSMISSION-TIME is {ahead_secs} s in the future, more than the tolerance of {tolerance_secs} s"
     )]
-    PaypalTransmissionInFuture {
+    TransmissionInFuture {
         /// `transmission time - now`, in seconds.
         ahead_secs: i64,
         /// The tolerance that was exceeded.
         tolerance_secs: i64,
     },
+    /// A negative tolerance was configured.
+    #[error("timestamp tolerance must not be negative (got {tolerance_secs} s)")]
+    InvalidTolerance {
+        /// The tolerance that was passed in.
+        tolerance_secs: i64,
+    },
     /// `PAYPAL-CERT-URL` is not an allowed PayPal certificate URL.
     #[error("PAYPAL-CERT-URL refused: {reason}")]
-    PaypalCertUrl {
+    CertUrl {
         /// What is wrong with the URL.
         reason: &'static str,
     },
@@ -237,169 +164,39 @@ pub enum VerifyError {
     },
 }
 
+impl VerifyError {
+    /// What kind of refusal this is, for the webhook log.
+    pub fn fault(&self) -> SignatureFault {
+        match self {
+            VerifyError::TransmissionStale { .. } | VerifyError::TransmissionInFuture { .. } => {
+                SignatureFault::Expired
+            }
+            VerifyError::MissingHeader { .. } | VerifyError::EmptyHeader { .. } => {
+                SignatureFault::Missing
+            }
+            VerifyError::AuthAlgo { .. }
+            | VerifyError::TransmissionTime(_)
+            | VerifyError::SignatureEncoding
+            | VerifyError::EmptyWebhookId
+            | VerifyError::SignatureMismatch
+            | VerifyError::InvalidTolerance { .. }
+            | VerifyError::CertUrl { .. }
+            | VerifyError::CertNoPem
+            | VerifyError::CertParse(_)
+            | VerifyError::CertKey(_)
+            | VerifyError::CertKeyTooSmall { .. }
+            | VerifyError::CertValidityRange
+            | VerifyError::CertSubjectCnCount { .. }
+            | VerifyError::CertSubjectEncoding
+            | VerifyError::CertSubject { .. }
+            | VerifyError::CertNotValidAt { .. } => SignatureFault::Invalid,
+        }
+    }
+}
+
 /// Keeps at most `max` characters of an attacker-supplied value for an error message.
 fn shorten(value: &str, max: usize) -> String {
     value.chars().take(max).collect()
-}
-
-/// An HMAC-SHA256 instance keyed with `key`, whatever its length.
-///
-/// This applies RFC 2104's key preprocessing (a key longer than the 64-byte block is
-/// first hashed; a shorter one is zero-padded) and then keys the MAC with the full
-/// block, which is exactly what `Hmac::new_from_slice` does but cannot fail, so no
-/// `Result` has to be unwrapped.
-fn keyed_hmac(key: &[u8]) -> HmacSha256 {
-    let mut block = [0u8; 64];
-    if key.len() > block.len() {
-        let digest = Sha256::digest(key);
-        block[..digest.len()].copy_from_slice(&digest);
-    } else {
-        block[..key.len()].copy_from_slice(key);
-    }
-    <HmacSha256 as Mac>::new(&block.into())
-}
-
-/// The Stripe MAC over `"{t}." ++ body`, keyed with the whole secret string
-/// (including its `whsec_` prefix).
-fn stripe_mac(secret: &str, t: i64, body: &[u8]) -> HmacSha256 {
-    let mut mac = keyed_hmac(secret.as_bytes());
-    mac.update(t.to_string().as_bytes());
-    mac.update(b".");
-    mac.update(body);
-    mac
-}
-
-/// A Stripe delivery whose signature and timestamp were accepted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StripeVerified {
-    /// The signed timestamp `t` (Unix seconds).
-    pub t: i64,
-    /// Position in the configured secret list of the secret that matched.
-    pub secret_index: usize,
-}
-
-/// The parts of a `Stripe-Signature` header that matter.
-struct StripeHeader {
-    t: i64,
-    /// Decoded `v1` signatures (malformed ones are skipped).
-    v1: Vec<Vec<u8>>,
-}
-
-fn parse_unix_seconds(value: &str) -> Result<i64, VerifyError> {
-    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(VerifyError::StripeTimestampInvalid);
-    }
-    value
-        .parse::<i64>()
-        .map_err(|_| VerifyError::StripeTimestampInvalid)
-}
-
-fn parse_stripe_header(header: &str) -> Result<StripeHeader, VerifyError> {
-    if header.trim().is_empty() {
-        return Err(VerifyError::StripeHeaderEmpty);
-    }
-    let mut t = None;
-    let mut v1 = Vec::new();
-    let mut v1_count = 0usize;
-    for (index, element) in header.split(',').enumerate() {
-        let Some((key, value)) = element.split_once('=') else {
-            return Err(VerifyError::StripeHeaderElementMalformed { index });
-        };
-        let (key, value) = (key.trim(), value.trim());
-        if key.is_empty() {
-            return Err(VerifyError::StripeHeaderElementMalformed { index });
-        }
-        match key {
-            "t" => {
-                if t.is_some() {
-                    return Err(VerifyError::StripeTimestampDuplicated);
-                }
-                t = Some(parse_unix_seconds(value)?);
-            }
-            "v1" => {
-                v1_count += 1;
-                // One malformed v1 must not hide a good one next to it.
-                if value.len() == 64
-                    && let Ok(sig) = hex::decode(value)
-                {
-                    v1.push(sig);
-                }
-            }
-            // v0 (test-mode legacy) and any future scheme are ignored.
-            _ => {}
-        }
-    }
-    let t = t.ok_or(VerifyError::StripeTimestampMissing)?;
-    if v1_count == 0 {
-        return Err(VerifyError::StripeNoV1Signature);
-    }
-    if v1.is_empty() {
-        return Err(VerifyError::StripeSignatureEncoding { count: v1_count });
-    }
-    Ok(StripeHeader { t, v1 })
-}
-
-/// Verifies a `Stripe-Signature` header against the raw request body.
-///
-/// Accepts when any `v1` signature matches the HMAC-SHA256 of `"{t}." ++ body` under
-/// any of `secrets` (several are configured during a secret rotation), and `t` is at
-/// most `tolerance_secs` away from `now_unix` in either direction.
-pub fn verify_stripe(
-    header: &str,
-    body: &[u8],
-    secrets: &[String],
-    tolerance_secs: i64,
-    now_unix: i64,
-) -> Result<StripeVerified, VerifyError> {
-    if tolerance_secs < 0 {
-        return Err(VerifyError::InvalidTolerance { tolerance_secs });
-    }
-    if secrets.is_empty() {
-        return Err(VerifyError::StripeNoSecrets);
-    }
-    if let Some(index) = secrets.iter().position(String::is_empty) {
-        return Err(VerifyError::StripeEmptySecret { index });
-    }
-    let parsed = parse_stripe_header(header)?;
-
-    let mut matched = None;
-    for (index, secret) in secrets.iter().enumerate() {
-        let mac = stripe_mac(secret, parsed.t, body);
-        // Every candidate is checked; verify_slice compares in constant time.
-        for sig in &parsed.v1 {
-            if mac.clone().verify_slice(sig).is_ok() && matched.is_none() {
-                matched = Some(index);
-            }
-        }
-    }
-    let secret_index = matched.ok_or(VerifyError::StripeSignatureMismatch {
-        secrets: secrets.len(),
-    })?;
-
-    let age = i128::from(now_unix) - i128::from(parsed.t);
-    let tolerance = i128::from(tolerance_secs);
-    if age > tolerance {
-        return Err(VerifyError::StripeTimestampExpired {
-            age_secs: age,
-            tolerance_secs,
-        });
-    }
-    if -age > tolerance {
-        return Err(VerifyError::StripeTimestampInFuture {
-            ahead_secs: -age,
-            tolerance_secs,
-        });
-    }
-    Ok(StripeVerified {
-        t: parsed.t,
-        secret_index,
-    })
-}
-
-/// Builds a `Stripe-Signature` header value `t={t},v1={hex}` for `body`.
-pub fn sign_stripe(secret: &str, t: i64, body: &[u8]) -> String {
-    let tag = stripe_mac(secret, t, body).finalize().into_bytes();
-    format!("t={t},v1={}", hex::encode(tag))
 }
 
 /// `PAYPAL-TRANSMISSION-ID`
@@ -498,7 +295,7 @@ pub fn check_paypal_cert_url(url: &str) -> Result<(), VerifyError> {
 /// Returns the normalised URL: a fetcher must request this value, not the raw
 /// header string, so that it reaches the host that was checked.
 pub fn parse_paypal_cert_url(raw: &str) -> Result<Url, VerifyError> {
-    let refuse = |reason| VerifyError::PaypalCertUrl { reason };
+    let refuse = |reason| VerifyError::CertUrl { reason };
     // The URL parser silently drops tabs and newlines and treats '\' as '/':
     // refuse such input instead of guessing what another client would make of it.
     if raw
@@ -706,13 +503,13 @@ impl PaypalVerified {
             .signed_duration_since(self.transmission_time)
             .num_seconds();
         if age > tolerance_secs {
-            return Err(VerifyError::PaypalTransmissionStale {
+            return Err(VerifyError::TransmissionStale {
                 age_secs: age,
                 tolerance_secs,
             });
         }
         if age < 0 && age.unsigned_abs() > tolerance_secs.unsigned_abs() {
-            return Err(VerifyError::PaypalTransmissionInFuture {
+            return Err(VerifyError::TransmissionInFuture {
                 ahead_secs: age.saturating_neg(),
                 tolerance_secs,
             });
@@ -749,28 +546,28 @@ pub fn verify_paypal(
     cert: &PaypalCert,
 ) -> Result<PaypalVerified, VerifyError> {
     if h.auth_algo != PAYPAL_AUTH_ALGO {
-        return Err(VerifyError::PaypalAuthAlgo {
+        return Err(VerifyError::AuthAlgo {
             found: shorten(&h.auth_algo, 40),
         });
     }
     if webhook_id.is_empty() {
-        return Err(VerifyError::PaypalEmptyWebhookId);
+        return Err(VerifyError::EmptyWebhookId);
     }
     let transmission_time = DateTime::parse_from_rfc3339(&h.transmission_time)
-        .map_err(VerifyError::PaypalTransmissionTime)?
+        .map_err(VerifyError::TransmissionTime)?
         .with_timezone(&Utc);
     cert.check_subject()?;
     cert.check_valid_at(transmission_time)?;
 
     let sig_bytes = BASE64
         .decode(&h.transmission_sig)
-        .map_err(|_| VerifyError::PaypalSignatureEncoding)?;
-    let signature = RsaSignature::try_from(sig_bytes.as_slice())
-        .map_err(|_| VerifyError::PaypalSignatureEncoding)?;
+        .map_err(|_| VerifyError::SignatureEncoding)?;
+    let signature =
+        RsaSignature::try_from(sig_bytes.as_slice()).map_err(|_| VerifyError::SignatureEncoding)?;
     let message = paypal_signed_message(&h.transmission_id, &h.transmission_time, webhook_id, body);
     VerifyingKey::<Sha256>::new(cert.public_key.clone())
         .verify(message.as_bytes(), &signature)
-        .map_err(|_| VerifyError::PaypalSignatureMismatch)?;
+        .map_err(|_| VerifyError::SignatureMismatch)?;
     Ok(PaypalVerified {
         transmission_id: h.transmission_id.clone(),
         transmission_time,
@@ -808,380 +605,6 @@ mod tests {
         let mid = tampered.len() / 2;
         tampered[mid] ^= 0x01;
         tampered
-    }
-
-    // ---------------------------------------------------------------- Stripe
-
-    const SECRET: &str = "whsec_test_secret";
-    const BODY: &[u8] = br#"{"id":"evt_1","object":"event"}"#;
-    const T: i64 = 1_700_000_000;
-
-    fn secrets(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
-    }
-
-    #[test]
-    fn stripe_official_hmac_vectors() {
-        let v = read_json("stripe/signature_vectors.json");
-        let cases = v["official_hmac_vectors"]["cases"].as_array().unwrap();
-        assert!(!cases.is_empty());
-        for case in cases {
-            let mut mac = keyed_hmac(s(&case["secret"]).as_bytes());
-            mac.update(s(&case["message_utf8"]).as_bytes());
-            let got = hex::encode(mac.clone().finalize().into_bytes());
-            assert_eq!(got, s(&case["expected_hmac_sha256_hex"]), "case {case}");
-            let expected = hex::decode(s(&case["expected_hmac_sha256_hex"])).unwrap();
-            assert!(mac.verify_slice(&expected).is_ok());
-        }
-    }
-
-    #[test]
-    fn keyed_hmac_matches_new_from_slice_for_all_key_lengths() {
-        for len in 0..=200usize {
-            let key: Vec<u8> = (0..len).map(|i| (i * 7 + 3) as u8).collect();
-            let mut ours = keyed_hmac(&key);
-            let mut reference = <HmacSha256 as Mac>::new_from_slice(&key).unwrap();
-            ours.update(b"message");
-            reference.update(b"message");
-            assert_eq!(
-                ours.finalize().into_bytes(),
-                reference.finalize().into_bytes(),
-                "key length {len}"
-            );
-        }
-    }
-
-    fn derived_payload(case: &Value) -> Vec<u8> {
-        match (case.get("payload_utf8"), case.get("payload_file")) {
-            (Some(p), None) => s(p).as_bytes().to_vec(),
-            (None, Some(f)) => read_bytes(&format!("stripe/{}", s(f))),
-            _ => panic!("case has neither payload_utf8 nor payload_file: {case}"),
-        }
-    }
-
-    #[test]
-    fn stripe_derived_vectors() {
-        let v = read_json("stripe/signature_vectors.json");
-        let cases = v["derived_vectors"]["cases"].as_array().unwrap();
-        assert!(cases.len() >= 10);
-        let mut valid = 0;
-        let mut rejected = 0;
-        for case in cases {
-            let body = derived_payload(case);
-            let secret = s(&case["secret"]);
-            let t = case["timestamp"].as_i64().unwrap();
-            let header = s(&case["header"]);
-            let expect = s(&case["expect"]);
-
-            if let Some(signed) = case.get("signed_payload") {
-                let mut ours = format!("{t}.").into_bytes();
-                ours.extend_from_slice(&body);
-                assert_eq!(ours, s(signed).as_bytes());
-            }
-            if let Some(v1) = case.get("v1") {
-                assert_eq!(sign_stripe(secret, t, &body), format!("t={t},v1={}", s(v1)));
-            }
-
-            // `now` = the vector's own timestamp: the vectors are stale vs. the wall clock.
-            let result = verify_stripe(header, &body, &secrets(&[secret]), 300, t);
-            if expect.starts_with("valid") {
-                let ok = result.unwrap_or_else(|e| panic!("{header}: {e}"));
-                assert_eq!(ok.t, t);
-                assert_eq!(ok.secret_index, 0);
-                // Still refused once outside the default tolerance.
-                assert!(matches!(
-                    verify_stripe(header, &body, &secrets(&[secret]), 300, t + 301),
-                    Err(VerifyError::StripeTimestampExpired { .. })
-                ));
-                valid += 1;
-            } else if expect.starts_with("reject") {
-                let err = result.expect_err(header);
-                if expect.contains("no v1") {
-                    assert!(matches!(err, VerifyError::StripeNoV1Signature), "{err}");
-                } else {
-                    assert!(
-                        matches!(err, VerifyError::StripeSignatureMismatch { secrets: 1 }),
-                        "{err}"
-                    );
-                }
-                if expect.contains("accept if verifier tries both secrets") {
-                    let both = secrets(&[secret, "whsec_test_secret"]);
-                    let ok = verify_stripe(header, &body, &both, 300, t).unwrap();
-                    assert_eq!(ok.secret_index, 1);
-                }
-                rejected += 1;
-            } else {
-                panic!("unclassified expectation {expect:?}");
-            }
-        }
-        assert_eq!(valid + rejected, cases.len());
-        assert!(valid >= 8 && rejected >= 2);
-    }
-
-    #[test]
-    fn stripe_valid_signature() {
-        let header = sign_stripe(SECRET, T, BODY);
-        let ok = verify_stripe(&header, BODY, &secrets(&[SECRET]), 300, T + 10).unwrap();
-        assert_eq!(
-            ok,
-            StripeVerified {
-                t: T,
-                secret_index: 0
-            }
-        );
-    }
-
-    #[test]
-    fn stripe_sign_round_trip_and_format() {
-        for (t, body) in [
-            (0, &b""[..]),
-            (T, BODY),
-            (i64::MAX, &b"\x00\xff binary"[..]),
-        ] {
-            let header = sign_stripe(SECRET, t, body);
-            let (t_part, v1_part) = header.split_once(',').unwrap();
-            assert_eq!(t_part, format!("t={t}"));
-            let sig = v1_part.strip_prefix("v1=").unwrap();
-            assert_eq!(sig.len(), 64);
-            assert!(
-                sig.bytes()
-                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
-            );
-            assert_eq!(
-                verify_stripe(&header, body, &secrets(&[SECRET]), 0, t)
-                    .unwrap()
-                    .t,
-                t
-            );
-        }
-    }
-
-    #[test]
-    fn stripe_tampered_body_fails() {
-        let header = sign_stripe(SECRET, T, BODY);
-        let tampered = flip_one_byte(BODY);
-        assert!(matches!(
-            verify_stripe(&header, &tampered, &secrets(&[SECRET]), 300, T),
-            Err(VerifyError::StripeSignatureMismatch { secrets: 1 })
-        ));
-        // Appending a byte or a different timestamp fails too.
-        let mut longer = BODY.to_vec();
-        longer.push(b'\n');
-        assert!(verify_stripe(&header, &longer, &secrets(&[SECRET]), 300, T).is_err());
-        let moved = header.replacen(&format!("t={T}"), &format!("t={}", T + 1), 1);
-        assert!(verify_stripe(&moved, BODY, &secrets(&[SECRET]), 300, T).is_err());
-    }
-
-    #[test]
-    fn stripe_rotated_secret() {
-        let new_secret = "whsec_new_rolled_secret";
-        let header = sign_stripe(new_secret, T, BODY);
-        let configured = secrets(&[SECRET, new_secret]);
-        let ok = verify_stripe(&header, BODY, &configured, 300, T).unwrap();
-        assert_eq!(ok.secret_index, 1);
-        // Only the old one configured: refused.
-        assert!(matches!(
-            verify_stripe(&header, BODY, &secrets(&[SECRET]), 300, T),
-            Err(VerifyError::StripeSignatureMismatch { secrets: 1 })
-        ));
-        // Stripe sends both signatures during a roll: either secret alone accepts.
-        let old_sig = sign_stripe(SECRET, T, BODY);
-        let both = format!("{header},{}", old_sig.split_once(',').unwrap().1);
-        assert!(verify_stripe(&both, BODY, &secrets(&[SECRET]), 300, T).is_ok());
-        assert!(verify_stripe(&both, BODY, &secrets(&[new_secret]), 300, T).is_ok());
-    }
-
-    #[test]
-    fn stripe_expired_timestamp() {
-        let header = sign_stripe(SECRET, T, BODY);
-        let conf = secrets(&[SECRET]);
-        assert!(verify_stripe(&header, BODY, &conf, 300, T + 300).is_ok());
-        let err = verify_stripe(&header, BODY, &conf, 300, T + 301).unwrap_err();
-        assert!(
-            matches!(
-                err,
-                VerifyError::StripeTimestampExpired {
-                    age_secs: 301,
-                    tolerance_secs: 300
-                }
-            ),
-            "{err}"
-        );
-        // Extreme clocks do not overflow.
-        assert!(verify_stripe(&header, BODY, &conf, i64::MAX, i64::MIN).is_err());
-        let t0 = sign_stripe(SECRET, 0, BODY);
-        assert!(matches!(
-            verify_stripe(&t0, BODY, &conf, i64::MAX - 1, i64::MAX),
-            Err(VerifyError::StripeTimestampExpired { .. })
-        ));
-        assert!(verify_stripe(&t0, BODY, &conf, i64::MAX, i64::MAX).is_ok());
-    }
-
-    #[test]
-    fn stripe_future_timestamp() {
-        let conf = secrets(&[SECRET]);
-        let header = sign_stripe(SECRET, T + 300, BODY);
-        assert!(verify_stripe(&header, BODY, &conf, 300, T).is_ok());
-        let header = sign_stripe(SECRET, T + 301, BODY);
-        assert!(matches!(
-            verify_stripe(&header, BODY, &conf, 300, T),
-            Err(VerifyError::StripeTimestampInFuture {
-                ahead_secs: 301,
-                ..
-            })
-        ));
-    }
-
-    #[test]
-    fn stripe_malformed_headers() {
-        let conf = secrets(&[SECRET]);
-        let good = sign_stripe(SECRET, T, BODY);
-        let sig = good.split_once(",v1=").unwrap().1.to_string();
-        type Check = fn(&VerifyError) -> bool;
-        let cases: Vec<(String, Check)> = vec![
-            (String::new(), |e| {
-                matches!(e, VerifyError::StripeHeaderEmpty)
-            }),
-            ("   ".into(), |e| {
-                matches!(e, VerifyError::StripeHeaderEmpty)
-            }),
-            (format!("v1={sig}"), |e| {
-                matches!(e, VerifyError::StripeTimestampMissing)
-            }),
-            (format!("t=,v1={sig}"), |e| {
-                matches!(e, VerifyError::StripeTimestampInvalid)
-            }),
-            (format!("t=abc,v1={sig}"), |e| {
-                matches!(e, VerifyError::StripeTimestampInvalid)
-            }),
-            (format!("t=-{T},v1={sig}"), |e| {
-                matches!(e, VerifyError::StripeTimestampInvalid)
-            }),
-            (format!("t=+{T},v1={sig}"), |e| {
-                matches!(e, VerifyError::StripeTimestampInvalid)
-            }),
-            (format!("t={T}.5,v1={sig}"), |e| {
-                matches!(e, VerifyError::StripeTimestampInvalid)
-            }),
-            (format!("t=99999999999999999999999,v1={sig}"), |e| {
-                matches!(e, VerifyError::StripeTimestampInvalid)
-            }),
-            (format!("t=١٢٣,v1={sig}"), |e| {
-                matches!(e, VerifyError::StripeTimestampInvalid)
-            }),
-            (format!("t={T},t={T},v1={sig}"), |e| {
-                matches!(e, VerifyError::StripeTimestampDuplicated)
-            }),
-            (format!("t={T}"), |e| {
-                matches!(e, VerifyError::StripeNoV1Signature)
-            }),
-            (format!("t={T},v1="), |e| {
-                matches!(e, VerifyError::StripeSignatureEncoding { count: 1 })
-            }),
-            (format!("t={T},v1={}", "zz".repeat(32)), |e| {
-                matches!(e, VerifyError::StripeSignatureEncoding { count: 1 })
-            }),
-            (format!("t={T},v1={}", &sig[..63]), |e| {
-                matches!(e, VerifyError::StripeSignatureEncoding { count: 1 })
-            }),
-            (format!("t={T},v1={sig}00"), |e| {
-                matches!(e, VerifyError::StripeSignatureEncoding { count: 1 })
-            }),
-            (format!("t={T},v1={}é", &sig[..62]), |e| {
-                matches!(e, VerifyError::StripeSignatureEncoding { count: 1 })
-            }),
-            (format!("t={T},v1"), |e| {
-                matches!(e, VerifyError::StripeHeaderElementMalformed { index: 1 })
-            }),
-            (format!("t={T},,v1={sig}"), |e| {
-                matches!(e, VerifyError::StripeHeaderElementMalformed { index: 1 })
-            }),
-            (format!("t={T},v1={sig},"), |e| {
-                matches!(e, VerifyError::StripeHeaderElementMalformed { index: 2 })
-            }),
-            (format!("=x,t={T},v1={sig}"), |e| {
-                matches!(e, VerifyError::StripeHeaderElementMalformed { index: 0 })
-            }),
-            (",,,".into(), |e| {
-                matches!(e, VerifyError::StripeHeaderElementMalformed { index: 0 })
-            }),
-            (format!("t={T};v1={sig}"), |e| {
-                matches!(e, VerifyError::StripeTimestampInvalid)
-            }),
-        ];
-        for (header, check) in &cases {
-            let err = verify_stripe(header, BODY, &conf, 300, T)
-                .expect_err(&format!("header {header:?} must be refused"));
-            assert!(check(&err), "header {header:?} gave {err:?}");
-        }
-        // Whitespace around elements is tolerated; a malformed v1 beside a good one is skipped.
-        let spaced = format!(" t={T} , v1=nothex , v1={sig} ");
-        assert!(verify_stripe(&spaced, BODY, &conf, 300, T).is_ok());
-    }
-
-    #[test]
-    fn stripe_random_headers_never_panic() {
-        let conf = secrets(&[SECRET]);
-        let alphabet: Vec<char> = "tv01=,af9 .-+é\u{0}".chars().collect();
-        let mut rng = fastrand::Rng::with_seed(7);
-        for _ in 0..5000 {
-            let len = rng.usize(0..80);
-            let header: String = (0..len)
-                .map(|_| alphabet[rng.usize(0..alphabet.len())])
-                .collect();
-            assert!(verify_stripe(&header, BODY, &conf, 300, T).is_err());
-        }
-    }
-
-    #[test]
-    fn stripe_v0_only_rejected() {
-        let good = sign_stripe(SECRET, T, BODY);
-        let sig = good.split_once(",v1=").unwrap().1;
-        let v0_only = format!("t={T},v0={sig}");
-        assert!(matches!(
-            verify_stripe(&v0_only, BODY, &secrets(&[SECRET]), 300, T),
-            Err(VerifyError::StripeNoV1Signature)
-        ));
-    }
-
-    #[test]
-    fn stripe_configuration_errors() {
-        let header = sign_stripe(SECRET, T, BODY);
-        assert!(matches!(
-            verify_stripe(&header, BODY, &[], 300, T),
-            Err(VerifyError::StripeNoSecrets)
-        ));
-        assert!(matches!(
-            verify_stripe(&header, BODY, &secrets(&[SECRET, ""]), 300, T),
-            Err(VerifyError::StripeEmptySecret { index: 1 })
-        ));
-        assert!(matches!(
-            verify_stripe(&header, BODY, &secrets(&[SECRET]), -1, T),
-            Err(VerifyError::InvalidTolerance { tolerance_secs: -1 })
-        ));
-    }
-
-    #[test]
-    fn stripe_errors_never_reveal_secret_or_signature() {
-        let header = sign_stripe(SECRET, T, BODY);
-        let sig = header.split_once(",v1=").unwrap().1;
-        let conf = secrets(&[SECRET]);
-        let errors = [
-            verify_stripe(&header, b"other", &conf, 300, T),
-            verify_stripe(&header, BODY, &conf, 300, T + 1000),
-            verify_stripe(&header, BODY, &conf, 300, T - 1000),
-            verify_stripe(&format!("t={T},v1={}x", &sig[..63]), BODY, &conf, 300, T),
-            verify_stripe(&format!("t={T},{sig}"), BODY, &conf, 300, T),
-            verify_stripe(&format!("t={sig},v1={sig}"), BODY, &conf, 300, T),
-        ];
-        for result in errors {
-            let err = result.unwrap_err();
-            for text in [err.to_string(), format!("{err:?}")] {
-                assert!(!text.contains(SECRET), "{text}");
-                assert!(!text.contains("test_secret"), "{text}");
-                assert!(!text.contains(&sig[..16]), "{text}");
-            }
-        }
     }
 
     // ---------------------------------------------------------------- PayPal
@@ -1281,7 +704,7 @@ mod tests {
                 assert!(
                     matches!(
                         verify_paypal(&v.headers, &tampered, &v.webhook_id, &v.cert),
-                        Err(VerifyError::PaypalSignatureMismatch)
+                        Err(VerifyError::SignatureMismatch)
                     ),
                     "{}",
                     v.name
@@ -1296,11 +719,11 @@ mod tests {
             let wrong = format!("{}X", v.webhook_id);
             assert!(matches!(
                 verify_paypal(&v.headers, &v.body, &wrong, &v.cert),
-                Err(VerifyError::PaypalSignatureMismatch)
+                Err(VerifyError::SignatureMismatch)
             ));
             assert!(matches!(
                 verify_paypal(&v.headers, &v.body, "", &v.cert),
-                Err(VerifyError::PaypalEmptyWebhookId)
+                Err(VerifyError::EmptyWebhookId)
             ));
         }
     }
@@ -1312,20 +735,20 @@ mod tests {
         h.transmission_id.replace_range(0..1, "9");
         assert!(matches!(
             verify_paypal(&h, &v.body, &v.webhook_id, &v.cert),
-            Err(VerifyError::PaypalSignatureMismatch)
+            Err(VerifyError::SignatureMismatch)
         ));
         // Same instant written differently: still a different signed message.
         let mut h = v.headers.clone();
         h.transmission_time = h.transmission_time.replace('Z', "+00:00");
         assert!(matches!(
             verify_paypal(&h, &v.body, &v.webhook_id, &v.cert),
-            Err(VerifyError::PaypalSignatureMismatch)
+            Err(VerifyError::SignatureMismatch)
         ));
         let mut h = v.headers.clone();
         h.transmission_sig = "not base64!".into();
         assert!(matches!(
             verify_paypal(&h, &v.body, &v.webhook_id, &v.cert),
-            Err(VerifyError::PaypalSignatureEncoding)
+            Err(VerifyError::SignatureEncoding)
         ));
         let mut h = v.headers.clone();
         h.transmission_sig = BASE64.encode([1u8; 16]);
@@ -1334,7 +757,7 @@ mod tests {
         h.transmission_time = "30/07/2024 10:29".into();
         assert!(matches!(
             verify_paypal(&h, &v.body, &v.webhook_id, &v.cert),
-            Err(VerifyError::PaypalTransmissionTime(_))
+            Err(VerifyError::TransmissionTime(_))
         ));
     }
 
@@ -1350,7 +773,7 @@ mod tests {
             let mut h = v.headers.clone();
             h.auth_algo = algo.into();
             let err = verify_paypal(&h, &v.body, &v.webhook_id, &v.cert).unwrap_err();
-            assert!(matches!(err, VerifyError::PaypalAuthAlgo { .. }), "{err}");
+            assert!(matches!(err, VerifyError::AuthAlgo { .. }), "{err}");
             assert!(err.to_string().contains("SHA256withRSA"));
         }
     }
@@ -1451,10 +874,7 @@ mod tests {
             "data:text/plain,api.paypal.com",
         ] {
             let err = check_paypal_cert_url(url).expect_err(url);
-            assert!(
-                matches!(err, VerifyError::PaypalCertUrl { .. }),
-                "{url}: {err}"
-            );
+            assert!(matches!(err, VerifyError::CertUrl { .. }), "{url}: {err}");
         }
     }
 
@@ -1632,11 +1052,11 @@ mod tests {
         assert!(verified.check_fresh(at(-300), 300).is_ok());
         assert!(matches!(
             verified.check_fresh(at(301), 300),
-            Err(VerifyError::PaypalTransmissionStale { age_secs: 301, .. })
+            Err(VerifyError::TransmissionStale { age_secs: 301, .. })
         ));
         assert!(matches!(
             verified.check_fresh(at(-301), 300),
-            Err(VerifyError::PaypalTransmissionInFuture {
+            Err(VerifyError::TransmissionInFuture {
                 ahead_secs: 301,
                 ..
             })
@@ -1690,31 +1110,6 @@ mod properties {
         }
         pem.push_str("-----END CERTIFICATE-----\n");
         pem.into_bytes()
-    }
-
-    /// One element of a `Stripe-Signature` header, well-formed or not.
-    fn stripe_element() -> impl Strategy<Value = String> {
-        prop_oneof![
-            any::<i64>().prop_map(|t| format!("t={t}")),
-            "[0-9]{0,25}".prop_map(|t| format!("t={t}")),
-            "[0-9a-f]{64}".prop_map(|h| format!("v1={h}")),
-            "[0-9a-fA-F]{0,70}".prop_map(|h| format!("v1={h}")),
-            "[0-9a-f]{64}".prop_map(|h| format!("v0={h}")),
-            "\\PC{0,20}",
-            "[ =,tv01]{0,10}",
-        ]
-    }
-
-    fn stripe_header() -> impl Strategy<Value = String> {
-        (
-            prop::collection::vec(stripe_element(), 0..6),
-            prop::sample::select(vec![",", ", ", " ,", ",,"]),
-        )
-            .prop_map(|(parts, sep)| parts.join(sep))
-    }
-
-    fn secrets() -> impl Strategy<Value = Vec<String>> {
-        prop::collection::vec(prop_oneof!["whsec_[a-zA-Z0-9]{0,40}", "\\PC{0,80}"], 0..4)
     }
 
     /// URL-like text around PayPal's hosts, and anything at all.
@@ -1778,61 +1173,6 @@ mod properties {
         #![proptest_config(ProptestConfig::with_cases(512))]
 
         #[test]
-        fn any_stripe_header_and_body_verify_or_fail(
-            header in prop_oneof![stripe_header(), any::<String>()],
-            body in prop::collection::vec(any::<u8>(), 0..200),
-            secrets in secrets(),
-            tolerance in prop_oneof![0..1000i64, any::<i64>()],
-            now in prop_oneof![1_600_000_000..1_800_000_000i64, any::<i64>()],
-        ) {
-            if let Ok(ok) = verify_stripe(&header, &body, &secrets, tolerance, now) {
-                // Accepted: the secret exists and the timestamp is within tolerance.
-                prop_assert!(ok.secret_index < secrets.len());
-                prop_assert!((i128::from(now) - i128::from(ok.t)).abs() <= i128::from(tolerance));
-                let v1 = hex::encode(
-                    stripe_mac(&secrets[ok.secret_index], ok.t, &body).finalize().into_bytes(),
-                );
-                prop_assert!(header.to_ascii_lowercase().contains(&v1));
-            }
-        }
-
-        #[test]
-        fn a_genuine_stripe_signature_verifies_and_any_flipped_byte_fails(
-            secret in "whsec_[a-zA-Z0-9]{1,40}",
-            body in prop::collection::vec(any::<u8>(), 1..200),
-            t in 0..4_000_000_000i64,
-            flip in any::<prop::sample::Index>(),
-            bit in 0..8u8,
-            noise in prop::collection::vec(prop_oneof![
-                "v1=[0-9a-fA-F]{0,70}",
-                "v0=[0-9a-f]{64}",
-                "k[a-z0-9]{0,4}=[a-zA-Z0-9=]{0,20}",
-            ], 0..4),
-            noise_first in any::<bool>(),
-        ) {
-            let secrets = vec!["whsec_other".to_owned(), secret.clone()];
-            let signed = sign_stripe(&secret, t, &body);
-            // Other schemes and other (wrong or malformed) v1 values, before
-            // or after it, do not hide the good signature.
-            let mut parts = noise.clone();
-            if noise_first {
-                parts.push(signed);
-            } else {
-                parts.insert(0, signed);
-            }
-            let header = parts.join(",");
-            let ok = verify_stripe(&header, &body, &secrets, 300, t);
-            let good = matches!(ok, Ok(StripeVerified { t: got, secret_index: 1 }) if got == t);
-            prop_assert!(good, "{:?}", ok);
-            let mut tampered = body.clone();
-            tampered[flip.index(body.len())] ^= 1 << bit;
-            let clean = sign_stripe(&secret, t, &body);
-            let refused = verify_stripe(&clean, &tampered, &secrets, 300, t);
-            let mismatch = matches!(refused, Err(VerifyError::StripeSignatureMismatch { secrets: 2 }));
-            prop_assert!(mismatch, "{:?}", refused);
-        }
-
-        #[test]
         fn paypal_headers_are_read_or_the_first_missing_one_is_named(values in header_values()) {
             let lookup = |name: &'static str| {
                 let i = HEADERS.iter().position(|h| *h == name)?;
@@ -1865,7 +1205,7 @@ mod properties {
                     prop_assert!(check_paypal_cert_url(&url).is_ok());
                 }
                 Err(e) => {
-                    let refused = matches!(e, VerifyError::PaypalCertUrl { .. });
+                    let refused = matches!(e, VerifyError::CertUrl { .. });
                     prop_assert!(refused, "{}", e);
                 }
             }

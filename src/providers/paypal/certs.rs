@@ -6,9 +6,9 @@
 //!   is checked with [`parse_paypal_cert_url`] first (https, one of PayPal's
 //!   four API hosts, no port, no user information); a refused URL never
 //!   reaches the network, the disk cache or even the pinned certificate.
-//!   The fetch requests the normalised URL that was checked, over HTTPS
-//!   only, follows no redirect, gives up after 10 s and reads at most
-//!   64 KiB.
+//!   The fetch requests the normalised URL that was checked, through the
+//!   shared [`provider_agent`] (HTTPS only, no redirect), gives up after
+//!   10 s and reads at most 64 KiB.
 //! - **`--paypal-cert PEM` pins one certificate and never fetches**
 //!   (offline set-ups and tests).
 //! - **A disk cache keyed by URL.** Fetched certificates are kept under the
@@ -31,6 +31,7 @@ use sha2::{Digest, Sha256};
 use url::Url;
 
 use super::verify::{PaypalCert, VerifyError, parse_paypal_cert_url};
+use crate::providers::http::provider_agent;
 
 /// Most bytes read from a certificate download.
 pub const MAX_CERT_BYTES: u64 = 64 * 1024;
@@ -54,21 +55,15 @@ pub trait Fetch: Send + Sync {
     fn fetch(&self, url: &Url) -> Result<Vec<u8>, String>;
 }
 
-/// The HTTPS client: ureq with rustls.
+/// The HTTPS client: the shared provider agent.
 pub struct HttpsFetch {
     agent: ureq::Agent,
 }
 
 impl HttpsFetch {
     pub fn new() -> HttpsFetch {
-        let config = ureq::Agent::config_builder()
-            .https_only(true)
-            .max_redirects(0)
-            .timeout_global(Some(FETCH_TIMEOUT))
-            .user_agent(concat!("tally/", env!("CARGO_PKG_VERSION")))
-            .build();
         HttpsFetch {
-            agent: config.into(),
+            agent: provider_agent(FETCH_TIMEOUT),
         }
     }
 }
@@ -348,4 +343,13 @@ mod tests {
                 .contains("messageverificationcerts.paypal.com")
         );
     }
+}
+
+/// Where fetched PayPal certificates go by default: beside the database.
+pub fn default_cert_cache(db: &std::path::Path) -> std::path::PathBuf {
+    let dir = db
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    dir.join("tally-paypal-certs")
 }

@@ -1,0 +1,380 @@
+//! PayPal event bodies into a [`ProviderEvent`]: its kind, its amount and
+//! the keys that match it to a payment.
+//!
+//! Pure: no IO, no clock. The body parsed here has already been verified
+//! byte for byte; nothing is re-serialised. PayPal sends amounts as decimal
+//! strings in major units; a refund amount PayPal writes as negative
+//! ("-0.01") is taken as its absolute value.
+//!
+//! Keys: `resource.id`, `sale_id`, the `up` (or `sale`) link,
+//! `supplementary_data.related_ids.order_id`, `parent_payment`, and for
+//! disputes the disputed transactions' `seller_transaction_id`. Order
+//! numbers: `custom_id`, `invoice_id`, `invoice_number`, `custom`.
+
+use serde_json::Value;
+
+use crate::domain::{Money, Provider, parse_ts};
+use crate::providers::event::{EventError, EventKind, ProviderEvent, Refund};
+use crate::providers::json::{self, Ids, ident, order_number, push_unique, text};
+
+/// The PayPal types tally acts on.
+#[derive(Clone, Copy)]
+enum Type {
+    Succeeded,
+    Failed,
+    Pending,
+    Refunded,
+    Reversed,
+    DisputeCreated,
+    DisputeResolved,
+}
+
+/// What the resource is: a sale or capture, a refund (or reversal)
+/// pointing at one, or a dispute.
+#[derive(Clone, Copy)]
+enum Shape {
+    Payment,
+    Refund,
+    Dispute,
+}
+
+impl Type {
+    fn of(event_type: &str) -> Option<Type> {
+        Some(match event_type {
+            "PAYMENT.SALE.COMPLETED" | "PAYMENT.CAPTURE.COMPLETED" => Type::Succeeded,
+            "PAYMENT.SALE.DENIED" | "PAYMENT.CAPTURE.DENIED" => Type::Failed,
+            "PAYMENT.SALE.PENDING" | "PAYMENT.CAPTURE.PENDING" => Type::Pending,
+            "PAYMENT.SALE.REFUNDED" | "PAYMENT.CAPTURE.REFUNDED" => Type::Refunded,
+            "PAYMENT.SALE.REVERSED" | "PAYMENT.CAPTURE.REVERSED" => Type::Reversed,
+            "CUSTOMER.DISPUTE.CREATED" => Type::DisputeCreated,
+            "CUSTOMER.DISPUTE.RESOLVED" => Type::DisputeResolved,
+            _ => return None,
+        })
+    }
+
+    fn shape(self) -> Shape {
+        match self {
+            Type::Succeeded | Type::Failed | Type::Pending => Shape::Payment,
+            Type::Refunded | Type::Reversed => Shape::Refund,
+            Type::DisputeCreated | Type::DisputeResolved => Shape::Dispute,
+        }
+    }
+}
+
+/// Parses a verified PayPal body.
+pub fn parse(body: &[u8]) -> Result<ProviderEvent, EventError> {
+    let v = json::object(body)?;
+    let id = ident(&v, "id", "id")?;
+    let event_type = ident(&v, "event_type", "event_type")?;
+    let created = text(&v, &["create_time"]).and_then(|t| parse_ts(t).ok());
+    let mut event = ProviderEvent::new(Provider::Paypal, id, event_type, created);
+    let Some(kind) = Type::of(&event.event_type) else {
+        return Ok(event);
+    };
+    let r = v
+        .get("resource")
+        .filter(|r| r.is_object())
+        .ok_or(EventError::Missing("resource"))?;
+    match_keys(&mut event, kind.shape(), r);
+    let ids = Ids::of(&event);
+    let amount = match kind.shape() {
+        Shape::Payment | Shape::Refund => money(r.get("amount"), &ids)?,
+        Shape::Dispute => money(r.get("dispute_amount"), &ids)?,
+    };
+    let kind = event_kind(kind, r, amount, &ids)?;
+    event.amount = amount;
+    event.kind = kind;
+    Ok(event)
+}
+
+/// The references, order numbers and raw status of an event about the
+/// resource `r`.
+fn match_keys(event: &mut ProviderEvent, shape: Shape, r: &Value) {
+    match shape {
+        Shape::Payment => {
+            let own_id = text(r, &["id"]);
+            payment_keys(event, r, link_id(r, &["up"]), own_id);
+        }
+        Shape::Refund => {
+            let paid = text(r, &["sale_id"])
+                .or_else(|| text(r, &["capture_id"]))
+                .or_else(|| link_id(r, &["up", "sale", "capture"]));
+            payment_keys(event, r, paid, paid);
+        }
+        Shape::Dispute => dispute_keys(event, r),
+    }
+    for key in ["custom_id", "invoice_id", "invoice_number", "custom"] {
+        if let Some(n) = order_number(r.get(key)) {
+            push_unique(&mut event.order_numbers, Some(&n));
+        }
+    }
+    event.provider_status = provider_status(r);
+}
+
+/// A sale, capture or refund's keys, most specific first: its own id, the
+/// one it `links` to, the PayPal order and payment. `paid` (the sale or
+/// capture) is the reference to record.
+fn payment_keys(event: &mut ProviderEvent, r: &Value, links: Option<&str>, paid: Option<&str>) {
+    let related_order = text(r, &["supplementary_data", "related_ids", "order_id"]);
+    let parent_payment = text(r, &["parent_payment"]);
+    for id in [text(r, &["id"]), links, related_order, parent_payment] {
+        push_unique(&mut event.references, id);
+    }
+    event.reference = paid.map(str::to_owned);
+    event.charge_id = paid.map(str::to_owned);
+}
+
+/// A dispute's keys: the disputed transactions and the order numbers they carry.
+fn dispute_keys(event: &mut ProviderEvent, r: &Value) {
+    let transactions = r
+        .get("disputed_transactions")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    for t in transactions {
+        push_unique(&mut event.references, text(t, &["seller_transaction_id"]));
+        for key in ["custom", "custom_id", "invoice_number", "invoice_id"] {
+            if let Some(n) = order_number(t.get(key)) {
+                push_unique(&mut event.order_numbers, Some(&n));
+            }
+        }
+    }
+    event.reference = event.references.first().cloned();
+    event.charge_id = event.references.first().cloned();
+}
+
+/// "STATUS (reason)", or the status alone.
+fn provider_status(r: &Value) -> Option<String> {
+    let status = text(r, &["status"]).or_else(|| text(r, &["state"]));
+    let reason = text(r, &["status_details", "reason"]).or_else(|| text(r, &["reason_code"]));
+    match (status, reason) {
+        (Some(s), Some(why)) => Some(format!("{s} ({why})")),
+        (Some(s), None) => Some(s.to_owned()),
+        (None, _) => None,
+    }
+}
+
+/// What the event says; `amount` is the resource's own amount.
+fn event_kind(
+    kind: Type,
+    r: &Value,
+    amount: Option<Money>,
+    ids: &Ids<'_>,
+) -> Result<EventKind, EventError> {
+    Ok(match kind {
+        Type::Succeeded => EventKind::Succeeded,
+        Type::Failed => EventKind::Failed,
+        Type::Pending => EventKind::Pending,
+        Type::Refunded => EventKind::Refunded(refund(r, amount, ids)?),
+        Type::Reversed => EventKind::Reversed,
+        Type::DisputeCreated => EventKind::DisputeCreated,
+        Type::DisputeResolved => {
+            let outcome = text(r, &["dispute_outcome", "outcome_code"]).unwrap_or_default();
+            EventKind::DisputeClosed {
+                // The buyer won, or the seller accepted the claim: the money went back.
+                lost: matches!(outcome, "RESOLVED_BUYER_FAVOUR" | "ACCEPTED"),
+            }
+        }
+    })
+}
+
+/// A refund: the refunded total when PayPal gives it, else this refund alone.
+fn refund(r: &Value, this: Option<Money>, ids: &Ids<'_>) -> Result<Refund, EventError> {
+    let total = money(
+        r.get("seller_payable_breakdown")
+            .and_then(|b| b.get("total_refunded_amount"))
+            .or_else(|| r.get("total_refunded_amount")),
+        ids,
+    )?;
+    let this = this.ok_or_else(|| ids.amount_error("the refund has no amount"))?;
+    Ok(match total {
+        Some(total) => Refund {
+            amount: total,
+            cumulative: true,
+            captured: None,
+        },
+        None => Refund {
+            amount: this,
+            cumulative: false,
+            captured: None,
+        },
+    })
+}
+
+/// The last path segment of the first link with one of `rels`.
+fn link_id<'a>(resource: &'a Value, rels: &[&str]) -> Option<&'a str> {
+    let links = resource.get("links")?.as_array()?;
+    let href = links
+        .iter()
+        .find(|l| text(l, &["rel"]).is_some_and(|r| rels.contains(&r)))
+        .and_then(|l| text(l, &["href"]))?;
+    let path = href.split(['?', '#']).next()?;
+    path.rsplit('/').find(|s| !s.is_empty())
+}
+
+/// A PayPal amount object: `{total|value, currency|currency_code}`, a
+/// decimal string in major units; a leading minus is dropped.
+fn money(amount: Option<&Value>, ids: &Ids<'_>) -> Result<Option<Money>, EventError> {
+    let Some(amount) = amount.filter(|v| v.is_object()) else {
+        return Ok(None);
+    };
+    let value = text(amount, &["value"])
+        .or_else(|| text(amount, &["total"]))
+        .ok_or_else(|| ids.amount_error("the amount has no value"))?;
+    let currency =
+        ids.currency(text(amount, &["currency_code"]).or_else(|| text(amount, &["currency"])))?;
+    let magnitude = value.strip_prefix('-').unwrap_or(value);
+    Money::parse(magnitude, currency)
+        .map(Some)
+        .map_err(|e| ids.amount_error(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Currency;
+    use serde_json::json;
+
+    const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/webhook-samples");
+
+    fn sample(rel: &str) -> Vec<u8> {
+        let path = format!("{SAMPLES}/{rel}");
+        std::fs::read(&path).unwrap_or_else(|e| panic!("reading {path}: {e}"))
+    }
+
+    fn money(amount: &str, code: &str) -> Money {
+        Money::parse(amount, Currency::parse(code).unwrap()).unwrap()
+    }
+
+    fn paypal(name: &str) -> ProviderEvent {
+        parse(&sample(&format!("paypal/{name}.json"))).unwrap()
+    }
+
+    #[test]
+    fn paypal_samples_map_to_their_kinds() {
+        let cases = [
+            ("PAYMENT.SALE.COMPLETED", EventKind::Succeeded),
+            (
+                "PAYMENT.SALE.COMPLETED.sdk-python-2015",
+                EventKind::Succeeded,
+            ),
+            ("PAYMENT.SALE.COMPLETED.sdk-java-2015", EventKind::Succeeded),
+            ("PAYMENT.CAPTURE.COMPLETED", EventKind::Succeeded),
+            (
+                "PAYMENT.CAPTURE.COMPLETED.paypal-docs-pui",
+                EventKind::Succeeded,
+            ),
+            ("PAYMENT.SALE.DENIED", EventKind::Failed),
+            ("PAYMENT.CAPTURE.DENIED", EventKind::Failed),
+            ("PAYMENT.SALE.PENDING", EventKind::Pending),
+            ("PAYMENT.CAPTURE.PENDING", EventKind::Pending),
+        ];
+        for (name, kind) in cases {
+            let e = paypal(name);
+            assert_eq!(e.kind, kind, "{name}");
+            assert!(e.id.starts_with("WH-"), "{name}");
+            assert!(e.amount.is_some(), "{name}");
+            assert!(e.reference.is_some(), "{name}");
+        }
+    }
+
+    #[test]
+    fn paypal_captures_carry_their_ids_and_order_hints() {
+        let e = paypal("PAYMENT.CAPTURE.COMPLETED.paypal-docs-pui");
+        assert_eq!(e.references, ["84745544P6340640G", "5O190127TN364715T"]);
+        assert_eq!(e.charge_id.as_deref(), Some("84745544P6340640G"));
+        assert_eq!(
+            e.order_numbers,
+            ["MERCHANT_CUSTOM_ID", "MERCHANT_INVOICE_ID"]
+        );
+        assert_eq!(e.amount, Some(money("100.00", "EUR")));
+        assert_eq!(e.provider_status.as_deref(), Some("COMPLETED"));
+
+        let e = paypal("PAYMENT.SALE.COMPLETED");
+        assert_eq!(
+            e.references,
+            ["80021663DE681814L", "PAY-1PA12106FU478450MKRETS4A"]
+        );
+        assert_eq!(e.amount, Some(money("0.48", "USD")));
+
+        let e = paypal("PAYMENT.SALE.PENDING");
+        assert_eq!(e.order_numbers, ["5f3e3e5eb5ed8"]);
+        assert_eq!(e.provider_status.as_deref(), Some("pending (UNILATERAL)"));
+        let e = paypal("PAYMENT.CAPTURE.PENDING");
+        assert_eq!(e.provider_status.as_deref(), Some("PENDING (UNILATERAL)"));
+    }
+
+    #[test]
+    fn paypal_refunds_point_at_the_sale_or_capture() {
+        let e = paypal("PAYMENT.SALE.REFUNDED");
+        assert_eq!(e.reference.as_deref(), Some("9T0916710M1105906"));
+        assert_eq!(
+            e.references,
+            [
+                "6YX43824R4443062K",
+                "9T0916710M1105906",
+                "PAY-5437236047802405NKRJ22UA"
+            ]
+        );
+        // "-0.01": the refund's magnitude.
+        assert_eq!(
+            e.kind,
+            EventKind::Refunded(Refund {
+                amount: money("0.01", "USD"),
+                cumulative: false,
+                captured: None
+            })
+        );
+        let e = paypal("PAYMENT.CAPTURE.REFUNDED");
+        assert_eq!(e.reference.as_deref(), Some("0JF852973C016714D"));
+        assert_eq!(e.charge_id.as_deref(), Some("0JF852973C016714D"));
+        assert_eq!(
+            e.kind,
+            EventKind::Refunded(Refund {
+                amount: money("1.98", "USD"),
+                cumulative: true,
+                captured: None
+            })
+        );
+        assert_eq!(e.amount, Some(money("0.99", "USD")));
+    }
+
+    #[test]
+    fn paypal_reversals_and_disputes() {
+        let mut v: Value =
+            serde_json::from_slice(&sample("paypal/PAYMENT.CAPTURE.REFUNDED.json")).unwrap();
+        v["event_type"] = json!("PAYMENT.CAPTURE.REVERSED");
+        let e = parse(v.to_string().as_bytes()).unwrap();
+        assert_eq!(e.kind, EventKind::Reversed);
+        assert_eq!(e.reference.as_deref(), Some("0JF852973C016714D"));
+
+        let dispute = |event_type: &str, outcome: &str| {
+            json!({
+                "id": "WH-D1", "event_type": event_type, "create_time": "2026-11-21T10:00:00Z",
+                "resource": {
+                    "dispute_id": "PP-D-1",
+                    "disputed_transactions": [{"seller_transaction_id": "3BC38643YC807283D",
+                                               "invoice_number": "TEST1014"}],
+                    "dispute_amount": {"currency_code": "EUR", "value": "89.90"},
+                    "dispute_outcome": {"outcome_code": outcome},
+                    "status": "RESOLVED"
+                }
+            })
+            .to_string()
+        };
+        let e = parse(dispute("CUSTOMER.DISPUTE.CREATED", "").as_bytes()).unwrap();
+        assert_eq!(e.kind, EventKind::DisputeCreated);
+        assert_eq!(e.references, ["3BC38643YC807283D"]);
+        assert_eq!(e.order_numbers, ["TEST1014"]);
+        assert_eq!(e.amount, Some(money("89.90", "EUR")));
+        for (outcome, lost) in [
+            ("RESOLVED_BUYER_FAVOUR", true),
+            ("ACCEPTED", true),
+            ("RESOLVED_SELLER_FAVOUR", false),
+            ("CANCELED_BY_BUYER", false),
+        ] {
+            let e = parse(dispute("CUSTOMER.DISPUTE.RESOLVED", outcome).as_bytes()).unwrap();
+            assert_eq!(e.kind, EventKind::DisputeClosed { lost }, "{outcome}");
+        }
+    }
+}

@@ -1,0 +1,356 @@
+//! Parsing through [`parse`](super::parse), whatever the provider: the
+//! rooms side by side, and hostile input against both.
+
+use super::*;
+use serde_json::Value;
+
+#[test]
+fn unknown_types_are_ignored_without_reading_the_object() {
+    let body = br#"{"id":"evt_1","type":"customer.created","data":{"object":"nonsense"}}"#;
+    let e = parse(Provider::Stripe, body).unwrap();
+    assert_eq!(e.kind, EventKind::Ignored);
+    assert_eq!(e.event_type, "customer.created");
+    let body = br#"{"id":"WH-1","event_type":"BILLING.PLAN.CREATED"}"#;
+    assert_eq!(
+        parse(Provider::Paypal, body).unwrap().kind,
+        EventKind::Ignored
+    );
+}
+
+#[test]
+fn wave_and_cash_have_no_webhooks_yet() {
+    let body = br#"{"id":"evt_1","type":"payment_intent.succeeded","data":{"object":{}}}"#;
+    for provider in [Provider::Wave, Provider::Cash] {
+        let err = parse(provider, body).unwrap_err();
+        assert!(err.is_malformed(), "{err}");
+        assert_eq!(
+            err.to_string(),
+            format!("no webhook support for {provider} yet")
+        );
+    }
+}
+
+/// Hostile input: any bytes and any JSON, event-shaped or not, parse into
+/// an event or an [`EventError`], never a panic; and what parses keeps the
+/// promises the matching relies on.
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::{Map, json};
+
+    const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/webhook-samples");
+
+    const STRIPE_TYPES: [&str; 10] = [
+        "payment_intent.succeeded",
+        "invoice.payment_succeeded",
+        "payment_intent.payment_failed",
+        "payment_intent.processing",
+        "payment_intent.requires_action",
+        "payment_intent.canceled",
+        "charge.refunded",
+        "charge.dispute.created",
+        "charge.dispute.closed",
+        "customer.created",
+    ];
+    const PAYPAL_TYPES: [&str; 15] = [
+        "PAYMENT.SALE.COMPLETED",
+        "PAYMENT.CAPTURE.COMPLETED",
+        "PAYMENT.SALE.DENIED",
+        "PAYMENT.CAPTURE.DENIED",
+        "PAYMENT.SALE.PENDING",
+        "PAYMENT.CAPTURE.PENDING",
+        "PAYMENT.SALE.REFUNDED",
+        "PAYMENT.CAPTURE.REFUNDED",
+        "PAYMENT.SALE.REVERSED",
+        "PAYMENT.CAPTURE.REVERSED",
+        "CUSTOMER.DISPUTE.CREATED",
+        "CUSTOMER.DISPUTE.RESOLVED",
+        "BILLING.PLAN.CREATED",
+        "payment.sale.completed",
+        "",
+    ];
+    /// The keys the parser looks at, so that random objects reach its branches.
+    const KEYS: [&str; 44] = [
+        "id",
+        "type",
+        "event_type",
+        "created",
+        "create_time",
+        "data",
+        "object",
+        "resource",
+        "payment_intent",
+        "latest_charge",
+        "charges",
+        "charge",
+        "metadata",
+        "order_id",
+        "status",
+        "amount",
+        "amount_received",
+        "amount_paid",
+        "amount_refunded",
+        "amount_captured",
+        "currency",
+        "value",
+        "total",
+        "currency_code",
+        "links",
+        "rel",
+        "href",
+        "sale_id",
+        "capture_id",
+        "parent_payment",
+        "supplementary_data",
+        "related_ids",
+        "disputed_transactions",
+        "seller_transaction_id",
+        "dispute_amount",
+        "dispute_outcome",
+        "outcome_code",
+        "custom_id",
+        "invoice_id",
+        "invoice_number",
+        "custom",
+        "seller_payable_breakdown",
+        "total_refunded_amount",
+        "status_details",
+    ];
+    const WORDS: [&str; 24] = [
+        "payment_intent",
+        "charge",
+        "invoice",
+        "dispute",
+        "eur",
+        "EUR",
+        "xof",
+        "KWD",
+        "zzz",
+        "",
+        " ",
+        "-0.01",
+        "--1",
+        "12.345",
+        "1e3",
+        "99999999999999999999",
+        "lost",
+        "up",
+        "sale",
+        "capture",
+        "https://api.paypal.com/v1/payments/sale/ABC?x=1#y",
+        "/",
+        "RESOLVED_BUYER_FAVOUR",
+        "2026-11-21T10:00:00Z",
+    ];
+
+    fn leaf() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            (-10_000i64..1_000_000).prop_map(|n| json!(n)),
+            any::<u64>().prop_map(|n| json!(n)),
+            any::<f64>().prop_map(|n| json!(n)),
+            prop::sample::select(WORDS.to_vec()).prop_map(|s| json!(s)),
+            "\\PC{0,12}".prop_map(Value::String),
+            "[ -~]{0,300}".prop_map(Value::String),
+        ]
+    }
+
+    fn value() -> impl Strategy<Value = Value> {
+        leaf().prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::vec((prop::sample::select(KEYS.to_vec()), inner), 0..6).prop_map(
+                    |kv| {
+                        Value::Object(kv.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+                    }
+                ),
+            ]
+        })
+    }
+
+    fn ident() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            4 => "[a-zA-Z0-9_-]{1,30}".prop_map(Value::String),
+            1 => leaf(),
+        ]
+    }
+
+    /// An event of a known (or nearly known) type with random contents.
+    fn event_like() -> impl Strategy<Value = (Provider, Value)> {
+        let stripe = (
+            ident(),
+            prop::sample::select(STRIPE_TYPES.to_vec()),
+            leaf(),
+            value(),
+        )
+            .prop_map(|(id, t, created, object)| {
+                (
+                    Provider::Stripe,
+                    json!({"id": id, "type": t, "created": created, "data": {"object": object}}),
+                )
+            });
+        let paypal = (
+            ident(),
+            prop::sample::select(PAYPAL_TYPES.to_vec()),
+            leaf(),
+            value(),
+        )
+            .prop_map(|(id, t, time, resource)| {
+                (
+                    Provider::Paypal,
+                    json!({"id": id, "event_type": t, "create_time": time, "resource": resource}),
+                )
+            });
+        prop_oneof![stripe, paypal]
+    }
+
+    /// Every sample body, with its provider.
+    fn samples() -> Vec<(Provider, Value)> {
+        let mut out = Vec::new();
+        for (dir, provider) in [("stripe", Provider::Stripe), ("paypal", Provider::Paypal)] {
+            let mut paths: Vec<_> = std::fs::read_dir(format!("{SAMPLES}/{dir}"))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| {
+                    p.extension().is_some_and(|e| e == "json")
+                        && !p.to_string_lossy().contains("signature_vectors")
+                })
+                .collect();
+            paths.sort();
+            for p in paths {
+                let v: Value = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
+                out.push((provider, v));
+            }
+        }
+        out
+    }
+
+    /// Every path to a value inside `v` (object keys and array indexes).
+    fn paths(v: &Value, prefix: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+        out.push(prefix.clone());
+        let children: Vec<(String, &Value)> = match v {
+            Value::Object(map) => map.iter().map(|(k, c)| (k.clone(), c)).collect(),
+            Value::Array(list) => list
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (i.to_string(), c))
+                .collect(),
+            _ => Vec::new(),
+        };
+        for (k, c) in children {
+            prefix.push(k);
+            paths(c, prefix, out);
+            prefix.pop();
+        }
+    }
+
+    fn replace(v: &mut Value, path: &[String], new: Value) {
+        let Some((first, rest)) = path.split_first() else {
+            *v = new;
+            return;
+        };
+        let child = match v {
+            Value::Object(map) => map.get_mut(first),
+            Value::Array(list) => first.parse::<usize>().ok().and_then(|i| list.get_mut(i)),
+            _ => None,
+        };
+        if let Some(child) = child {
+            replace(child, rest, new);
+        }
+    }
+
+    /// What every parsed event promises.
+    fn check(provider: Provider, body: &[u8]) -> Result<(), TestCaseError> {
+        match parse(provider, body) {
+            Ok(e) => {
+                prop_assert_eq!(e.provider, provider);
+                for id in [&e.id, &e.event_type] {
+                    prop_assert!(!id.is_empty() && id.len() <= 255);
+                    prop_assert!(id.bytes().all(|b| b.is_ascii_graphic()));
+                }
+                for (i, r) in e.references.iter().enumerate() {
+                    prop_assert!(!r.is_empty() && r.trim() == r);
+                    prop_assert!(!e.references[..i].contains(r), "duplicate reference {r}");
+                }
+                for n in &e.order_numbers {
+                    prop_assert!(!n.is_empty() && n.trim() == n);
+                }
+                if let Some(m) = e.amount {
+                    prop_assert!(m.minor() >= 0);
+                }
+                if let EventKind::Refunded(r) = e.kind {
+                    prop_assert!(r.amount.minor() >= 0);
+                }
+                if e.kind == EventKind::Ignored {
+                    prop_assert!(e.references.is_empty() && e.amount.is_none());
+                }
+            }
+            Err(err) => {
+                // Every error says what is wrong, and short: it ends up in a log row.
+                let text = err.to_string();
+                prop_assert!(!text.is_empty());
+            }
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn any_bytes_are_an_event_or_an_error(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+            for provider in [Provider::Stripe, Provider::Paypal] {
+                check(provider, &bytes)?;
+            }
+        }
+
+        #[test]
+        fn any_json_is_an_event_or_an_error(v in value()) {
+            let body = v.to_string();
+            for provider in [Provider::Stripe, Provider::Paypal] {
+                check(provider, body.as_bytes())?;
+            }
+        }
+
+        #[test]
+        fn any_event_shaped_json_is_an_event_or_an_error((provider, v) in event_like()) {
+            check(provider, v.to_string().as_bytes())?;
+        }
+
+        #[test]
+        fn a_real_event_with_random_parts_replaced_is_an_event_or_an_error(
+            pick in any::<prop::sample::Index>(),
+            edits in prop::collection::vec((any::<prop::sample::Index>(), value()), 1..4),
+        ) {
+            let all = samples();
+            let (provider, mut v) = all[pick.index(all.len())].clone();
+            for (at, new) in edits {
+                let mut found = Vec::new();
+                paths(&v, &mut Vec::new(), &mut found);
+                let path = found[at.index(found.len())].clone();
+                replace(&mut v, &path, new);
+            }
+            check(provider, v.to_string().as_bytes())?;
+        }
+
+        #[test]
+        fn a_real_event_with_a_key_dropped_is_an_event_or_an_error(
+            pick in any::<prop::sample::Index>(),
+            drop_at in any::<prop::sample::Index>(),
+        ) {
+            let all = samples();
+            let (provider, mut v) = all[pick.index(all.len())].clone();
+            let mut found = Vec::new();
+            paths(&v, &mut Vec::new(), &mut found);
+            let path = found[drop_at.index(found.len())].clone();
+            if let Some((last, parent)) = path.split_last() {
+                replace(&mut v, parent, Value::Null);
+                let _ = last;
+            }
+            check(provider, v.to_string().as_bytes())?;
+            let _ = Map::<String, Value>::new();
+        }
+    }
+}
