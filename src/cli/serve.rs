@@ -6,7 +6,6 @@
 //! clap's `env` support is not used because `--help` would print their
 //! values. Anything wrong is refused before the port is bound.
 
-
 use anyhow::{Context as _, bail};
 
 use super::args::{LogFormatArg, ServeArgs};
@@ -15,8 +14,6 @@ use crate::listener::handler::WebhookConfig;
 use crate::listener::server::{self, LogFormat, ServeOptions};
 use crate::providers::credentials;
 use crate::providers::paypal::CertSource;
-
-// `tally doctor` judges the same variables the listener reads.
 
 pub fn serve(config: &Config, args: &ServeArgs) -> anyhow::Result<Exit> {
     let stripe_secrets = credentials::stripe_secrets()?;
@@ -71,7 +68,7 @@ pub fn serve(config: &Config, args: &ServeArgs) -> anyhow::Result<Exit> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use std::path::{Path, PathBuf};
 
     #[test]
     fn the_default_cache_sits_beside_the_database() {

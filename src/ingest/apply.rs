@@ -33,8 +33,8 @@ use crate::domain::{
     AuditEntry, AuditEvent, EventState, LogResult, Money, Order, Payment, Provider, SignatureCheck,
     StatusSource, Timestamp,
 };
-use crate::providers::{self, EventError, EventKind, ProviderEvent, Refund};
 use crate::ops::{self, Change, Outcome};
+use crate::providers::{self, EventError, EventKind, ProviderEvent, Refund};
 use crate::store::webhooks::{EventRecord, NewLogRow, NewOrphan};
 use crate::store::{PaymentKey, Reader, Store, Writer};
 

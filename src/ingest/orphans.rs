@@ -95,8 +95,8 @@ pub fn link(
                 id,
                 event_id: orphan.event_id.clone(),
             })?;
-        let ev =
-            providers::parse(provider, &body).map_err(|source| OrphanError::Event { id, source })?;
+        let ev = providers::parse(provider, &body)
+            .map_err(|source| OrphanError::Event { id, source })?;
         let delivery = Delivery {
             received_at: now,
             started: Instant::now(),

@@ -22,11 +22,11 @@ use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 
 use super::args::DoctorArgs;
-use crate::providers::credentials::{PAYPAL_SIMULATOR_ID, parse_stripe_secrets};
-use crate::providers::paypal::default_cert_cache;
 use super::{Config, Exit, print_json};
 use crate::domain::{Timestamp, format_ts, parse_ts};
+use crate::providers::credentials::{PAYPAL_SIMULATOR_ID, parse_stripe_secrets};
 use crate::providers::paypal::PaypalCert;
+use crate::providers::paypal::default_cert_cache;
 use crate::store::{Store, StoreError};
 
 mod checks;
