@@ -16,8 +16,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
 
 use super::data::{
-    Filter, Key, ListKind, ListRow, ListSpec, Nav, ORDER_SORTS, OrderDetail, OrphanRow,
-    PAYMENT_SORTS, Pager, Plan, Sort, WebhookRow,
+    Filter, ListKind, ListRow, ListSpec, Nav, ORDER_SORTS, OrderDetail, OrphanRow, PAYMENT_SORTS,
+    Pager, Plan, RowKey, Sort, WebhookRow,
 };
 use super::keys::KeyList;
 use crate::domain::{OrderPaymentStatus, OrderStatus, PaymentStatus, Provider, Timestamp};
@@ -235,8 +235,8 @@ pub enum Effect {
     MarkAll,
     /// Mark the rows between the range anchor and the current row.
     MarkRange {
-        from: Key,
-        to: Key,
+        from: RowKey,
+        to: RowKey,
     },
     /// Read the targets and open the confirmation.
     Prepare(Action, Targets),
@@ -383,7 +383,7 @@ impl ListView {
 pub enum RangeAnchor {
     List {
         view: View,
-        key: Key,
+        key: RowKey,
         number: String,
     },
     Findings(usize),

@@ -526,7 +526,7 @@ impl Runner {
     fn mark(
         &mut self,
         app: &mut App,
-        range: Option<(data::Key, data::Key)>,
+        range: Option<(data::RowKey, data::RowKey)>,
     ) -> rusqlite::Result<()> {
         let Some(kind) = app.view.list_kind() else {
             return Ok(());
