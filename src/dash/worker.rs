@@ -21,7 +21,7 @@ use chrono::Utc;
 use rusqlite::InterruptHandle;
 
 use super::actions;
-use super::app::Confirm;
+use super::actions::Confirm;
 use super::data::{self, ListSpec};
 use super::event::Event;
 use crate::report::{self, Settings};
