@@ -145,7 +145,13 @@ impl Runner {
                     }
                     Event::Stop => return Ok(()),
                     Event::InputError(e) => anyhow::bail!("cannot read the terminal: {e}"),
-                    ev => {
+                    ev @ (Event::Key(_)
+                    | Event::Mouse(_)
+                    | Event::Tick
+                    | Event::Counted { .. }
+                    | Event::Scanned(_)
+                    | Event::Progress { .. }
+                    | Event::Finished(_)) => {
                         if self.handle(app, ev) == Flow::Quit {
                             return Ok(());
                         }

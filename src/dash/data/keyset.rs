@@ -47,7 +47,10 @@ impl Keyset<'_> {
     fn sql(&self, anchor: Anchor<'_>, limit: usize) -> (String, Vec<Value>, bool) {
         let mut conds = self.conds.clone();
         let mut params = self.params.clone();
-        let backwards = matches!(anchor, Anchor::Before(_) | Anchor::Last);
+        let backwards = match anchor {
+            Anchor::Before(_) | Anchor::Last => true,
+            Anchor::First | Anchor::After(_) | Anchor::AtOrAfter(_) => false,
+        };
         // The walk goes up the index unless the display order is descending
         // (or, walking backwards, ascending).
         let walk_up = self.desc == backwards;

@@ -113,7 +113,15 @@ impl SortCol {
 
     /// Newest and dates read best newest first.
     pub fn default_desc(self) -> bool {
-        matches!(self, SortCol::Newest | SortCol::Date)
+        match self {
+            SortCol::Newest | SortCol::Date => true,
+            SortCol::Number
+            | SortCol::Customer
+            | SortCol::Total
+            | SortCol::Status
+            | SortCol::PaymentStatus
+            | SortCol::PayStatus => false,
+        }
     }
 }
 

@@ -97,8 +97,10 @@ impl Findings {
             .items
             .iter()
             .enumerate()
-            .filter(|(_, it)| matches!(it, Item::Finding(_)))
-            .map(|(i, _)| i)
+            .filter_map(|(i, it)| match it {
+                Item::Finding(_) => Some(i),
+                Item::Header { .. } => None,
+            })
             .collect();
         if positions.is_empty() {
             return;
