@@ -1,4 +1,5 @@
-//! The dashboard's actions: what their confirmation says, and running them.
+//! The dashboard's actions: what they are ([`Action`] on its [`Targets`]), what
+//! their confirmation says, and running them.
 //!
 //! Every action goes through the foundation's operations
 //! ([`crate::ops::cancel`], [`crate::ops::validate`],

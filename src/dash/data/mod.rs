@@ -16,9 +16,9 @@
 //!   number, the customer, the email or the payment reference" (ASCII case
 //!   ignored).
 //!
-//! The rooms: [`keyset`] (the generic page read), [`lists`] (the order and
-//! payment lists: sorts, filters, plans, counts), [`search`] (the trigram
-//! index), [`events`] (the webhook log and the orphans), [`detail`] (single
+//! The rooms: `keyset` (the generic page read), `lists` (the order and
+//! payment lists: sorts, filters, plans, counts), `search` (the trigram
+//! index), `events` (the webhook log and the orphans), `detail` (single
 //! orders: the detail pane, an action's targets).
 
 mod detail;
