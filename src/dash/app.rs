@@ -444,28 +444,37 @@ fn normal(app: &mut App, ev: &KeyEvent) -> Task {
 /// Moving the cursor and switching views.
 fn moves(app: &mut App, ev: &KeyEvent) -> Option<Task> {
     let k = &app.keys;
-    let nav = if k.down.matches(ev) {
-        return Some(views::move_rows(app, 1));
+    let task = if k.down.matches(ev) {
+        views::move_rows(app, 1)
     } else if k.up.matches(ev) {
-        return Some(views::move_rows(app, -1));
-    } else if k.page_down.matches(ev) {
-        Nav::PageDown
-    } else if k.page_up.matches(ev) {
-        Nav::PageUp
-    } else if k.top.matches(ev) {
-        Nav::Top
-    } else if k.bottom.matches(ev) {
-        Nav::Bottom
+        views::move_rows(app, -1)
+    } else if let Some(nav) = page_nav(k, ev) {
+        views::jump(app, nav)
     } else if k.next_view.matches(ev) {
-        return Some(switch(app, app.view.step(true)));
+        switch(app, app.view.step(true))
     } else if k.prev_view.matches(ev) {
-        return Some(switch(app, app.view.step(false)));
+        switch(app, app.view.step(false))
     } else if let Some(i) = k.goto_view.position(ev) {
-        return Some(switch(app, View::ALL[i.min(View::ALL.len() - 1)]));
+        switch(app, View::ALL[i.min(View::ALL.len() - 1)])
     } else {
         return None;
     };
-    Some(views::jump(app, nav))
+    Some(task)
+}
+
+/// The move a page or end key asks for.
+fn page_nav(k: &KeyList, ev: &KeyEvent) -> Option<Nav> {
+    if k.page_down.matches(ev) {
+        Some(Nav::PageDown)
+    } else if k.page_up.matches(ev) {
+        Some(Nav::PageUp)
+    } else if k.top.matches(ev) {
+        Some(Nav::Top)
+    } else if k.bottom.matches(ev) {
+        Some(Nav::Bottom)
+    } else {
+        None
+    }
 }
 
 /// What a key that the current view does not take says about where it

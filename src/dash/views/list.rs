@@ -152,7 +152,7 @@ pub fn query(app: &App, kind: ListKind, theme: &Theme) -> Vec<Span<'static>> {
 }
 
 /// The first cell of a row: `●` marked, `!` reported by `tally check`.
-pub fn mark_cell(marked: bool, flagged: bool, theme: &Theme) -> Cell<'static> {
+fn mark_cell(marked: bool, flagged: bool, theme: &Theme) -> Cell<'static> {
     let mut spans = Vec::new();
     spans.push(if marked {
         Span::styled("●", theme.marked)
