@@ -1,4 +1,5 @@
-//! The dashboard's actions: what their confirmation says, and running them.
+//! The dashboard's actions: what they are ([`Action`] on its [`Targets`]), what
+//! their confirmation says, and running them.
 //!
 //! Every action goes through the foundation's operations
 //! ([`crate::ops::cancel`], [`crate::ops::validate`],
@@ -14,14 +15,78 @@ use std::collections::BTreeMap;
 
 use chrono::Utc;
 
-use super::app::{Action, Confirm, Summary, Targets};
 use super::data::{OrphanRow, WebhookRow};
 use crate::domain::{Order, OrderStatus, Payment, PaymentStatus, Provider};
 use crate::ingest::apply::Processing;
 use crate::ingest::orphans;
 use crate::ops::{self, Outcome};
-use crate::report::{Filter, Settings, fix};
+use crate::report::{Filter, Finding, Settings, fix};
 use crate::store::Store;
+
+/// An action on orders, through [`crate::ops`] (or the fixer for `Fix`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Cancel,
+    Validate,
+    SetOrderPayment(crate::domain::OrderPaymentStatus),
+    SetPayment(PaymentStatus),
+    Fix,
+    /// Webhooks: process a stored delivery again.
+    Replay,
+    /// Orphans: attach the event to an order and apply it.
+    Link,
+    /// Orphans: close without applying.
+    Dismiss,
+}
+
+/// What an action acts on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Targets {
+    /// Order ids and numbers.
+    pub orders: Vec<(i64, String)>,
+    /// For `Fix`: the findings.
+    pub findings: Vec<Finding>,
+    /// For `Replay`: webhook log ids; for `Link` and `Dismiss`: orphan ids.
+    pub events: Vec<i64>,
+    /// For `Link`: the order number.
+    pub link_to: Option<String>,
+}
+
+impl Targets {
+    /// How many rows the action goes through.
+    pub fn len(&self) -> usize {
+        self.orders
+            .len()
+            .max(self.findings.len())
+            .max(self.events.len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The confirmation of an action: what it touches and what will happen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirm {
+    pub action: Action,
+    pub targets: Targets,
+    pub title: String,
+    pub lines: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+/// What an action did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub title: String,
+    /// (order, what was done)
+    pub done: Vec<(String, String)>,
+    /// (order, why nothing was done)
+    pub skipped: Vec<(String, String)>,
+    /// What the owner must still do.
+    pub warnings: Vec<String>,
+}
 
 /// A targeted order and its payment.
 type Row = (Order, Option<Payment>);
@@ -66,158 +131,31 @@ fn refund_warnings(rows: &[&(Order, Option<Payment>)], verb: &str) -> Vec<String
         })
         .collect()
 }
+/// What a confirmation says besides its title.
+#[derive(Default)]
+struct Says {
+    lines: Vec<String>,
+    warnings: Vec<String>,
+}
+
+/// How many of the rows `pred` holds for.
+fn count(rows: &[Row], pred: impl Fn(&Row) -> bool) -> usize {
+    rows.iter().filter(|r| pred(r)).count()
+}
 
 /// The confirmation of `action` on `targets`, from the targeted orders and
 /// payments as they are now.
 pub fn confirm(action: Action, targets: Targets, rows: &[(Order, Option<Payment>)]) -> Confirm {
-    let all: Vec<&(Order, Option<Payment>)> = rows.iter().collect();
-    let n = rows.len();
-    let mut lines = Vec::new();
-    let mut warnings = Vec::new();
-    let count = |pred: &dyn Fn(&Row) -> bool| -> usize { rows.iter().filter(|r| pred(r)).count() };
-    let no_payment = count(&|(_, p)| p.is_none());
+    let mut says = Says::default();
     let title = match action {
-        Action::Cancel => {
-            let already = count(&|(o, _)| o.status == OrderStatus::Cancelled);
-            lines.push(format!(
-                "Cancels {} and their payments: order cancelled, payment cancelled, \
-                 order payment status refunded.",
-                plural(n, "order", "orders")
-            ));
-            if already > 0 {
-                lines.push(format!(
-                    "{} already cancelled: skipped.",
-                    plural(already, "is", "are")
-                ));
-            }
-            if no_payment > 0 {
-                lines.push(format!(
-                    "{} no payment record: only the order is cancelled.",
-                    plural(no_payment, "has", "have")
-                ));
-            }
-            let live: Vec<_> = all
-                .iter()
-                .copied()
-                .filter(|(o, _)| o.status != OrderStatus::Cancelled)
-                .collect();
-            warnings.extend(refund_warnings(&live, "cancelling"));
-            format!("Cancel {}", plural(n, "order", "orders"))
-        }
-        Action::Validate => {
-            let cancelled = count(&|(o, _)| o.status == OrderStatus::Cancelled);
-            let done = count(&|(o, p)| {
-                o.status != OrderStatus::Cancelled
-                    && p.as_ref()
-                        .is_some_and(|p| p.status == PaymentStatus::Completed)
-                    && o.paid_at.is_some()
-            });
-            lines.push(format!(
-                "Validates {} by hand: payment completed, order paid.",
-                plural(n, "payment", "payments")
-            ));
-            for (k, why) in [
-                (
-                    cancelled,
-                    "cancelled (a cancelled order cannot be validated)",
-                ),
-                (no_payment, "without a payment record"),
-                (done, "already validated"),
-            ] {
-                if k > 0 {
-                    lines.push(format!("{k} {why}: skipped."));
-                }
-            }
-            let mut by: BTreeMap<Provider, usize> = BTreeMap::new();
-            for (o, p) in rows {
-                if let Some(p) = p
-                    && p.provider.sends_webhooks()
-                    && p.status != PaymentStatus::Completed
-                    && o.status != OrderStatus::Cancelled
-                {
-                    *by.entry(p.provider).or_default() += 1;
-                }
-            }
-            for (provider, k) in by {
-                warnings.push(format!(
-                    "{} {p}: {p} confirms its payments by webhook. Validate by hand only \
-                     after checking at {p} that the money was captured",
-                    plural(k, "is a payment at", "are payments at"),
-                    p = provider.title()
-                ));
-            }
-            format!("Validate {}", plural(n, "payment", "payments"))
-        }
-        Action::SetOrderPayment(status) => {
-            let target = status.to_payment();
-            lines.push(format!(
-                "Sets the payment status of {} to {status}, and their payments to {target}.",
-                plural(n, "order", "orders")
-            ));
-            let same = count(&|(o, p)| {
-                o.payment_status == status && p.as_ref().is_none_or(|p| p.status == target)
-            });
-            if same > 0 {
-                lines.push(format!(
-                    "{} already {status}: skipped.",
-                    plural(same, "is", "are")
-                ));
-            }
-            if target == PaymentStatus::Cancelled {
-                warnings.extend(refund_warnings(&all, "setting it refunded here"));
-            }
-            format!(
-                "Set {} payment status to {status}",
-                plural(n, "order's", "orders'")
-            )
-        }
-        Action::SetPayment(status) => {
-            let target = status.to_order();
-            lines.push(format!(
-                "Sets {} to {status}, and their orders' payment status to {target}.",
-                plural(n, "payment", "payments")
-            ));
-            if no_payment > 0 {
-                lines.push(format!(
-                    "{} no payment record: skipped.",
-                    plural(no_payment, "order has", "orders have")
-                ));
-            }
-            let same = count(&|(o, p)| {
-                p.as_ref().is_some_and(|p| p.status == status) && o.payment_status == target
-            });
-            if same > 0 {
-                lines.push(format!(
-                    "{} already {status}: skipped.",
-                    plural(same, "is", "are")
-                ));
-            }
-            if status == PaymentStatus::Cancelled {
-                warnings.extend(refund_warnings(&all, "cancelling the payment here"));
-            }
-            format!("Set {} to {status}", plural(n, "payment", "payments"))
-        }
-        Action::Fix => {
-            let f = &targets.findings;
-            let fixable = f.iter().filter(|x| x.fixable).count();
-            lines.push(format!(
-                "Fixes {} the way `tally fix` does: each order judged again first, \
-                 status mismatches carried from the winning side, missing timestamps filled.",
-                plural(fixable, "finding", "findings")
-            ));
-            let never = f.len() - fixable;
-            if never > 0 {
-                lines.push(format!(
-                    "{} never fixed by tally (money may have to move): left as {}; \
-                     see each finding's action.",
-                    plural(never, "is", "are"),
-                    if never == 1 { "it is" } else { "they are" }
-                ));
-            }
-            format!("Fix {}", plural(f.len(), "finding", "findings"))
-        }
+        Action::Cancel => confirm_cancel(rows, &mut says),
+        Action::Validate => confirm_validate(rows, &mut says),
+        Action::SetOrderPayment(status) => confirm_set_order_payment(status, rows, &mut says),
+        Action::SetPayment(status) => confirm_set_payment(status, rows, &mut says),
+        Action::Fix => confirm_fix(&targets.findings, &mut says),
         Action::Replay | Action::Link | Action::Dismiss => {
-            lines.push("Acts on webhook events: open the Webhooks or Orphans view.".to_owned());
+            says.lines
+                .push("Acts on webhook events: open the Webhooks or Orphans view.".to_owned());
             "Nothing to do".to_owned()
         }
     };
@@ -225,9 +163,166 @@ pub fn confirm(action: Action, targets: Targets, rows: &[(Order, Option<Payment>
         action,
         targets,
         title,
-        lines,
-        warnings,
+        lines: says.lines,
+        warnings: says.warnings,
     }
+}
+
+fn confirm_cancel(rows: &[Row], says: &mut Says) -> String {
+    let n = rows.len();
+    let already = count(rows, |(o, _)| o.status == OrderStatus::Cancelled);
+    let no_payment = count(rows, |(_, p)| p.is_none());
+    says.lines.push(format!(
+        "Cancels {} and their payments: order cancelled, payment cancelled, \
+         order payment status refunded.",
+        plural(n, "order", "orders")
+    ));
+    if already > 0 {
+        says.lines.push(format!(
+            "{} already cancelled: skipped.",
+            plural(already, "is", "are")
+        ));
+    }
+    if no_payment > 0 {
+        says.lines.push(format!(
+            "{} no payment record: only the order is cancelled.",
+            plural(no_payment, "has", "have")
+        ));
+    }
+    let live: Vec<&Row> = rows
+        .iter()
+        .filter(|(o, _)| o.status != OrderStatus::Cancelled)
+        .collect();
+    says.warnings.extend(refund_warnings(&live, "cancelling"));
+    format!("Cancel {}", plural(n, "order", "orders"))
+}
+
+fn confirm_validate(rows: &[Row], says: &mut Says) -> String {
+    let n = rows.len();
+    let cancelled = count(rows, |(o, _)| o.status == OrderStatus::Cancelled);
+    let no_payment = count(rows, |(_, p)| p.is_none());
+    let done = count(rows, |(o, p)| {
+        o.status != OrderStatus::Cancelled
+            && p.as_ref()
+                .is_some_and(|p| p.status == PaymentStatus::Completed)
+            && o.paid_at.is_some()
+    });
+    says.lines.push(format!(
+        "Validates {} by hand: payment completed, order paid.",
+        plural(n, "payment", "payments")
+    ));
+    for (k, why) in [
+        (
+            cancelled,
+            "cancelled (a cancelled order cannot be validated)",
+        ),
+        (no_payment, "without a payment record"),
+        (done, "already validated"),
+    ] {
+        if k > 0 {
+            says.lines.push(format!("{k} {why}: skipped."));
+        }
+    }
+    let mut by: BTreeMap<Provider, usize> = BTreeMap::new();
+    for (o, p) in rows {
+        if let Some(p) = p
+            && p.provider.sends_webhooks()
+            && p.status != PaymentStatus::Completed
+            && o.status != OrderStatus::Cancelled
+        {
+            *by.entry(p.provider).or_default() += 1;
+        }
+    }
+    for (provider, k) in by {
+        says.warnings.push(format!(
+            "{} {p}: {p} confirms its payments by webhook. Validate by hand only \
+             after checking at {p} that the money was captured",
+            plural(k, "is a payment at", "are payments at"),
+            p = provider.title()
+        ));
+    }
+    format!("Validate {}", plural(n, "payment", "payments"))
+}
+
+fn confirm_set_order_payment(
+    status: crate::domain::OrderPaymentStatus,
+    rows: &[Row],
+    says: &mut Says,
+) -> String {
+    let n = rows.len();
+    let target = status.to_payment();
+    says.lines.push(format!(
+        "Sets the payment status of {} to {status}, and their payments to {target}.",
+        plural(n, "order", "orders")
+    ));
+    let same = count(rows, |(o, p)| {
+        o.payment_status == status && p.as_ref().is_none_or(|p| p.status == target)
+    });
+    if same > 0 {
+        says.lines.push(format!(
+            "{} already {status}: skipped.",
+            plural(same, "is", "are")
+        ));
+    }
+    if target == PaymentStatus::Cancelled {
+        let all: Vec<&Row> = rows.iter().collect();
+        says.warnings
+            .extend(refund_warnings(&all, "setting it refunded here"));
+    }
+    format!(
+        "Set {} payment status to {status}",
+        plural(n, "order's", "orders'")
+    )
+}
+
+fn confirm_set_payment(status: PaymentStatus, rows: &[Row], says: &mut Says) -> String {
+    let n = rows.len();
+    let target = status.to_order();
+    let no_payment = count(rows, |(_, p)| p.is_none());
+    says.lines.push(format!(
+        "Sets {} to {status}, and their orders' payment status to {target}.",
+        plural(n, "payment", "payments")
+    ));
+    if no_payment > 0 {
+        says.lines.push(format!(
+            "{} no payment record: skipped.",
+            plural(no_payment, "order has", "orders have")
+        ));
+    }
+    let same = count(rows, |(o, p)| {
+        p.as_ref().is_some_and(|p| p.status == status) && o.payment_status == target
+    });
+    if same > 0 {
+        says.lines.push(format!(
+            "{} already {status}: skipped.",
+            plural(same, "is", "are")
+        ));
+    }
+    if status == PaymentStatus::Cancelled {
+        let all: Vec<&Row> = rows.iter().collect();
+        says.warnings
+            .extend(refund_warnings(&all, "cancelling the payment here"));
+    }
+    format!("Set {} to {status}", plural(n, "payment", "payments"))
+}
+
+fn confirm_fix(findings: &[Finding], says: &mut Says) -> String {
+    let fixable = findings.iter().filter(|x| x.fixable).count();
+    says.lines.push(format!(
+        "Fixes {} the way `tally fix` does: each order judged again first, \
+         status mismatches carried from the winning side, missing timestamps filled.",
+        plural(fixable, "finding", "findings")
+    ));
+    let never = findings.len() - fixable;
+    if never > 0 {
+        says.lines.push(format!(
+            "{} never fixed by tally (money may have to move): left as {}; \
+             see each finding's action.",
+            plural(never, "is", "are"),
+            if never == 1 { "it is" } else { "they are" }
+        ));
+    }
+    format!("Fix {}", plural(findings.len(), "finding", "findings"))
 }
 
 fn event_targets(events: Vec<i64>, link_to: Option<String>) -> Targets {
@@ -340,9 +435,14 @@ fn run_event(store: &mut Store, confirm: &Confirm, actor: &str, summary: &mut Su
                     .map(|p| format!("linked to {number}: {}", p.detail))
                     .map_err(|e| e.to_string())
             }
-            _ => orphans::dismiss(store, id, None, actor, now)
+            Action::Dismiss => orphans::dismiss(store, id, None, actor, now)
                 .map(|_| "dismissed".to_owned())
                 .map_err(|e| e.to_string()),
+            Action::Cancel
+            | Action::Validate
+            | Action::SetOrderPayment(_)
+            | Action::SetPayment(_)
+            | Action::Fix => Err("not an event action".to_owned()),
         };
         match outcome {
             Ok(done) => summary.done.push((label, done)),
@@ -366,7 +466,6 @@ fn record(summary: &mut Summary, number: &str, outcome: Result<Outcome, ops::OpE
             .push((number.to_owned(), format!("error: {e}"))),
     }
 }
-
 /// Runs a confirmed action, one order (one transaction) at a time, calling
 /// `progress(done, total)` after each.
 pub fn run(
@@ -380,48 +479,76 @@ pub fn run(
         title: confirm.title.clone(),
         ..Summary::default()
     };
-    if matches!(
-        confirm.action,
-        Action::Replay | Action::Link | Action::Dismiss
-    ) {
-        run_event(store, confirm, actor, &mut summary);
-        let n = confirm.targets.events.len();
-        progress(n, n);
-        return summary;
-    }
-    if confirm.action == Action::Fix {
-        let findings = &confirm.targets.findings;
-        let fixable: Vec<_> = findings.iter().filter(|f| f.fixable).cloned().collect();
-        for f in findings.iter().filter(|f| !f.fixable) {
-            summary.skipped.push((
-                f.order.clone().unwrap_or_else(|| "-".to_owned()),
-                format!("{}: tally never fixes this by itself: {}", f.rule, f.action),
-            ));
+    match confirm.action {
+        Action::Replay | Action::Link | Action::Dismiss => {
+            run_event(store, confirm, actor, &mut summary);
+            let n = confirm.targets.events.len();
+            progress(n, n);
         }
-        match fix::apply(store, &fixable, settings, &Filter::default(), actor) {
-            Ok(fixed) => {
-                for f in &fixable {
-                    let done = fixed
-                        .iter()
-                        .any(|x| x.order_id == f.order_id && x.rule == f.rule);
-                    let number = f.order.clone().unwrap_or_else(|| "-".to_owned());
-                    if done {
-                        summary.done.push((number, format!("{} fixed", f.rule)));
-                    } else {
-                        summary.skipped.push((
-                            number,
-                            format!("{}: no longer there when re-checked", f.rule),
-                        ));
-                    }
+        Action::Fix => {
+            run_fix(
+                store,
+                &confirm.targets.findings,
+                actor,
+                settings,
+                &mut summary,
+            );
+            let n = confirm.targets.findings.len();
+            progress(n, n);
+        }
+        Action::Cancel | Action::Validate | Action::SetOrderPayment(_) | Action::SetPayment(_) => {
+            run_orders(store, confirm, actor, &mut summary, progress)
+        }
+    }
+    summary
+}
+
+/// Fixes the fixable findings through the fixer; the others are skipped.
+fn run_fix(
+    store: &mut Store,
+    findings: &[Finding],
+    actor: &str,
+    settings: &Settings,
+    summary: &mut Summary,
+) {
+    let fixable: Vec<_> = findings.iter().filter(|f| f.fixable).cloned().collect();
+    for f in findings.iter().filter(|f| !f.fixable) {
+        summary.skipped.push((
+            f.order.clone().unwrap_or_else(|| "-".to_owned()),
+            format!("{}: tally never fixes this by itself: {}", f.rule, f.action),
+        ));
+    }
+    match fix::apply(store, &fixable, settings, &Filter::default(), actor) {
+        Ok(fixed) => {
+            for f in &fixable {
+                let done = fixed
+                    .iter()
+                    .any(|x| x.order_id == f.order_id && x.rule == f.rule);
+                let number = f.order.clone().unwrap_or_else(|| "-".to_owned());
+                if done {
+                    summary.done.push((number, format!("{} fixed", f.rule)));
+                } else {
+                    summary.skipped.push((
+                        number,
+                        format!("{}: no longer there when re-checked", f.rule),
+                    ));
                 }
             }
-            Err(e) => summary
-                .skipped
-                .push(("-".to_owned(), format!("error: database error: {e}"))),
         }
-        progress(findings.len(), findings.len());
-        return summary;
+        Err(e) => summary
+            .skipped
+            .push(("-".to_owned(), format!("error: database error: {e}"))),
     }
+}
+
+/// Runs an order action through the operations, one order at a time.
+fn run_orders(
+    store: &mut Store,
+    confirm: &Confirm,
+    actor: &str,
+    summary: &mut Summary,
+    mut progress: impl FnMut(usize, usize),
+) {
     let total = confirm.targets.orders.len();
     for (i, (_, number)) in confirm.targets.orders.iter().enumerate() {
         let now = Utc::now();
@@ -436,10 +563,9 @@ pub fn run(
                 reason: "not an order action".to_owned(),
             }),
         };
-        record(&mut summary, number, outcome);
+        record(summary, number, outcome);
         progress(i + 1, total);
     }
-    summary
 }
 
 #[cfg(test)]

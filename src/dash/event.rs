@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use crossterm::event::{self, Event as Term, KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
 
-use super::app::Summary;
+use super::actions::Summary;
 use crate::report::Finding;
 
 /// How often the loop wakes up by itself (live refresh, clock).

@@ -6,11 +6,16 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use rusqlite::types::Value;
 
-use super::app::{Action, Mode, View};
+use std::time::Duration;
+
+use super::actions::Action;
+use super::app::{App, Mode, Task, View};
 use super::data::{
-    ListKind, ListSource, ListSpec, ORDER_SORTS, PAYMENT_SORTS, Pager, Plan, Seed, Sort, fetch,
-    plan,
+    ListKind, ListSource, ListSpec, Nav, ORDER_SORTS, PAYMENT_SORTS, Pager, Plan, Seed, Sort,
+    fetch, navigate, plan, window,
 };
+use super::event::Event;
+use super::runner::Runner;
 use super::*;
 use crate::domain::{OrderPaymentStatus, OrderStatus, Provider};
 use crate::testing;
@@ -413,7 +418,7 @@ fn another_process_commit_is_shown_keeping_cursor_marks_and_filter() {
     crate::transfer::import(&mut store, &set, "fixture", testing::now()).unwrap();
     let (mut app, mut r) = shop_app(store, 20);
     app.filter.status = Some(OrderStatus::Pending);
-    r.perform(&mut app, Effect::Requery);
+    r.perform(&mut app, Task::Requery);
     press(&mut app, &mut r, key(' '));
     let before: Vec<String> = app
         .orders

@@ -21,7 +21,7 @@ use chrono::Utc;
 use rusqlite::InterruptHandle;
 
 use super::actions;
-use super::app::Confirm;
+use super::actions::Confirm;
 use super::data::{self, ListSpec};
 use super::event::Event;
 use crate::report::{self, Settings};
@@ -58,74 +58,13 @@ impl Workers {
     pub fn start(path: &Path, actor: &str, events: &Sender<Event>) -> Result<Workers, StoreError> {
         let counter = Store::open(path, OpenMode::MustExist)?;
         let scanner = Store::open(path, OpenMode::MustExist)?;
-        let mut doer = Store::open(path, OpenMode::MustExist)?;
+        let doer = Store::open(path, OpenMode::MustExist)?;
         let count_interrupt = counter.reader().interrupt_handle();
-
-        let (count, rx) = mpsc::channel::<(u64, ListSpec)>();
-        let tx = events.clone();
-        thread::spawn(move || {
-            while let Ok(req) = rx.recv() {
-                let (generation, spec) = latest(&rx, req);
-                let count = data::count(&counter.reader(), &spec);
-                if let Err(e) = &count
-                    && e.sqlite_error_code() == Some(rusqlite::ErrorCode::OperationInterrupted)
-                {
-                    continue;
-                }
-                let count = count.map_err(|e| e.to_string());
-                if tx.send(Event::Counted { generation, count }).is_err() {
-                    return;
-                }
-            }
-        });
-
-        let (scan, rx) = mpsc::channel::<()>();
-        let tx = events.clone();
-        thread::spawn(move || {
-            while let Ok(req) = rx.recv() {
-                latest(&rx, req);
-                let result = report::scan::scan(
-                    &scanner.reader(),
-                    &settings(Utc::now()),
-                    &report::Filter::default(),
-                )
-                .map(|s| s.findings)
-                .map_err(|e| e.to_string());
-                if tx.send(Event::Scanned(result)).is_err() {
-                    return;
-                }
-            }
-        });
-
-        let (act, rx) = mpsc::channel::<Confirm>();
-        let tx = events.clone();
-        let actor = actor.to_owned();
-        thread::spawn(move || {
-            while let Ok(confirm) = rx.recv() {
-                let mut last = Instant::now();
-                let summary = actions::run(
-                    &mut doer,
-                    &confirm,
-                    &actor,
-                    &settings(Utc::now()),
-                    |done, total| {
-                        if done == total || last.elapsed() > Duration::from_millis(50) {
-                            last = Instant::now();
-                            let _ = tx.send(Event::Progress { done, total });
-                        }
-                    },
-                );
-                if tx.send(Event::Finished(summary)).is_err() {
-                    return;
-                }
-            }
-        });
-
         Ok(Workers {
-            count,
+            count: spawn_counter(counter, events.clone()),
             count_interrupt,
-            scan,
-            act,
+            scan: spawn_scanner(scanner, events.clone()),
+            act: spawn_actor(doer, actor.to_owned(), events.clone()),
         })
     }
 
@@ -149,4 +88,73 @@ impl Workers {
     pub fn act(&self, confirm: Confirm) {
         let _ = self.act.send(confirm);
     }
+}
+
+/// The counter: the newest count asked for; an interrupted one says nothing.
+fn spawn_counter(counter: Store, tx: Sender<Event>) -> Sender<(u64, ListSpec)> {
+    let (count, rx) = mpsc::channel::<(u64, ListSpec)>();
+    thread::spawn(move || {
+        while let Ok(req) = rx.recv() {
+            let (generation, spec) = latest(&rx, req);
+            let count = data::count(&counter.reader(), &spec);
+            if let Err(e) = &count
+                && e.sqlite_error_code() == Some(rusqlite::ErrorCode::OperationInterrupted)
+            {
+                continue;
+            }
+            let count = count.map_err(|e| e.to_string());
+            if tx.send(Event::Counted { generation, count }).is_err() {
+                return;
+            }
+        }
+    });
+    count
+}
+
+/// The scanner: one `check` for any number of waiting requests.
+fn spawn_scanner(scanner: Store, tx: Sender<Event>) -> Sender<()> {
+    let (scan, rx) = mpsc::channel::<()>();
+    thread::spawn(move || {
+        while let Ok(req) = rx.recv() {
+            latest(&rx, req);
+            let result = report::scan::scan(
+                &scanner.reader(),
+                &settings(Utc::now()),
+                &report::Filter::default(),
+            )
+            .map(|s| s.findings)
+            .map_err(|e| e.to_string());
+            if tx.send(Event::Scanned(result)).is_err() {
+                return;
+            }
+        }
+    });
+    scan
+}
+
+/// The actor: runs each confirmed action, reporting progress at most every
+/// 50 ms and once at the end.
+fn spawn_actor(mut doer: Store, actor: String, tx: Sender<Event>) -> Sender<Confirm> {
+    let (act, rx) = mpsc::channel::<Confirm>();
+    thread::spawn(move || {
+        while let Ok(confirm) = rx.recv() {
+            let mut last = Instant::now();
+            let summary = actions::run(
+                &mut doer,
+                &confirm,
+                &actor,
+                &settings(Utc::now()),
+                |done, total| {
+                    if done == total || last.elapsed() > Duration::from_millis(50) {
+                        last = Instant::now();
+                        let _ = tx.send(Event::Progress { done, total });
+                    }
+                },
+            );
+            if tx.send(Event::Finished(summary)).is_err() {
+                return;
+            }
+        }
+    });
+    act
 }

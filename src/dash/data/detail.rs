@@ -1,0 +1,105 @@
+//! Reads of single orders: the detail pane's order in full, the targets of
+//! an action, an order's id by its number.
+
+use std::collections::HashMap;
+
+use rusqlite::OptionalExtension;
+
+use super::events::{WEBHOOK_FROM, WEBHOOK_SELECT, WebhookRow, webhook_from_row};
+use super::lists::order_and_payment;
+use crate::domain::{AuditEntry, Order, Payment};
+use crate::report::rules::{Finding, Settings};
+use crate::report::scan::findings_for_order;
+use crate::store::Reader;
+use crate::store::rows::{ORDER_COLUMNS, PAYMENT_COLUMNS};
+
+/// Orders and their payments by id, for a confirmation or an action.
+pub fn load_orders(
+    conn: &Reader<'_>,
+    ids: &[i64],
+) -> rusqlite::Result<Vec<(Order, Option<Payment>)>> {
+    let json = serde_json::to_string(ids).unwrap_or_else(|_| "[]".to_owned());
+    let sql = format!(
+        "SELECT {ORDER_COLUMNS}, {PAYMENT_COLUMNS} FROM orders o \
+         LEFT JOIN payments p ON p.order_id = o.id \
+         WHERE o.id IN (SELECT value FROM json_each(?1)) ORDER BY o.id"
+    );
+    conn.prepare_cached(&sql)?
+        .query_map([json], order_and_payment)?
+        .collect()
+}
+
+/// Everything the detail pane shows about one order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderDetail {
+    pub order: Order,
+    pub payment: Option<Payment>,
+    pub findings: Vec<Finding>,
+    pub audit: Vec<AuditEntry>,
+    pub webhooks: Vec<WebhookRow>,
+}
+
+/// Reads the detail of one order.
+pub fn order_detail(
+    conn: &Reader<'_>,
+    order_id: i64,
+    settings: &Settings,
+) -> rusqlite::Result<Option<OrderDetail>> {
+    let all = crate::report::Filter::default();
+    let Some((order, payment, findings)) = findings_for_order(conn, order_id, settings, &all)?
+    else {
+        return Ok(None);
+    };
+    let audit = conn.audit_for_order(order.id)?;
+    let webhooks = order_webhooks(conn, &order, payment.as_ref())?;
+    Ok(Some(OrderDetail {
+        order,
+        payment,
+        findings,
+        audit,
+        webhooks,
+    }))
+}
+
+/// The webhook deliveries naming the order or carrying its payment's
+/// events, newest first (at most 50 of each).
+fn order_webhooks(
+    conn: &Reader<'_>,
+    order: &Order,
+    payment: Option<&Payment>,
+) -> rusqlite::Result<Vec<WebhookRow>> {
+    let mut webhooks: HashMap<i64, WebhookRow> = HashMap::new();
+    let select = format!("SELECT {WEBHOOK_SELECT}, w.id FROM {WEBHOOK_FROM}");
+    for row in conn
+        .prepare_cached(&format!(
+            "{select} WHERE w.order_number = ?1 ORDER BY w.id DESC LIMIT 50"
+        ))?
+        .query_map([&order.number], webhook_from_row)?
+    {
+        let row = row?;
+        webhooks.insert(row.id, row);
+    }
+    if let Some(p) = payment {
+        for row in conn
+            .prepare_cached(&format!(
+                "{select} WHERE (w.provider, w.event_id) IN \
+                 (SELECT provider, event_id FROM provider_events WHERE payment_id = ?1) \
+                 ORDER BY w.id DESC LIMIT 50"
+            ))?
+            .query_map([p.id], webhook_from_row)?
+        {
+            let row = row?;
+            webhooks.insert(row.id, row);
+        }
+    }
+    let mut webhooks: Vec<WebhookRow> = webhooks.into_values().collect();
+    webhooks.sort_by_key(|w| std::cmp::Reverse(w.id));
+    Ok(webhooks)
+}
+
+/// The id of an order by its number.
+pub fn order_id(conn: &Reader<'_>, number: &str) -> rusqlite::Result<Option<i64>> {
+    conn.prepare_cached("SELECT id FROM orders WHERE number = ?1")?
+        .query_row([number], |r| r.get(0))
+        .optional()
+}
