@@ -18,6 +18,7 @@ use crate::domain::{
     Currency, Money, Order, OrderPaymentStatus, OrderStatus, Payment, PaymentStatus, Provider,
     StatusSource, Timestamp,
 };
+use crate::domain::ledger::{MovementSource, legacy_movements};
 use crate::store::bulk::BulkLoad;
 use crate::store::search::BulkIndex;
 use crate::store::{Store, Writer};
@@ -491,7 +492,7 @@ fn insert(tx: &Writer<'_>, row: Row) -> rusqlite::Result<()> {
         } else {
             StatusSource::Owner
         };
-        tx.insert_payment(&Payment {
+        let mut payment = Payment {
             id: 0,
             order_id,
             provider: p.provider,
@@ -508,7 +509,16 @@ fn insert(tx: &Writer<'_>, row: Row) -> rusqlite::Result<()> {
             refunded_minor: p.refunded_minor,
             refund_pending: p.refund_pending,
             disputed: p.disputed,
-        })?;
+            attempt: 1,
+            refunds_pending_minor: 0,
+            refunds_failed_minor: 0,
+            disputed_minor: 0,
+            lost_minor: 0,
+            owed_minor: 0,
+        };
+        let at = payment.completed_at.unwrap_or(payment.updated_at);
+        let movements = legacy_movements(&payment, at);
+        tx.insert_payment_with_ledger(&mut payment, &movements, MovementSource::Import, at)?;
     }
     Ok(())
 }

@@ -47,7 +47,7 @@
 use std::collections::BTreeMap;
 
 use super::status::closed_enum;
-use super::{Currency, Money, PaymentStatus, Timestamp};
+use super::{Currency, Money, Payment, PaymentStatus, Timestamp};
 
 closed_enum! {
     /// What kind of money movement (`movements.kind`).
@@ -129,6 +129,16 @@ impl DisputeState {
             | DisputeState::Won
             | DisputeState::Prevented => false,
         }
+    }
+}
+
+closed_enum! {
+    /// Who recorded a movement (`movements.source`).
+    MovementSource, "movement source" {
+        Provider => "provider",
+        Owner => "owner",
+        Import => "import",
+        Migration => "migration",
     }
 }
 
@@ -372,6 +382,50 @@ pub fn figures(movements: &[Movement], currency: Currency) -> Figures {
     f.lost = f.lost.clamp(0, f.captured - f.refunded);
     f.owed = owed.clamp(0, f.kept().max(0));
     f
+}
+
+/// The movements behind a payment described the pre-ledger way (a status,
+/// a captured amount, a refunded total, the disputed and refund-owed
+/// flags): an import in the old format, and the schema migration, which
+/// does the same in SQL. A completed payment, or a cancelled one with a
+/// refund, a refund owed or a dispute behind it, captured its amount (or
+/// what the provider said it captured).
+pub fn legacy_movements(p: &Payment, at: Timestamp) -> Vec<Movement> {
+    let (status, refunded_minor) = (p.status, p.refunded_minor);
+    let (disputed, refund_pending) = (p.disputed, p.refund_pending);
+    let was_captured = p.captured.is_some()
+        || status == PaymentStatus::Completed
+        || (status == PaymentStatus::Cancelled
+            && (refunded_minor > 0 || refund_pending || disputed));
+    if !was_captured {
+        return Vec::new();
+    }
+    let captured = p.captured.unwrap_or(p.amount);
+    let currency = captured.currency();
+    let money = |minor: i64| Money::from_minor(minor.clamp(0, captured.minor()), currency).ok();
+    let mut capture = Movement::new(Flow::Captured, captured, at);
+    if let Some(r) = &p.reference {
+        capture = capture.with_id(r);
+    }
+    let mut out = vec![capture];
+    if refunded_minor > 0
+        && let Some(m) = money(refunded_minor)
+    {
+        out.push(Movement::new(Flow::Refund(RefundState::Succeeded), m, at));
+    }
+    let rest = money(captured.minor() - refunded_minor);
+    if disputed && let Some(m) = rest {
+        let state = if status == PaymentStatus::Cancelled {
+            DisputeState::Reversed
+        } else {
+            DisputeState::Open
+        };
+        out.push(Movement::new(Flow::Dispute(state), m, at).with_key("migrated"));
+    }
+    if refund_pending && let Some(m) = rest {
+        out.push(Movement::new(Flow::Owed, m, at));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -15,6 +15,9 @@ pub mod transition;
 pub mod webhook;
 
 pub use audit::{AuditEntry, AuditEvent};
+pub use ledger::{
+    DisputeState, Figures, Flow, Movement, MovementKind, MovementSource, RefundState,
+};
 pub use money::{Currency, Money, MoneyError};
 pub use record::{Order, Payment, StatusSource, Timestamp, format_ts, parse_ts};
 pub use status::{OrderPaymentStatus, OrderStatus, ParseStatusError, PaymentStatus, Provider};

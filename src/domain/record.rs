@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
-use super::{Money, OrderPaymentStatus, OrderStatus, PaymentStatus, Provider};
+use super::ledger::Figures;
+use super::{Currency, Money, OrderPaymentStatus, OrderStatus, PaymentStatus, Provider};
 
 /// A UTC instant.
 pub type Timestamp = DateTime<Utc>;
@@ -72,4 +73,59 @@ pub struct Payment {
     /// yet confirmed.
     pub refund_pending: bool,
     pub disputed: bool,
+    /// 1 for the order's first payment, 2 for the next attempt, ...
+    pub attempt: i64,
+    /// The rest of the figures folded from the payment's movements (the
+    /// fields above hold captured, refunded, owed > 0 and disputed > 0).
+    pub refunds_pending_minor: i64,
+    pub refunds_failed_minor: i64,
+    pub disputed_minor: i64,
+    pub lost_minor: i64,
+    pub owed_minor: i64,
+}
+
+impl Payment {
+    /// The currency the payment's money moves in: what was captured, else
+    /// what was asked.
+    pub fn money_currency(&self) -> Currency {
+        self.captured.map_or(self.amount.currency(), |c| c.currency())
+    }
+
+    /// The figures as last folded from the movements.
+    pub fn figures(&self) -> Figures {
+        Figures {
+            authorised: 0,
+            captured: self.captured.map_or(0, |c| c.minor()),
+            released: 0,
+            refunded: self.refunded_minor,
+            refunds_pending: self.refunds_pending_minor,
+            refunds_failed: self.refunds_failed_minor,
+            disputed: self.disputed_minor,
+            lost: self.lost_minor,
+            owed: self.owed_minor,
+        }
+    }
+
+    /// Stores figures freshly folded in `currency` in the payment's cached
+    /// fields.
+    pub fn set_figures(&mut self, f: &Figures, currency: Currency) {
+        self.captured = if f.captured > 0 {
+            Money::from_minor(f.captured, currency).ok()
+        } else {
+            None
+        };
+        self.refunded_minor = f.refunded;
+        self.refunds_pending_minor = f.refunds_pending;
+        self.refunds_failed_minor = f.refunds_failed;
+        self.disputed_minor = f.disputed;
+        self.disputed = f.disputed > 0;
+        self.lost_minor = f.lost;
+        self.owed_minor = f.owed;
+        self.refund_pending = f.owed > 0;
+    }
+
+    /// What the payment keeps, in its money's currency.
+    pub fn kept(&self) -> i64 {
+        self.figures().kept()
+    }
 }

@@ -34,6 +34,7 @@
 //! misread.
 
 pub mod bulk;
+pub mod ledger;
 mod reader;
 pub mod rows;
 pub mod search;
@@ -56,6 +57,7 @@ const MIGRATION_LIST: &[M<'static>] = &[
     M::up(include_str!("../../sql/003_webhook_event_time.sql")),
     M::up(include_str!("../../sql/004_dashboard.sql")),
     M::up(include_str!("../../sql/005_check_indexes.sql")),
+    M::up(include_str!("../../sql/006_ledger.sql")),
 ];
 static MIGRATIONS: Migrations<'static> = Migrations::from_slice(MIGRATION_LIST);
 
@@ -167,7 +169,11 @@ impl Store {
             .map_err(open_err)?;
         conn.pragma_update(None, "synchronous", "full")
             .map_err(open_err)?;
-        conn.pragma_update(None, "foreign_keys", "on")
+        // Foreign keys stay off while migrations run (a migration that
+        // rebuilds a table must not cascade its drop into the rows that
+        // refer to it: SQLite's documented procedure), and are turned on
+        // below, before anything else is written.
+        conn.pragma_update(None, "foreign_keys", "off")
             .map_err(open_err)?;
         // Every `transaction()` on this connection is BEGIN IMMEDIATE,
         // the migrations' included.
@@ -197,6 +203,8 @@ impl Store {
                 });
             }
         }
+        conn.pragma_update(None, "foreign_keys", "on")
+            .map_err(open_err)?;
         Ok(Store {
             conn,
             path: path.to_owned(),

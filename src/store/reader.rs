@@ -91,9 +91,15 @@ impl<'c> Reader<'c> {
         .optional()
     }
 
+    /// The order's main payment: the one that keeps money (the latest of
+    /// them), else the latest attempt. It is what `order show` puts under
+    /// `payment` and what the operations act on by default.
     pub fn payment_for_order(&self, order_id: i64) -> rusqlite::Result<Option<Payment>> {
         self.prepare_cached(&format!(
-            "SELECT {PAYMENT_COLUMNS} FROM payments p WHERE p.order_id = ?1"
+            "SELECT {PAYMENT_COLUMNS} FROM payments p WHERE p.order_id = ?1
+             ORDER BY coalesce(p.captured_minor, 0) - p.refunded_minor - p.lost_minor > 0 DESC,
+                      p.created_at DESC, p.id DESC
+             LIMIT 1"
         ))?
         .query_row([order_id], |r| payment_from_row(r, 0))
         .optional()

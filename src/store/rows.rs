@@ -12,7 +12,7 @@ use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSqlOutput, ValueRe
 use rusqlite::{Row, ToSql};
 
 use crate::domain::{
-    AuditEvent, Currency, EventState, LogResult, Money, Order, OrderPaymentStatus, OrderStatus,
+    AuditEvent, Currency, EventState, MovementKind, MovementSource, LogResult, Money, Order, OrderPaymentStatus, OrderStatus,
     OrphanState, Payment, PaymentStatus, Provider, SignatureCheck, StatusSource, Timestamp,
     parse_ts,
 };
@@ -25,7 +25,8 @@ pub const ORDER_COLUMNS: &str = "o.id, o.number, o.customer_name, o.customer_ema
 pub const PAYMENT_COLUMNS: &str = "p.id, p.order_id, p.provider, p.reference, p.amount_minor, \
      p.currency, p.status, p.provider_status, p.created_at, p.updated_at, p.completed_at, \
      p.status_source, p.captured_minor, p.captured_currency, p.charge_id, p.refunded_minor, \
-     p.refund_pending, p.disputed";
+     p.refund_pending, p.disputed, p.attempt, p.refunds_pending_minor, p.refunds_failed_minor, \
+     p.disputed_minor, p.lost_minor, p.owed_minor";
 
 /// Number of columns in [`ORDER_COLUMNS`].
 pub const ORDER_WIDTH: usize = 12;
@@ -63,7 +64,9 @@ sql_word!(
     EventState,
     OrphanState,
     LogResult,
-    SignatureCheck
+    SignatureCheck,
+    MovementKind,
+    MovementSource
 );
 
 impl FromSql for Currency {
@@ -163,5 +166,11 @@ pub fn payment_from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<Payment> {
         refunded_minor: row.get(at + 15)?,
         refund_pending: row.get(at + 16)?,
         disputed: row.get(at + 17)?,
+        attempt: row.get(at + 18)?,
+        refunds_pending_minor: row.get(at + 19)?,
+        refunds_failed_minor: row.get(at + 20)?,
+        disputed_minor: row.get(at + 21)?,
+        lost_minor: row.get(at + 22)?,
+        owed_minor: row.get(at + 23)?,
     })
 }

@@ -89,9 +89,11 @@ impl Writer<'_> {
                 "INSERT INTO payments (order_id, provider, reference, amount_minor, currency,
                         status, provider_status, created_at, updated_at, completed_at,
                         status_source, captured_minor, captured_currency, charge_id,
-                        refunded_minor, refund_pending, disputed)
+                        refunded_minor, refund_pending, disputed, attempt, refunds_pending_minor,
+                        refunds_failed_minor, disputed_minor, lost_minor, owed_minor)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                        ?17)",
+                        ?17, (SELECT coalesce(max(attempt), 0) + 1 FROM payments
+                              WHERE order_id = ?1), ?18, ?19, ?20, ?21, ?22)",
             )?
             .execute(params![
                 p.order_id,
@@ -111,6 +113,11 @@ impl Writer<'_> {
                 p.refunded_minor,
                 p.refund_pending,
                 p.disputed,
+                p.refunds_pending_minor,
+                p.refunds_failed_minor,
+                p.disputed_minor,
+                p.lost_minor,
+                p.owed_minor,
             ])?;
         Ok(self.conn().last_insert_rowid())
     }
@@ -123,7 +130,9 @@ impl Writer<'_> {
                         currency = ?5, status = ?6, provider_status = ?7, created_at = ?8,
                         updated_at = ?9, completed_at = ?10, status_source = ?11,
                         captured_minor = ?12, captured_currency = ?13, charge_id = ?14,
-                        refunded_minor = ?15, refund_pending = ?16, disputed = ?17
+                        refunded_minor = ?15, refund_pending = ?16, disputed = ?17,
+                        refunds_pending_minor = ?18, refunds_failed_minor = ?19,
+                        disputed_minor = ?20, lost_minor = ?21, owed_minor = ?22
                  WHERE id = ?1",
             )?
             .execute(params![
@@ -144,6 +153,11 @@ impl Writer<'_> {
                 p.refunded_minor,
                 p.refund_pending,
                 p.disputed,
+                p.refunds_pending_minor,
+                p.refunds_failed_minor,
+                p.disputed_minor,
+                p.lost_minor,
+                p.owed_minor,
             ])?;
         Ok(())
     }

@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use serde_json::{Value, json};
 
 use super::{ImportSet, NewOrder, NewPayment, Problem, TransferError};
+use crate::domain::ledger::{MovementSource, legacy_movements};
 use crate::domain::{AuditEntry, AuditEvent, Order, Payment, StatusSource, Timestamp};
 use crate::store::{Reader, Store, Writer};
 
@@ -125,6 +126,12 @@ fn payment_of(p: &NewPayment, id: i64, order_id: i64, now: Timestamp) -> Payment
         refunded_minor: p.refunded_minor,
         refund_pending: p.refund_pending,
         disputed: p.disputed,
+        attempt: 1,
+        refunds_pending_minor: 0,
+        refunds_failed_minor: 0,
+        disputed_minor: 0,
+        lost_minor: 0,
+        owed_minor: 0,
     }
 }
 
@@ -178,9 +185,25 @@ fn upsert_payment(
     let order = tx
         .order_by_number(&p.order)?
         .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
-    match tx.payment_for_order(order.id)? {
+    // Payments are keyed on (order, provider, reference): the same one, or
+    // one of this provider still without a reference; anything else is
+    // another attempt at paying the order.
+    let attempts = tx.payments_of_order(order.id)?;
+    let existing = attempts
+        .iter()
+        .find(|e| e.provider == p.provider && e.reference == p.reference)
+        .or_else(|| {
+            attempts
+                .iter()
+                .find(|e| e.provider == p.provider && e.reference.is_none())
+        })
+        .or_else(|| attempts.first().filter(|_| attempts.len() == 1 && p.reference.is_none()))
+        .cloned();
+    match existing {
         None => {
-            let id = tx.insert_payment(&payment_of(p, 0, order.id, now))?;
+            let mut payment = payment_of(p, 0, order.id, now);
+            let movements = legacy_movements(&payment, p.completed_at.unwrap_or(payment.updated_at));
+            let id = tx.insert_payment_with_ledger(&mut payment, &movements, MovementSource::Import, now)?;
             summary.payments_created += 1;
             let entry = import_entry(&p.order, actor, now, json!({"created": "payment"}))
                 .with_payment_status(None, Some(p.status));
@@ -204,7 +227,11 @@ fn upsert_payment(
                 summary.unchanged += 1;
                 return Ok(());
             }
-            tx.update_payment(&payment_of(p, e.id, order.id, now))?;
+            let mut payment = payment_of(p, e.id, order.id, now);
+            payment.attempt = e.attempt;
+            tx.update_payment(&payment)?;
+            let movements = legacy_movements(&payment, p.completed_at.unwrap_or(payment.updated_at));
+            tx.record_movements(&mut payment, &movements, MovementSource::Import, now)?;
             summary.payments_updated += 1;
             let entry = import_entry(&p.order, actor, now, json!({"updated": "payment"}))
                 .with_payment_status(Some(e.status), Some(p.status));
