@@ -426,6 +426,28 @@ fn movements_in_another_currency_are_ignored() {
     assert_eq!(f.status(), Some(PaymentStatus::Completed));
 }
 
+#[test]
+fn movement_in_another_currency_does_not_hide_one_of_the_same_flow() {
+    let usd_minor = |minor| Money::from_minor(minor, usd()).unwrap();
+    // The same flow (refund re_1) reported in USD, later, and in the same
+    // second with the same minor amount: neither may shadow the EUR fact.
+    let eur_refund = refund("re_1", RefundState::Succeeded, 3000, t(1));
+    let usd_later =
+        Movement::new(Flow::Refund(RefundState::Failed), usd_minor(3000), t(2)).with_id("re_1");
+    let usd_tied =
+        Movement::new(Flow::Refund(RefundState::Succeeded), usd_minor(3000), t(1)).with_id("re_1");
+    let ms = [
+        captured("pi_1", 8990, t(0)),
+        eur_refund,
+        usd_later,
+        usd_tied,
+    ];
+    let f = figures_in_any_order(&ms);
+    assert_eq!(f.refunded, 3000);
+    assert_eq!(f.refunds_failed, 0);
+    assert_eq!(f.kept(), 5990);
+}
+
 // ---- Caps ----
 
 #[test]
@@ -630,5 +652,21 @@ proptest! {
         prop_assert_eq!(eur_figures(&delivered), expected);
         prop_assert_eq!(picked(&delivered), picked(&history));
         assert_caps(&expected)?;
+    }
+
+    #[test]
+    fn figures_ignore_movements_in_another_currency(
+        (history, delivered) in any_history_redelivered(),
+        foreign in prop::collection::vec(any::<prop::sample::Index>(), 0..=4),
+    ) {
+        // Copies of some movements, in USD, delivered among the others.
+        let mut mixed = delivered;
+        for index in foreign {
+            let mut copy = index.get(&history).clone();
+            copy.amount = Money::from_minor(copy.amount.minor(), usd()).unwrap();
+            let at = index.index(mixed.len() + 1);
+            mixed.insert(at, copy);
+        }
+        prop_assert_eq!(eur_figures(&mixed), eur_figures(&history));
     }
 }
