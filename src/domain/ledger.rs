@@ -318,6 +318,10 @@ impl Figures {
 
 /// The latest movement of each flow, in a stable order.
 pub fn latest(movements: &[Movement]) -> Vec<&Movement> {
+    latest_of(movements)
+}
+
+fn latest_of<'a>(movements: impl IntoIterator<Item = &'a Movement>) -> Vec<&'a Movement> {
     let mut flows: BTreeMap<(MovementKind, Option<&str>), &Movement> = BTreeMap::new();
     for m in movements {
         flows
@@ -340,10 +344,10 @@ pub fn figures(movements: &[Movement], currency: Currency) -> Figures {
     let mut known_refunds = 0i64;
     let mut refund_total: Option<i64> = None;
     let mut owed = 0i64;
-    for m in latest(movements) {
-        if m.amount.currency() != currency {
-            continue;
-        }
+    // Another currency's movements are left out before the latest of each
+    // flow is chosen, so that they can never hide one in `currency`.
+    let ours = movements.iter().filter(|m| m.amount.currency() == currency);
+    for m in latest_of(ours) {
         let a = m.amount.minor();
         match m.flow {
             Flow::Authorised => f.authorised += a,
