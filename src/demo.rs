@@ -14,11 +14,11 @@
 
 use chrono::Duration;
 
+use crate::domain::ledger::{MovementSource, legacy_movements};
 use crate::domain::{
     Currency, Money, Order, OrderPaymentStatus, OrderStatus, Payment, PaymentStatus, Provider,
     StatusSource, Timestamp,
 };
-use crate::domain::ledger::{MovementSource, legacy_movements};
 use crate::store::bulk::BulkLoad;
 use crate::store::search::BulkIndex;
 use crate::store::{Store, Writer};

@@ -88,7 +88,8 @@ impl Payment {
     /// The currency the payment's money moves in: what was captured, else
     /// what was asked.
     pub fn money_currency(&self) -> Currency {
-        self.captured.map_or(self.amount.currency(), |c| c.currency())
+        self.captured
+            .map_or(self.amount.currency(), |c| c.currency())
     }
 
     /// The figures as last folded from the movements.

@@ -12,9 +12,9 @@ use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSqlOutput, ValueRe
 use rusqlite::{Row, ToSql};
 
 use crate::domain::{
-    AuditEvent, Currency, EventState, MovementKind, MovementSource, LogResult, Money, Order, OrderPaymentStatus, OrderStatus,
-    OrphanState, Payment, PaymentStatus, Provider, SignatureCheck, StatusSource, Timestamp,
-    parse_ts,
+    AuditEvent, Currency, EventState, LogResult, Money, MovementKind, MovementSource, Order,
+    OrderPaymentStatus, OrderStatus, OrphanState, Payment, PaymentStatus, Provider, SignatureCheck,
+    StatusSource, Timestamp, parse_ts,
 };
 
 /// Columns of `orders`, in the order [`order_from_row`] reads them.
@@ -30,6 +30,9 @@ pub const PAYMENT_COLUMNS: &str = "p.id, p.order_id, p.provider, p.reference, p.
 
 /// Number of columns in [`ORDER_COLUMNS`].
 pub const ORDER_WIDTH: usize = 12;
+
+/// Number of columns in [`PAYMENT_COLUMNS`].
+pub const PAYMENT_WIDTH: usize = 24;
 
 fn parsed<T: FromStr>(value: ValueRef<'_>) -> FromSqlResult<T>
 where

@@ -197,13 +197,23 @@ fn upsert_payment(
                 .iter()
                 .find(|e| e.provider == p.provider && e.reference.is_none())
         })
-        .or_else(|| attempts.first().filter(|_| attempts.len() == 1 && p.reference.is_none()))
+        .or_else(|| {
+            attempts
+                .first()
+                .filter(|_| attempts.len() == 1 && p.reference.is_none())
+        })
         .cloned();
     match existing {
         None => {
             let mut payment = payment_of(p, 0, order.id, now);
-            let movements = legacy_movements(&payment, p.completed_at.unwrap_or(payment.updated_at));
-            let id = tx.insert_payment_with_ledger(&mut payment, &movements, MovementSource::Import, now)?;
+            let movements =
+                legacy_movements(&payment, p.completed_at.unwrap_or(payment.updated_at));
+            let id = tx.insert_payment_with_ledger(
+                &mut payment,
+                &movements,
+                MovementSource::Import,
+                now,
+            )?;
             summary.payments_created += 1;
             let entry = import_entry(&p.order, actor, now, json!({"created": "payment"}))
                 .with_payment_status(None, Some(p.status));
@@ -230,7 +240,8 @@ fn upsert_payment(
             let mut payment = payment_of(p, e.id, order.id, now);
             payment.attempt = e.attempt;
             tx.update_payment(&payment)?;
-            let movements = legacy_movements(&payment, p.completed_at.unwrap_or(payment.updated_at));
+            let movements =
+                legacy_movements(&payment, p.completed_at.unwrap_or(payment.updated_at));
             tx.record_movements(&mut payment, &movements, MovementSource::Import, now)?;
             summary.payments_updated += 1;
             let entry = import_entry(&p.order, actor, now, json!({"updated": "payment"}))

@@ -31,7 +31,7 @@ use crate::report::rules::{Settings, evaluate};
 use crate::report::scan::findings_for_order;
 use crate::store::Reader;
 use crate::store::rows::{
-    ORDER_COLUMNS, ORDER_WIDTH, PAYMENT_COLUMNS, order_from_row, payment_from_row,
+    ORDER_COLUMNS, ORDER_WIDTH, PAYMENT_COLUMNS, PAYMENT_WIDTH, order_from_row, payment_from_row,
 };
 
 /// A condition matching at most this many rows is read through its index.
@@ -44,7 +44,6 @@ pub const DENSE_BUDGET: Duration = Duration::from_millis(25);
 pub const MARK_CAP: usize = 10_000;
 
 /// Number of columns in [`PAYMENT_COLUMNS`].
-const PAYMENT_WIDTH: usize = 18;
 
 /// Which table drives a list of orders and payments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
