@@ -407,6 +407,7 @@ fn refund_total(payment: &Payment, refund: &Refund) -> Result<(i64, bool), Apply
 fn effect_of(kind: EventKind) -> Option<Option<Effect>> {
     match kind {
         EventKind::Ignored => None,
+        EventKind::Ledger => Some(None),
         EventKind::Succeeded => Some(Some(Effect::Captured)),
         EventKind::Failed => Some(Some(Effect::Declined)),
         EventKind::Pending => Some(Some(Effect::Processing)),

@@ -13,7 +13,7 @@
 //!   most specific first; [`ProviderEvent::order_numbers`] the order numbers
 //!   the shop put in the event.
 
-use crate::domain::{Money, Provider, Timestamp};
+use crate::domain::{Money, Movement, Provider, Timestamp};
 
 /// What a provider event says, in tally's terms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +34,10 @@ pub enum EventKind {
     DisputeCreated,
     /// A dispute was closed; a lost one cancels the payment.
     DisputeClosed { lost: bool },
+    /// A fact about money only (a refund's or a dispute's new state, an
+    /// authorisation): its [`ProviderEvent::movements`] say everything;
+    /// the payment's status follows from its figures.
+    Ledger,
     /// A type tally does not act on.
     Ignored,
 }
@@ -76,6 +80,10 @@ pub struct ProviderEvent {
     pub amount: Option<Money>,
     /// The provider's raw status text ("requires_action", "PENDING (UNILATERAL)").
     pub provider_status: Option<String>,
+    /// The money facts the event reports, each keyed by the provider's id
+    /// and stamped with the provider's own time: captures, releases,
+    /// refunds, disputes and reversals (see [`crate::domain::ledger`]).
+    pub movements: Vec<Movement>,
 }
 
 impl ProviderEvent {
@@ -99,6 +107,7 @@ impl ProviderEvent {
             order_numbers: Vec::new(),
             amount: None,
             provider_status: None,
+            movements: Vec::new(),
         }
     }
 }
