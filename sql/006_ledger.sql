@@ -164,6 +164,10 @@ CREATE INDEX payments_lost ON payments (order_id) WHERE lost_minor > 0;
 CREATE INDEX payments_refunds_failed ON payments (order_id) WHERE refunds_failed_minor > 0;
 CREATE INDEX orders_fulfilled ON orders (id) WHERE status IN ('shipped', 'delivered');
 
+-- A resolution may close one of several findings of a rule on one order
+-- (a dispute, a failed refund): by its provider id.
+ALTER TABLE resolutions ADD COLUMN provider_id TEXT;
+
 -- The search document: every payment reference of the order.
 CREATE VIEW order_search_doc AS
 SELECT o.id AS id,

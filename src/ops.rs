@@ -21,8 +21,8 @@
 use serde_json::{Value, json};
 
 use crate::domain::{
-    AuditEntry, AuditEvent, Order, OrderPaymentStatus, OrderStatus, Payment, PaymentStatus,
-    StatusSource, Timestamp,
+    AuditEntry, AuditEvent, Flow, Money, Movement, MovementSource, Order, OrderPaymentStatus,
+    OrderStatus, Payment, PaymentStatus, Provider, StatusSource, Timestamp,
 };
 use crate::store::{Store, Writer};
 
@@ -98,6 +98,7 @@ fn commit(
     order: &Order,
     payment: Option<&Payment>,
     change: &Change<'_>,
+    movements: &[Movement],
 ) -> rusqlite::Result<()> {
     if *order != before.order {
         tx.update_order(order)?;
@@ -106,6 +107,12 @@ fn commit(
         && Some(p) != before.payment.as_ref()
     {
         tx.update_payment(p)?;
+    }
+    if let Some(p) = payment
+        && !movements.is_empty()
+    {
+        let mut p = p.clone();
+        tx.record_movements(&mut p, movements, MovementSource::Owner, change.now)?;
     }
     let entry = AuditEntry::new(change.event, change.actor, change.now)
         .with_order(&order.number)
@@ -134,27 +141,35 @@ fn set_order_side(order: &mut Order, status: OrderPaymentStatus, now: Timestamp)
     }
 }
 
-/// Sets the payment's status, stamping `completed_at` when it completes and
-/// recording a refund owed when a completed payment is cancelled. Returns a
-/// warning for the owner when money must move outside `tally`.
+/// The money an owner's change of status moves in the ledger: cancelling
+/// a completed payment that keeps money records that much refund owed (the
+/// owner's words never invent or erase money otherwise).
+fn owed_by(payment: &Payment, status: PaymentStatus, change: &Change<'_>) -> Vec<Movement> {
+    let kept = payment.kept();
+    let owes = payment.status == PaymentStatus::Completed
+        && status == PaymentStatus::Cancelled
+        && change.source == StatusSource::Owner
+        && kept > 0;
+    match Money::from_minor(kept, payment.money_currency()) {
+        Ok(m) if owes => vec![Movement::new(Flow::Owed, m, change.now)],
+        Ok(_) | Err(_) => Vec::new(),
+    }
+}
+
+/// Sets the payment's status, stamping `completed_at` when it completes.
+/// Returns a warning for the owner when `owed` is a refund to make outside
+/// `tally`.
 fn set_payment_side(
     payment: &mut Payment,
     order_number: &str,
     status: PaymentStatus,
     change: &Change<'_>,
+    owed: &[Movement],
 ) -> Option<String> {
-    let mut warning = None;
+    let warning = owed
+        .first()
+        .map(|m| refund_warning(payment, order_number, m.amount));
     if payment.status != status {
-        if payment.status == PaymentStatus::Completed
-            && status == PaymentStatus::Cancelled
-            && change.source == StatusSource::Owner
-        {
-            payment.refund_pending = true;
-            warning = Some(refund_warning(payment, order_number));
-        }
-        if status != PaymentStatus::Cancelled {
-            payment.refund_pending = false;
-        }
         payment.status = status;
         payment.status_source = change.source;
         payment.updated_at = change.now;
@@ -166,8 +181,7 @@ fn set_payment_side(
     warning
 }
 
-fn refund_warning(payment: &Payment, number: &str) -> String {
-    let amount = payment.captured.unwrap_or(payment.amount);
+fn refund_warning(payment: &Payment, number: &str, amount: Money) -> String {
     if payment.provider.sends_webhooks() {
         format!(
             "{number}: the customer was charged {amount} at {p}; cancelling here refunds nothing. \
@@ -203,10 +217,14 @@ pub fn sync_from_order(
     }
     let before = Before::of(&order, payment.as_ref());
     set_order_side(&mut order, status, change.now);
+    let owed = payment
+        .as_ref()
+        .map(|p| owed_by(p, target, change))
+        .unwrap_or_default();
     let warning = payment
         .as_mut()
-        .and_then(|p| set_payment_side(p, &order.number, target, change));
-    commit(tx, &before, &order, payment.as_ref(), change)?;
+        .and_then(|p| set_payment_side(p, &order.number, target, change, &owed));
+    commit(tx, &before, &order, payment.as_ref(), change, &owed)?;
     let summary = match &payment {
         Some(_) => format!("order {status}, payment {target}"),
         None => format!("order {status} (no payment record)"),
@@ -234,9 +252,10 @@ pub fn sync_from_payment(
         return Ok(Outcome::skipped(format!("payment is already {status}")));
     }
     let before = Before::of(&order, Some(&payment));
-    let warning = set_payment_side(&mut payment, &order.number, status, change);
+    let owed = owed_by(&payment, status, change);
+    let warning = set_payment_side(&mut payment, &order.number, status, change, &owed);
     set_order_side(&mut order, target, change.now);
-    commit(tx, &before, &order, Some(&payment), change)?;
+    commit(tx, &before, &order, Some(&payment), change, &owed)?;
     Ok(Outcome::Done {
         summary: format!("payment {status}, order {target}"),
         warnings: warning.into_iter().collect(),
@@ -334,19 +353,24 @@ pub fn cancel(
             now,
             Value::Null,
         );
+        let owed = payment
+            .as_ref()
+            .map(|p| owed_by(p, PaymentStatus::Cancelled, &change))
+            .unwrap_or_default();
         let warning = match payment.as_mut() {
             Some(p) => {
                 order.payment_status = OrderPaymentStatus::Refunded;
-                set_payment_side(p, &order.number, PaymentStatus::Cancelled, &change)
+                set_payment_side(p, &order.number, PaymentStatus::Cancelled, &change, &owed)
             }
             None => None,
         };
         change.details = json!({
             "had_payment": payment.is_some(),
             "refund_owed": was_completed,
+            "owed": owed.first().map(|m| m.amount.to_string()),
             "provider": payment.as_ref().map(|p| p.provider.as_str()),
         });
-        commit(tx, &before, &order, payment.as_ref(), &change)?;
+        commit(tx, &before, &order, payment.as_ref(), &change, &owed)?;
         let summary = match &payment {
             Some(_) => "order cancelled, payment cancelled".to_owned(),
             None => "order cancelled (no payment record)".to_owned(),
@@ -418,14 +442,27 @@ pub fn validate(
             now,
             json!({"reference": reference, "provider": payment.provider.as_str()}),
         );
+        // Only a payment confirmed by hand (Wave, cash) is money nobody else
+        // will report: validating it records its capture.
+        let captured = match payment.provider {
+            Provider::Wave | Provider::Cash if payment.figures().captured == 0 => {
+                let mut m = Movement::new(Flow::Captured, payment.amount, now);
+                if let Some(r) = &payment.reference {
+                    m = m.with_id(r);
+                }
+                vec![m]
+            }
+            Provider::Wave | Provider::Cash | Provider::Stripe | Provider::Paypal => Vec::new(),
+        };
         set_payment_side(
             &mut payment,
             &order.number,
             PaymentStatus::Completed,
             &change,
+            &[],
         );
         set_order_side(&mut order, OrderPaymentStatus::Paid, now);
-        commit(tx, &before, &order, Some(&payment), &change)?;
+        commit(tx, &before, &order, Some(&payment), &change, &captured)?;
         Ok(Outcome::Done {
             summary: "payment completed, order paid".to_owned(),
             warnings,

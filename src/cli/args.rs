@@ -73,6 +73,10 @@ pub enum Command {
         number: String,
         /// The rule of the finding (e.g. refund_awaiting_provider, disputed).
         rule: Rule,
+        /// The dispute's or refund's provider id, when the order has several
+        /// findings of the rule.
+        #[arg(long)]
+        id: Option<String>,
         /// What was done, for the audit log.
         #[arg(long)]
         note: String,

@@ -109,6 +109,7 @@ pub fn resolve(
     config: &Config,
     number: &str,
     rule: Rule,
+    id: Option<&str>,
     note: &str,
     out: &mut dyn Write,
 ) -> anyhow::Result<Exit> {
@@ -117,6 +118,7 @@ pub fn resolve(
         &mut store,
         number,
         rule,
+        id,
         note,
         &config.actor,
         Utc::now(),

@@ -134,9 +134,12 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Payment(cmd) => orders::payment(&config, cmd, &mut out),
         Command::Check(args) => check::check(&config, &args, false, &mut out),
         Command::Fix(args) => check::check(&config, &args, true, &mut out),
-        Command::Resolve { number, rule, note } => {
-            check::resolve(&config, &number, rule, &note, &mut out)
-        }
+        Command::Resolve {
+            number,
+            rule,
+            id,
+            note,
+        } => check::resolve(&config, &number, rule, id.as_deref(), &note, &mut out),
         Command::Backup { path } => admin::backup(&config, &path, &mut out),
         Command::Completions { shell } => admin::completions(shell, &mut out),
         Command::Man => admin::man(&mut out),

@@ -1,32 +1,34 @@
-//! The forward-only rule for provider events: one pure function from a
-//! payment's state and what a provider event says happened to it, to the
-//! payment's next state, or to "stale" when the event would move it backwards.
+//! A payment's status after a provider event: one pure function from the
+//! payment's status, what the event says of the attempt, and the figures
+//! folded from its ledger, to the next status, or to "stale" when the event
+//! would move the payment backwards.
 //!
-//! Providers deliver at least once and in any order, so an event never moves
-//! a payment back: pending → completed, failed or cancelled; failed →
-//! pending, completed or cancelled (a retry after a decline); completed →
-//! cancelled only by a full refund, a reversal or a lost dispute. Anything
-//! else that would change the status is [`Transition::Stale`].
+//! **Money decides once money was captured.** Captures, refunds, disputes
+//! and reversals are facts, recorded whatever their order
+//! ([`crate::domain::ledger`]); the status follows from the figures:
+//! completed while the payment keeps more than it owes back, cancelled once
+//! everything captured went back, was lost, or is owed ([`Figures::status`]).
+//! So a partial refund leaves a payment completed, a lost chargeback
+//! cancels it, a reversal that PayPal reinstates completes it again.
 //!
-//! A payment the owner cancelled in `tally` is never thrown away: a full
-//! refund confirms the refund it owes (clears `refund_pending`); a capture
-//! that arrives after the cancel, when no refund was owed yet, means the
-//! customer was charged anyway: the payment becomes completed while its
-//! order stays cancelled, which `tally check` reports as
-//! `cancelled_but_captured` (and a later refund event clears).
+//! **Before any capture, the attempt's own events decide, forward only.**
+//! Providers deliver at least once and in any order: pending → failed or
+//! completed; failed → pending (a retry), completed; a PaymentIntent
+//! cancelled with nothing captured is a failed attempt, not a refund.
+//! "processing" and "declined" older than the last event applied to the
+//! payment are stale (a late decline must not undo the retry's newer
+//! "processing"); a completed payment is never declined or put back to
+//! pending by an event. A payment the owner cancelled keeps its status.
 //!
-//! Events that only carry a non-final status (processing, declined) and are
-//! older than the last event applied to the payment are stale too: a late
-//! "declined" must not undo a newer "processing" of the retry.
-//!
-//! This module reads nothing and writes nothing; the listener applies the
-//! result through the operations in `ops`, which audit every change.
+//! This module reads nothing and writes nothing; ingest applies the result
+//! through the operations in `ops`, which audit every change.
 
+use super::ledger::Figures;
 use super::{PaymentStatus, StatusSource};
 
-/// What a provider event says happened to a payment.
+/// What a provider event says of the attempt itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Effect {
+pub enum Signal {
     /// The money was captured (Stripe `payment_intent.succeeded`, PayPal
     /// `*.COMPLETED`).
     Captured,
@@ -34,45 +36,23 @@ pub enum Effect {
     Declined,
     /// The payment is in progress or waits for the customer.
     Processing,
-    /// The payment was cancelled at the provider before any capture.
+    /// The attempt was cancelled at the provider (Stripe
+    /// `payment_intent.canceled`).
     Voided,
-    /// Money went back to the customer; `full` when the refunded total
-    /// reaches the captured amount.
-    Refunded { full: bool },
-    /// The funds were taken back (PayPal `PAYMENT.CAPTURE.REVERSED`).
-    Reversed,
-    /// A dispute (chargeback) was opened.
-    DisputeOpened,
-    /// A dispute was closed, won or lost.
-    DisputeClosed { lost: bool },
+    /// Nothing about the attempt: a fact about money only (a refund, a
+    /// dispute, a reversal), which the figures carry.
+    Money,
 }
 
-impl Effect {
-    /// Whether the effect only carries a status that a later event may
-    /// replace (as opposed to a capture, a refund or a dispute, which are
-    /// facts whatever their order).
+impl Signal {
+    /// Whether the signal only carries a status that a later event may
+    /// replace.
     fn is_transient(self) -> bool {
         match self {
-            Effect::Processing | Effect::Declined => true,
-            Effect::Captured
-            | Effect::Voided
-            | Effect::Refunded { .. }
-            | Effect::Reversed
-            | Effect::DisputeOpened
-            | Effect::DisputeClosed { .. } => false,
+            Signal::Processing | Signal::Declined => true,
+            Signal::Captured | Signal::Voided | Signal::Money => false,
         }
     }
-}
-
-/// The part of a payment a provider event may change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PaymentState {
-    pub status: PaymentStatus,
-    /// Who set the status last: a cancelled payment whose source is the
-    /// owner was cancelled in `tally`.
-    pub source: StatusSource,
-    pub refund_pending: bool,
-    pub disputed: bool,
 }
 
 /// Where the event stands in time against the last event applied to the
@@ -85,118 +65,65 @@ pub enum EventAge {
     Older,
 }
 
-/// The state after an event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Next {
-    pub status: PaymentStatus,
-    pub refund_pending: bool,
-    pub disputed: bool,
-    /// The customer was charged after the owner cancelled the order.
-    pub charged_after_cancel: bool,
-}
-
 /// What to do with a provider event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Transition {
-    /// Apply it: the payment's next state (its status may be unchanged).
-    Apply(Next),
-    /// Ignore it: it would move the payment backwards.
+    /// Apply it: the payment's next status (perhaps unchanged).
+    Apply(PaymentStatus),
+    /// Leave the status alone: it would move the payment backwards.
     Stale(&'static str),
 }
 
-/// The forward-only rule: the payment's next state after `effect`, or
-/// [`Transition::Stale`].
-pub fn next(state: PaymentState, effect: Effect, age: EventAge) -> Transition {
+/// The payment's next status after an event, its figures already folded
+/// with the event's movements.
+pub fn next(
+    status: PaymentStatus,
+    source: StatusSource,
+    signal: Signal,
+    figures: &Figures,
+    age: EventAge,
+) -> Transition {
     use PaymentStatus::{Cancelled, Completed, Failed, Pending};
-
-    if age == EventAge::Older && effect.is_transient() {
+    if let Some(by_money) = figures.status() {
+        return Transition::Apply(by_money);
+    }
+    if age == EventAge::Older && signal.is_transient() {
         return Transition::Stale("older than the last event applied to this payment");
     }
-    let keep = Next {
-        status: state.status,
-        refund_pending: state.refund_pending,
-        disputed: state.disputed,
-        charged_after_cancel: false,
-    };
-    let to = |status| Next { status, ..keep };
-    let owner_cancelled = state.source == StatusSource::Owner;
+    let owner_cancelled = status == Cancelled && source == StatusSource::Owner;
     let apply = Transition::Apply;
-    match (state.status, effect) {
-        (Pending | Failed, Effect::Captured) => apply(to(Completed)),
-        (Completed, Effect::Captured) => apply(keep),
-        (Cancelled, Effect::Captured) => match (owner_cancelled, state.refund_pending) {
-            // Completed before the cancel: the refund owed already covers it.
-            (true, true) => apply(keep),
-            (true, false) => apply(Next {
-                charged_after_cancel: true,
-                ..to(Completed)
-            }),
-            (false, _) => Transition::Stale("a capture cannot follow a refund or a cancellation"),
+    match (status, signal) {
+        (_, Signal::Money) => apply(status),
+        (_, _) if owner_cancelled => match signal {
+            // Charged after the owner cancelled: the order stays cancelled,
+            // which `check` reports.
+            Signal::Captured => apply(Completed),
+            Signal::Declined | Signal::Processing | Signal::Voided | Signal::Money => apply(status),
         },
+        (Pending | Failed, Signal::Captured) => apply(Completed),
+        (Completed, Signal::Captured) => apply(Completed),
+        (Cancelled, Signal::Captured) => {
+            Transition::Stale("a capture cannot follow a refund or a cancellation")
+        }
 
-        (Pending, Effect::Declined) => apply(to(Failed)),
-        (Failed, Effect::Declined) => apply(keep),
-        (Completed, Effect::Declined) => {
+        (Pending | Failed, Signal::Declined) => apply(Failed),
+        (Completed, Signal::Declined) => {
             Transition::Stale("a completed payment cannot be declined afterwards")
         }
-        (Cancelled, Effect::Declined) if owner_cancelled => apply(keep),
-        (Cancelled, Effect::Declined) => Transition::Stale("the payment is already cancelled"),
-
-        (Pending, Effect::Processing) => apply(keep),
-        (Failed, Effect::Processing) => apply(to(Pending)),
-        (Completed, Effect::Processing) => {
+        (Pending | Failed, Signal::Processing) => apply(Pending),
+        (Completed, Signal::Processing) => {
             Transition::Stale("a completed payment cannot go back to pending")
         }
-        (Cancelled, Effect::Processing) if owner_cancelled => apply(keep),
-        (Cancelled, Effect::Processing) => Transition::Stale("the payment is already cancelled"),
+        (Cancelled, Signal::Declined | Signal::Processing) => {
+            Transition::Stale("the payment is already cancelled")
+        }
 
-        (Pending | Failed, Effect::Voided) => apply(to(Cancelled)),
-        (Completed, Effect::Voided) => Transition::Stale(
+        // Nothing was captured: a failed attempt, not a refund.
+        (Pending | Failed, Signal::Voided) => apply(Failed),
+        (Completed, Signal::Voided) => Transition::Stale(
             "a completed payment is cancelled only by a refund, a reversal or a lost dispute",
         ),
-        (Cancelled, Effect::Voided) => apply(keep),
-
-        (Pending | Failed | Completed, Effect::Refunded { full: true }) => apply(Next {
-            refund_pending: false,
-            ..to(Cancelled)
-        }),
-        (Pending | Failed | Completed, Effect::Refunded { full: false }) => apply(keep),
-        (Cancelled, Effect::Refunded { full }) => apply(Next {
-            refund_pending: state.refund_pending && !full,
-            ..keep
-        }),
-
-        (Pending | Failed | Completed, Effect::Reversed) => apply(Next {
-            disputed: true,
-            refund_pending: false,
-            ..to(Cancelled)
-        }),
-        // The funds went back to the customer: no refund is owed any more.
-        (Cancelled, Effect::Reversed) => apply(Next {
-            disputed: true,
-            refund_pending: false,
-            ..keep
-        }),
-
-        (Pending | Failed | Completed | Cancelled, Effect::DisputeOpened) => apply(Next {
-            disputed: true,
-            ..keep
-        }),
-        (Pending | Failed | Completed, Effect::DisputeClosed { lost: true }) => apply(Next {
-            disputed: false,
-            ..to(Cancelled)
-        }),
-        (Cancelled, Effect::DisputeClosed { lost: true }) => apply(Next {
-            disputed: false,
-            refund_pending: false,
-            ..keep
-        }),
-        (Pending | Failed | Completed | Cancelled, Effect::DisputeClosed { lost: false }) => {
-            apply(Next {
-                disputed: false,
-                ..keep
-            })
-        }
+        (Cancelled, Signal::Voided) => apply(Cancelled),
     }
 }
 
@@ -205,208 +132,144 @@ mod tests {
     use super::*;
     use PaymentStatus::{Cancelled, Completed, Failed, Pending};
 
-    const ALL_EFFECTS: [Effect; 10] = [
-        Effect::Captured,
-        Effect::Declined,
-        Effect::Processing,
-        Effect::Voided,
-        Effect::Refunded { full: true },
-        Effect::Refunded { full: false },
-        Effect::Reversed,
-        Effect::DisputeOpened,
-        Effect::DisputeClosed { lost: true },
-        Effect::DisputeClosed { lost: false },
+    const SIGNALS: [Signal; 5] = [
+        Signal::Captured,
+        Signal::Declined,
+        Signal::Processing,
+        Signal::Voided,
+        Signal::Money,
     ];
 
-    fn state(status: PaymentStatus, source: StatusSource) -> PaymentState {
-        PaymentState {
-            status,
-            source,
-            refund_pending: false,
-            disputed: false,
-        }
+    fn none() -> Figures {
+        Figures::default()
     }
 
-    fn provider(status: PaymentStatus) -> PaymentState {
-        state(status, StatusSource::Provider)
-    }
-
-    /// The status after `effect`, or `None` when stale.
-    fn status_after(s: PaymentState, effect: Effect) -> Option<PaymentStatus> {
-        match next(s, effect, EventAge::Current) {
-            Transition::Apply(n) => Some(n.status),
+    /// The status after `signal` with nothing captured, or `None` when stale.
+    fn after(status: PaymentStatus, source: StatusSource, signal: Signal) -> Option<PaymentStatus> {
+        match next(status, source, signal, &none(), EventAge::Current) {
+            Transition::Apply(s) => Some(s),
             Transition::Stale(_) => None,
         }
     }
 
     #[test]
-    fn the_status_table() {
-        use Effect as E;
-        // (from, effect, to or None for stale), for a provider-set status.
-        let table: &[(PaymentStatus, Effect, Option<PaymentStatus>)] = &[
-            (Pending, E::Captured, Some(Completed)),
-            (Pending, E::Declined, Some(Failed)),
-            (Pending, E::Processing, Some(Pending)),
-            (Pending, E::Voided, Some(Cancelled)),
-            (Pending, E::Refunded { full: true }, Some(Cancelled)),
-            (Pending, E::Refunded { full: false }, Some(Pending)),
-            (Pending, E::Reversed, Some(Cancelled)),
-            (Pending, E::DisputeOpened, Some(Pending)),
-            (Pending, E::DisputeClosed { lost: true }, Some(Cancelled)),
-            (Pending, E::DisputeClosed { lost: false }, Some(Pending)),
-            (Failed, E::Captured, Some(Completed)),
-            (Failed, E::Declined, Some(Failed)),
-            (Failed, E::Processing, Some(Pending)),
-            (Failed, E::Voided, Some(Cancelled)),
-            (Failed, E::Refunded { full: true }, Some(Cancelled)),
-            (Failed, E::Refunded { full: false }, Some(Failed)),
-            (Failed, E::Reversed, Some(Cancelled)),
-            (Failed, E::DisputeOpened, Some(Failed)),
-            (Failed, E::DisputeClosed { lost: true }, Some(Cancelled)),
-            (Failed, E::DisputeClosed { lost: false }, Some(Failed)),
-            (Completed, E::Captured, Some(Completed)),
-            (Completed, E::Declined, None),
-            (Completed, E::Processing, None),
-            (Completed, E::Voided, None),
-            (Completed, E::Refunded { full: true }, Some(Cancelled)),
-            (Completed, E::Refunded { full: false }, Some(Completed)),
-            (Completed, E::Reversed, Some(Cancelled)),
-            (Completed, E::DisputeOpened, Some(Completed)),
-            (Completed, E::DisputeClosed { lost: true }, Some(Cancelled)),
-            (Completed, E::DisputeClosed { lost: false }, Some(Completed)),
-            (Cancelled, E::Captured, None),
-            (Cancelled, E::Declined, None),
-            (Cancelled, E::Processing, None),
-            (Cancelled, E::Voided, Some(Cancelled)),
-            (Cancelled, E::Refunded { full: true }, Some(Cancelled)),
-            (Cancelled, E::Refunded { full: false }, Some(Cancelled)),
-            (Cancelled, E::Reversed, Some(Cancelled)),
-            (Cancelled, E::DisputeOpened, Some(Cancelled)),
-            (Cancelled, E::DisputeClosed { lost: true }, Some(Cancelled)),
-            (Cancelled, E::DisputeClosed { lost: false }, Some(Cancelled)),
+    fn the_status_table_before_any_capture() {
+        use Signal as S;
+        let p = StatusSource::Provider;
+        let table: &[(PaymentStatus, Signal, Option<PaymentStatus>)] = &[
+            (Pending, S::Captured, Some(Completed)),
+            (Pending, S::Declined, Some(Failed)),
+            (Pending, S::Processing, Some(Pending)),
+            (Pending, S::Voided, Some(Failed)),
+            (Pending, S::Money, Some(Pending)),
+            (Failed, S::Captured, Some(Completed)),
+            (Failed, S::Declined, Some(Failed)),
+            (Failed, S::Processing, Some(Pending)),
+            (Failed, S::Voided, Some(Failed)),
+            (Failed, S::Money, Some(Failed)),
+            (Completed, S::Captured, Some(Completed)),
+            (Completed, S::Declined, None),
+            (Completed, S::Processing, None),
+            (Completed, S::Voided, None),
+            (Completed, S::Money, Some(Completed)),
+            (Cancelled, S::Captured, None),
+            (Cancelled, S::Declined, None),
+            (Cancelled, S::Processing, None),
+            (Cancelled, S::Voided, Some(Cancelled)),
+            (Cancelled, S::Money, Some(Cancelled)),
         ];
-        assert_eq!(table.len(), PaymentStatus::ALL.len() * ALL_EFFECTS.len());
-        for &(from, effect, to) in table {
-            assert_eq!(
-                status_after(provider(from), effect),
-                to,
-                "{from} + {effect:?}"
-            );
+        assert_eq!(table.len(), PaymentStatus::ALL.len() * SIGNALS.len());
+        for &(from, signal, to) in table {
+            assert_eq!(after(from, p, signal), to, "{from} + {signal:?}");
         }
     }
 
     #[test]
-    fn nothing_ever_moves_a_completed_payment_but_refund_reversal_or_lost_dispute() {
-        for effect in ALL_EFFECTS {
-            for source in [StatusSource::Owner, StatusSource::Provider] {
-                let after = status_after(state(Completed, source), effect);
-                let allowed = matches!(
-                    effect,
-                    Effect::Refunded { full: true }
-                        | Effect::Reversed
-                        | Effect::DisputeClosed { lost: true }
+    fn a_payment_intent_cancelled_with_nothing_captured_is_failed_not_refunded() {
+        assert_eq!(
+            after(Pending, StatusSource::Provider, Signal::Voided),
+            Some(Failed)
+        );
+    }
+
+    #[test]
+    fn money_decides_once_captured() {
+        let captured = Figures {
+            captured: 8990,
+            ..none()
+        };
+        for signal in SIGNALS {
+            for status in PaymentStatus::ALL.iter().copied() {
+                assert_eq!(
+                    next(
+                        status,
+                        StatusSource::Provider,
+                        signal,
+                        &captured,
+                        EventAge::Older
+                    ),
+                    Transition::Apply(Completed)
                 );
-                if !allowed {
-                    assert!(
-                        after.is_none() || after == Some(Completed),
-                        "{effect:?} moved a completed payment to {after:?}"
-                    );
-                }
             }
         }
+        let refunded = Figures {
+            refunded: 8990,
+            ..captured
+        };
+        assert_eq!(
+            next(
+                Completed,
+                StatusSource::Provider,
+                Signal::Money,
+                &refunded,
+                EventAge::Current
+            ),
+            Transition::Apply(Cancelled)
+        );
+        let partly = Figures {
+            refunded: 2000,
+            ..captured
+        };
+        assert_eq!(
+            next(
+                Completed,
+                StatusSource::Provider,
+                Signal::Money,
+                &partly,
+                EventAge::Current
+            ),
+            Transition::Apply(Completed)
+        );
     }
 
     #[test]
-    fn a_full_refund_confirms_the_owners_pending_refund() {
-        let s = PaymentState {
-            refund_pending: true,
-            ..state(Cancelled, StatusSource::Owner)
-        };
-        let Transition::Apply(n) = next(s, Effect::Refunded { full: true }, EventAge::Current)
-        else {
-            panic!("stale")
-        };
-        assert_eq!(n.status, Cancelled);
-        assert!(!n.refund_pending);
-        // A partial refund leaves it pending.
-        let Transition::Apply(n) = next(s, Effect::Refunded { full: false }, EventAge::Current)
-        else {
-            panic!("stale")
-        };
-        assert!(n.refund_pending);
-    }
-
-    #[test]
-    fn a_capture_after_the_owners_cancel_is_recorded_as_charged() {
-        let s = state(Cancelled, StatusSource::Owner);
-        let Transition::Apply(n) = next(s, Effect::Captured, EventAge::Current) else {
-            panic!("stale")
-        };
-        assert_eq!(n.status, Completed);
-        assert!(n.charged_after_cancel);
-        // Already completed before the cancel: the refund owed covers it.
-        let s = PaymentState {
-            refund_pending: true,
-            ..s
-        };
-        let Transition::Apply(n) = next(s, Effect::Captured, EventAge::Current) else {
-            panic!("stale")
-        };
-        assert_eq!(n.status, Cancelled);
-        assert!(!n.charged_after_cancel);
-        assert!(n.refund_pending);
-    }
-
-    #[test]
-    fn an_owner_cancelled_payment_never_drops_an_event() {
-        let s = state(Cancelled, StatusSource::Owner);
-        for effect in ALL_EFFECTS {
-            assert!(
-                matches!(next(s, effect, EventAge::Current), Transition::Apply(_)),
-                "{effect:?}"
+    fn a_capture_after_the_owners_cancel_completes_the_payment() {
+        assert_eq!(
+            after(Cancelled, StatusSource::Owner, Signal::Captured),
+            Some(Completed)
+        );
+        for signal in [Signal::Declined, Signal::Processing, Signal::Voided] {
+            assert_eq!(
+                after(Cancelled, StatusSource::Owner, signal),
+                Some(Cancelled)
             );
         }
-    }
-
-    #[test]
-    fn disputes_set_and_clear_the_flag() {
-        let s = provider(Completed);
-        let Transition::Apply(n) = next(s, Effect::DisputeOpened, EventAge::Current) else {
-            panic!("stale")
-        };
-        assert!(n.disputed);
-        let s = PaymentState {
-            disputed: true,
-            ..s
-        };
-        let Transition::Apply(won) =
-            next(s, Effect::DisputeClosed { lost: false }, EventAge::Current)
-        else {
-            panic!("stale")
-        };
-        assert!(!won.disputed);
-        assert_eq!(won.status, Completed);
-        let Transition::Apply(n) = next(s, Effect::Reversed, EventAge::Current) else {
-            panic!("stale")
-        };
-        assert!(n.disputed);
-        assert_eq!(n.status, Cancelled);
     }
 
     #[test]
     fn older_transient_events_are_stale() {
+        let older = |s, sig| next(s, StatusSource::Provider, sig, &none(), EventAge::Older);
         assert!(matches!(
-            next(provider(Failed), Effect::Processing, EventAge::Older),
+            older(Failed, Signal::Processing),
             Transition::Stale(_)
         ));
         assert!(matches!(
-            next(provider(Pending), Effect::Declined, EventAge::Older),
+            older(Pending, Signal::Declined),
             Transition::Stale(_)
         ));
-        // A capture is a fact whatever its order.
         assert_eq!(
-            next(provider(Failed), Effect::Captured, EventAge::Older),
-            next(provider(Failed), Effect::Captured, EventAge::Current)
+            older(Failed, Signal::Captured),
+            Transition::Apply(Completed)
         );
     }
 }

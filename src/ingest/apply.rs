@@ -28,13 +28,13 @@ use std::time::Instant;
 
 use serde_json::{Value, json};
 
-use crate::domain::transition::{self, Effect, EventAge, PaymentState, Transition};
+use crate::domain::transition::{self, EventAge, Signal, Transition};
 use crate::domain::{
-    AuditEntry, AuditEvent, EventState, LogResult, Money, Order, Payment, Provider, SignatureCheck,
-    StatusSource, Timestamp,
+    AuditEntry, AuditEvent, EventState, LogResult, Money, MovementSource, Order, OrderStatus,
+    Payment, PaymentStatus, Provider, SignatureCheck, StatusSource, Timestamp,
 };
 use crate::ops::{self, Change, Outcome};
-use crate::providers::{self, EventError, EventKind, ProviderEvent, Refund};
+use crate::providers::{self, EventError, EventKind, ProviderEvent};
 use crate::store::webhooks::{EventRecord, NewLogRow, NewOrphan};
 use crate::store::{PaymentKey, Reader, Store, Writer};
 
@@ -245,6 +245,8 @@ pub fn record_failure(
 enum MatchedBy {
     Reference,
     OrderNumber,
+    /// A new attempt at paying an order the event names.
+    NewAttempt,
     Link,
 }
 
@@ -253,6 +255,7 @@ impl MatchedBy {
         match self {
             MatchedBy::Reference => "reference",
             MatchedBy::OrderNumber => "order_number",
+            MatchedBy::NewAttempt => "new_attempt",
             MatchedBy::Link => "orphan_link",
         }
     }
@@ -266,6 +269,9 @@ enum Match {
         payment: Box<Payment>,
         by: MatchedBy,
     },
+    /// A known order, and no payment of it this event is about: the event
+    /// is another attempt at paying it.
+    Attempt { order: Box<Order> },
     Orphan {
         order_number: Option<String>,
         note: String,
@@ -294,8 +300,8 @@ fn find(tx: &Reader<'_>, ev: &ProviderEvent) -> rusqlite::Result<Match> {
     }
     for number in &ev.order_numbers {
         if let Some(order) = tx.order_by_number(number)? {
-            let payment = tx.payment_for_order(order.id)?;
-            return Ok(by_order_number(ev, order, payment));
+            let attempts = tx.payments_of_order(order.id)?;
+            return Ok(by_order_number(ev, order, attempts));
         }
     }
     Ok(Match::Orphan {
@@ -304,33 +310,44 @@ fn find(tx: &Reader<'_>, ev: &ProviderEvent) -> rusqlite::Result<Match> {
     })
 }
 
-/// An event that names a known order: its payment, when it is this
-/// provider's and holds no other reference; else an orphan saying why.
-fn by_order_number(ev: &ProviderEvent, order: Order, payment: Option<Payment>) -> Match {
-    let number = order.number.clone();
-    let provider = ev.provider.title();
-    let reference = ev.reference.as_deref().unwrap_or("(none)");
-    let note = match payment {
-        Some(payment) if payment.provider == ev.provider => match &payment.reference {
-            None => return Match::payment(order, payment, MatchedBy::OrderNumber),
-            Some(held) => format!(
-                "names order {number}, whose {provider} payment holds {held}, not {reference}: a possible double charge"
-            ),
-        },
-        Some(payment) => format!(
-            "names order {number}, whose payment is a {} payment",
-            payment.provider.title()
-        ),
-        None => format!("names order {number}, which has no payment record"),
-    };
-    Match::Orphan {
-        order_number: Some(number),
-        note,
+/// An event that names a known order: its payment of this provider that
+/// holds no reference yet, else a new attempt. Only an event that could
+/// never become a payment (a refund or a dispute of money tally never saw
+/// captured) stays an orphan.
+fn by_order_number(ev: &ProviderEvent, order: Order, attempts: Vec<Payment>) -> Match {
+    if let Some(p) = attempts
+        .into_iter()
+        .find(|p| p.provider == ev.provider && p.reference.is_none())
+    {
+        return Match::payment(order, p, MatchedBy::OrderNumber);
+    }
+    match ev.kind {
+        EventKind::Succeeded | EventKind::Failed | EventKind::Pending | EventKind::Canceled => {
+            Match::Attempt {
+                order: Box::new(order),
+            }
+        }
+        EventKind::Refunded(_)
+        | EventKind::Reversed
+        | EventKind::DisputeCreated
+        | EventKind::DisputeClosed { .. }
+        | EventKind::Ledger
+        | EventKind::Ignored => {
+            let number = order.number;
+            let reference = ev.reference.as_deref().unwrap_or("(none)");
+            Match::Orphan {
+                note: format!(
+                    "names order {number}, but no {} payment of it holds {reference}",
+                    ev.provider.title()
+                ),
+                order_number: Some(number),
+            }
+        }
     }
 }
 
-/// The match forced by `tally orphans link`: order `number`'s payment,
-/// which must be this provider's.
+/// The match forced by `tally orphans link`: order `number`'s payment of
+/// this provider (its main one when it has several).
 fn linked(tx: &Reader<'_>, ev: &ProviderEvent, number: &str) -> Result<Match, ApplyError> {
     let order = tx
         .order_by_number(number)?
@@ -338,14 +355,72 @@ fn linked(tx: &Reader<'_>, ev: &ProviderEvent, number: &str) -> Result<Match, Ap
     let payment = tx
         .payment_for_order(order.id)?
         .ok_or_else(|| ApplyError::Refused(format!("order {number} has no payment record")))?;
-    if payment.provider != ev.provider {
-        return Err(ApplyError::Refused(format!(
-            "order {number}'s payment is a {} payment; a {} event cannot apply to it",
-            payment.provider.title(),
-            ev.provider.title()
-        )));
-    }
+    let payment = if payment.provider == ev.provider {
+        payment
+    } else {
+        tx.payments_of_order(order.id)?
+            .into_iter()
+            .find(|p| p.provider == ev.provider)
+            .ok_or_else(|| {
+                ApplyError::Refused(format!(
+                    "order {number}'s payment is a {} payment; a {} event cannot apply to it",
+                    payment.provider.title(),
+                    ev.provider.title()
+                ))
+            })?
+    };
     Ok(Match::payment(order, payment, MatchedBy::Link))
+}
+
+/// A new payment of `order` for an event that names it: the event's
+/// provider, reference and amount (else the order's total), pending until
+/// the event's own facts say otherwise.
+fn new_attempt(
+    tx: &Writer<'_>,
+    order: &Order,
+    ev: &ProviderEvent,
+    now: Timestamp,
+) -> rusqlite::Result<Payment> {
+    let mut payment = Payment {
+        id: 0,
+        order_id: order.id,
+        provider: ev.provider,
+        reference: ev.reference.clone(),
+        amount: ev.amount.unwrap_or(order.total),
+        status: PaymentStatus::Pending,
+        provider_status: None,
+        created_at: ev.created.unwrap_or(now),
+        updated_at: now,
+        completed_at: None,
+        status_source: StatusSource::Provider,
+        captured: None,
+        charge_id: None,
+        refunded_minor: 0,
+        refund_pending: false,
+        disputed: false,
+        attempt: 1,
+        refunds_pending_minor: 0,
+        refunds_failed_minor: 0,
+        disputed_minor: 0,
+        lost_minor: 0,
+        owed_minor: 0,
+    };
+    tx.insert_payment_with_ledger(&mut payment, &[], MovementSource::Provider, now)?;
+    let entry = AuditEntry::new(
+        AuditEvent::ProviderEventRecorded,
+        &format!("webhook:{}:{}", ev.provider, ev.id),
+        now,
+    )
+    .with_order(&order.number)
+    .with_payment_status(None, Some(PaymentStatus::Pending))
+    .with_details(json!({
+        "new_attempt": payment.attempt,
+        "provider": ev.provider.as_str(),
+        "reference": payment.reference,
+        "event_id": ev.id,
+    }));
+    tx.insert_audit(Some(order.id), Some(payment.id), &entry)?;
+    Ok(payment)
 }
 
 fn record_event(
@@ -376,46 +451,20 @@ fn age(tx: &Reader<'_>, ev: &ProviderEvent, payment_id: i64) -> rusqlite::Result
     })
 }
 
-/// The refunded total after a refund event, and whether it reaches what
-/// was captured.
-fn refund_total(payment: &Payment, refund: &Refund) -> Result<(i64, bool), ApplyError> {
-    let basis: Money = refund
-        .captured
-        .or(payment.captured)
-        .unwrap_or(payment.amount);
-    if refund.amount.currency() != basis.currency() {
-        return Err(ApplyError::Refused(format!(
-            "the refund is in {} but the payment was captured in {}",
-            refund.amount.currency(),
-            basis.currency()
-        )));
-    }
-    let total = if refund.cumulative {
-        refund.amount.minor().max(payment.refunded_minor)
-    } else {
-        payment
-            .refunded_minor
-            .checked_add(refund.amount.minor())
-            .ok_or_else(|| ApplyError::Refused("the refunded total overflows".to_owned()))?
-    };
-    Ok((total, total >= basis.minor()))
-}
-
-/// The effect of an event on a payment's status, when the event alone
-/// says (a refund needs the payment to tell partial from full); `None` for
-/// an event tally does not act on.
-fn effect_of(kind: EventKind) -> Option<Option<Effect>> {
+/// What an event says of the attempt itself; `None` for an event tally
+/// does not act on.
+fn signal_of(kind: EventKind) -> Option<Signal> {
     match kind {
         EventKind::Ignored => None,
-        EventKind::Ledger => Some(None),
-        EventKind::Succeeded => Some(Some(Effect::Captured)),
-        EventKind::Failed => Some(Some(Effect::Declined)),
-        EventKind::Pending => Some(Some(Effect::Processing)),
-        EventKind::Canceled => Some(Some(Effect::Voided)),
-        EventKind::Refunded(_) => Some(None),
-        EventKind::Reversed => Some(Some(Effect::Reversed)),
-        EventKind::DisputeCreated => Some(Some(Effect::DisputeOpened)),
-        EventKind::DisputeClosed { lost } => Some(Some(Effect::DisputeClosed { lost })),
+        EventKind::Succeeded => Some(Signal::Captured),
+        EventKind::Failed => Some(Signal::Declined),
+        EventKind::Pending => Some(Signal::Processing),
+        EventKind::Canceled => Some(Signal::Voided),
+        EventKind::Refunded(_)
+        | EventKind::Reversed
+        | EventKind::DisputeCreated
+        | EventKind::DisputeClosed { .. }
+        | EventKind::Ledger => Some(Signal::Money),
     }
 }
 
@@ -483,15 +532,9 @@ impl Applying<'_> {
         ))
     }
 
-    /// The payment as the event reports it: provider ids, the captured
-    /// amount, the refunded total, the raw status, the flags of `next`.
-    fn facts(
-        &self,
-        payment: &Payment,
-        by: MatchedBy,
-        refunded: i64,
-        next: &transition::Next,
-    ) -> Payment {
+    /// The payment's provider ids and raw status as the event reports them
+    /// (a refund's or a dispute's status is not the payment's).
+    fn ids(&self, payment: &Payment, by: MatchedBy) -> Payment {
         let ev = self.ev;
         let mut updated = payment.clone();
         if updated.reference.is_none() {
@@ -505,28 +548,25 @@ impl Applying<'_> {
         {
             updated.charge_id = Some(charge.clone());
         }
-        if ev.kind == EventKind::Succeeded
-            && let Some(amount) = ev.amount
-        {
-            updated.captured = Some(amount);
-        }
-        updated.refunded_minor = refunded;
-        if let Some(raw) = &ev.provider_status {
+        let about_the_attempt = match ev.kind {
+            EventKind::Succeeded | EventKind::Failed | EventKind::Pending | EventKind::Canceled => {
+                true
+            }
+            EventKind::Refunded(_)
+            | EventKind::Reversed
+            | EventKind::DisputeCreated
+            | EventKind::DisputeClosed { .. }
+            | EventKind::Ledger
+            | EventKind::Ignored => false,
+        };
+        if about_the_attempt && let Some(raw) = &ev.provider_status {
             updated.provider_status = Some(raw.clone());
         }
-        updated.refund_pending = next.refund_pending;
-        updated.disputed = next.disputed;
         updated
     }
 
     /// The audit details of an applied event.
-    fn details(
-        &self,
-        by: MatchedBy,
-        payment: &Payment,
-        refunded: i64,
-        next: &transition::Next,
-    ) -> Value {
+    fn details(&self, by: MatchedBy, added: usize, charged_after_cancel: bool) -> Value {
         let ev = self.ev;
         let mut details = json!({
             "event_type": ev.event_type,
@@ -537,10 +577,20 @@ impl Applying<'_> {
         if let Some(amount) = ev.amount {
             details["amount"] = json!(amount.to_string());
         }
-        if refunded != payment.refunded_minor {
-            details["refunded_minor"] = json!(refunded);
+        if added > 0 {
+            details["movements"] = json!(
+                ev.movements
+                    .iter()
+                    .map(|m| json!({
+                        "kind": m.flow.kind(),
+                        "state": m.flow.state(),
+                        "amount": m.amount.to_string(),
+                        "provider_id": m.provider_id,
+                    }))
+                    .collect::<Vec<_>>()
+            );
         }
-        if next.charged_after_cancel {
+        if charged_after_cancel {
             details["charged_after_cancel"] = json!(true);
         }
         if let Some(who) = self.delivery.requested_by {
@@ -549,21 +599,22 @@ impl Applying<'_> {
         details
     }
 
-    /// Writes the payment's new status and facts (through the Payment →
-    /// Order operation when a status changes) and says what was done.
+    /// Writes the payment's new status (through the Payment → Order
+    /// operation when it changes) or its new facts, and says what was done.
+    #[allow(clippy::too_many_arguments)]
     fn commit(
         &self,
         tx: &Writer<'_>,
         order: &Order,
         payment: &Payment,
         updated: &Payment,
-        next: &transition::Next,
+        status: PaymentStatus,
         details: Value,
+        charged_after_cancel: bool,
     ) -> rusqlite::Result<String> {
         let now = self.delivery.received_at;
         let actor = format!("webhook:{}:{}", self.ev.provider, self.ev.id);
-        let target_order_status = next.status.to_order();
-        if next.status == payment.status && order.payment_status == target_order_status {
+        if status == payment.status && order.payment_status == status.to_order() {
             if facts_changed(payment, updated) {
                 record_facts(tx, order, payment, updated, &actor, now, details)?;
                 return Ok(describe_facts(payment, updated));
@@ -581,15 +632,14 @@ impl Applying<'_> {
             source: StatusSource::Provider,
             details: details.clone(),
         };
-        let outcome =
-            ops::sync_from_payment(tx, order.clone(), updated.clone(), next.status, &change)?;
+        let outcome = ops::sync_from_payment(tx, order.clone(), updated.clone(), status, &change)?;
         Ok(match outcome {
-            Outcome::Done { summary, .. } if next.charged_after_cancel => {
+            Outcome::Done { summary, .. } if charged_after_cancel => {
                 format!(
                     "{summary}: captured after the order was cancelled (cancelled_but_captured)"
                 )
             }
-            Outcome::Done { summary, .. } if before == next.status => summary,
+            Outcome::Done { summary, .. } if before == status => summary,
             Outcome::Done { summary, .. } => format!("{summary} (was {before})"),
             Outcome::Skipped { reason } => {
                 record_facts(tx, order, payment, updated, &actor, now, details)?;
@@ -626,7 +676,7 @@ pub fn apply_event(
             format!("already received (recorded as {state}); nothing changed"),
         ));
     }
-    let Some(effect) = effect_of(ev.kind) else {
+    let Some(signal) = signal_of(ev.kind) else {
         record_event(tx, ev, EventState::Ignored, None, None, now)?;
         return Ok(step.done(
             LogResult::Ignored,
@@ -641,45 +691,52 @@ pub fn apply_event(
     };
     let (order, payment, by) = match found {
         Match::Payment { order, payment, by } => (*order, *payment, by),
+        Match::Attempt { order } => {
+            let payment = new_attempt(tx, &order, ev, now)?;
+            (*order, payment, MatchedBy::NewAttempt)
+        }
         Match::Orphan { order_number, note } => return Ok(step.orphan(tx, order_number, &note)?),
     };
-    let (effect, refunded) = match (effect, ev.kind) {
-        (Some(effect), _) => (effect, payment.refunded_minor),
-        (None, EventKind::Refunded(refund)) => {
-            let (total, full) = refund_total(&payment, &refund)?;
-            (Effect::Refunded { full }, total)
-        }
-        (None, _) => return Err(ApplyError::Refused("no effect for this event".to_owned())),
-    };
-    let state = PaymentState {
-        status: payment.status,
-        source: payment.status_source,
-        refund_pending: payment.refund_pending,
-        disputed: payment.disputed,
-    };
     let number = order.number.clone();
-    let next = match transition::next(state, effect, age(tx, ev, payment.id)?) {
-        Transition::Stale(reason) => {
-            record_event(
-                tx,
-                ev,
-                EventState::Stale,
-                Some(payment.id),
-                Some(&number),
-                now,
-            )?;
-            return Ok(step.done(
-                LogResult::Stale,
-                Some(number),
-                Some(payment.id),
-                format!("stale: {reason} (payment {})", payment.status),
-            ));
-        }
-        Transition::Apply(next) => next,
-    };
-    let updated = step.facts(&payment, by, refunded, &next);
-    let details = step.details(by, &payment, refunded, &next);
-    let detail = step.commit(tx, &order, &payment, &updated, &next, details)?;
+    let mut updated = step.ids(&payment, by);
+    let (figures, added) =
+        tx.record_movements(&mut updated, &ev.movements, MovementSource::Provider, now)?;
+    let age = age(tx, ev, payment.id)?;
+    let status =
+        match transition::next(payment.status, payment.status_source, signal, &figures, age) {
+            Transition::Apply(status) => status,
+            Transition::Stale(reason) if added == 0 => {
+                record_event(
+                    tx,
+                    ev,
+                    EventState::Stale,
+                    Some(payment.id),
+                    Some(&number),
+                    now,
+                )?;
+                return Ok(step.done(
+                    LogResult::Stale,
+                    Some(number),
+                    Some(payment.id),
+                    format!("stale: {reason} (payment {})", payment.status),
+                ));
+            }
+            // Its money is recorded; its word on the status is not taken.
+            Transition::Stale(_) => payment.status,
+        };
+    let charged_after_cancel = order.status == OrderStatus::Cancelled
+        && status == PaymentStatus::Completed
+        && payment.status != PaymentStatus::Completed;
+    let details = step.details(by, added, charged_after_cancel);
+    let detail = step.commit(
+        tx,
+        &order,
+        &payment,
+        &updated,
+        status,
+        details,
+        charged_after_cancel,
+    )?;
     record_event(
         tx,
         ev,

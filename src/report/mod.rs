@@ -1,7 +1,7 @@
 //! `tally check` and `tally fix`: the consistency report.
 //!
 //! Built as data first, then rendered: [`rules`] judges one order (a pure
-//! function), [`scan`] streams the shop through it, [`fix`] applies what
+//! function; [`money`] holds the rules read from the ledger), [`scan`] streams the shop through it, [`fix`] applies what
 //! `tally` may fix by itself, [`render`] prints the result as a table or
 //! JSON. [`resolve`] records the owner's acknowledgement of a finding `tally`
 //! never fixes.
@@ -18,6 +18,7 @@
 //!   and can be closed with `tally resolve` once dealt with.
 
 pub mod fix;
+pub mod money;
 pub mod render;
 pub mod resolve;
 pub mod rules;

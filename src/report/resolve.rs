@@ -25,17 +25,26 @@ pub enum ResolveError {
     Fixable(Rule),
     #[error("order {number} has no open {rule} finding to resolve")]
     NothingOpen { number: String, rule: Rule },
+    #[error("order {number} has several open {rule} findings ({ids}): name one with --id")]
+    Several {
+        number: String,
+        rule: Rule,
+        ids: String,
+    },
     #[error("--note must say what was done")]
     EmptyNote,
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
 }
 
-/// Records the owner's acknowledgement of one finding.
+/// Records the owner's acknowledgement of one finding; `provider_id`
+/// picks one of several (a dispute's or a refund's id).
+#[allow(clippy::too_many_arguments)]
 pub fn resolve(
     store: &mut Store,
     number: &str,
     rule: Rule,
+    provider_id: Option<&str>,
     note: &str,
     actor: &str,
     now: Timestamp,
@@ -68,7 +77,11 @@ pub fn resolve(
             | Rule::RefundAwaitingProvider
             | Rule::Disputed
             | Rule::MissingTimestamp
-            | Rule::StalePending => {
+            | Rule::StalePending
+            | Rule::FulfilledUnpaid
+            | Rule::DisputeLost
+            | Rule::RefundFailed
+            | Rule::DuplicatePayment => {
                 let settings = Settings {
                     now,
                     stale_after,
@@ -83,10 +96,43 @@ pub fn resolve(
                 else {
                     return Err(nothing());
                 };
-                if found.is_empty() {
+                let found: Vec<_> = found
+                    .into_iter()
+                    .filter(|f| provider_id.is_none() || f.provider_id.as_deref() == provider_id)
+                    .collect();
+                let Some(first) = found.first() else {
                     return Err(nothing());
+                };
+                if found.len() > 1 && provider_id.is_none() {
+                    let ids: Vec<&str> = found
+                        .iter()
+                        .filter_map(|f| f.provider_id.as_deref())
+                        .collect();
+                    if ids.len() == found.len() {
+                        return Err(ResolveError::Several {
+                            number: number.to_owned(),
+                            rule,
+                            ids: ids.join(", "),
+                        });
+                    }
                 }
-                tx.insert_resolution(&order, payment.as_ref(), rule.as_str(), note, actor, &at)?
+                let about = match &first.payment {
+                    Some(r) => tx
+                        .payments_of_order(order.id)?
+                        .into_iter()
+                        .find(|p| p.reference.as_deref() == Some(r.as_str())),
+                    None => None,
+                }
+                .or(payment);
+                tx.insert_resolution(
+                    &order,
+                    about.as_ref(),
+                    rule.as_str(),
+                    first.provider_id.as_deref(),
+                    note,
+                    actor,
+                    &at,
+                )?
             }
         };
         if closed == 0 {

@@ -9,6 +9,8 @@
 //! the tests all judge a row the same way.
 
 use chrono::Duration;
+
+use super::money::{Attempt, money_findings};
 use serde::Serialize;
 
 use crate::domain::status::closed_enum;
@@ -30,6 +32,10 @@ closed_enum! {
         StalePending => "stale_pending",
         OrphanTransaction => "orphan_transaction",
         WebhookFailed => "webhook_failed",
+        FulfilledUnpaid => "fulfilled_unpaid",
+        DisputeLost => "dispute_lost",
+        RefundFailed => "refund_failed",
+        DuplicatePayment => "duplicate_payment",
     }
 }
 
@@ -47,7 +53,11 @@ impl Rule {
             | Rule::Disputed
             | Rule::StalePending
             | Rule::OrphanTransaction
-            | Rule::WebhookFailed => false,
+            | Rule::WebhookFailed
+            | Rule::FulfilledUnpaid
+            | Rule::DisputeLost
+            | Rule::RefundFailed
+            | Rule::DuplicatePayment => false,
         }
     }
 
@@ -59,16 +69,24 @@ impl Rule {
             Rule::AmountMismatch => "a completed payment for another amount than the order's total",
             Rule::CurrencyMismatch => "a completed payment in another currency than the order's",
             Rule::CancelledButCaptured => {
-                "a cancelled order whose payment is still completed: the customer was charged"
+                "a cancelled order that keeps more than it owes back: the customer was charged"
             }
-            Rule::RefundAwaitingProvider => "cancelled in tally, the refund not yet confirmed",
-            Rule::Disputed => "a chargeback was opened on the payment",
+            Rule::RefundAwaitingProvider => {
+                "cancelled in tally, the refund owed not yet made (the amount still to refund)"
+            }
+            Rule::Disputed => "an open dispute (chargeback or inquiry) on a payment",
             Rule::MissingTimestamp => {
                 "paid without paid_at, completed without completed_at, or cancelled without cancelled_at"
             }
             Rule::StalePending => "a payment pending for too long",
             Rule::OrphanTransaction => "a provider event that matched no local payment",
             Rule::WebhookFailed => "a provider event whose processing failed and was never applied",
+            Rule::FulfilledUnpaid => {
+                "an order shipped or delivered whose money is missing (nothing captured, a failed debit, a lost dispute)"
+            }
+            Rule::DisputeLost => "money taken back by a lost dispute or a reversal not reinstated",
+            Rule::RefundFailed => "a refund the provider reports failed: the customer was not repaid",
+            Rule::DuplicatePayment => "more than one payment of one order keeps money",
         }
     }
 }
@@ -118,6 +136,10 @@ pub struct Finding {
     /// The fix `tally fix` would make.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<Fix>,
+    /// The payment it is about: its provider reference.
+    pub payment: Option<String>,
+    /// The dispute or refund it is about, when there is one.
+    pub provider_id: Option<String>,
 }
 
 /// The settings a check runs with.
@@ -164,7 +186,13 @@ pub fn winner(order: &Order, payment: &Payment, prefer: Option<Side>) -> (Side, 
     }
 }
 
-fn finding(rule: Rule, order: &Order, detail: String, action: String, fix: Option<Fix>) -> Finding {
+pub(super) fn finding(
+    rule: Rule,
+    order: &Order,
+    detail: String,
+    action: String,
+    fix: Option<Fix>,
+) -> Finding {
     Finding {
         rule,
         order: Some(order.number.clone()),
@@ -173,14 +201,24 @@ fn finding(rule: Rule, order: &Order, detail: String, action: String, fix: Optio
         action,
         detail,
         fix,
+        payment: None,
+        provider_id: None,
     }
 }
 
-/// Every finding about one order and its payment.
+/// Every finding about one order and its (main) payment, judged from the
+/// payment's cached figures.
 pub fn evaluate(order: &Order, payment: Option<&Payment>, s: &Settings) -> Vec<Finding> {
+    let attempts: Vec<Attempt> = payment.cloned().map(Attempt::bare).into_iter().collect();
+    evaluate_order(order, &attempts, s)
+}
+
+/// Every finding about one order and all its payments (the main one
+/// first).
+pub fn evaluate_order(order: &Order, attempts: &[Attempt], s: &Settings) -> Vec<Finding> {
     let mut out = Vec::new();
     let number = &order.number;
-    let Some(p) = payment else {
+    let Some(p) = attempts.first().map(|a| &a.payment) else {
         if order.payment_status == OrderPaymentStatus::Paid {
             out.push(finding(
                 Rule::PaidWithoutPayment,
@@ -192,30 +230,29 @@ pub fn evaluate(order: &Order, payment: Option<&Payment>, s: &Settings) -> Vec<F
                 None,
             ));
         }
-        if let Some(f) = missing_timestamps(order, None) {
-            out.push(f);
-        }
+        out.extend(missing_timestamps(order, None));
         return out;
     };
     let cancelled_but_captured =
         order.status == OrderStatus::Cancelled && p.status == PaymentStatus::Completed;
-    if let Some(f) = status_mismatch(order, p, s, cancelled_but_captured) {
+    if let Some(mut f) = status_mismatch(order, p, s, cancelled_but_captured) {
+        f.payment = p.reference.clone();
         out.push(f);
     }
-    out.extend(money_findings(order, p, cancelled_but_captured));
-    if let Some(f) = missing_timestamps(order, Some(p)) {
-        out.push(f);
-    }
+    out.extend(money_findings(order, attempts));
+    out.extend(missing_timestamps(order, Some(p)));
     if p.status == PaymentStatus::Pending && s.now - p.created_at > s.stale_after {
         let provider = p.provider.title();
         let hours = (s.now - p.created_at).num_hours();
-        out.push(finding(
+        let mut f = finding(
             Rule::StalePending,
             order,
             format!("{provider} payment pending for {}", human_hours(hours)),
             format!("check at {provider} or with the customer, then `tally order validate {number}` or `tally order cancel {number}`"),
             None,
-        ));
+        );
+        f.payment = p.reference.clone();
+        out.push(f);
     }
     out
 }
@@ -234,103 +271,33 @@ fn status_mismatch(
     }
     let detail = format!("order {}, payment {}", order.payment_status, p.status);
     if cancelled_but_captured {
-        Some(finding(
-                Rule::StatusMismatch,
-                order,
-                detail,
-                "not fixed automatically while the cancelled order's payment is captured: settle that first".to_owned(),
-                None,
-            ))
-    } else {
-        let (winner, reason, forced) = winner(order, p, s.prefer);
-        let action = match winner {
-            Side::Payment => format!("set the order's payment status to {mapped} ({reason})"),
-            Side::Order => format!(
-                "set the payment's status to {} ({reason})",
-                order.payment_status.to_payment()
-            ),
-        };
-        Some(finding(
+        return Some(finding(
             Rule::StatusMismatch,
             order,
             detail,
-            action,
-            Some(Fix::SyncStatus {
-                winner,
-                reason,
-                forced,
-            }),
-        ))
-    }
-}
-
-/// The rules about money the owner must move: amount, currency, a
-/// cancelled order still captured, a refund owed, a dispute.
-fn money_findings(order: &Order, p: &Payment, cancelled_but_captured: bool) -> Vec<Finding> {
-    let mut out = Vec::new();
-    let number = &order.number;
-    let provider = p.provider.title();
-    let charged = p.captured.unwrap_or(p.amount);
-    if p.status == PaymentStatus::Completed {
-        if charged.currency() != order.total.currency() {
-            out.push(finding(
-                Rule::CurrencyMismatch,
-                order,
-                format!("order {}, {provider} captured {charged}", order.total),
-                format!("check the payment at {provider}: refund and charge again in {}, or correct the order", order.total.currency()),
-                None,
-            ));
-        } else if charged.minor() != order.total.minor() {
-            let verb = if charged.minor() < order.total.minor() {
-                "less"
-            } else {
-                "more"
-            };
-            out.push(finding(
-                Rule::AmountMismatch,
-                order,
-                format!("order {}, {provider} captured {charged}", order.total),
-                format!("the customer paid {verb} than the total: collect or refund the difference at {provider}, or correct the order"),
-                None,
-            ));
-        }
-    }
-    if cancelled_but_captured {
-        out.push(finding(
-            Rule::CancelledButCaptured,
-            order,
-            format!("order cancelled, {provider} payment completed ({charged})"),
-            if p.provider.sends_webhooks() {
-                format!("refund {charged} at {provider} (its refund event will clear this), or reopen the order")
-            } else {
-                format!("refund {charged} by hand, then `tally resolve {number} cancelled_but_captured --note ...`")
-            },
+            "not fixed automatically while the cancelled order's payment is captured: settle that first".to_owned(),
             None,
         ));
     }
-    if p.refund_pending && p.status == PaymentStatus::Cancelled {
-        out.push(finding(
-            Rule::RefundAwaitingProvider,
-            order,
-            format!("cancelled in tally, {charged} {provider} refund not confirmed"),
-            if p.provider.sends_webhooks() {
-                format!("refund {charged} at {provider} if not done; its refund event clears this (or `tally resolve {number} refund_awaiting_provider --note ...`)")
-            } else {
-                format!("refund {charged} by hand, then `tally resolve {number} refund_awaiting_provider --note ...`")
-            },
-            None,
-        ));
-    }
-    if p.disputed {
-        out.push(finding(
-            Rule::Disputed,
-            order,
-            format!("chargeback opened on the {provider} payment ({charged})"),
-            format!("answer the dispute at {provider}; once settled, `tally resolve {number} disputed --note ...`"),
-            None,
-        ));
-    }
-    out
+    let (winner, reason, forced) = winner(order, p, s.prefer);
+    let action = match winner {
+        Side::Payment => format!("set the order's payment status to {mapped} ({reason})"),
+        Side::Order => format!(
+            "set the payment's status to {} ({reason})",
+            order.payment_status.to_payment()
+        ),
+    };
+    Some(finding(
+        Rule::StatusMismatch,
+        order,
+        detail,
+        action,
+        Some(Fix::SyncStatus {
+            winner,
+            reason,
+            forced,
+        }),
+    ))
 }
 
 fn human_hours(hours: i64) -> String {

@@ -17,7 +17,8 @@ use std::collections::{HashMap, HashSet};
 
 use rusqlite::params;
 
-use super::rules::{Finding, Rule, Settings, evaluate};
+use super::money::Attempt;
+use super::rules::{Finding, Rule, Settings, evaluate_order};
 use crate::domain::{Order, Payment, PaymentStatus, format_ts};
 use crate::store::Reader;
 use crate::store::rows::{self, ORDER_COLUMNS, ORDER_WIDTH, PAYMENT_COLUMNS};
@@ -60,13 +61,16 @@ fn mapped_sql(column: &str) -> String {
 }
 
 /// The scan's prefilter, evaluated on every order: a status mismatch, an
-/// order without payment, or a completed payment whose captured amount or
-/// currency differs from the order's.
+/// order without payment, a completed payment whose captured amount or
+/// currency differs from the order's, or a shipped order whose payment
+/// keeps less than its total.
 fn suspect_sql() -> String {
     format!(
         "o.payment_status <> {}
          OR (p.status = 'completed' AND (coalesce(p.captured_minor, p.amount_minor) <> o.total_minor
-             OR coalesce(p.captured_currency, p.currency) <> o.currency))",
+             OR coalesce(p.captured_currency, p.currency) <> o.currency))
+         OR (o.status IN ('shipped', 'delivered')
+             AND coalesce(p.captured_minor, 0) - coalesce(p.lost_minor, 0) < o.total_minor)",
         mapped_sql("p.status")
     )
 }
@@ -78,31 +82,46 @@ const FLAGGED: &str = "
     o.id IN (
         SELECT order_id FROM payments INDEXED BY payments_refund_pending WHERE refund_pending = 1
         UNION SELECT order_id FROM payments INDEXED BY payments_disputed WHERE disputed = 1
+        UNION SELECT order_id FROM payments INDEXED BY payments_lost WHERE lost_minor > 0
+        UNION SELECT order_id FROM payments INDEXED BY payments_refunds_failed
+              WHERE refunds_failed_minor > 0
+        UNION SELECT order_id FROM payments INDEXED BY payments_retries WHERE attempt > 1
         UNION SELECT order_id FROM payments INDEXED BY payments_completed_untimed
               WHERE status = 'completed' AND completed_at IS NULL
         UNION SELECT order_id FROM payments WHERE status = 'pending' AND created_at < ?1
         UNION SELECT c.id FROM orders c INDEXED BY orders_cancelled
               JOIN payments cp ON cp.order_id = c.id
-              WHERE c.status = 'cancelled' AND (c.cancelled_at IS NULL OR cp.status = 'completed')
+              WHERE c.status = 'cancelled' AND (c.cancelled_at IS NULL
+                 OR cp.status = 'completed'
+                 OR coalesce(cp.captured_minor, 0) - cp.refunded_minor - cp.lost_minor
+                    > cp.owed_minor)
         UNION SELECT id FROM orders INDEXED BY orders_paid_untimed
               WHERE payment_status = 'paid' AND paid_at IS NULL)";
 
-/// An owner's acknowledgement, valid while both sides are unchanged.
+/// An owner's acknowledgement, valid while the order and the payment it is
+/// about stay unchanged.
 struct Resolution {
     order_updated_at: String,
     payment_updated_at: Option<String>,
 }
 
-fn resolutions(conn: &Reader<'_>) -> rusqlite::Result<HashMap<(i64, String), Resolution>> {
+/// Resolutions by order, rule and provider id (a dispute's or a refund's).
+type Resolutions = HashMap<(i64, String, Option<String>), Resolution>;
+
+fn resolution_rows(
+    conn: &Reader<'_>,
+    order_id: Option<i64>,
+) -> rusqlite::Result<Resolutions> {
     let mut stmt = conn.prepare_cached(
-        "SELECT order_id, rule, order_updated_at, payment_updated_at FROM resolutions ORDER BY id",
+        "SELECT order_id, rule, provider_id, order_updated_at, payment_updated_at
+         FROM resolutions WHERE ?1 IS NULL OR order_id = ?1 ORDER BY id",
     )?;
-    let rows = stmt.query_map([], |r| {
+    let rows = stmt.query_map([order_id], |r| {
         Ok((
-            (r.get::<_, i64>(0)?, r.get::<_, String>(1)?),
+            (r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get(2)?),
             Resolution {
-                order_updated_at: r.get(2)?,
-                payment_updated_at: r.get(3)?,
+                order_updated_at: r.get(3)?,
+                payment_updated_at: r.get(4)?,
             },
         ))
     })?;
@@ -110,36 +129,75 @@ fn resolutions(conn: &Reader<'_>) -> rusqlite::Result<HashMap<(i64, String), Res
 }
 
 /// Whether the owner has resolved this finding and nothing changed since.
-fn resolved(
-    res: &HashMap<(i64, String), Resolution>,
-    finding: &Finding,
-    order: &Order,
-    payment: Option<&Payment>,
-) -> bool {
-    let Some(r) = res.get(&(order.id, finding.rule.as_str().to_owned())) else {
+fn resolved(res: &Resolutions, finding: &Finding, order: &Order, attempts: &[Attempt]) -> bool {
+    let key = (
+        order.id,
+        finding.rule.as_str().to_owned(),
+        finding.provider_id.clone(),
+    );
+    let Some(r) = res.get(&key) else {
         return false;
     };
+    let payment = attempts
+        .iter()
+        .map(|a| &a.payment)
+        .find(|p| finding.payment.is_some() && p.reference == finding.payment)
+        .or(attempts.first().map(|a| &a.payment));
     r.order_updated_at == format_ts(order.updated_at)
         && r.payment_updated_at == payment.map(|p| format_ts(p.updated_at))
 }
 
-/// Every finding about one order and payment, less the rules not asked for
-/// and the findings the owner resolved.
+/// Every finding about one order and its payments, less the rules not
+/// asked for and the findings the owner resolved.
 fn judge(
     order: &Order,
-    payment: Option<&Payment>,
+    attempts: &[Attempt],
     settings: &Settings,
     filter: &Filter,
-    res: &HashMap<(i64, String), Resolution>,
+    res: &Resolutions,
 ) -> Vec<Finding> {
-    evaluate(order, payment, settings)
+    evaluate_order(order, attempts, settings)
         .into_iter()
-        .filter(|f| filter.wants(f.rule) && !resolved(res, f, order, payment))
+        .filter(|f| filter.wants(f.rule) && !resolved(res, f, order, attempts))
         .collect()
 }
 
-/// An order and its payment as they are now, and what is wrong with them.
+/// An order and its main payment as they are now, and what is wrong with
+/// them.
 pub type Judged = (Order, Option<Payment>, Vec<Finding>);
+
+/// Whether a payment's figures show a dispute, a loss or a failed refund:
+/// then its movements name them.
+fn needs_movements(p: &Payment) -> bool {
+    p.disputed_minor > 0 || p.lost_minor > 0 || p.refunds_failed_minor > 0
+}
+
+/// All the payments of an order, the main one first, with the movements
+/// of those that need them.
+pub fn attempts_of(conn: &Reader<'_>, order_id: i64) -> rusqlite::Result<Vec<Attempt>> {
+    let Some(main) = conn.payment_for_order(order_id)? else {
+        return Ok(Vec::new());
+    };
+    let mut all = vec![main.clone()];
+    all.extend(
+        conn.payments_of_order(order_id)?
+            .into_iter()
+            .filter(|p| p.id != main.id),
+    );
+    all.into_iter()
+        .map(|payment| {
+            let movements = if needs_movements(&payment) {
+                conn.movements(payment.id)?
+                    .into_iter()
+                    .map(|s| s.movement)
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            Ok(Attempt { payment, movements })
+        })
+        .collect()
+}
 
 /// Re-judges one order from the database, as the fixer does inside its
 /// transaction.
@@ -152,41 +210,29 @@ pub fn findings_for_order(
     let Some(order) = conn.order_by_id(order_id)? else {
         return Ok(None);
     };
-    let payment = conn.payment_for_order(order.id)?;
-    let res = resolutions_for(conn, order.id)?;
-    let found = judge(&order, payment.as_ref(), settings, filter, &res);
-    Ok(Some((order, payment, found)))
-}
-
-fn resolutions_for(
-    conn: &Reader<'_>,
-    order_id: i64,
-) -> rusqlite::Result<HashMap<(i64, String), Resolution>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT rule, order_updated_at, payment_updated_at FROM resolutions
-         WHERE order_id = ?1 ORDER BY id",
-    )?;
-    let rows = stmt.query_map([order_id], |r| {
-        Ok((
-            (order_id, r.get::<_, String>(0)?),
-            Resolution {
-                order_updated_at: r.get(1)?,
-                payment_updated_at: r.get(2)?,
-            },
-        ))
-    })?;
-    rows.collect()
+    let attempts = attempts_of(conn, order.id)?;
+    let res = resolution_rows(conn, Some(order.id))?;
+    let found = judge(&order, &attempts, settings, filter, &res);
+    let main = attempts.into_iter().next().map(|a| a.payment);
+    Ok(Some((order, main, found)))
 }
 
 /// Scans the shop (or one order) and returns what remains to report.
 pub fn scan(conn: &Reader<'_>, settings: &Settings, filter: &Filter) -> rusqlite::Result<Scan> {
-    let res = resolutions(conn)?;
+    let res = resolution_rows(conn, None)?;
     let stale_cutoff = format_ts(settings.now - settings.stale_after);
     let mut findings = Vec::new();
     let select = format!(
         "SELECT {ORDER_COLUMNS}, {PAYMENT_COLUMNS}
          FROM orders o LEFT JOIN payments p ON p.order_id = o.id"
     );
+    // Orders with several payments, and payments whose movements name
+    // something, are judged whole once the scan has found them.
+    let retried: HashSet<i64> = conn
+        .prepare_cached("SELECT order_id FROM payments INDEXED BY payments_retries WHERE attempt > 1")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut whole = Vec::new();
     let mut judged = HashSet::new();
     let mut handle = |row: &rusqlite::Row<'_>| -> rusqlite::Result<()> {
         let order = rows::order_from_row(row, 0)?;
@@ -197,19 +243,22 @@ pub fn scan(conn: &Reader<'_>, settings: &Settings, filter: &Filter) -> rusqlite
             rusqlite::types::ValueRef::Null => None,
             _ => Some(rows::payment_from_row(row, ORDER_WIDTH)?),
         };
-        findings.extend(judge(&order, payment.as_ref(), settings, filter, &res));
+        if retried.contains(&order.id) || payment.as_ref().is_some_and(needs_movements) {
+            whole.push(order);
+            return Ok(());
+        }
+        let attempts: Vec<Attempt> = payment.map(Attempt::bare).into_iter().collect();
+        findings.extend(judge(&order, &attempts, settings, filter, &res));
         Ok(())
     };
     let orders_checked = match &filter.order {
         Some(number) => {
             let mut stmt = conn.prepare(&format!("{select} WHERE o.number = ?1"))?;
             let mut rows = stmt.query([number])?;
-            let mut n = 0;
             while let Some(row) = rows.next()? {
                 handle(row)?;
-                n += 1;
             }
-            n
+            i64::try_from(judged.len()).unwrap_or(i64::MAX)
         }
         None => {
             let max_id: i64 =
@@ -234,6 +283,10 @@ pub fn scan(conn: &Reader<'_>, settings: &Settings, filter: &Filter) -> rusqlite
             conn.count_orders()?
         }
     };
+    for order in whole {
+        let attempts = attempts_of(conn, order.id)?;
+        findings.extend(judge(&order, &attempts, settings, filter, &res));
+    }
     if filter.wants(Rule::OrphanTransaction) {
         findings.extend(orphans(conn, filter.order.as_deref())?);
     }
@@ -286,6 +339,8 @@ fn orphans(conn: &Reader<'_>, order: Option<&str>) -> rusqlite::Result<Vec<Findi
             ),
             detail,
             fix: None,
+            payment: None,
+            provider_id: None,
         })
     })?;
     rows.collect()
@@ -313,6 +368,8 @@ fn failed_events(conn: &Reader<'_>, order: Option<&str>) -> rusqlite::Result<Vec
                 error.unwrap_or_else(|| "unknown error".to_owned())
             ),
             fix: None,
+            payment: None,
+            provider_id: None,
         })
     })?;
     rows.collect()

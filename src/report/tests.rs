@@ -270,6 +270,7 @@ fn a_refund_awaiting_the_provider_is_reported_until_resolved_or_changed() {
         &mut store,
         "TEST2001",
         Rule::RefundAwaitingProvider,
+        None,
         "refunded in the Stripe dashboard",
         "alice",
         now(),
@@ -305,6 +306,7 @@ fn a_dispute_is_reported_and_can_be_resolved() {
         &mut store,
         "TEST2001",
         Rule::Disputed,
+        None,
         "won",
         "alice",
         now(),
@@ -323,6 +325,7 @@ fn resolve_refuses_fixable_rules_absent_findings_and_empty_notes() {
             &mut store,
             "TEST1001",
             Rule::StatusMismatch,
+        None,
             "x",
             "a",
             now(),
@@ -331,15 +334,18 @@ fn resolve_refuses_fixable_rules_absent_findings_and_empty_notes() {
         Err(resolve::ResolveError::Fixable(Rule::StatusMismatch))
     ));
     assert!(matches!(
-        resolve::resolve(&mut store, "TEST2001", Rule::Disputed, "x", "a", now(), h),
+        resolve::resolve(&mut store, "TEST2001", Rule::Disputed,
+        None, "x", "a", now(), h),
         Err(resolve::ResolveError::NothingOpen { .. })
     ));
     assert!(matches!(
-        resolve::resolve(&mut store, "NOPE", Rule::Disputed, "x", "a", now(), h),
+        resolve::resolve(&mut store, "NOPE", Rule::Disputed,
+        None, "x", "a", now(), h),
         Err(resolve::ResolveError::UnknownOrder(_))
     ));
     assert!(matches!(
-        resolve::resolve(&mut store, "TEST2001", Rule::Disputed, "  ", "a", now(), h),
+        resolve::resolve(&mut store, "TEST2001", Rule::Disputed,
+        None, "  ", "a", now(), h),
         Err(resolve::ResolveError::EmptyNote)
     ));
 }
@@ -422,6 +428,7 @@ fn orphans_and_failed_webhooks_are_reported() {
         &mut store,
         "TEST2001",
         Rule::OrphanTransaction,
+        None,
         "refunded the second charge",
         "a",
         now(),
@@ -433,6 +440,7 @@ fn orphans_and_failed_webhooks_are_reported() {
         &mut store,
         "TEST1014",
         Rule::WebhookFailed,
+        None,
         "replayed by hand",
         "a",
         now(),

@@ -196,11 +196,13 @@ impl Writer<'_> {
 
     /// Records the owner's acknowledgement of a finding on an order as it
     /// stands now (`resolutions`).
+    #[allow(clippy::too_many_arguments)]
     pub fn insert_resolution(
         &self,
         order: &Order,
         payment: Option<&Payment>,
         rule: &str,
+        provider_id: Option<&str>,
         note: &str,
         actor: &str,
         at: &str,
@@ -208,8 +210,8 @@ impl Writer<'_> {
         self.conn()
             .prepare_cached(
                 "INSERT INTO resolutions (order_id, rule, note, actor, at, order_updated_at,
-                        payment_updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                        payment_updated_at, provider_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
             .execute(params![
                 order.id,
@@ -219,6 +221,7 @@ impl Writer<'_> {
                 at,
                 format_ts(order.updated_at),
                 payment.map(|p| format_ts(p.updated_at)),
+                provider_id,
             ])
     }
 }
