@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::domain::{OrderPaymentStatus, PaymentStatus};
+use crate::domain::{OrderPaymentStatus, PaymentStatus, Provider};
 use crate::report::{FIX_POLICY, Rule};
 
 /// Keeps a small shop's orders and payments consistent.
@@ -145,6 +145,14 @@ pub enum OrderCommand {
         /// The provider's transaction reference (one order only).
         #[arg(long)]
         reference: Option<String>,
+        /// Which payment, by its reference, when the order has several (one
+        /// order only).
+        #[arg(long, value_name = "REFERENCE")]
+        payment: Option<String>,
+        /// Record a new payment confirmed by hand (wave or cash) when the
+        /// order's payment is another provider's failed attempt.
+        #[arg(long)]
+        provider: Option<Provider>,
     },
     /// Set the order's payment status and carry it to its payment
     /// (pending, paid, failed, refunded).
@@ -161,6 +169,27 @@ pub enum PaymentCommand {
     SetStatus {
         number: String,
         status: PaymentStatus,
+        /// Which payment, by its reference, when the order has several.
+        #[arg(long, value_name = "REFERENCE")]
+        payment: Option<String>,
+    },
+    /// Record a refund made by hand (Wave, cash, a bank transfer); by
+    /// default what the payment still owes. NUMBER is the order number.
+    RecordRefund {
+        number: String,
+        /// Which payment, by its reference, when the order has several.
+        #[arg(long, value_name = "REFERENCE")]
+        payment: Option<String>,
+        /// How much, in the payment's currency (default: what is owed).
+        #[arg(long)]
+        amount: Option<String>,
+        /// The refund's reference (required for Stripe and PayPal: the
+        /// provider's refund id).
+        #[arg(long)]
+        reference: Option<String>,
+        /// How the money went back, for the audit log.
+        #[arg(long)]
+        note: String,
     },
 }
 

@@ -8,8 +8,10 @@ use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use serde_json::{Value, json};
 
 use super::{Config, Exit, OrderCommand, PaymentCommand, print_json};
-use crate::domain::{AuditEntry, Order, Payment, format_ts};
+use crate::domain::{AuditEntry, Currency, Figures, Money, Order, Payment, format_ts};
 use crate::ops::{self, OpError, Outcome};
+use crate::report::money::{Attempt, outstanding};
+use crate::store::ledger::StoredMovement;
 
 pub fn order(config: &Config, cmd: OrderCommand, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let now = Utc::now();
@@ -21,16 +23,37 @@ pub fn order(config: &Config, cmd: OrderCommand, out: &mut dyn Write) -> anyhow:
                 ops::cancel(&mut store, n, &config.actor, now)
             })
         }
-        OrderCommand::Validate { numbers, reference } => {
-            if reference.is_some() && numbers.len() > 1 {
+        OrderCommand::Validate {
+            numbers,
+            reference,
+            payment,
+            provider,
+        } => {
+            let one = [
+                ("--reference", reference.is_some()),
+                ("--payment", payment.is_some()),
+                ("--provider", provider.is_some()),
+            ];
+            if let Some((flag, _)) = one.iter().find(|(_, given)| *given)
+                && numbers.len() > 1
+            {
                 anyhow::bail!(
-                    "--reference names one payment: give a single order number with it ({} given)",
+                    "{flag} names one payment: give a single order number with it ({} given)",
                     numbers.len()
                 );
             }
+            let select = select(payment.as_deref());
             let mut store = config.open()?;
             bulk(out, "validated", &numbers, |n| {
-                ops::validate(&mut store, n, reference.as_deref(), &config.actor, now)
+                ops::validate_of(
+                    &mut store,
+                    n,
+                    select,
+                    provider,
+                    reference.as_deref(),
+                    &config.actor,
+                    now,
+                )
             })
         }
         OrderCommand::SetPaymentStatus { number, status } => {
@@ -45,13 +68,46 @@ pub fn order(config: &Config, cmd: OrderCommand, out: &mut dyn Write) -> anyhow:
 pub fn payment(config: &Config, cmd: PaymentCommand, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let now = Utc::now();
     match cmd {
-        PaymentCommand::SetStatus { number, status } => {
+        PaymentCommand::SetStatus {
+            number,
+            status,
+            payment,
+        } => {
             let mut store = config.open()?;
             single(out, &number, |n| {
-                ops::set_payment_status(&mut store, n, status, &config.actor, now)
+                ops::set_payment_status_of(
+                    &mut store,
+                    n,
+                    select(payment.as_deref()),
+                    status,
+                    &config.actor,
+                    now,
+                )
+            })
+        }
+        PaymentCommand::RecordRefund {
+            number,
+            payment,
+            amount,
+            reference,
+            note,
+        } => {
+            let mut store = config.open()?;
+            let refund = ops::HandRefund {
+                select: select(payment.as_deref()),
+                amount: amount.as_deref(),
+                reference: reference.as_deref(),
+                note: &note,
+            };
+            single(out, &number, |n| {
+                ops::record_refund(&mut store, n, &refund, &config.actor, now)
             })
         }
     }
+}
+
+fn select(payment: Option<&str>) -> ops::Select<'_> {
+    payment.map_or(ops::Select::Main, ops::Select::Reference)
 }
 
 fn print_outcome(
@@ -164,22 +220,128 @@ pub fn payment_json(p: &Payment) -> Value {
     })
 }
 
+/// An amount in minor units of `currency`, as a decimal string.
+fn decimal(minor: i64, currency: Currency) -> Value {
+    Money::from_minor(minor, currency).map_or(Value::Null, |m| json!(m.decimal()))
+}
+
+/// One attempt with its figures and movements (`order show --json`).
+fn attempt_json(p: &Payment, movements: &[StoredMovement]) -> Value {
+    let c = p.money_currency();
+    let f = p.figures();
+    json!({
+        "provider": p.provider.as_str(),
+        "reference": p.reference,
+        "attempt": p.attempt,
+        "status": p.status.as_str(),
+        "amount": p.amount.decimal(),
+        "currency": p.amount.currency().code(),
+        "captured": decimal(f.captured, c),
+        "refunded": decimal(f.refunded, c),
+        "refunds_pending": decimal(f.refunds_pending, c),
+        "refunds_failed": decimal(f.refunds_failed, c),
+        "disputed": decimal(f.disputed, c),
+        "lost": decimal(f.lost, c),
+        "kept": decimal(f.kept(), c),
+        "owed": decimal(f.owed, c),
+        "movements": movements.iter().map(|s| {
+            let m = &s.movement;
+            json!({
+                "kind": m.flow.kind().as_str(),
+                "state": m.flow.state(),
+                "amount": m.amount.decimal(),
+                "currency": m.amount.currency().code(),
+                "provider_id": m.provider_id,
+                "at": format_ts(m.at),
+                "event_id": m.event_id,
+                "source": s.source.as_str(),
+            })
+        }).collect::<Vec<_>>(),
+    })
+}
+
+/// The order's money across its payments, in the order's currency.
+fn money_json(order: &Order, attempts: &[Attempt]) -> Value {
+    let c = order.total.currency();
+    let mut sum = Figures::default();
+    for p in attempts.iter().map(|a| &a.payment) {
+        if p.money_currency() != c {
+            continue;
+        }
+        let f = p.figures();
+        sum.captured += f.captured;
+        sum.refunded += f.refunded;
+        sum.refunds_pending += f.refunds_pending;
+        sum.refunds_failed += f.refunds_failed;
+        sum.disputed += f.disputed;
+        sum.lost += f.lost;
+        sum.owed += f.owed;
+    }
+    json!({
+        "currency": c.code(),
+        "total": order.total.decimal(),
+        "captured": decimal(sum.captured, c),
+        "refunded": decimal(sum.refunded, c),
+        "refunds_pending": decimal(sum.refunds_pending, c),
+        "refunds_failed": decimal(sum.refunds_failed, c),
+        "disputed": decimal(sum.disputed, c),
+        "lost": decimal(sum.lost, c),
+        "kept": decimal(sum.kept(), c),
+        "owed": decimal(sum.owed, c),
+        "outstanding": decimal(outstanding(order, attempts), c),
+    })
+}
+
+/// An order, its main payment, every attempt (newest first) with its
+/// movements, and the audit trail, read in one snapshot.
+struct Shown {
+    order: Order,
+    payment: Option<Payment>,
+    attempts: Vec<(Payment, Vec<StoredMovement>)>,
+    log: Vec<crate::domain::AuditEntry>,
+}
+
 fn show(config: &Config, number: &str, json: bool, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let mut store = config.open()?;
-    let (order, payment, log) = store.read(|tx| -> anyhow::Result<_> {
+    let shown = store.read(|tx| -> anyhow::Result<_> {
         let order = tx
             .order_by_number(number)?
             .ok_or_else(|| OpError::UnknownOrder(number.to_owned()))?;
         let payment = tx.payment_for_order(order.id)?;
+        let attempts = tx
+            .payments_of_order(order.id)?
+            .into_iter()
+            .map(|p| {
+                let m = tx.movements(p.id)?;
+                Ok((p, m))
+            })
+            .collect::<rusqlite::Result<Vec<_>>>()?;
         let log = tx.audit_for_order(order.id)?;
-        Ok((order, payment, log))
+        Ok(Shown {
+            order,
+            payment,
+            attempts,
+            log,
+        })
     })?;
+    let Shown {
+        order,
+        payment,
+        attempts,
+        log,
+    } = shown;
     if json {
+        let bare: Vec<Attempt> = attempts
+            .iter()
+            .map(|(p, _)| Attempt::bare(p.clone()))
+            .collect();
         print_json(
             out,
             &json!({
                 "order": order_json(&order),
                 "payment": payment.as_ref().map(payment_json),
+                "payments": attempts.iter().map(|(p, m)| attempt_json(p, m)).collect::<Vec<_>>(),
+                "money": money_json(&order, &bare),
                 "log": log,
             }),
         )?;
@@ -240,6 +402,9 @@ fn show(config: &Config, number: &str, json: bool, out: &mut dyn Write) -> anyho
             }
         }
     }
+    if attempts.len() > 1 || attempts.iter().any(|(_, m)| !m.is_empty()) {
+        write_ledger(out, &attempts)?;
+    }
     writeln!(out, "\nAudit trail")?;
     if log.is_empty() {
         writeln!(out, "  (none)")?;
@@ -247,6 +412,57 @@ fn show(config: &Config, number: &str, json: bool, out: &mut dyn Write) -> anyho
         writeln!(out, "{}", audit_table(&log, false))?;
     }
     Ok(Exit::Ok)
+}
+
+/// Every attempt with its figures and its movements, for the text view.
+fn write_ledger(
+    out: &mut dyn Write,
+    attempts: &[(Payment, Vec<StoredMovement>)],
+) -> anyhow::Result<()> {
+    writeln!(out, "\nPayments (newest first) and their money")?;
+    for (p, movements) in attempts {
+        let c = p.money_currency();
+        let f = p.figures();
+        let m = |minor| {
+            Money::from_minor(minor, c).map_or_else(|_| minor.to_string(), |m| m.to_string())
+        };
+        writeln!(
+            out,
+            "  #{} {} {}  {}  captured {}  refunded {}  lost {}  kept {}{}",
+            p.attempt,
+            p.provider.title(),
+            p.reference.as_deref().unwrap_or("(no reference)"),
+            p.status,
+            m(f.captured),
+            m(f.refunded),
+            m(f.lost),
+            m(f.kept()),
+            if f.owed > 0 {
+                format!("  owed {}", m(f.owed))
+            } else {
+                String::new()
+            },
+        )?;
+        for s in movements {
+            let mv = &s.movement;
+            writeln!(
+                out,
+                "      {}  {}{}  {}{}",
+                format_ts(mv.at),
+                mv.flow.kind(),
+                mv.flow
+                    .state()
+                    .map(|st| format!(" {st}"))
+                    .unwrap_or_default(),
+                mv.amount,
+                mv.provider_id
+                    .as_deref()
+                    .map(|i| format!("  {i}"))
+                    .unwrap_or_default(),
+            )?;
+        }
+    }
+    Ok(())
 }
 
 fn change<T: std::fmt::Display + PartialEq>(old: &Option<T>, new: &Option<T>) -> String {

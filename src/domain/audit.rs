@@ -23,6 +23,7 @@ closed_enum! {
         FindingResolved => "finding_resolved",
         WebhookBodiesPruned => "webhook_bodies_pruned",
         Imported => "imported",
+        RefundRecorded => "refund_recorded",
     }
 }
 

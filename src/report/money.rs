@@ -31,7 +31,8 @@ impl Attempt {
 
 /// An amount in minor units of `currency`, as the owner reads it.
 fn money(minor: i64, currency: Currency) -> String {
-    Money::from_minor(minor, currency).map_or_else(|_| format!("{minor} (minor units)"), |m| m.to_string())
+    Money::from_minor(minor, currency)
+        .map_or_else(|_| format!("{minor} (minor units)"), |m| m.to_string())
 }
 
 /// What the owner calls a payment: its provider and reference.
@@ -54,7 +55,13 @@ fn flows(a: &Attempt) -> Vec<(Option<&str>, i64, Flow)> {
     latest(&a.movements)
         .into_iter()
         .filter(|m| m.amount.currency() == a.payment.money_currency())
-        .map(|m| (m.provider_id.as_deref().or(m.key.as_deref()), m.amount.minor(), m.flow))
+        .map(|m| {
+            (
+                m.provider_id.as_deref().or(m.key.as_deref()),
+                m.amount.minor(),
+                m.flow,
+            )
+        })
         .collect()
 }
 
@@ -170,11 +177,18 @@ fn refund_owed(order: &Order, p: &Payment) -> Option<Finding> {
         finding(
             Rule::RefundAwaitingProvider,
             order,
-            format!("cancelled in tally, {owed} still to refund on the {}", named(p)),
+            format!(
+                "cancelled in tally, {owed} still to refund on the {}",
+                named(p)
+            ),
             if p.provider.sends_webhooks() {
-                format!("refund {owed} at {provider} if not done; its refund event clears this (or `tally resolve {number} refund_awaiting_provider --note ...`)")
+                format!(
+                    "refund {owed} at {provider} if not done; its refund event clears this (or `tally resolve {number} refund_awaiting_provider --note ...`)"
+                )
             } else {
-                format!("refund {owed} by hand, then `tally payment record-refund {number} --note ...`")
+                format!(
+                    "refund {owed} by hand, then `tally payment record-refund {number} --note ...`"
+                )
             },
             None,
         ),
@@ -198,8 +212,14 @@ fn disputes(order: &Order, a: &Attempt) -> Vec<Finding> {
             finding(
                 Rule::Disputed,
                 order,
-                format!("{what}{id_text} for {} on the {}", money(amount, currency), named(p)),
-                format!("answer the dispute at {provider}; once settled, `tally resolve {number} disputed --note ...`"),
+                format!(
+                    "{what}{id_text} for {} on the {}",
+                    money(amount, currency),
+                    named(p)
+                ),
+                format!(
+                    "answer the dispute at {provider}; once settled, `tally resolve {number} disputed --note ...`"
+                ),
                 None,
             ),
             p,
@@ -211,8 +231,15 @@ fn disputes(order: &Order, a: &Attempt) -> Vec<Finding> {
             finding(
                 Rule::DisputeLost,
                 order,
-                format!("{} taken back by {provider}{} on the {}", money(amount, currency), id.map(|i| format!(" ({i})")).unwrap_or_default(), named(p)),
-                format!("the money is gone: stop the goods if they have not left, else write it off; then `tally resolve {number} dispute_lost --note ...`"),
+                format!(
+                    "{} taken back by {provider}{} on the {}",
+                    money(amount, currency),
+                    id.map(|i| format!(" ({i})")).unwrap_or_default(),
+                    named(p)
+                ),
+                format!(
+                    "the money is gone: stop the goods if they have not left, else write it off; then `tally resolve {number} dispute_lost --note ...`"
+                ),
                 None,
             ),
             p,
@@ -221,7 +248,9 @@ fn disputes(order: &Order, a: &Attempt) -> Vec<Finding> {
     };
     let mut out = Vec::new();
     let detailed = flows(a);
-    let any_dispute = detailed.iter().any(|(_, _, f)| matches!(f, Flow::Dispute(_)));
+    let any_dispute = detailed
+        .iter()
+        .any(|(_, _, f)| matches!(f, Flow::Dispute(_)));
     if any_dispute {
         for (id, amount, flow) in detailed {
             match flow {
@@ -263,8 +292,15 @@ fn refunds_failed(order: &Order, a: &Attempt) -> Vec<Finding> {
             finding(
                 Rule::RefundFailed,
                 order,
-                format!("refund{} of {} failed on the {}", id.map(|i| format!(" {i}")).unwrap_or_default(), money(amount, currency), named(p)),
-                format!("the customer has not been repaid: refund again at {provider} (or by another means), then `tally resolve {number} refund_failed --note ...`"),
+                format!(
+                    "refund{} of {} failed on the {}",
+                    id.map(|i| format!(" {i}")).unwrap_or_default(),
+                    money(amount, currency),
+                    named(p)
+                ),
+                format!(
+                    "the customer has not been repaid: refund again at {provider} (or by another means), then `tally resolve {number} refund_failed --note ...`"
+                ),
                 None,
             ),
             p,
@@ -314,8 +350,13 @@ fn fulfilled_unpaid(order: &Order, attempts: &[Attempt]) -> Option<Finding> {
     let mut f = finding(
         Rule::FulfilledUnpaid,
         order,
-        format!("order {}, {missing} of {} not paid", order.status, order.total),
-        format!("the goods left unpaid: collect {missing} from the customer, or stop the shipment; once settled, `tally resolve {number} fulfilled_unpaid --note ...`"),
+        format!(
+            "order {}, {missing} of {} not paid",
+            order.status, order.total
+        ),
+        format!(
+            "the goods left unpaid: collect {missing} from the customer, or stop the shipment; once settled, `tally resolve {number} fulfilled_unpaid --note ...`"
+        ),
         None,
     );
     if let Some(main) = attempts.first() {

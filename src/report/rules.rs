@@ -85,7 +85,9 @@ impl Rule {
                 "an order shipped or delivered whose money is missing (nothing captured, a failed debit, a lost dispute)"
             }
             Rule::DisputeLost => "money taken back by a lost dispute or a reversal not reinstated",
-            Rule::RefundFailed => "a refund the provider reports failed: the customer was not repaid",
+            Rule::RefundFailed => {
+                "a refund the provider reports failed: the customer was not repaid"
+            }
             Rule::DuplicatePayment => "more than one payment of one order keeps money",
         }
     }
@@ -248,7 +250,9 @@ pub fn evaluate_order(order: &Order, attempts: &[Attempt], s: &Settings) -> Vec<
             Rule::StalePending,
             order,
             format!("{provider} payment pending for {}", human_hours(hours)),
-            format!("check at {provider} or with the customer, then `tally order validate {number}` or `tally order cancel {number}`"),
+            format!(
+                "check at {provider} or with the customer, then `tally order validate {number}` or `tally order cancel {number}`"
+            ),
             None,
         );
         f.payment = p.reference.clone();

@@ -108,10 +108,7 @@ struct Resolution {
 /// Resolutions by order, rule and provider id (a dispute's or a refund's).
 type Resolutions = HashMap<(i64, String, Option<String>), Resolution>;
 
-fn resolution_rows(
-    conn: &Reader<'_>,
-    order_id: Option<i64>,
-) -> rusqlite::Result<Resolutions> {
+fn resolution_rows(conn: &Reader<'_>, order_id: Option<i64>) -> rusqlite::Result<Resolutions> {
     let mut stmt = conn.prepare_cached(
         "SELECT order_id, rule, provider_id, order_updated_at, payment_updated_at
          FROM resolutions WHERE ?1 IS NULL OR order_id = ?1 ORDER BY id",
@@ -229,7 +226,9 @@ pub fn scan(conn: &Reader<'_>, settings: &Settings, filter: &Filter) -> rusqlite
     // Orders with several payments, and payments whose movements name
     // something, are judged whole once the scan has found them.
     let retried: HashSet<i64> = conn
-        .prepare_cached("SELECT order_id FROM payments INDEXED BY payments_retries WHERE attempt > 1")?
+        .prepare_cached(
+            "SELECT order_id FROM payments INDEXED BY payments_retries WHERE attempt > 1",
+        )?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let mut whole = Vec::new();

@@ -325,7 +325,7 @@ fn resolve_refuses_fixable_rules_absent_findings_and_empty_notes() {
             &mut store,
             "TEST1001",
             Rule::StatusMismatch,
-        None,
+            None,
             "x",
             "a",
             now(),
@@ -334,18 +334,33 @@ fn resolve_refuses_fixable_rules_absent_findings_and_empty_notes() {
         Err(resolve::ResolveError::Fixable(Rule::StatusMismatch))
     ));
     assert!(matches!(
-        resolve::resolve(&mut store, "TEST2001", Rule::Disputed,
-        None, "x", "a", now(), h),
+        resolve::resolve(
+            &mut store,
+            "TEST2001",
+            Rule::Disputed,
+            None,
+            "x",
+            "a",
+            now(),
+            h
+        ),
         Err(resolve::ResolveError::NothingOpen { .. })
     ));
     assert!(matches!(
-        resolve::resolve(&mut store, "NOPE", Rule::Disputed,
-        None, "x", "a", now(), h),
+        resolve::resolve(&mut store, "NOPE", Rule::Disputed, None, "x", "a", now(), h),
         Err(resolve::ResolveError::UnknownOrder(_))
     ));
     assert!(matches!(
-        resolve::resolve(&mut store, "TEST2001", Rule::Disputed,
-        None, "  ", "a", now(), h),
+        resolve::resolve(
+            &mut store,
+            "TEST2001",
+            Rule::Disputed,
+            None,
+            "  ",
+            "a",
+            now(),
+            h
+        ),
         Err(resolve::ResolveError::EmptyNote)
     ));
 }

@@ -26,6 +26,9 @@ use crate::domain::{
 };
 use crate::store::{Store, Writer};
 
+pub mod refund;
+pub use refund::{HandRefund, record_refund};
+
 #[derive(Debug, thiserror::Error)]
 pub enum OpError {
     #[error("no order numbered {0:?}")]
@@ -36,6 +39,14 @@ pub enum OpError {
         provider: String,
         other: String,
     },
+    #[error("order {number} has no payment with reference {reference:?} (its payments: {known})")]
+    NoSuchPayment {
+        number: String,
+        reference: String,
+        known: String,
+    },
+    #[error("{0}")]
+    Refused(String),
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
 }
@@ -263,10 +274,50 @@ pub fn sync_from_payment(
 }
 
 fn load(tx: &Writer<'_>, number: &str) -> Result<(Order, Option<Payment>), OpError> {
+    load_selected(tx, number, Select::Main)
+}
+
+/// Which payment of an order an operation acts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Select<'a> {
+    /// The main payment (the one that keeps money, else the latest).
+    Main,
+    /// The payment holding this provider reference (`--payment REF`).
+    Reference(&'a str),
+}
+
+fn load_selected(
+    tx: &Writer<'_>,
+    number: &str,
+    select: Select<'_>,
+) -> Result<(Order, Option<Payment>), OpError> {
     let order = tx
         .order_by_number(number)?
         .ok_or_else(|| OpError::UnknownOrder(number.to_owned()))?;
-    let payment = tx.payment_for_order(order.id)?;
+    let payment = match select {
+        Select::Main => tx.payment_for_order(order.id)?,
+        Select::Reference(r) => {
+            let attempts = tx.payments_of_order(order.id)?;
+            let found = attempts
+                .iter()
+                .find(|p| p.reference.as_deref() == Some(r))
+                .cloned();
+            match found {
+                Some(p) => Some(p),
+                None => {
+                    return Err(OpError::NoSuchPayment {
+                        number: number.to_owned(),
+                        reference: r.to_owned(),
+                        known: attempts
+                            .iter()
+                            .filter_map(|p| p.reference.clone())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    });
+                }
+            }
+        }
+    };
     Ok((order, payment))
 }
 
@@ -313,8 +364,20 @@ pub fn set_payment_status(
     actor: &str,
     now: Timestamp,
 ) -> Result<Outcome, OpError> {
+    set_payment_status_of(store, number, Select::Main, status, actor, now)
+}
+
+/// Operation 2 on a chosen payment of the order (`--payment REF`).
+pub fn set_payment_status_of(
+    store: &mut Store,
+    number: &str,
+    select: Select<'_>,
+    status: PaymentStatus,
+    actor: &str,
+    now: Timestamp,
+) -> Result<Outcome, OpError> {
     store.write(|tx| {
-        let (order, payment) = load(tx, number)?;
+        let (order, payment) = load_selected(tx, number, select)?;
         let Some(payment) = payment else {
             return Ok(Outcome::skipped("the order has no payment record"));
         };
@@ -391,8 +454,34 @@ pub fn validate(
     actor: &str,
     now: Timestamp,
 ) -> Result<Outcome, OpError> {
+    validate_of(store, number, Select::Main, None, reference, actor, now)
+}
+
+/// Operation 4 on a chosen payment (`--payment REF`), or on a new payment
+/// confirmed by hand (`--provider wave|cash`: the customer paid another way
+/// after the main payment failed).
+pub fn validate_of(
+    store: &mut Store,
+    number: &str,
+    select: Select<'_>,
+    by_hand: Option<Provider>,
+    reference: Option<&str>,
+    actor: &str,
+    now: Timestamp,
+) -> Result<Outcome, OpError> {
     store.write(|tx| {
-        let (mut order, payment) = load(tx, number)?;
+        let (mut order, payment) = load_selected(tx, number, select)?;
+        let payment = match by_hand {
+            Some(provider) => Some(hand_payment(
+                tx,
+                &order,
+                payment.as_ref(),
+                provider,
+                actor,
+                now,
+            )?),
+            None => payment,
+        };
         if order.status == OrderStatus::Cancelled {
             return Ok(Outcome::skipped(
                 "the order is cancelled: a cancelled order cannot be validated",
@@ -468,6 +557,65 @@ pub fn validate(
             warnings,
         })
     })
+}
+
+/// A new payment of `order` confirmed by hand through `provider` (Wave or
+/// cash), pending until validated; refused while the order's main payment
+/// is anything but a failed (or absent) attempt of another provider.
+fn hand_payment(
+    tx: &Writer<'_>,
+    order: &Order,
+    main: Option<&Payment>,
+    provider: Provider,
+    actor: &str,
+    now: Timestamp,
+) -> Result<Payment, OpError> {
+    if provider.sends_webhooks() {
+        return Err(OpError::Refused(format!(
+            "--provider {provider}: only a payment confirmed by hand (wave, cash) is recorded this way"
+        )));
+    }
+    if let Some(m) = main
+        && (m.provider == provider || m.status != PaymentStatus::Failed)
+    {
+        return Err(OpError::Refused(format!(
+            "{}: its {} payment is {}; --provider records a new payment only after another provider's failed attempt (validate the existing one without --provider)",
+            order.number,
+            m.provider.title(),
+            m.status
+        )));
+    }
+    let mut payment = Payment {
+        id: 0,
+        order_id: order.id,
+        provider,
+        reference: None,
+        amount: order.total,
+        status: PaymentStatus::Pending,
+        provider_status: None,
+        created_at: now,
+        updated_at: now,
+        completed_at: None,
+        status_source: StatusSource::Owner,
+        captured: None,
+        charge_id: None,
+        refunded_minor: 0,
+        refund_pending: false,
+        disputed: false,
+        attempt: 1,
+        refunds_pending_minor: 0,
+        refunds_failed_minor: 0,
+        disputed_minor: 0,
+        lost_minor: 0,
+        owed_minor: 0,
+    };
+    tx.insert_payment_with_ledger(&mut payment, &[], MovementSource::Owner, now)?;
+    let entry = AuditEntry::new(AuditEvent::PaymentValidated, actor, now)
+        .with_order(&order.number)
+        .with_payment_status(None, Some(PaymentStatus::Pending))
+        .with_details(json!({"new_attempt": payment.attempt, "provider": provider.as_str()}));
+    tx.insert_audit(Some(order.id), Some(payment.id), &entry)?;
+    Ok(payment)
 }
 
 #[cfg(test)]
