@@ -14,7 +14,9 @@
 
 use chrono::Duration;
 
-use crate::domain::ledger::{MovementSource, legacy_movements};
+use crate::domain::ledger::{
+    DisputeState, Flow, Movement, MovementSource, RefundState, legacy_movements,
+};
 use crate::domain::{
     Currency, Money, Order, OrderPaymentStatus, OrderStatus, Payment, PaymentStatus, Provider,
     StatusSource, Timestamp,
@@ -60,6 +62,27 @@ pub const SPECIAL: &[(&str, &str)] = &[
     ),
     ("TEST1033", "stale_pending: Wave pending for 5 days"),
     ("TEST1034", "stale_pending: Stripe pending for 3 days"),
+    (
+        "TEST1035",
+        "dispute_lost, fulfilled_unpaid: a lost chargeback on a shipped order",
+    ),
+    ("TEST1036", "refund_failed: a Stripe refund that failed"),
+    (
+        "TEST1037",
+        "duplicate_payment: the customer was charged twice by Stripe",
+    ),
+    (
+        "TEST1038",
+        "fulfilled_unpaid: a SEPA debit failed after the order shipped",
+    ),
+    (
+        "TEST1039",
+        "amount_mismatch: a partial capture (179.80 authorised, 100.00 captured), then a 20.20 refund",
+    ),
+    (
+        "TEST1041",
+        "no finding: a Stripe payment of an order planned for Wave (two attempts)",
+    ),
 ];
 
 const FIRST: [&str; 16] = [
@@ -105,6 +128,8 @@ struct Row {
     paid_at: Option<Timestamp>,
     cancelled_at: Option<Timestamp>,
     payment: Option<PayRow>,
+    /// Further attempts at paying the order, after `payment`.
+    more: Vec<PayRow>,
 }
 
 struct PayRow {
@@ -121,6 +146,9 @@ struct PayRow {
     refunded_minor: i64,
     refund_pending: bool,
     disputed: bool,
+    /// The payment's ledger, when the case spells it out (else it is read
+    /// from the fields above, as an import would).
+    movements: Option<Vec<Movement>>,
 }
 
 struct Gen {
@@ -195,6 +223,7 @@ impl Gen {
             paid_at: completed_at,
             cancelled_at,
             payment: Some(payment),
+            more: Vec::new(),
         }
     }
 
@@ -204,6 +233,112 @@ impl Gen {
         self.money_cases(row);
         self.cancel_cases(row);
         self.pending_cases(row);
+        self.ledger_cases(row);
+    }
+
+    /// The ledger's cases: money lost, a refund failed, paid twice, a
+    /// failed debit, a partial capture, a second attempt by another
+    /// provider.
+    fn ledger_cases(&self, row: &mut Row) {
+        let (now, eur, xof) = (self.now, self.eur, self.xof);
+        let at = now - Duration::days(10);
+        let later = |d: i64| at + Duration::days(d);
+        let flow = |f: Flow, minor: i64, id: &str, t: Timestamp| {
+            Movement::new(f, money(minor, eur), t).with_id(id)
+        };
+        let n = row.number.clone();
+        match n.as_str() {
+            "TEST1035" => {
+                self.completed(row, Provider::Stripe, eur);
+                row.status = OrderStatus::Shipped;
+                row.payment_status = OrderPaymentStatus::Refunded;
+                if let Some(p) = row.payment.as_mut() {
+                    p.status = PaymentStatus::Cancelled;
+                    p.provider_status = Some("succeeded");
+                    let dp = format!("dp_demo{n}");
+                    p.movements = Some(vec![
+                        flow(Flow::Captured, 8_990, &format!("ch_3seed{n}"), at),
+                        flow(Flow::Dispute(DisputeState::Open), 8_990, &dp, later(3)),
+                        flow(Flow::Dispute(DisputeState::Lost), 8_990, &dp, later(8)),
+                    ]);
+                }
+            }
+            "TEST1036" => {
+                self.completed(row, Provider::Stripe, eur);
+                if let Some(p) = row.payment.as_mut() {
+                    let re = format!("re_demo{n}");
+                    p.movements = Some(vec![
+                        flow(Flow::Captured, 8_990, &format!("ch_3seed{n}"), at),
+                        flow(Flow::Refund(RefundState::Succeeded), 3_000, &re, later(2)),
+                        flow(Flow::Refund(RefundState::Failed), 3_000, &re, later(4)),
+                    ]);
+                }
+            }
+            "TEST1037" => {
+                self.completed(row, Provider::Stripe, eur);
+                if let Some(first) = row.payment.as_ref() {
+                    let mut second = first.clone_as(format!("pi_3seed{n}b"), later(0));
+                    second.charge_id = Some(format!("ch_3seed{n}b"));
+                    second.movements = Some(vec![flow(
+                        Flow::Captured,
+                        8_990,
+                        &format!("ch_3seed{n}b"),
+                        later(0),
+                    )]);
+                    row.more.push(second);
+                }
+            }
+            "TEST1038" => {
+                self.completed(row, Provider::Stripe, eur);
+                row.status = OrderStatus::Shipped;
+                row.payment_status = OrderPaymentStatus::Failed;
+                row.paid_at = None;
+                if let Some(p) = row.payment.as_mut() {
+                    p.status = PaymentStatus::Failed;
+                    p.provider_status = Some("requires_payment_method");
+                    p.completed_at = None;
+                    p.captured = None;
+                    p.charge_id = None;
+                    p.movements = Some(Vec::new());
+                }
+            }
+            "TEST1039" => {
+                self.completed(row, Provider::Stripe, eur);
+                row.total = money(17_980, eur);
+                if let Some(p) = row.payment.as_mut() {
+                    p.amount = money(17_980, eur);
+                    let ch = format!("ch_3seed{n}");
+                    let pi = format!("pi_3seed{n}");
+                    p.movements = Some(vec![
+                        flow(Flow::Authorised, 17_980, &pi, at),
+                        flow(Flow::Captured, 10_000, &ch, later(1)),
+                        flow(Flow::Released, 7_980, &ch, later(1)),
+                        flow(
+                            Flow::Refund(RefundState::Succeeded),
+                            2_020,
+                            &format!("re_demo{n}"),
+                            later(2),
+                        ),
+                    ]);
+                }
+            }
+            "TEST1041" => {
+                self.completed(row, Provider::Stripe, xof);
+                if let Some(stripe) = row.payment.take() {
+                    let mut wave = stripe.clone_as(String::new(), at - Duration::days(1));
+                    wave.provider = Provider::Wave;
+                    wave.reference = None;
+                    wave.status = PaymentStatus::Pending;
+                    wave.completed_at = None;
+                    wave.captured = None;
+                    wave.charge_id = None;
+                    wave.movements = Some(Vec::new());
+                    row.payment = Some(wave);
+                    row.more.push(stripe);
+                }
+            }
+            _ => {}
+        }
     }
 
     /// A completed payment of `provider` in `currency` for a processing order
@@ -242,6 +377,7 @@ impl Gen {
             refunded_minor: 0,
             refund_pending: false,
             disputed: false,
+            movements: None,
         });
     }
 
@@ -453,6 +589,29 @@ fn pay_row(
         },
         refund_pending: false,
         disputed: false,
+        movements: None,
+    }
+}
+
+impl PayRow {
+    /// Another payment like this one, under another reference and time.
+    fn clone_as(&self, reference: String, at: Timestamp) -> PayRow {
+        PayRow {
+            provider: self.provider,
+            reference: Some(reference),
+            amount: self.amount,
+            status: self.status,
+            provider_status: self.provider_status,
+            created: at,
+            updated: at,
+            completed_at: self.completed_at.map(|_| at),
+            captured: self.captured,
+            charge_id: self.charge_id.clone(),
+            refunded_minor: self.refunded_minor,
+            refund_pending: self.refund_pending,
+            disputed: self.disputed,
+            movements: self.movements.clone(),
+        }
     }
 }
 
@@ -485,7 +644,7 @@ fn insert(tx: &Writer<'_>, row: Row) -> rusqlite::Result<()> {
         paid_at: row.paid_at,
         cancelled_at: row.cancelled_at,
     })?;
-    if let Some(p) = row.payment {
+    for p in row.payment.into_iter().chain(row.more) {
         // A provider's payment that left pending was moved by its events.
         let status_source = if p.provider.sends_webhooks() && p.status != PaymentStatus::Pending {
             StatusSource::Provider
@@ -517,7 +676,9 @@ fn insert(tx: &Writer<'_>, row: Row) -> rusqlite::Result<()> {
             owed_minor: 0,
         };
         let at = payment.completed_at.unwrap_or(payment.updated_at);
-        let movements = legacy_movements(&payment, at);
+        let movements = p
+            .movements
+            .unwrap_or_else(|| legacy_movements(&payment, at));
         tx.insert_payment_with_ledger(&mut payment, &movements, MovementSource::Import, at)?;
     }
     Ok(())
@@ -566,7 +727,7 @@ pub fn build(
             for i in done..end {
                 let mut row = generator.row(i, orders);
                 generator.special(&mut row);
-                written += usize::from(row.payment.is_some());
+                written += usize::from(row.payment.is_some()) + row.more.len();
                 insert(tx, row)?;
             }
             Ok(written)

@@ -35,6 +35,11 @@ fn money(minor: i64, currency: Currency) -> String {
         .map_or_else(|_| format!("{minor} (minor units)"), |m| m.to_string())
 }
 
+/// An amount as the command line takes it ("89.90").
+fn decimal(minor: i64, currency: Currency) -> String {
+    Money::from_minor(minor, currency).map_or_else(|_| minor.to_string(), |m| m.decimal())
+}
+
 /// What the owner calls a payment: its provider and reference.
 fn named(p: &Payment) -> String {
     match &p.reference {
@@ -153,7 +158,7 @@ fn cancelled_but_captured(order: &Order, attempts: &[Attempt]) -> Vec<Finding> {
                     if p.provider.sends_webhooks() {
                         format!("refund {extra} at {provider} (its refund event will clear this), or reopen the order")
                     } else {
-                        format!("refund {extra} by hand, then `tally payment record-refund {number} --note ...`")
+                        format!("refund {extra} by hand, then `tally payment record-refund {number} --amount {} --note ...`", decimal(p.kept() - p.owed_minor, p.money_currency()))
                     },
                     None,
                 ),
