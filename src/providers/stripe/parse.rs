@@ -1,45 +1,76 @@
-//! Stripe event bodies into a [`ProviderEvent`]: its kind, its amount and
-//! the keys that match it to a payment.
+//! Stripe event bodies into a [`ProviderEvent`]: its kind, its amount,
+//! the keys that match it to a payment, and the money movements it reports.
 //!
 //! Pure: no IO, no clock. The body parsed here has already been verified
 //! byte for byte; nothing is re-serialised. Stripe sends amounts as
 //! integers in minor units (zero-decimal currencies such as XOF included).
 //!
 //! Keys: `data.object.id` (the PaymentIntent) or
-//! `data.object.payment_intent` (charges, disputes, invoices), and the
-//! charge id (`latest_charge`, the charges list of older API versions,
-//! `data.object.id` on a charge, `charge` on a dispute or invoice), which
-//! refunds and disputes may carry alone. The order number is
-//! `metadata.order_id`.
+//! `data.object.payment_intent` (charges, refunds, disputes, invoices;
+//! `payment.payment_intent` on an invoice payment), and the charge id
+//! (`latest_charge`, the charges list of older API versions,
+//! `data.object.id` on a charge, `charge` on a refund, dispute or invoice,
+//! `payment.charge` on an invoice payment), which refunds and disputes may
+//! carry alone. The order number is `metadata.order_id`.
+//!
+//! Movements (see [`crate::domain::ledger`]): every one is stamped with the
+//! event's `created` (else the object's `created`) and the event id.
+//! Captures and releases are keyed by the charge (else the PaymentIntent),
+//! refunds by their `re_…` id, disputes by their `dp_…`/`du_…` id (a 2013
+//! dispute without an id by `dispute:` + its charge). A movement nothing
+//! can key is not reported: a keyless refund would read as a cumulative
+//! total.
 
 use chrono::DateTime;
 use serde_json::Value;
 
-use crate::domain::{Money, Provider};
+use crate::domain::{DisputeState, Flow, Money, Movement, Provider, RefundState, Timestamp};
 use crate::providers::event::{EventError, EventKind, ProviderEvent, Refund};
-use crate::providers::json::{self, Ids, id_at, ident, order_number, push_unique, text};
+use crate::providers::json::{self, Ids, Stamp, id_at, ident, order_number, push_unique, text};
 
 /// The Stripe types tally acts on.
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Type {
+    /// `payment_intent.succeeded`, `invoice.payment_succeeded`.
     Succeeded,
+    /// `invoice_payment.paid` (API 2025-03-31 and later).
+    InvoicePaid,
     Failed,
     Pending,
+    /// `payment_intent.amount_capturable_updated`.
+    Authorised,
     Canceled,
+    /// `charge.refunded`: the object is the charge.
     Refunded,
+    /// `charge.refund.updated`, `refund.created`, `refund.updated`: the
+    /// object is the refund.
+    Refund,
+    /// `refund.failed`.
+    RefundFailed,
     DisputeCreated,
     DisputeClosed,
+    /// `charge.dispute.updated`, `charge.dispute.funds_withdrawn`.
+    Dispute,
+    /// `charge.dispute.funds_reinstated`.
+    DisputeReinstated,
 }
 
 impl Type {
     fn of(event_type: &str) -> Option<Type> {
         Some(match event_type {
             "payment_intent.succeeded" | "invoice.payment_succeeded" => Type::Succeeded,
+            "invoice_payment.paid" => Type::InvoicePaid,
             "payment_intent.payment_failed" => Type::Failed,
             "payment_intent.processing" | "payment_intent.requires_action" => Type::Pending,
+            "payment_intent.amount_capturable_updated" => Type::Authorised,
             "payment_intent.canceled" => Type::Canceled,
             "charge.refunded" => Type::Refunded,
+            "charge.refund.updated" | "refund.created" | "refund.updated" => Type::Refund,
+            "refund.failed" => Type::RefundFailed,
             "charge.dispute.created" => Type::DisputeCreated,
             "charge.dispute.closed" => Type::DisputeClosed,
+            "charge.dispute.updated" | "charge.dispute.funds_withdrawn" => Type::Dispute,
+            "charge.dispute.funds_reinstated" => Type::DisputeReinstated,
             _ => return None,
         })
     }
@@ -50,10 +81,7 @@ pub fn parse(body: &[u8]) -> Result<ProviderEvent, EventError> {
     let v = json::object(body)?;
     let id = ident(&v, "id", "id")?;
     let event_type = ident(&v, "type", "type")?;
-    let created = v
-        .get("created")
-        .and_then(Value::as_i64)
-        .and_then(|s| DateTime::from_timestamp(s, 0));
+    let created = timestamp(v.get("created"));
     let mut event = ProviderEvent::new(Provider::Stripe, id, event_type, created);
     let Some(kind) = Type::of(&event.event_type) else {
         return Ok(event);
@@ -63,17 +91,34 @@ pub fn parse(body: &[u8]) -> Result<ProviderEvent, EventError> {
         .and_then(|d| d.get("object"))
         .filter(|o| o.is_object())
         .ok_or(EventError::Missing("data.object"))?;
-    match_keys(&mut event, obj);
-    let (kind, amount) = kind_and_amount(kind, obj, &Ids::of(&event))?;
-    event.kind = kind;
-    event.amount = amount;
+    match_keys(&mut event, kind, obj);
+    let stamp = Stamp::new(created.or_else(|| timestamp(obj.get("created"))), &event.id);
+    let read = read(kind, obj, &Ids::of(&event), &stamp)?;
+    event.kind = read.kind;
+    event.amount = read.amount;
+    event.movements = read.movements;
     Ok(event)
 }
 
+/// A Stripe time: seconds since the epoch.
+fn timestamp(value: Option<&Value>) -> Option<Timestamp> {
+    value
+        .and_then(Value::as_i64)
+        .and_then(|s| DateTime::from_timestamp(s, 0))
+}
+
 /// The PaymentIntent and the charge an object names.
-fn intent_and_charge(obj: &Value) -> (Option<&str>, Option<&str>) {
+fn intent_and_charge(kind: Type, obj: &Value) -> (Option<&str>, Option<&str>) {
     let own_id = text(obj, &["id"]);
     let object_type = text(obj, &["object"]).unwrap_or_default();
+    if kind == Type::InvoicePaid || object_type == "invoice_payment" {
+        // An invoice payment names what paid it under `payment`.
+        let payment = obj.get("payment").filter(|p| p.is_object());
+        return (
+            payment.and_then(|p| id_at(p, "payment_intent")),
+            payment.and_then(|p| id_at(p, "charge")),
+        );
+    }
     let payment_intent = if object_type == "payment_intent" {
         own_id
     } else {
@@ -94,8 +139,8 @@ fn intent_and_charge(obj: &Value) -> (Option<&str>, Option<&str>) {
 }
 
 /// The references, order numbers and raw status of an event about `obj`.
-fn match_keys(event: &mut ProviderEvent, obj: &Value) {
-    let (payment_intent, charge) = intent_and_charge(obj);
+fn match_keys(event: &mut ProviderEvent, kind: Type, obj: &Value) {
+    let (payment_intent, charge) = intent_and_charge(kind, obj);
     push_unique(&mut event.references, payment_intent);
     push_unique(&mut event.references, charge);
     event.reference = payment_intent.or(charge).map(str::to_owned);
@@ -106,26 +151,134 @@ fn match_keys(event: &mut ProviderEvent, obj: &Value) {
     event.provider_status = text(obj, &["status"]).map(str::to_owned);
 }
 
-/// What the event says and the amount it is about.
-fn kind_and_amount(
-    kind: Type,
-    obj: &Value,
-    ids: &Ids<'_>,
-) -> Result<(EventKind, Option<Money>), EventError> {
+/// What an event says: its kind, the amount it is about, its movements.
+struct Read {
+    kind: EventKind,
+    amount: Option<Money>,
+    movements: Vec<Movement>,
+}
+
+impl Read {
+    fn bare(kind: EventKind) -> Read {
+        Read {
+            kind,
+            amount: None,
+            movements: Vec::new(),
+        }
+    }
+}
+
+/// What the event says, the amount it is about and the money it moved.
+fn read(kind: Type, obj: &Value, ids: &Ids<'_>, stamp: &Stamp<'_>) -> Result<Read, EventError> {
+    let own_id = text(obj, &["id"]);
+    let (payment_intent, charge) = intent_and_charge(kind, obj);
+    // What a capture is keyed by: the charge, else the PaymentIntent (else
+    // the object itself: an invoice of the current shape names neither).
+    let paid_by = charge.or(payment_intent).or(own_id);
     Ok(match kind {
-        Type::Succeeded => (EventKind::Succeeded, captured(obj, ids)?),
-        Type::Failed => (EventKind::Failed, None),
-        Type::Pending => (EventKind::Pending, None),
-        Type::Canceled => (EventKind::Canceled, None),
+        Type::Succeeded => {
+            let amount = captured(obj, ids)?;
+            let mut movements = Vec::new();
+            if let Some(m) = amount.filter(|m| m.minor() > 0) {
+                movements.push(stamp.movement_of(Flow::Captured, m, paid_by)?);
+                if let Some(m) = released(obj, ids)? {
+                    movements.push(stamp.movement_of(Flow::Released, m, paid_by)?);
+                }
+            }
+            Read {
+                kind: EventKind::Succeeded,
+                amount,
+                movements,
+            }
+        }
+        Type::InvoicePaid => {
+            let amount = money(obj, "amount_paid", ids)?;
+            let mut movements = Vec::new();
+            if let Some(m) = amount.filter(|m| m.minor() > 0) {
+                movements.push(stamp.movement_of(Flow::Captured, m, paid_by)?);
+            }
+            Read {
+                kind: EventKind::Succeeded,
+                amount,
+                movements,
+            }
+        }
+        Type::Failed => Read::bare(EventKind::Failed),
+        Type::Pending => Read::bare(EventKind::Pending),
+        Type::Authorised => {
+            let amount = money(obj, "amount_capturable", ids)?;
+            let mut movements = Vec::new();
+            if let Some(m) = amount.filter(|m| m.minor() > 0) {
+                movements.push(stamp.movement_of(Flow::Authorised, m, payment_intent)?);
+            }
+            Read {
+                kind: EventKind::Pending,
+                amount,
+                movements,
+            }
+        }
+        Type::Canceled => Read::bare(EventKind::Canceled),
         Type::Refunded => {
             let refund = refund(obj, ids)?;
-            (EventKind::Refunded(refund), Some(refund.amount))
+            Read {
+                kind: EventKind::Refunded(refund),
+                amount: Some(refund.amount),
+                movements: charge_refunded(obj, ids, stamp)?,
+            }
         }
-        Type::DisputeCreated => (EventKind::DisputeCreated, money(obj, "amount", ids)?),
-        Type::DisputeClosed => {
+        Type::Refund | Type::RefundFailed => {
+            let amount = money(obj, "amount", ids)?
+                .ok_or_else(|| ids.amount_error("the refund has no amount"))?;
+            let state = if kind == Type::RefundFailed {
+                RefundState::Failed
+            } else {
+                refund_state(text(obj, &["status"]))
+            };
+            let mut movements = Vec::new();
+            if let Some(id) = own_id {
+                movements.push(stamp.movement_of(Flow::Refund(state), amount, Some(id))?);
+            }
+            Read {
+                kind: EventKind::Ledger,
+                amount: Some(amount),
+                movements,
+            }
+        }
+        Type::DisputeCreated | Type::DisputeClosed | Type::Dispute | Type::DisputeReinstated => {
             let amount = money(obj, "amount", ids)?;
-            let lost = text(obj, &["status"]) == Some("lost");
-            (EventKind::DisputeClosed { lost }, amount)
+            let status = text(obj, &["status"]);
+            let (event_kind, state) = match kind {
+                Type::DisputeCreated => (EventKind::DisputeCreated, dispute_state(status)),
+                Type::DisputeClosed => (
+                    EventKind::DisputeClosed {
+                        lost: status == Some("lost"),
+                    },
+                    dispute_state(status),
+                ),
+                // The funds came back: the dispute was won, whatever the
+                // status still says (dj-stripe's object is `under_review`).
+                Type::DisputeReinstated => (EventKind::Ledger, DisputeState::Won),
+                _ => (EventKind::Ledger, dispute_state(status)),
+            };
+            let mut movements = Vec::new();
+            if let Some(m) = amount {
+                let flow = Flow::Dispute(state);
+                match (own_id, charge) {
+                    (Some(id), _) => movements.push(stamp.movement_of(flow, m, Some(id))?),
+                    // The 2013 shape has no dispute id: one dispute per charge.
+                    (None, Some(charge)) => movements.push(
+                        stamp
+                            .movement(flow, m)?
+                            .with_key(&format!("dispute:{charge}")),
+                    ),
+                    (None, None) => {}
+                }
+            }
+            Read {
+                kind: event_kind,
+                amount,
+                movements,
+            }
         }
     })
 }
@@ -160,16 +313,158 @@ fn refund(obj: &Value, ids: &Ids<'_>) -> Result<Refund, EventError> {
 
 /// A Stripe amount: an integer number of minor units.
 fn money(obj: &Value, key: &str, ids: &Ids<'_>) -> Result<Option<Money>, EventError> {
+    money_in(obj, key, obj, ids)
+}
+
+/// An amount of `obj` in its own currency, else in `parent`'s (a refund
+/// listed on its charge).
+fn money_in(
+    obj: &Value,
+    key: &str,
+    parent: &Value,
+    ids: &Ids<'_>,
+) -> Result<Option<Money>, EventError> {
     let Some(raw) = obj.get(key).filter(|v| !v.is_null()) else {
         return Ok(None);
     };
     let minor = raw
         .as_i64()
         .ok_or_else(|| ids.amount_error(format!("{key} is not an integer")))?;
-    let currency = ids.currency(text(obj, &["currency"]))?;
+    let currency =
+        ids.currency(text(obj, &["currency"]).or_else(|| text(parent, &["currency"])))?;
     Money::from_minor(minor, currency)
         .map(Some)
         .map_err(|e| ids.amount_error(e.to_string()))
+}
+
+/// The part of an authorisation a PaymentIntent did not capture:
+/// `amount - amount_received` when `amount > amount_received > 0`.
+fn released(obj: &Value, ids: &Ids<'_>) -> Result<Option<Money>, EventError> {
+    let (Some(asked), Some(received)) = (
+        money(obj, "amount", ids)?,
+        money(obj, "amount_received", ids)?,
+    ) else {
+        return Ok(None);
+    };
+    if received.minor() <= 0 || asked.minor() <= received.minor() {
+        return Ok(None);
+    }
+    Money::from_minor(asked.minor() - received.minor(), asked.currency())
+        .map(Some)
+        .map_err(|e| ids.amount_error(e.to_string()))
+}
+
+/// A `charge.refunded` charge's movements: what it captured, what it
+/// released, and its refunds: one per refund when the event lists them
+/// all, else Stripe's cumulative total without an id.
+///
+/// Stripe counts the released part of a partially captured charge in
+/// `amount_refunded`: only what was refunded out of the capture is a
+/// refund (a charge of 179.80 captured 100.00 and refunded 100.00 released
+/// 79.80 and refunded 20.20).
+fn charge_refunded(
+    obj: &Value,
+    ids: &Ids<'_>,
+    stamp: &Stamp<'_>,
+) -> Result<Vec<Movement>, EventError> {
+    let charge = text(obj, &["id"]);
+    let amount = money(obj, "amount", ids)?;
+    // What was captured: `amount_captured` (API 2019 and later), else the
+    // whole amount of a charge marked `captured`, else unknown.
+    let captured = match money(obj, "amount_captured", ids)? {
+        Some(m) => Some(m),
+        None => match obj.get("captured").and_then(Value::as_bool) {
+            Some(true) => amount,
+            Some(false) => amount.map(|m| Money::zero(m.currency())),
+            None => None,
+        },
+    };
+    let released_minor = match (amount, captured) {
+        (Some(a), Some(c)) => (a.minor() - c.minor()).max(0),
+        _ => 0,
+    };
+    let mut out = Vec::new();
+    if let Some(c) = captured.filter(|c| c.minor() > 0) {
+        out.push(stamp.movement_of(Flow::Captured, c, charge)?);
+    }
+    if released_minor > 0
+        && let Some(a) = amount
+    {
+        let m = Money::from_minor(released_minor, a.currency())
+            .map_err(|e| ids.amount_error(e.to_string()))?;
+        out.push(stamp.movement_of(Flow::Released, m, charge)?);
+    }
+    match listed_refunds(obj, ids)? {
+        Some(refunds) => {
+            for (id, amount, state) in refunds {
+                out.push(stamp.movement_of(Flow::Refund(state), amount, Some(id))?);
+            }
+        }
+        None => {
+            if let Some(total) = money(obj, "amount_refunded", ids)? {
+                let refunded = total.minor() - released_minor;
+                if refunded > 0 {
+                    let m = Money::from_minor(refunded, total.currency())
+                        .map_err(|e| ids.amount_error(e.to_string()))?;
+                    out.push(stamp.movement(Flow::Refund(RefundState::Succeeded), m)?);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Every refund of a charge, when its `refunds` list is there and complete
+/// (`has_more` not true, each refund with an id and an amount); `None`
+/// otherwise (the API leaves the list out since 2022-11-15).
+fn listed_refunds<'a>(
+    charge: &'a Value,
+    ids: &Ids<'_>,
+) -> Result<Option<Vec<(&'a str, Money, RefundState)>>, EventError> {
+    let Some(list) = charge.get("refunds").filter(|l| l.is_object()) else {
+        return Ok(None);
+    };
+    let Some(data) = list.get("data").and_then(Value::as_array) else {
+        return Ok(None);
+    };
+    if list.get("has_more").and_then(Value::as_bool) == Some(true) {
+        return Ok(None);
+    }
+    let mut out = Vec::new();
+    for r in data {
+        let (Some(id), Some(amount)) = (text(r, &["id"]), money_in(r, "amount", charge, ids)?)
+        else {
+            return Ok(None);
+        };
+        out.push((id, amount, refund_state(text(r, &["status"]))));
+    }
+    Ok(Some(out))
+}
+
+/// A Stripe refund status; an unknown or absent one (the field is
+/// nullable) is pending: no money back until Stripe says so.
+fn refund_state(status: Option<&str>) -> RefundState {
+    match status {
+        Some("succeeded") => RefundState::Succeeded,
+        Some("failed") => RefundState::Failed,
+        Some("canceled") => RefundState::Cancelled,
+        // `pending`, `requires_action`, and anything else.
+        _ => RefundState::Pending,
+    }
+}
+
+/// A Stripe dispute status (see the table in [`crate::domain::ledger`]);
+/// an unknown or absent one is an open dispute.
+fn dispute_state(status: Option<&str>) -> DisputeState {
+    match status {
+        Some("warning_needs_response" | "warning_under_review") => DisputeState::Inquiry,
+        Some("warning_closed") => DisputeState::InquiryClosed,
+        Some("won" | "charge_refunded") => DisputeState::Won,
+        Some("lost") => DisputeState::Lost,
+        Some("prevented") => DisputeState::Prevented,
+        // `needs_response`, `under_review`, and anything else.
+        _ => DisputeState::Open,
+    }
 }
 
 #[cfg(test)]
