@@ -1,5 +1,5 @@
-//! PayPal event bodies into a [`ProviderEvent`]: its kind, its amount and
-//! the keys that match it to a payment.
+//! PayPal event bodies into a [`ProviderEvent`]: its kind, its amount,
+//! the keys that match it to a payment, and the money movements it reports.
 //!
 //! Pure: no IO, no clock. The body parsed here has already been verified
 //! byte for byte; nothing is re-serialised. PayPal sends amounts as decimal
@@ -10,15 +10,23 @@
 //! `supplementary_data.related_ids.order_id`, `parent_payment`, and for
 //! disputes the disputed transactions' `seller_transaction_id`. Order
 //! numbers: `custom_id`, `invoice_id`, `invoice_number`, `custom`.
+//!
+//! Movements (see [`crate::domain::ledger`]): every one is stamped with the
+//! event's `create_time` (else the resource's `update_time`, then its
+//! `create_time`) and the event id. Captures are keyed by the capture or
+//! sale, refunds by the refund id, reversals by their own id with the
+//! reversed capture or sale as key, disputes by `dispute_id` with the
+//! disputed capture as key: a reversal and the dispute about the same
+//! capture are one flow, so that money is counted once.
 
 use serde_json::Value;
 
-use crate::domain::{Money, Provider, parse_ts};
+use crate::domain::{DisputeState, Flow, Money, Movement, Provider, RefundState, parse_ts};
 use crate::providers::event::{EventError, EventKind, ProviderEvent, Refund};
-use crate::providers::json::{self, Ids, ident, order_number, push_unique, text};
+use crate::providers::json::{self, Ids, Stamp, ident, order_number, push_unique, text};
 
 /// The PayPal types tally acts on.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Type {
     Succeeded,
     Failed,
@@ -26,6 +34,7 @@ enum Type {
     Refunded,
     Reversed,
     DisputeCreated,
+    DisputeUpdated,
     DisputeResolved,
 }
 
@@ -42,11 +51,14 @@ impl Type {
     fn of(event_type: &str) -> Option<Type> {
         Some(match event_type {
             "PAYMENT.SALE.COMPLETED" | "PAYMENT.CAPTURE.COMPLETED" => Type::Succeeded,
-            "PAYMENT.SALE.DENIED" | "PAYMENT.CAPTURE.DENIED" => Type::Failed,
+            "PAYMENT.SALE.DENIED" | "PAYMENT.CAPTURE.DENIED" | "PAYMENT.CAPTURE.DECLINED" => {
+                Type::Failed
+            }
             "PAYMENT.SALE.PENDING" | "PAYMENT.CAPTURE.PENDING" => Type::Pending,
             "PAYMENT.SALE.REFUNDED" | "PAYMENT.CAPTURE.REFUNDED" => Type::Refunded,
             "PAYMENT.SALE.REVERSED" | "PAYMENT.CAPTURE.REVERSED" => Type::Reversed,
             "CUSTOMER.DISPUTE.CREATED" => Type::DisputeCreated,
+            "CUSTOMER.DISPUTE.UPDATED" => Type::DisputeUpdated,
             "CUSTOMER.DISPUTE.RESOLVED" => Type::DisputeResolved,
             _ => return None,
         })
@@ -56,7 +68,7 @@ impl Type {
         match self {
             Type::Succeeded | Type::Failed | Type::Pending => Shape::Payment,
             Type::Refunded | Type::Reversed => Shape::Refund,
-            Type::DisputeCreated | Type::DisputeResolved => Shape::Dispute,
+            Type::DisputeCreated | Type::DisputeUpdated | Type::DisputeResolved => Shape::Dispute,
         }
     }
 }
@@ -81,9 +93,15 @@ pub fn parse(body: &[u8]) -> Result<ProviderEvent, EventError> {
         Shape::Payment | Shape::Refund => money(r.get("amount"), &ids)?,
         Shape::Dispute => money(r.get("dispute_amount"), &ids)?,
     };
+    let at = created
+        .or_else(|| text(r, &["update_time"]).and_then(|t| parse_ts(t).ok()))
+        .or_else(|| text(r, &["create_time"]).and_then(|t| parse_ts(t).ok()));
+    let stamp = Stamp::new(at, &event.id);
+    let movements = movements(kind, r, amount, &ids, &stamp)?;
     let kind = event_kind(kind, r, amount, &ids)?;
     event.amount = amount;
     event.kind = kind;
+    event.movements = movements;
     Ok(event)
 }
 
@@ -96,9 +114,7 @@ fn match_keys(event: &mut ProviderEvent, shape: Shape, r: &Value) {
             payment_keys(event, r, link_id(r, &["up"]), own_id);
         }
         Shape::Refund => {
-            let paid = text(r, &["sale_id"])
-                .or_else(|| text(r, &["capture_id"]))
-                .or_else(|| link_id(r, &["up", "sale", "capture"]));
+            let paid = refunded_payment(r);
             payment_keys(event, r, paid, paid);
         }
         Shape::Dispute => dispute_keys(event, r),
@@ -109,6 +125,19 @@ fn match_keys(event: &mut ProviderEvent, shape: Shape, r: &Value) {
         }
     }
     event.provider_status = provider_status(r);
+}
+
+/// The sale or capture a refund or reversal takes money from, when the
+/// body names it: `sale_id` (v1 refunds, as in `PAYMENT.SALE.REFUNDED.json`),
+/// `capture_id`, else the last segment of the `up` link (v2, as in
+/// `PAYMENT.CAPTURE.REFUNDED.json` and `ledger/PAYMENT.CAPTURE.REVERSED.json`)
+/// or of a `sale`/`capture` link. `ledger/PAYMENT.SALE.REVERSED.json` has
+/// none of them (only its own `self` link). `parent_payment` is not one: it
+/// names the v1 payment (`PAY-…`), not the sale a dispute names.
+fn refunded_payment(r: &Value) -> Option<&str> {
+    text(r, &["sale_id"])
+        .or_else(|| text(r, &["capture_id"]))
+        .or_else(|| link_id(r, &["up", "sale", "capture"]))
 }
 
 /// A sale, capture or refund's keys, most specific first: its own id, the
@@ -168,6 +197,7 @@ fn event_kind(
         Type::Refunded => EventKind::Refunded(refund(r, amount, ids)?),
         Type::Reversed => EventKind::Reversed,
         Type::DisputeCreated => EventKind::DisputeCreated,
+        Type::DisputeUpdated => EventKind::Ledger,
         Type::DisputeResolved => {
             let outcome = text(r, &["dispute_outcome", "outcome_code"]).unwrap_or_default();
             EventKind::DisputeClosed {
@@ -178,14 +208,139 @@ fn event_kind(
     })
 }
 
-/// A refund: the refunded total when PayPal gives it, else this refund alone.
-fn refund(r: &Value, this: Option<Money>, ids: &Ids<'_>) -> Result<Refund, EventError> {
-    let total = money(
+/// The money the event moved; `amount` is the resource's own amount.
+fn movements(
+    kind: Type,
+    r: &Value,
+    amount: Option<Money>,
+    ids: &Ids<'_>,
+    stamp: &Stamp<'_>,
+) -> Result<Vec<Movement>, EventError> {
+    let own_id = text(r, &["id"]);
+    let mut out = Vec::new();
+    match kind {
+        Type::Succeeded => {
+            if let Some(m) = amount.filter(|m| m.minor() > 0) {
+                out.push(stamp.movement_of(Flow::Captured, m, own_id)?);
+            }
+        }
+        Type::Failed | Type::Pending => {}
+        Type::Refunded => {
+            // This refund, by its id (without one it would read as a
+            // cumulative total, so it is left to the total below).
+            if let (Some(m), Some(id)) = (amount, own_id) {
+                let state = refund_state(text(r, &["status"]).or_else(|| text(r, &["state"])));
+                out.push(stamp.movement_of(Flow::Refund(state), m, Some(id))?);
+            }
+            // Everything refunded from the capture so far, naming no refund.
+            if let Some(total) = refunded_total(r, ids)?.filter(|m| m.minor() > 0) {
+                out.push(stamp.movement(Flow::Refund(RefundState::Succeeded), total)?);
+            }
+        }
+        Type::Reversed => {
+            if let Some(m) = amount {
+                let mut reversal =
+                    stamp.movement_of(Flow::Dispute(DisputeState::Reversed), m, own_id)?;
+                if let Some(paid) = refunded_payment(r) {
+                    reversal = reversal.with_key(paid);
+                }
+                if reversal.provider_id.is_some() || reversal.key.is_some() {
+                    out.push(reversal);
+                }
+            }
+        }
+        Type::DisputeCreated | Type::DisputeUpdated | Type::DisputeResolved => {
+            if let Some((state, m)) = dispute_state(kind, r, amount, ids)? {
+                let dispute_id = text(r, &["dispute_id"]);
+                let mut dispute = stamp.movement_of(Flow::Dispute(state), m, dispute_id)?;
+                if let Some(paid) = disputed_transaction(r) {
+                    dispute = dispute.with_key(paid);
+                }
+                if dispute.provider_id.is_some() || dispute.key.is_some() {
+                    out.push(dispute);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A refund's state from its `status` (v2) or `state` (v1); absent, the
+/// refund is done; an unknown word is pending.
+fn refund_state(status: Option<&str>) -> RefundState {
+    let Some(status) = status else {
+        return RefundState::Succeeded;
+    };
+    match status.to_ascii_uppercase().as_str() {
+        "COMPLETED" => RefundState::Succeeded,
+        "FAILED" => RefundState::Failed,
+        "CANCELLED" | "CANCELED" => RefundState::Cancelled,
+        // "PENDING", and anything else.
+        _ => RefundState::Pending,
+    }
+}
+
+/// The capture or sale a dispute is about: the first disputed transaction's
+/// `seller_transaction_id`.
+fn disputed_transaction(r: &Value) -> Option<&str> {
+    r.get("disputed_transactions")?
+        .as_array()?
+        .iter()
+        .find_map(|t| text(t, &["seller_transaction_id"]))
+}
+
+/// Where a dispute stands and the money at stake (see the table in
+/// [`crate::domain::ledger`]): opened or updated, an inquiry or a
+/// chargeback; resolved, by its outcome: lost (what PayPal gave back, else
+/// the disputed amount), won, or still open for an outcome not known here.
+fn dispute_state(
+    kind: Type,
+    r: &Value,
+    disputed: Option<Money>,
+    ids: &Ids<'_>,
+) -> Result<Option<(DisputeState, Money)>, EventError> {
+    let Some(disputed) = disputed else {
+        return Ok(None);
+    };
+    if kind != Type::DisputeResolved {
+        let stage = text(r, &["dispute_life_cycle_stage"]).unwrap_or_default();
+        return Ok(Some(if stage.eq_ignore_ascii_case("INQUIRY") {
+            (DisputeState::Inquiry, disputed)
+        } else {
+            (DisputeState::Open, disputed)
+        }));
+    }
+    let refunded = || {
+        money(
+            r.get("dispute_outcome")
+                .and_then(|o| o.get("amount_refunded")),
+            ids,
+        )
+    };
+    let outcome = text(r, &["dispute_outcome", "outcome_code"]).unwrap_or_default();
+    Ok(Some(match outcome {
+        "RESOLVED_BUYER_FAVOUR" | "RESOLVED_WITH_PAYOUT" => {
+            (DisputeState::Lost, refunded()?.unwrap_or(disputed))
+        }
+        "ACCEPTED" => (DisputeState::Lost, disputed),
+        "RESOLVED_SELLER_FAVOUR" | "CANCELED_BY_BUYER" | "DENIED" => (DisputeState::Won, disputed),
+        _ => (DisputeState::Open, disputed),
+    }))
+}
+
+/// What PayPal says was refunded from the capture so far, when it says.
+fn refunded_total(r: &Value, ids: &Ids<'_>) -> Result<Option<Money>, EventError> {
+    money(
         r.get("seller_payable_breakdown")
             .and_then(|b| b.get("total_refunded_amount"))
             .or_else(|| r.get("total_refunded_amount")),
         ids,
-    )?;
+    )
+}
+
+/// A refund: the refunded total when PayPal gives it, else this refund alone.
+fn refund(r: &Value, this: Option<Money>, ids: &Ids<'_>) -> Result<Refund, EventError> {
+    let total = refunded_total(r, ids)?;
     let this = this.ok_or_else(|| ids.amount_error("the refund has no amount"))?;
     Ok(match total {
         Some(total) => Refund {
