@@ -3,12 +3,14 @@
 //! Pure. What it promises: ids that reach logs and the database are
 //! checked (non-empty, short, printable ASCII); texts are trimmed and never
 //! empty; an amount that cannot be read is an [`EventError::Amount`] that
-//! names its event, so the event is recorded as failed rather than lost.
+//! names its event, so the event is recorded as failed rather than lost;
+//! every movement an event reports is stamped with the event's own time and
+//! id ([`Stamp`]).
 
 use serde_json::Value;
 
 use super::event::{EventError, ProviderEvent};
-use crate::domain::{Currency, MoneyError};
+use crate::domain::{Currency, Flow, Money, MoneyError, Movement, Timestamp};
 
 /// A verified body as a JSON object.
 pub(super) fn object(body: &[u8]) -> Result<Value, EventError> {
@@ -97,5 +99,40 @@ impl Ids<'_> {
     pub(super) fn currency(&self, code: Option<&str>) -> Result<Currency, EventError> {
         let code = code.ok_or_else(|| self.amount_error("no currency"))?;
         Currency::parse(code).map_err(|e: MoneyError| self.amount_error(e.to_string()))
+    }
+}
+
+/// The time and the event every movement of one event is stamped with.
+pub(super) struct Stamp<'a> {
+    at: Option<Timestamp>,
+    event_id: &'a str,
+}
+
+impl Stamp<'_> {
+    /// `at`: the event's own creation time, else the time its object
+    /// carries; `None` when neither is there.
+    pub(super) fn new(at: Option<Timestamp>, event_id: &str) -> Stamp<'_> {
+        Stamp { at, event_id }
+    }
+
+    /// A movement of `amount` at the event's time, reported by the event;
+    /// an event without any time cannot report one.
+    pub(super) fn movement(&self, flow: Flow, amount: Money) -> Result<Movement, EventError> {
+        let at = self.at.ok_or(EventError::Missing("created"))?;
+        Ok(Movement::new(flow, amount, at).with_event(self.event_id))
+    }
+
+    /// [`Stamp::movement`] with the provider's id of what moved, when there is one.
+    pub(super) fn movement_of(
+        &self,
+        flow: Flow,
+        amount: Money,
+        provider_id: Option<&str>,
+    ) -> Result<Movement, EventError> {
+        let m = self.movement(flow, amount)?;
+        Ok(match provider_id {
+            Some(id) => m.with_id(id),
+            None => m,
+        })
     }
 }
