@@ -8,8 +8,9 @@
 //! provider id. [`figures`] folds them, in any order and with any
 //! duplicates, into the same [`Figures`]:
 //!
-//! 1. movements are grouped by flow: their kind and their key (the
-//!    provider's id of the refund, the dispute, the capture; PayPal's
+//! 1. movements are grouped by flow: a payment's authorisation, capture
+//!    and release are one flow each; a refund or a dispute is one flow per
+//!    key (the provider's id of the refund or the dispute; PayPal's
 //!    reversal and the dispute about the same capture share one key, so
 //!    that money is counted once);
 //! 2. in each flow the latest movement wins: the greatest provider time,
@@ -258,12 +259,21 @@ impl Movement {
         self
     }
 
-    /// The flow this movement belongs to.
+    /// The flow this movement belongs to. A payment is one attempt, with
+    /// one authorisation, one capture and one release whatever ids the
+    /// reports carry (Stripe names a capture by its PaymentIntent or its
+    /// charge, an import by neither): those are one flow each. Refunds and
+    /// disputes are one flow per provider id (or key).
     fn group(&self) -> (MovementKind, Option<&str>) {
-        (
-            self.flow.kind(),
-            self.key.as_deref().or(self.provider_id.as_deref()),
-        )
+        let kind = self.flow.kind();
+        match kind {
+            MovementKind::Authorised | MovementKind::Captured | MovementKind::Released => {
+                (kind, None)
+            }
+            MovementKind::Refund | MovementKind::Dispute | MovementKind::Owed => {
+                (kind, self.key.as_deref().or(self.provider_id.as_deref()))
+            }
+        }
     }
 
     /// The order of movements within one flow: the latest wins.

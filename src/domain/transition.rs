@@ -85,7 +85,19 @@ pub fn next(
 ) -> Transition {
     use PaymentStatus::{Cancelled, Completed, Failed, Pending};
     if let Some(by_money) = figures.status() {
-        return Transition::Apply(by_money);
+        // The attempt's word cannot undo money the payment keeps.
+        return match (by_money, signal) {
+            (Completed, Signal::Declined) => {
+                Transition::Stale("a completed payment cannot be declined afterwards")
+            }
+            (Completed, Signal::Processing) => {
+                Transition::Stale("a completed payment cannot go back to pending")
+            }
+            (Completed, Signal::Voided) => Transition::Stale(
+                "a completed payment is cancelled only by a refund, a reversal or a lost dispute",
+            ),
+            (_, _) => Transition::Apply(by_money),
+        };
     }
     if age == EventAge::Older && signal.is_transient() {
         return Transition::Stale("older than the last event applied to this payment");
@@ -198,7 +210,7 @@ mod tests {
             captured: 8990,
             ..none()
         };
-        for signal in SIGNALS {
+        for signal in [Signal::Captured, Signal::Money] {
             for status in PaymentStatus::ALL.iter().copied() {
                 assert_eq!(
                     next(
@@ -211,6 +223,19 @@ mod tests {
                     Transition::Apply(Completed)
                 );
             }
+        }
+        // A decline, a "processing" or a cancel cannot undo a capture.
+        for signal in [Signal::Declined, Signal::Processing, Signal::Voided] {
+            assert!(matches!(
+                next(
+                    Completed,
+                    StatusSource::Provider,
+                    signal,
+                    &captured,
+                    EventAge::Current
+                ),
+                Transition::Stale(_)
+            ));
         }
         let refunded = Figures {
             refunded: 8990,

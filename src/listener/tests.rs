@@ -484,8 +484,9 @@ fn cancel_and_fail_follow_the_table() {
     );
     assert_eq!(result(&h.stripe(&body)).1, "applied");
     let (o, p) = get(&h.store(), "TEST2003");
-    assert_eq!(p.unwrap().status, PaymentStatus::Cancelled);
-    assert_eq!(o.payment_status, OrderPaymentStatus::Refunded);
+    // Nothing was captured: a failed attempt, not a refund.
+    assert_eq!(p.unwrap().status, PaymentStatus::Failed);
+    assert_eq!(o.payment_status, OrderPaymentStatus::Failed);
     // Cancelling a completed payment is not something a provider event does.
     let body = stripe_event(
         "payment_intent.canceled",
@@ -508,8 +509,11 @@ fn refunds_partial_then_full_cancel_the_payment() {
             "charge.refunded",
             id,
             t(0),
+            // No refunds list (API 2022-11-15 and later): the cumulative
+            // total is all the event says.
             json!({"id": "ch_3Ndef", "payment_intent": "pi_3Ndef", "amount": 5990,
-                   "amount_captured": 5990, "amount_refunded": refunded, "currency": "eur"}),
+                   "amount_captured": 5990, "amount_refunded": refunded, "currency": "eur",
+                   "refunds": null}),
         )
     };
     assert_eq!(result(&h.stripe(&refund("evt_r1", 1000))).1, "applied");
@@ -552,7 +556,7 @@ fn a_refund_confirms_the_owners_cancel() {
         "evt_rf",
         t(0),
         json!({"id": "ch_X", "payment_intent": null, "amount": 5990, "amount_captured": 5990,
-               "amount_refunded": 5990, "currency": "eur"}),
+               "amount_refunded": 5990, "currency": "eur", "refunds": null}),
     );
     assert_eq!(result(&h.stripe(&body)).1, "applied");
     let (o, p) = get(&h.store(), "TEST2001");
@@ -593,40 +597,48 @@ fn disputes_mark_clear_and_a_lost_one_cancels() {
             [],
         )
         .unwrap();
-    let dispute = |kind: &str, id: &str, status: &str| {
+    let dispute = |kind: &str, id: &str, dispute: &str, status: &str| {
         let mut v = sample_json("stripe/charge.dispute.created.json");
         v["id"] = json!(id);
         v["type"] = json!(kind);
         v["created"] = json!(t(0));
+        v["data"]["object"]["id"] = json!(dispute);
         v["data"]["object"]["charge"] = json!("ch_D");
+        v["data"]["object"]["amount"] = json!(5990);
+        v["data"]["object"]["currency"] = json!("eur");
         v["data"]["object"]["status"] = json!(status);
         v.to_string().into_bytes()
     };
     let got = h.stripe(&dispute(
         "charge.dispute.created",
         "evt_d1",
+        "dp_1",
         "needs_response",
     ));
     assert_eq!(result(&got).1, "applied");
     assert!(get(&h.store(), "TEST2001").1.unwrap().disputed);
     assert_eq!(h.findings(Rule::Disputed).len(), 1);
-    let got = h.stripe(&dispute("charge.dispute.closed", "evt_d2", "won"));
+    let got = h.stripe(&dispute("charge.dispute.closed", "evt_d2", "dp_1", "won"));
     assert_eq!(result(&got).1, "applied");
     let p = get(&h.store(), "TEST2001").1.unwrap();
     assert!(!p.disputed);
     assert_eq!(p.status, PaymentStatus::Completed);
 
+    // A second chargeback, lost: the money is gone, the payment cancelled.
     h.stripe(&dispute(
         "charge.dispute.created",
         "evt_d3",
+        "dp_2",
         "needs_response",
     ));
-    h.stripe(&dispute("charge.dispute.closed", "evt_d4", "lost"));
+    h.stripe(&dispute("charge.dispute.closed", "evt_d4", "dp_2", "lost"));
     let (o, p) = get(&h.store(), "TEST2001");
     let p = p.unwrap();
     assert!(!p.disputed);
+    assert_eq!(p.lost_minor, 5990);
     assert_eq!(p.status, PaymentStatus::Cancelled);
     assert_eq!(o.payment_status, OrderPaymentStatus::Refunded);
+    assert_eq!(h.findings(Rule::DisputeLost).len(), 1);
 }
 
 #[test]
@@ -662,26 +674,39 @@ fn orphans_are_stored_and_a_second_charge_names_its_order() {
     assert_eq!(result(&got), (200, "orphan".to_owned()));
     assert_eq!(got.report.level, super::handler::Level::Warn);
 
+    // A second PaymentIntent naming a known order is another attempt at
+    // paying it, not an orphan.
     let mut object = pi("pi_SECOND", 7990, "eur");
     object["metadata"] = json!({"order_id": "TEST2003"});
     let body = stripe_event("payment_intent.succeeded", "evt_o2", t(0), object);
-    assert_eq!(result(&h.stripe(&body)).1, "orphan");
+    assert_eq!(result(&h.stripe(&body)).1, "applied");
 
     let list = h.store().reader().orphans(false).unwrap();
-    assert_eq!(list.len(), 2);
+    assert_eq!(list.len(), 1);
     assert_eq!(list[0].reference.as_deref(), Some("pi_UNKNOWN"));
     assert_eq!(list[0].amount.as_deref(), Some("15.00 EUR"));
     assert_eq!(list[0].order_number, None);
-    assert_eq!(list[1].order_number.as_deref(), Some("TEST2003"));
-    assert!(list[1].note.as_deref().unwrap().contains("double charge"));
-    // The payment holding pi_3Nghi was not touched.
+    let order = get(&h.store(), "TEST2003").0;
+    let attempts = h.store().reader().payments_of_order(order.id).unwrap();
+    assert_eq!(attempts.len(), 2);
+    assert_eq!(attempts[0].reference.as_deref(), Some("pi_SECOND"));
+    assert_eq!(attempts[0].status, PaymentStatus::Completed);
+    assert_eq!(order.payment_status, OrderPaymentStatus::Paid);
+    // The payment holding pi_3Nghi was not touched; the one that keeps the
+    // money is now the order's main payment.
+    assert_eq!(attempts[1].reference.as_deref(), Some("pi_3Nghi"));
+    assert_eq!(attempts[1].status, PaymentStatus::Pending);
     assert_eq!(
         get(&h.store(), "TEST2003").1.unwrap().reference.as_deref(),
-        Some("pi_3Nghi")
+        Some("pi_SECOND")
     );
     let found = h.findings(Rule::OrphanTransaction);
-    assert_eq!(found.len(), 2, "{found:?}");
-    assert_eq!(events(&h.store(), "TEST2003").len(), audit_before);
+    assert_eq!(found.len(), 1, "{found:?}");
+    // The new attempt and its capture are audited on the order.
+    let audit = events(&h.store(), "TEST2003");
+    assert_eq!(audit.len(), audit_before + 2, "{audit:?}");
+    assert_eq!(audit[audit_before].0, "provider_event_recorded");
+    assert_eq!(audit[audit_before + 1].0, "status_synchronized");
 }
 
 #[test]

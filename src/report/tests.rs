@@ -299,7 +299,7 @@ fn a_dispute_is_reported_and_can_be_resolved() {
     let mut store = shop();
     sql(
         &store,
-        "UPDATE payments SET disputed = 1 WHERE reference = 'pi_3Ndef'",
+        "UPDATE payments SET disputed = 1, disputed_minor = 5990 WHERE reference = 'pi_3Ndef'",
     );
     assert_eq!(numbers(&found(&store, Rule::Disputed)), ["TEST2001"]);
     resolve::resolve(
