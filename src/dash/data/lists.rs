@@ -43,8 +43,6 @@ pub const DENSE_BUDGET: Duration = Duration::from_millis(25);
 /// The most rows `*` or a range marks at once.
 pub const MARK_CAP: usize = 10_000;
 
-/// Number of columns in [`PAYMENT_COLUMNS`].
-
 /// Which table drives a list of orders and payments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ListKind {

@@ -223,6 +223,15 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)
 }
 
+/// Where fetched PayPal certificates go by default: beside the database.
+pub fn default_cert_cache(db: &std::path::Path) -> std::path::PathBuf {
+    let dir = db
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    dir.join("tally-paypal-certs")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -343,13 +352,4 @@ mod tests {
                 .contains("messageverificationcerts.paypal.com")
         );
     }
-}
-
-/// Where fetched PayPal certificates go by default: beside the database.
-pub fn default_cert_cache(db: &std::path::Path) -> std::path::PathBuf {
-    let dir = db
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    dir.join("tally-paypal-certs")
 }
