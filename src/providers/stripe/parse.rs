@@ -414,13 +414,16 @@ fn charge_refunded(
     Ok(out)
 }
 
+/// A refund listed on its charge: its id, amount and state.
+type Listed<'a> = (&'a str, Money, RefundState);
+
 /// Every refund of a charge, when its `refunds` list is there and complete
 /// (`has_more` not true, each refund with an id and an amount); `None`
 /// otherwise (the API leaves the list out since 2022-11-15).
 fn listed_refunds<'a>(
     charge: &'a Value,
     ids: &Ids<'_>,
-) -> Result<Option<Vec<(&'a str, Money, RefundState)>>, EventError> {
+) -> Result<Option<Vec<Listed<'a>>>, EventError> {
     let Some(list) = charge.get("refunds").filter(|l| l.is_object()) else {
         return Ok(None);
     };
