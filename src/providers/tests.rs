@@ -2,6 +2,7 @@
 //! rooms side by side, and hostile input against both.
 
 use super::*;
+use crate::domain::{Flow, RefundState};
 use serde_json::Value;
 
 #[test]
@@ -40,19 +41,28 @@ mod properties {
 
     const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/webhook-samples");
 
-    const STRIPE_TYPES: [&str; 10] = [
+    const STRIPE_TYPES: [&str; 19] = [
         "payment_intent.succeeded",
         "invoice.payment_succeeded",
+        "invoice_payment.paid",
         "payment_intent.payment_failed",
         "payment_intent.processing",
         "payment_intent.requires_action",
+        "payment_intent.amount_capturable_updated",
         "payment_intent.canceled",
         "charge.refunded",
+        "charge.refund.updated",
+        "refund.created",
+        "refund.failed",
         "charge.dispute.created",
+        "charge.dispute.updated",
+        "charge.dispute.funds_withdrawn",
+        "charge.dispute.funds_reinstated",
         "charge.dispute.closed",
         "customer.created",
+        "refund.updated",
     ];
-    const PAYPAL_TYPES: [&str; 15] = [
+    const PAYPAL_TYPES: [&str; 17] = [
         "PAYMENT.SALE.COMPLETED",
         "PAYMENT.CAPTURE.COMPLETED",
         "PAYMENT.SALE.DENIED",
@@ -64,13 +74,15 @@ mod properties {
         "PAYMENT.SALE.REVERSED",
         "PAYMENT.CAPTURE.REVERSED",
         "CUSTOMER.DISPUTE.CREATED",
+        "CUSTOMER.DISPUTE.UPDATED",
         "CUSTOMER.DISPUTE.RESOLVED",
+        "PAYMENT.CAPTURE.DECLINED",
         "BILLING.PLAN.CREATED",
         "payment.sale.completed",
         "",
     ];
     /// The keys the parser looks at, so that random objects reach its branches.
-    const KEYS: [&str; 44] = [
+    const KEYS: [&str; 56] = [
         "id",
         "type",
         "event_type",
@@ -115,8 +127,20 @@ mod properties {
         "seller_payable_breakdown",
         "total_refunded_amount",
         "status_details",
+        "amount_capturable",
+        "captured",
+        "refunds",
+        "has_more",
+        "payment",
+        "state",
+        "dispute_id",
+        "dispute_life_cycle_stage",
+        "amount_refunded",
+        "update_time",
+        "capture_id",
+        "invoice",
     ];
-    const WORDS: [&str; 24] = [
+    const WORDS: [&str; 33] = [
         "payment_intent",
         "charge",
         "invoice",
@@ -141,6 +165,15 @@ mod properties {
         "/",
         "RESOLVED_BUYER_FAVOUR",
         "2026-11-21T10:00:00Z",
+        "refund",
+        "invoice_payment",
+        "succeeded",
+        "warning_closed",
+        "INQUIRY",
+        "PENDING",
+        "COMPLETED",
+        "ACCEPTED",
+        "RESOLVED_WITH_PAYOUT",
     ];
 
     fn leaf() -> impl Strategy<Value = Value> {
@@ -206,10 +239,16 @@ mod properties {
         prop_oneof![stripe, paypal]
     }
 
-    /// Every sample body, with its provider.
+    /// Every sample body (the ledger ones included, bare objects too),
+    /// with its provider.
     fn samples() -> Vec<(Provider, Value)> {
         let mut out = Vec::new();
-        for (dir, provider) in [("stripe", Provider::Stripe), ("paypal", Provider::Paypal)] {
+        for (dir, provider) in [
+            ("stripe", Provider::Stripe),
+            ("stripe/ledger", Provider::Stripe),
+            ("paypal", Provider::Paypal),
+            ("paypal/ledger", Provider::Paypal),
+        ] {
             let mut paths: Vec<_> = std::fs::read_dir(format!("{SAMPLES}/{dir}"))
                 .unwrap()
                 .map(|e| e.unwrap().path())
@@ -285,6 +324,25 @@ mod properties {
                 }
                 if e.kind == EventKind::Ignored {
                     prop_assert!(e.references.is_empty() && e.amount.is_none());
+                    prop_assert!(e.movements.is_empty());
+                }
+                for m in &e.movements {
+                    prop_assert!(m.amount.minor() >= 0);
+                    prop_assert_eq!(m.event_id.as_deref(), Some(e.id.as_str()));
+                    if let Some(created) = e.created {
+                        prop_assert_eq!(m.at, created);
+                    }
+                    // A refund naming nothing is a cumulative total, and
+                    // only a succeeded one; a dispute always names something.
+                    if m.provider_id.is_none() && m.key.is_none() {
+                        prop_assert!(matches!(
+                            m.flow,
+                            Flow::Refund(RefundState::Succeeded)
+                                | Flow::Captured
+                                | Flow::Released
+                                | Flow::Authorised
+                        ));
+                    }
                 }
             }
             Err(err) => {

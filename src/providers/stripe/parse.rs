@@ -414,8 +414,8 @@ fn charge_refunded(
     Ok(out)
 }
 
-/// One listed refund: its id, amount and state.
-type ListedRefund<'a> = (&'a str, Money, RefundState);
+/// A refund listed on its charge: its id, amount and state.
+type Listed<'a> = (&'a str, Money, RefundState);
 
 /// Every refund of a charge, when its `refunds` list is there and complete
 /// (`has_more` not true, each refund with an id and an amount); `None`
@@ -423,7 +423,7 @@ type ListedRefund<'a> = (&'a str, Money, RefundState);
 fn listed_refunds<'a>(
     charge: &'a Value,
     ids: &Ids<'_>,
-) -> Result<Option<Vec<ListedRefund<'a>>>, EventError> {
+) -> Result<Option<Vec<Listed<'a>>>, EventError> {
     let Some(list) = charge.get("refunds").filter(|l| l.is_object()) else {
         return Ok(None);
     };
