@@ -2,15 +2,19 @@
 //!
 //! The crate is laid out as rooms around one core:
 //!
-//! - [`domain`]: statuses, the status mapping, money. Depends on nothing else here.
-//! - [`store`]: the SQLite file: opening, migrations, locking, row reads and writes.
-//! - [`ops`]: the four synchronisation operations, each one atomic and audited.
+//! - [`domain`]: statuses, the status mapping, money, the ledger's movements
+//!   and their pure fold to figures. Depends on nothing else here.
+//! - [`store`]: the SQLite file: opening, migrations, locking; the only code
+//!   that writes it (a read-only `Reader`, a `Writer` with one method per write).
+//! - [`ops`]: the owner's operations (the four synchronisation operations,
+//!   recording a refund made by hand), each one atomic and audited.
 //! - [`ingest`]: what a verified provider event does (apply, replay, link, dismiss).
 //! - [`transfer`]: import and export of orders and payments (JSON and CSV).
 //! - [`demo`]: a realistic demo shop.
 //! - [`providers`]: one room per payment provider (verification, parsing), and
 //!   what they share (the HTTP agent, credentials).
 //! - [`listener`]: the webhook listener (`tally serve`).
+//! - [`report`]: the consistency report (`tally check`, `fix`, `resolve`).
 //! - [`dash`]: the terminal dashboard (`tally dash`).
 //! - [`cli`]: command-line types and the commands that glue the rooms together.
 //!
