@@ -4,9 +4,10 @@
 //! BENCH_FIXES=100000). It builds `tally demo --orders N`, then measures, side
 //! by side in one run on a warm page cache:
 //!
-//! 1. `tally check --json` against the bare join of orders and payments that
-//!    compares their two statuses, as one `count(*)` query run by the
-//!    `sqlite3` shell on the same file (median of 5 runs each; target ≤ 1.5×);
+//! 1. `tally check --json` against the issue's baseline: one `count(*)` over
+//!    the left join of orders and payments comparing the two status words
+//!    (and the cancelled orders), run by the `sqlite3` shell on the same file
+//!    (median of 5 runs each; target ≤ 1.5×);
 //! 2. `tally fix` of BENCH_FIXES status mismatches (target ≤ 10 s) while a
 //!    second writer keeps committing small IMMEDIATE transactions to the
 //!    same file (target: none waits more than 100 ms).
@@ -28,6 +29,11 @@ use tally::store::{OpenMode, Store};
 
 const TALLY: &str = env!("CARGO_BIN_EXE_tally");
 
+/// The baseline `tally check` is measured against (the ledger issue's query).
+const BASELINE: &str = "select count(*) from orders o left join payments p on p.order_id = o.id \
+     where coalesce(o.payment_status,'') <> coalesce(p.status,'') or o.status = 'cancelled';";
+
+/// Status mismatches through the seed's mapping, counted after the fix.
 const BARE_JOIN: &str = "SELECT count(*) FROM orders o JOIN payments p ON p.order_id = o.id \
      WHERE o.payment_status <> CASE p.status WHEN 'pending' THEN 'pending' \
      WHEN 'completed' THEN 'paid' WHEN 'failed' THEN 'failed' WHEN 'cancelled' THEN 'refunded' END;";
@@ -90,16 +96,16 @@ fn main() {
 
     // Warm the page cache.
     run(&mut tally(&["check", "--json"]));
-    run(Command::new("sqlite3").arg(&db).arg(BARE_JOIN));
+    run(Command::new("sqlite3").arg(&db).arg(BASELINE));
 
     let (mut ours, mut bare) = (Vec::new(), Vec::new());
     for _ in 0..5 {
         ours.push(run(&mut tally(&["check", "--json"])));
-        bare.push(run(Command::new("sqlite3").arg(&db).arg(BARE_JOIN)));
+        bare.push(run(Command::new("sqlite3").arg(&db).arg(BASELINE)));
     }
     let (ours, bare) = (median(ours), median(bare));
     println!(
-        "check --json: median {:.0} ms; bare join count(*) in sqlite3: median {:.0} ms; ratio {:.2}× (target ≤ 1.5×)",
+        "check --json: median {:.0} ms; baseline count(*) in sqlite3: median {:.0} ms; ratio {:.2}× (target ≤ 1.5×)",
         ms(ours),
         ms(bare),
         ours.as_secs_f64() / bare.as_secs_f64()
