@@ -644,7 +644,7 @@ fn insert(tx: &Writer<'_>, row: Row) -> rusqlite::Result<()> {
         paid_at: row.paid_at,
         cancelled_at: row.cancelled_at,
     })?;
-    for p in row.payment.into_iter().chain(row.more) {
+    for (attempt, p) in (1..).zip(row.payment.into_iter().chain(row.more)) {
         // A provider's payment that left pending was moved by its events.
         let status_source = if p.provider.sends_webhooks() && p.status != PaymentStatus::Pending {
             StatusSource::Provider
@@ -668,7 +668,7 @@ fn insert(tx: &Writer<'_>, row: Row) -> rusqlite::Result<()> {
             refunded_minor: p.refunded_minor,
             refund_pending: p.refund_pending,
             disputed: p.disputed,
-            attempt: 1,
+            attempt,
             refunds_pending_minor: 0,
             refunds_failed_minor: 0,
             disputed_minor: 0,

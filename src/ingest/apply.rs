@@ -398,7 +398,7 @@ fn new_attempt(
         refunded_minor: 0,
         refund_pending: false,
         disputed: false,
-        attempt: 1,
+        attempt: 0,
         refunds_pending_minor: 0,
         refunds_failed_minor: 0,
         disputed_minor: 0,

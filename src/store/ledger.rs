@@ -118,6 +118,13 @@ impl Writer<'_> {
             .map_or(payment.money_currency(), |m| m.amount.currency());
         payment.set_figures(&ledger::figures(movements, currency), currency);
         payment.id = self.insert_payment(payment)?;
+        if payment.attempt == 0 {
+            payment.attempt = self
+                .payments_of_order(payment.order_id)?
+                .iter()
+                .find(|p| p.id == payment.id)
+                .map_or(1, |p| p.attempt);
+        }
         for m in movements {
             self.insert_movement(payment.id, m, source, now)?;
         }

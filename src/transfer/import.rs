@@ -126,7 +126,7 @@ fn payment_of(p: &NewPayment, id: i64, order_id: i64, now: Timestamp) -> Payment
         refunded_minor: p.refunded_minor,
         refund_pending: p.refund_pending,
         disputed: p.disputed,
-        attempt: 1,
+        attempt: 0,
         refunds_pending_minor: 0,
         refunds_failed_minor: 0,
         disputed_minor: 0,
