@@ -107,14 +107,28 @@ SELECT p.id, 'refund', 'succeeded', p.refunded_minor, m.currency, p.updated_at, 
 FROM payments_v6 p JOIN movements m ON m.payment_id = p.id AND m.kind = 'captured'
 WHERE p.refunded_minor > 0;
 
--- The disputed flag: an open dispute on a completed payment; on a cancelled
--- one, a reversal (PayPal took the funds back).
+-- The disputed flag: a reversal (PayPal took the funds back) on a cancelled
+-- PayPal payment that owes no refund, the only way schema 5 cancelled and
+-- disputed a payment at once; otherwise an open dispute. A cancelled
+-- payment that still owes a refund was cancelled by the owner, under a
+-- dispute or before one opened (a reversal clears the refund owed), and
+-- Stripe, Wave and cash never reverse: their disputes stay open.
+-- A reversal took back what the payment kept (captured less refunds); an
+-- open chargeback is for the charge, as schema 5 reported it, refunds or
+-- not (a customer may dispute a refunded charge: it must still be
+-- answered).
 INSERT INTO movements (payment_id, kind, state, amount_minor, currency, flow_key, at, source,
         recorded_at)
-SELECT p.id, 'dispute', CASE p.status WHEN 'cancelled' THEN 'reversed' ELSE 'open' END,
-       max(m.amount_minor - min(p.refunded_minor, m.amount_minor), 0), m.currency, 'migrated',
-       p.updated_at, 'migration', strftime('%Y-%m-%dT%H:%M:%fZ')
+SELECT p.id, 'dispute', d.state,
+       CASE d.state WHEN 'reversed'
+            THEN max(m.amount_minor - min(p.refunded_minor, m.amount_minor), 0)
+            ELSE m.amount_minor END,
+       m.currency, 'migrated', p.updated_at, 'migration', strftime('%Y-%m-%dT%H:%M:%fZ')
 FROM payments_v6 p JOIN movements m ON m.payment_id = p.id AND m.kind = 'captured'
+JOIN (SELECT id,
+             CASE WHEN status = 'cancelled' AND provider = 'paypal' AND refund_pending = 0
+                  THEN 'reversed' ELSE 'open' END AS state
+      FROM payments_v6) d ON d.id = p.id
 WHERE p.disputed = 1;
 
 -- A refund owed after the owner cancelled.
@@ -167,6 +181,21 @@ CREATE INDEX orders_fulfilled ON orders (id) WHERE status IN ('shipped', 'delive
 -- A resolution may close one of several findings of a rule on one order
 -- (a dispute, a failed refund): by its provider id.
 ALTER TABLE resolutions ADD COLUMN provider_id TEXT;
+
+-- The owner's resolutions of a disputed flag hold for the dispute it
+-- became: it is named by its key ('migrated'), and a reversal is now
+-- reported as dispute_lost. (Such a resolution still holds only while the
+-- order and the payment are unchanged, as before.)
+UPDATE resolutions SET
+    provider_id = 'migrated',
+    rule = CASE WHEN EXISTS (SELECT 1 FROM payments p JOIN movements m ON m.payment_id = p.id
+                             WHERE p.order_id = resolutions.order_id AND m.kind = 'dispute'
+                               AND m.state = 'reversed' AND m.source = 'migration')
+                THEN 'dispute_lost' ELSE rule END
+WHERE rule = 'disputed' AND provider_id IS NULL
+  AND EXISTS (SELECT 1 FROM payments p JOIN movements m ON m.payment_id = p.id
+              WHERE p.order_id = resolutions.order_id AND m.kind = 'dispute'
+                AND m.source = 'migration');
 
 -- The search document: every payment reference of the order.
 CREATE VIEW order_search_doc AS

@@ -48,7 +48,7 @@
 use std::collections::BTreeMap;
 
 use super::status::closed_enum;
-use super::{Currency, Money, Payment, PaymentStatus, Timestamp};
+use super::{Currency, Money, Payment, PaymentStatus, Provider, Timestamp};
 
 closed_enum! {
     /// What kind of money movement (`movements.kind`).
@@ -428,12 +428,20 @@ pub fn legacy_movements(p: &Payment, at: Timestamp) -> Vec<Movement> {
         out.push(Movement::new(Flow::Refund(RefundState::Succeeded), m, at));
     }
     let rest = money(captured.minor() - refunded_minor);
-    if disputed && let Some(m) = rest {
-        let state = if status == PaymentStatus::Cancelled {
-            DisputeState::Reversed
-        } else {
-            DisputeState::Open
-        };
+    // Cancelled and disputed at once: a PayPal reversal, of what the
+    // payment kept, unless a refund is still owed (the owner cancelled,
+    // under a dispute or before one opened; a reversal clears the refund
+    // owed). Stripe, Wave and cash never reverse. Otherwise an open
+    // chargeback, for the charge, refunds or not (a refunded charge may be
+    // disputed too, and must still be answered).
+    let reversed =
+        status == PaymentStatus::Cancelled && p.provider == Provider::Paypal && !refund_pending;
+    let dispute = if reversed {
+        rest.map(|m| (DisputeState::Reversed, m))
+    } else {
+        Some((DisputeState::Open, captured))
+    };
+    if disputed && let Some((state, m)) = dispute {
         out.push(Movement::new(Flow::Dispute(state), m, at).with_key("migrated"));
     }
     if refund_pending && let Some(m) = rest {

@@ -1,6 +1,8 @@
 use super::*;
 
 use chrono::{TimeZone, Utc};
+
+use crate::domain::StatusSource;
 use proptest::prelude::*;
 
 fn eur() -> Currency {
@@ -676,4 +678,100 @@ proptest! {
         }
         prop_assert_eq!(eur_figures(&mixed), eur_figures(&history));
     }
+}
+
+/// A payment described the pre-ledger way: `status`, 90.00 EUR captured,
+/// the disputed flag set, and a refund owed or not.
+fn legacy(provider: Provider, status: PaymentStatus, refund_pending: bool) -> Payment {
+    Payment {
+        id: 1,
+        order_id: 1,
+        provider,
+        reference: Some("ref_1".to_owned()),
+        amount: eur_minor(9000),
+        status,
+        provider_status: None,
+        created_at: t(0),
+        updated_at: t(5),
+        completed_at: Some(t(1)),
+        status_source: StatusSource::Owner,
+        captured: Some(eur_minor(9000)),
+        charge_id: None,
+        refunded_minor: 0,
+        refund_pending,
+        disputed: true,
+        attempt: 1,
+        refunds_pending_minor: 0,
+        refunds_failed_minor: 0,
+        disputed_minor: 0,
+        lost_minor: 0,
+        owed_minor: 0,
+    }
+}
+
+fn legacy_flows(p: &Payment) -> Vec<(Flow, i64)> {
+    legacy_movements(p, t(9))
+        .iter()
+        .map(|m| (m.flow, m.amount.minor()))
+        .collect()
+}
+
+#[test]
+fn a_legacy_disputed_payment_is_a_reversal_only_when_paypal_cancelled_it_and_nothing_is_owed() {
+    use PaymentStatus::{Cancelled, Completed};
+    let open = Flow::Dispute(DisputeState::Open);
+    let reversed = Flow::Dispute(DisputeState::Reversed);
+    // PayPal took the funds back: the money is lost.
+    let p = legacy(Provider::Paypal, Cancelled, false);
+    assert_eq!(
+        legacy_flows(&p),
+        vec![(Flow::Captured, 9000), (reversed, 9000)]
+    );
+    // The owner cancelled under an open dispute: it stays open, the refund
+    // stays owed.
+    for provider in [Provider::Stripe, Provider::Paypal] {
+        let p = legacy(provider, Cancelled, true);
+        let flows = legacy_flows(&p);
+        assert_eq!(
+            flows,
+            vec![(Flow::Captured, 9000), (open, 9000), (Flow::Owed, 9000)]
+        );
+        let movements = legacy_movements(&p, t(9));
+        let f = eur_figures(&movements);
+        assert_eq!(
+            (f.disputed, f.lost, f.owed),
+            (9000, 0, 9000),
+            "{provider:?}"
+        );
+    }
+    // Stripe never reverses; a completed payment's dispute is open.
+    for p in [
+        legacy(Provider::Stripe, Cancelled, false),
+        legacy(Provider::Paypal, Completed, false),
+    ] {
+        assert_eq!(legacy_flows(&p), vec![(Flow::Captured, 9000), (open, 9000)]);
+    }
+    // A refunded charge disputed anyway: the chargeback is for the charge
+    // and stays open; a reversal takes back only what was kept.
+    let mut p = legacy(Provider::Stripe, Cancelled, false);
+    p.refunded_minor = 9000;
+    assert_eq!(
+        legacy_flows(&p),
+        vec![
+            (Flow::Captured, 9000),
+            (Flow::Refund(RefundState::Succeeded), 9000),
+            (open, 9000)
+        ]
+    );
+    assert_eq!(eur_figures(&legacy_movements(&p, t(9))).disputed, 9000);
+    let mut p = legacy(Provider::Paypal, Cancelled, false);
+    p.refunded_minor = 3000;
+    assert_eq!(
+        legacy_flows(&p),
+        vec![
+            (Flow::Captured, 9000),
+            (Flow::Refund(RefundState::Succeeded), 3000),
+            (reversed, 6000)
+        ]
+    );
 }
