@@ -41,7 +41,7 @@ pub mod search;
 pub mod webhooks;
 mod writer;
 
-pub use reader::{AuditField, PaymentKey, Reader};
+pub use reader::{AuditField, MAIN_PAYMENT_ORDER, PaymentKey, Reader};
 pub use writer::Writer;
 
 use std::path::{Path, PathBuf};

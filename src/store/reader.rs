@@ -91,14 +91,14 @@ impl<'c> Reader<'c> {
         .optional()
     }
 
-    /// The order's main payment: the one that keeps money (the latest of
-    /// them), else the latest attempt. It is what `order show` puts under
-    /// `payment` and what the operations act on by default.
+    /// The order's main payment: the one that keeps money (the first of
+    /// them: a later one is the double charge to refund), else the latest
+    /// attempt. It is what `order show` puts under `payment` and what the
+    /// operations act on by default.
     pub fn payment_for_order(&self, order_id: i64) -> rusqlite::Result<Option<Payment>> {
         self.prepare_cached(&format!(
             "SELECT {PAYMENT_COLUMNS} FROM payments p WHERE p.order_id = ?1
-             ORDER BY coalesce(p.captured_minor, 0) - p.refunded_minor - p.lost_minor > 0 DESC,
-                      p.created_at DESC, p.id DESC
+             ORDER BY {MAIN_PAYMENT_ORDER}
              LIMIT 1"
         ))?
         .query_row([order_id], |r| payment_from_row(r, 0))
@@ -223,6 +223,14 @@ impl<'c> Reader<'c> {
         })
     }
 }
+
+/// The order of an order's payments that puts its main payment first (see
+/// [`Reader::payment_for_order`]), over a `payments p`.
+pub const MAIN_PAYMENT_ORDER: &str =
+    "coalesce(p.captured_minor, 0) - p.refunded_minor - p.lost_minor > 0 DESC,
+     CASE WHEN coalesce(p.captured_minor, 0) - p.refunded_minor - p.lost_minor > 0
+          THEN p.created_at END ASC,
+     p.created_at DESC, p.id DESC";
 
 /// The provider id a payment is looked up by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
