@@ -809,7 +809,7 @@ fn record_facts(
     }
     let mut after = after.clone();
     after.updated_at = now;
-    tx.update_payment(&after)?;
+    tx.update_payment_state(&after)?;
     let entry = AuditEntry::new(AuditEvent::ProviderEventRecorded, actor, now)
         .with_order(&order.number)
         .with_order_status(Some(order.status), Some(order.status))

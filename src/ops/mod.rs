@@ -112,12 +112,12 @@ fn commit(
     movements: &[Movement],
 ) -> rusqlite::Result<()> {
     if *order != before.order {
-        tx.update_order(order)?;
+        tx.update_order_state(order)?;
     }
     if let Some(p) = payment
         && Some(p) != before.payment.as_ref()
     {
-        tx.update_payment(p)?;
+        tx.update_payment_state(p)?;
     }
     if let Some(p) = payment
         && !movements.is_empty()

@@ -231,7 +231,7 @@ fn fill_timestamps(
         )?);
     }
     if stamped != *order {
-        conn.update_order(&stamped)?;
+        conn.update_order_state(&stamped)?;
     }
     if let Some(p) = payment
         && p.status == PaymentStatus::Completed
@@ -244,7 +244,7 @@ fn fill_timestamps(
             "completed",
             p.updated_at,
         )?);
-        conn.update_payment(&stamped)?;
+        conn.update_payment_state(&stamped)?;
     }
     let entry = AuditEntry::new(AuditEvent::StatusSynchronized, actor, now)
         .with_order(&order.number)

@@ -173,7 +173,7 @@ impl Writer<'_> {
             .map_or(payment.money_currency(), |m| m.amount.currency());
         let figures = ledger::figures(&all, currency);
         payment.set_figures(&figures, currency);
-        self.update_payment(payment)?;
+        self.update_payment_state(payment)?;
         Ok(figures)
     }
 }

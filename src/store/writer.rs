@@ -56,7 +56,7 @@ impl Writer<'_> {
         Ok(self.conn().last_insert_rowid())
     }
 
-    /// Writes every column of an existing order but its number.
+    /// Writes every column of an existing order but its number (an import).
     pub fn update_order(&self, o: &Order) -> rusqlite::Result<()> {
         self.conn()
             .prepare_cached(
@@ -77,6 +77,64 @@ impl Writer<'_> {
                 format_ts(o.updated_at),
                 o.paid_at.map(format_ts),
                 o.cancelled_at.map(format_ts),
+            ])?;
+        Ok(())
+    }
+
+    /// Writes an order's mutable state (statuses and timestamps): what the
+    /// operations, the fixer and ingest change. Fewer columns than
+    /// [`Writer::update_order`], so the indexes on the others are left alone.
+    pub fn update_order_state(&self, o: &Order) -> rusqlite::Result<()> {
+        self.conn()
+            .prepare_cached(
+                "UPDATE orders SET status = ?2, payment_status = ?3, updated_at = ?4, paid_at = ?5,
+                        cancelled_at = ?6
+                 WHERE id = ?1",
+            )?
+            .execute(params![
+                o.id,
+                o.status,
+                o.payment_status,
+                format_ts(o.updated_at),
+                o.paid_at.map(format_ts),
+                o.cancelled_at.map(format_ts),
+            ])?;
+        Ok(())
+    }
+
+    /// Writes a payment's mutable state: its status, the provider's ids and
+    /// raw status, its timestamps and the figures' cache (what the
+    /// operations, the fixer, ingest and the movement writer change).
+    pub fn update_payment_state(&self, p: &Payment) -> rusqlite::Result<()> {
+        self.conn()
+            .prepare_cached(
+                "UPDATE payments SET reference = ?2, status = ?3, provider_status = ?4,
+                        updated_at = ?5, completed_at = ?6, status_source = ?7,
+                        captured_minor = ?8, captured_currency = ?9, charge_id = ?10,
+                        refunded_minor = ?11, refund_pending = ?12, disputed = ?13,
+                        refunds_pending_minor = ?14, refunds_failed_minor = ?15,
+                        disputed_minor = ?16, lost_minor = ?17, owed_minor = ?18
+                 WHERE id = ?1",
+            )?
+            .execute(params![
+                p.id,
+                p.reference,
+                p.status,
+                p.provider_status,
+                format_ts(p.updated_at),
+                p.completed_at.map(format_ts),
+                p.status_source,
+                p.captured.map(|m| m.minor()),
+                p.captured.map(|m| m.currency()),
+                p.charge_id,
+                p.refunded_minor,
+                p.refund_pending,
+                p.disputed,
+                p.refunds_pending_minor,
+                p.refunds_failed_minor,
+                p.disputed_minor,
+                p.lost_minor,
+                p.owed_minor,
             ])?;
         Ok(())
     }
@@ -124,7 +182,7 @@ impl Writer<'_> {
         Ok(self.conn().last_insert_rowid())
     }
 
-    /// Writes every column of an existing payment but its order.
+    /// Writes every column of an existing payment but its order (an import).
     pub fn update_payment(&self, p: &Payment) -> rusqlite::Result<()> {
         self.conn()
             .prepare_cached(
