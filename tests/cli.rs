@@ -5,7 +5,9 @@
 //!
 //! Fixtures live in `fixtures/import/`: `shop.json` (the seed's three
 //! inconsistent orders and a few ordinary ones, EUR and XOF, Stripe, PayPal,
-//! Wave and cash), a CSV pair, an update file, and broken files in `bad/`.
+//! Wave and cash), a CSV pair, an update file, `ledger.json` (attempts and
+//! their movements: refunds, disputes, a reversal, a refund owed), and
+//! broken files in `bad/`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -401,6 +403,30 @@ const BAD_FILES: &[(&str, &str, &str, &str)] = &[
     ),
     ("bad/malformed.json", "file", "", "not valid JSON"),
     (
+        "bad/movement_unknown_payment.json",
+        "movements[1]",
+        "payment",
+        "the stripe payment of order \"BADM1001\" with reference \"pi_3Nnope9999\" is neither in the import nor in the database",
+    ),
+    (
+        "bad/movement_state.json",
+        "movements[0]",
+        "state",
+        "\"lost\" is not a valid refund state (valid values: pending, succeeded, failed, cancelled)",
+    ),
+    (
+        "bad/movement_decimals.json",
+        "movements[1]",
+        "amount",
+        "amount \"10.005\" has 3 decimals but EUR allows 2",
+    ),
+    (
+        "bad/movements.csv",
+        "line 3",
+        "state",
+        "\"closed\" is not a valid dispute state",
+    ),
+    (
         "bad/orders.csv",
         "line 3",
         "status",
@@ -629,15 +655,21 @@ fn export_csv_round_trips() {
         .ok();
     let orders = std::fs::read_to_string(first.join("orders.csv")).unwrap();
     let payments = std::fs::read_to_string(first.join("payments.csv")).unwrap();
+    let movements = std::fs::read_to_string(first.join("movements.csv")).unwrap();
     assert_eq!(orders.lines().count(), 61, "a header and 60 orders");
     assert!(orders.starts_with("number,"), "{orders}");
     assert!(payments.starts_with("order,"), "{payments}");
+    assert!(
+        movements.starts_with("order,provider,payment,kind,"),
+        "{movements}"
+    );
 
     let fresh = Tally::new();
     fresh
         .args(["import"])
         .arg(first.join("orders.csv"))
         .arg(first.join("payments.csv"))
+        .arg(first.join("movements.csv"))
         .run()
         .ok();
     let second = fresh.path("second");
@@ -654,7 +686,396 @@ fn export_csv_round_trips() {
         std::fs::read_to_string(second.join("payments.csv")).unwrap(),
         payments
     );
+    assert_eq!(
+        std::fs::read_to_string(second.join("movements.csv")).unwrap(),
+        movements
+    );
     assert_eq!(fresh.export(), t.export());
+}
+
+// ---------------------------------------------------------------------------
+// attempts and movements
+// ---------------------------------------------------------------------------
+
+/// A database holding `fixtures/import/ledger.json`: two attempts on
+/// LEDG1001 (a declined card, then a capture with refunds and a lost
+/// dispute) and on LEDG1003 (a failed Wave payment, then cash refunded),
+/// a PayPal reversal won back (LEDG1002), and LEDG1004 in the old format.
+fn with_ledger() -> Tally {
+    let t = Tally::new();
+    t.args(["import"])
+        .arg(fixture("ledger.json"))
+        .run()
+        .ok()
+        .stdout_has(
+            "4 orders created, 0 updated; 6 payments created, 0 updated; 0 unchanged; 18 movements recorded",
+        );
+    t
+}
+
+/// The attempt of `show` whose reference (or provider) is `name`.
+fn attempt<'a>(show: &'a Value, name: &str) -> &'a Value {
+    show["payments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["reference"] == name || p["provider"] == name)
+        .unwrap_or_else(|| panic!("no attempt {name} in {show:#}"))
+}
+
+#[test]
+fn import_carries_attempts_and_their_movements() {
+    let t = with_ledger();
+    assert_eq!(t.count("SELECT count(*) FROM movements"), 18);
+
+    let s = t.show("LEDG1001");
+    assert_eq!(s["payments"].as_array().unwrap().len(), 2, "{s:#}");
+    let declined = attempt(&s, "pi_3Ldecl1001");
+    assert_eq!(declined["attempt"], 1);
+    assert_eq!(declined["status"], "failed");
+    assert_eq!(declined["captured"], "0.00");
+    let paid = attempt(&s, "pi_3Lok1001");
+    assert_eq!(paid["attempt"], 2);
+    assert_eq!(paid["captured"], "120.00");
+    assert_eq!(paid["refunded"], "20.00");
+    assert_eq!(paid["refunds_failed"], "10.00");
+    assert_eq!(paid["lost"], "50.00");
+    assert_eq!(paid["kept"], "50.00");
+    let m = paid["movements"].as_array().unwrap();
+    assert_eq!(m.len(), 7);
+    assert_eq!(m[0]["kind"], "captured");
+    assert_eq!(m[0]["event_id"], "evt_L3");
+    assert_eq!(m[3]["source"], "owner");
+    assert_eq!(
+        (&m[6]["kind"], &m[6]["state"]),
+        (&"dispute".into(), &"lost".into())
+    );
+    // A row without `source` was recorded by the import.
+    assert_eq!(declined["movements"][0]["source"], "import");
+
+    // The reversal and the dispute share their flow: won, nothing lost.
+    let s = t.show("LEDG1002");
+    assert_eq!(s["payments"][0]["lost"], "0");
+    assert_eq!(s["payments"][0]["kept"], "45000");
+    assert_eq!(s["payments"][0]["movements"][0]["source"], "migration");
+
+    // Two attempts without a reference, told apart by their provider.
+    let s = t.show("LEDG1003");
+    assert_eq!(attempt(&s, "wave")["attempt"], 1);
+    let cash = attempt(&s, "cash");
+    assert_eq!(cash["attempt"], 2);
+    assert_eq!(cash["refunded"], "59.90");
+    assert_eq!(cash["owed"], "0.00");
+    assert_eq!(cash["movements"].as_array().unwrap().len(), 3);
+
+    // A payment without movement rows: its figures became movements.
+    let s = t.show("LEDG1004");
+    let wave = &s["payments"][0];
+    assert_eq!(wave["refunded"], "5000");
+    let kinds: Vec<(&Value, &Value)> = wave["movements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (&m["kind"], &m["state"]))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (&"captured".into(), &Value::Null),
+            (&"refund".into(), &"succeeded".into())
+        ]
+    );
+}
+
+#[test]
+fn export_json_of_attempts_and_movements_round_trips() {
+    let t = with_ledger();
+    // And a movement of the owner's own.
+    t.args(["payment", "record-refund", "LEDG1004", "--amount", "1000"])
+        .args(["--note", "cash back at the counter"])
+        .run()
+        .ok();
+    let doc: Value = serde_json::from_str(&t.export()).unwrap();
+    assert_eq!(doc["payments"].as_array().unwrap().len(), 6);
+    assert_eq!(doc["movements"].as_array().unwrap().len(), 19);
+    let first = &doc["movements"][0];
+    assert_eq!(first["order"], "LEDG1001");
+    assert_eq!(first["payment"], "pi_3Ldecl1001");
+    assert_eq!(first["kind"], "authorised");
+    assert_eq!(first["amount"], "120.00");
+    assert_json_round_trip(&t);
+
+    // Re-importing the export into the same shop changes nothing.
+    let file = t.path("export.json");
+    let before = t.export();
+    let counts = (t.counts(), t.count("SELECT count(*) FROM movements"));
+    t.args(["import"])
+        .arg(&file)
+        .run()
+        .ok()
+        .stdout_has(
+            "0 orders created, 0 updated; 0 payments created, 0 updated; 10 unchanged; 0 movements recorded",
+        );
+    assert_eq!(
+        (t.counts(), t.count("SELECT count(*) FROM movements")),
+        counts
+    );
+    assert_eq!(t.export(), before);
+}
+
+#[test]
+fn export_csv_of_attempts_and_movements_round_trips() {
+    let t = with_ledger();
+    let first = t.path("first");
+    t.args(["export", "--format", "csv", "--output"])
+        .arg(&first)
+        .run()
+        .ok();
+    let movements = std::fs::read_to_string(first.join("movements.csv")).unwrap();
+    assert_eq!(movements.lines().count(), 19, "a header and 18 movements");
+    assert!(
+        movements.starts_with(
+            "order,provider,payment,kind,state,amount,currency,provider_id,flow_key,at,event_id,source\n"
+        ),
+        "{movements}"
+    );
+
+    // The kind of each file comes from its header, not its name or order.
+    let fresh = Tally::new();
+    let renamed = fresh.path("ledger-moves.csv");
+    std::fs::copy(first.join("movements.csv"), &renamed).unwrap();
+    fresh
+        .args(["import"])
+        .arg(&renamed)
+        .arg(first.join("payments.csv"))
+        .arg(first.join("orders.csv"))
+        .run()
+        .ok()
+        .stdout_has("6 payments created, 0 updated; 0 unchanged; 18 movements recorded");
+    let second = fresh.path("second");
+    fresh
+        .args(["export", "--format", "csv", "--output"])
+        .arg(&second)
+        .run()
+        .ok();
+    for name in ["orders.csv", "payments.csv", "movements.csv"] {
+        assert_eq!(
+            std::fs::read_to_string(second.join(name)).unwrap(),
+            std::fs::read_to_string(first.join(name)).unwrap(),
+            "{name}"
+        );
+    }
+    assert_eq!(fresh.export(), t.export());
+
+    // Again into the same shop: nothing changes.
+    fresh
+        .args(["import"])
+        .arg(second.join("orders.csv"))
+        .arg(second.join("payments.csv"))
+        .arg(second.join("movements.csv"))
+        .run()
+        .ok()
+        .stdout_has("10 unchanged; 0 movements recorded");
+    assert_eq!(fresh.export(), t.export());
+}
+
+#[test]
+fn a_file_in_the_old_format_imports_its_figures_as_movements() {
+    let t = Tally::with_shop();
+    let doc: Value = serde_json::from_str(&t.export()).unwrap();
+    let of = |number: &str| -> Vec<Value> {
+        doc["movements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["order"] == number)
+            .map(|m| serde_json::json!([m["kind"], m["state"], m["amount"], m["at"], m["source"]]))
+            .collect()
+    };
+    // Completed: its amount captured, at its completion.
+    assert_eq!(
+        of("TEST1001"),
+        [serde_json::json!([
+            "captured",
+            null,
+            "45000",
+            "2026-11-01T10:02:00.000Z",
+            "import"
+        ])]
+    );
+    // Cancelled with its refund.
+    assert_eq!(
+        of("TEST2006"),
+        [
+            serde_json::json!([
+                "captured",
+                null,
+                "99.90",
+                "2026-10-20T10:01:00.000Z",
+                "import"
+            ]),
+            serde_json::json!([
+                "refund",
+                "succeeded",
+                "99.90",
+                "2026-10-20T10:01:00.000Z",
+                "import"
+            ])
+        ]
+    );
+    // Pending: nothing moved.
+    assert!(of("TEST1008").is_empty());
+    let s = t.show("TEST2006");
+    assert_eq!(s["payments"][0]["refunded"], "99.90");
+    assert_eq!(s["payments"][0]["kept"], "0.00");
+
+    // The CSV pair of today's format too.
+    let t = Tally::new();
+    t.args(["import"])
+        .arg(fixture("orders.csv"))
+        .arg(fixture("payments.csv"))
+        .run()
+        .ok()
+        .stdout_has("3 payments created, 0 updated; 0 unchanged; 2 movements recorded");
+    assert_eq!(t.show("CSV3001")["payments"][0]["captured"], "75000");
+    assert_eq!(
+        t.show("CSV3003")["payments"][0]["movements"],
+        serde_json::json!([])
+    );
+
+    // An export's payments without its movements: the figures agree with
+    // the stored ledger, so nothing is added.
+    let t = with_ledger();
+    let dir = t.path("out");
+    t.args(["export", "--format", "csv", "--output"])
+        .arg(&dir)
+        .run()
+        .ok();
+    let before = t.export();
+    t.args(["import"])
+        .arg(dir.join("orders.csv"))
+        .arg(dir.join("payments.csv"))
+        .run()
+        .ok()
+        .stdout_has("10 unchanged; 0 movements recorded");
+    assert_eq!(t.export(), before);
+}
+
+#[test]
+fn every_bad_movement_row_is_named_and_nothing_is_imported() {
+    let t = Tally::with_shop();
+    let before = t.export();
+    let counts = (t.counts(), t.count("SELECT count(*) FROM movements"));
+
+    let file = fixture("bad/movement_state.json");
+    let f = file.display().to_string();
+    t.args(["import"])
+        .arg(&file)
+        .run()
+        .code(2)
+        .stderr_has("3 problem(s), nothing imported")
+        .stderr_has(&format!(
+            "{f}: movements[0]: state: \"lost\" is not a valid refund state"
+        ))
+        .stderr_has(&format!(
+            "{f}: movements[1]: state: \"succeeded\": a captured movement has no state"
+        ))
+        .stderr_has(&format!(
+            "{f}: movements[2]: state: a dispute movement needs a state"
+        ));
+
+    let file = fixture("bad/movements.csv");
+    let f = file.display().to_string();
+    t.args(["import"])
+        .arg(&file)
+        .run()
+        .code(2)
+        .stderr_has("3 problem(s), nothing imported")
+        .stderr_has(&format!(
+            "{f}: line 3: state: \"closed\" is not a valid dispute state"
+        ))
+        .stderr_has(&format!(
+            "{f}: line 4: amount: amount \"100.5\" has 1 decimals but XOF allows 0"
+        ))
+        .stderr_has(&format!(
+            "{f}: line 4: source: \"bank\" is not a valid movement source"
+        ));
+
+    let file = fixture("bad/movement_decimals.json");
+    t.args(["import"])
+        .arg(&file)
+        .run()
+        .code(2)
+        .stderr_has("1 problem(s), nothing imported")
+        .stderr_has(&format!(
+            "{}: movements[1]: amount: amount \"10.005\" has 3 decimals",
+            file.display()
+        ));
+
+    let file = fixture("bad/movement_unknown_payment.json");
+    t.args(["import"])
+        .arg(&file)
+        .run()
+        .code(2)
+        .stderr_has("1 problem(s), nothing imported")
+        .stderr_has(&format!("{}: movements[1]: payment: ", file.display()))
+        .stderr_has("pi_3Nnope9999");
+
+    assert_eq!(
+        (t.counts(), t.count("SELECT count(*) FROM movements")),
+        counts
+    );
+    assert_eq!(t.export(), before);
+    t.args(["order", "show", "BADM1001"]).run().code(2);
+}
+
+#[test]
+fn movements_of_a_stored_payment_join_its_ledger() {
+    let t = Tally::with_shop();
+    let file = t.path("refund.json");
+    std::fs::write(
+        &file,
+        r#"{"movements": [
+            {"order": "TEST2001", "provider": "stripe", "payment": "pi_3Nxyz2001",
+             "kind": "refund", "state": "succeeded", "amount": "19.90", "currency": "EUR",
+             "provider_id": "re_3Nxyz", "at": "2026-11-20T10:00:00Z", "source": "provider"}
+        ]}"#,
+    )
+    .unwrap();
+    t.args(["import"])
+        .arg(&file)
+        .run()
+        .ok()
+        .stdout_has("0 payments created, 1 updated; 0 unchanged; 1 movements recorded");
+    let s = t.show("TEST2001");
+    assert_eq!(s["payments"][0]["refunded"], "19.90");
+    assert_eq!(s["payments"][0]["kept"], "70.00");
+    assert_eq!(s["payments"][0]["movements"][1]["provider_id"], "re_3Nxyz");
+    assert_eq!(last_log(&s)["event"], "imported");
+    // The same movement again is already stored.
+    t.args(["import"])
+        .arg(&file)
+        .run()
+        .ok()
+        .stdout_has("0 payments created, 0 updated; 0 unchanged; 0 movements recorded");
+
+    // A payment named by movements only must exist.
+    std::fs::write(
+        &file,
+        r#"{"movements": [
+            {"order": "TEST2001", "provider": "paypal", "payment": "pi_3Nxyz2001",
+             "kind": "captured", "amount": "89.90", "currency": "EUR",
+             "at": "2026-11-20T10:00:00Z"}
+        ]}"#,
+    )
+    .unwrap();
+    t.args(["import"])
+        .arg(&file)
+        .run()
+        .code(2)
+        .stderr_has(
+            "movements[0]: payment: the paypal payment of order \"TEST2001\" with reference \"pi_3Nxyz2001\" is neither in the import nor in the database",
+        );
 }
 
 #[test]

@@ -30,18 +30,19 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Import orders and payments from JSON or CSV files (all or nothing).
+    /// Import orders, payments and their movements from JSON or CSV files
+    /// (all or nothing).
     Import {
-        /// JSON files, or CSV files (an orders file and a payments file).
+        /// JSON files, or CSV files (orders, payments and movements files).
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// Export every order and payment in the import format.
+    /// Export every order, payment and movement in the import format.
     Export {
         #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
         format: ExportFormat,
         /// JSON: a file (default: standard output). CSV: a directory that
-        /// receives orders.csv and payments.csv (required).
+        /// receives orders.csv, payments.csv and movements.csv (required).
         #[arg(long, short)]
         output: Option<PathBuf>,
     },

@@ -24,8 +24,13 @@ pub fn import(config: &Config, files: &[PathBuf], out: &mut dyn Write) -> anyhow
     let s = transfer::import(&mut store, &set, &config.actor, Utc::now())?;
     writeln!(
         out,
-        "imported: {} orders created, {} updated; {} payments created, {} updated; {} unchanged",
-        s.orders_created, s.orders_updated, s.payments_created, s.payments_updated, s.unchanged
+        "imported: {} orders created, {} updated; {} payments created, {} updated; {} unchanged; {} movements recorded",
+        s.orders_created,
+        s.orders_updated,
+        s.payments_created,
+        s.payments_updated,
+        s.unchanged,
+        s.movements_recorded
     )?;
     Ok(Exit::Ok)
 }
@@ -51,7 +56,7 @@ pub fn export(
         }
         (ExportFormat::Csv, Some(dir)) => transfer::export_csv(&mut store, dir)?,
         (ExportFormat::Csv, None) => anyhow::bail!(
-            "CSV export writes two files (orders.csv and payments.csv): give --output DIR"
+            "CSV export writes three files (orders.csv, payments.csv and movements.csv): give --output DIR"
         ),
     }
     Ok(Exit::Ok)

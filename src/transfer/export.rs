@@ -1,5 +1,7 @@
 //! Export: the whole shop in the import format, JSON or CSV, so that
-//! export → import reproduces it.
+//! export → import reproduces it: orders, payments (attempts) in id order,
+//! and every movement of every payment, payment by payment in the order
+//! they were recorded.
 
 use std::io::Write;
 use std::path::Path;
@@ -7,7 +9,11 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::TransferError;
-use crate::domain::{Money, OrderPaymentStatus, OrderStatus, PaymentStatus, Provider, format_ts};
+use super::read::{MOVEMENT_FIELDS, ORDER_FIELDS, PAYMENT_FIELDS};
+use crate::domain::ledger::{Flow, MovementKind, MovementSource};
+use crate::domain::{
+    Currency, Money, OrderPaymentStatus, OrderStatus, PaymentStatus, Provider, format_ts,
+};
 use crate::store::{Reader, Store, rows};
 
 /// An order as exported: the import format's field names.
@@ -45,6 +51,23 @@ struct PaymentOut {
     refunded_amount: Option<String>,
     refund_pending: bool,
     disputed: bool,
+}
+
+/// A movement as exported.
+#[derive(Debug, Serialize)]
+struct MovementOut {
+    order: String,
+    provider: Provider,
+    payment: Option<String>,
+    kind: MovementKind,
+    state: Option<&'static str>,
+    amount: String,
+    currency: String,
+    provider_id: Option<String>,
+    flow_key: Option<String>,
+    at: String,
+    event_id: Option<String>,
+    source: MovementSource,
 }
 
 fn each_order(
@@ -112,55 +135,122 @@ fn each_payment(
     Ok(())
 }
 
-/// Streams the whole shop as one JSON document in the import format.
-pub fn export_json(store: &mut Store, out: &mut dyn Write) -> Result<(), TransferError> {
-    let io = |source| TransferError::Write {
-        path: "output".into(),
-        source,
-    };
-    store.read(|tx| {
-        out.write_all(b"{\n  \"orders\": [").map_err(io)?;
-        let mut first = true;
-        each_order(tx, |o| {
-            out.write_all(if first { b"\n    " } else { b",\n    " })
-                .map_err(io)?;
-            first = false;
-            serde_json::to_writer(&mut *out, &o)?;
-            Ok(())
+fn each_movement(
+    conn: &Reader<'_>,
+    mut f: impl FnMut(MovementOut) -> Result<(), TransferError>,
+) -> Result<(), TransferError> {
+    let mut stmt = conn.prepare(
+        "SELECT o.number, p.provider, p.reference, m.kind, m.state, m.amount_minor, m.currency,
+                m.provider_id, m.flow_key, m.at, m.event_id, m.source
+         FROM payments p
+         JOIN orders o ON o.id = p.order_id
+         JOIN movements m ON m.payment_id = p.id
+         ORDER BY p.id, m.id",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let kind: MovementKind = row.get(3)?;
+        let state: Option<String> = row.get(4)?;
+        let flow = Flow::from_parts(kind, state.as_deref()).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Text, e.into())
         })?;
-        out.write_all(b"\n  ],\n  \"payments\": [").map_err(io)?;
-        first = true;
-        each_payment(tx, |p| {
-            out.write_all(if first { b"\n    " } else { b",\n    " })
-                .map_err(io)?;
-            first = false;
-            serde_json::to_writer(&mut *out, &p)?;
-            Ok(())
+        let currency: Currency = row.get(6)?;
+        let amount = Money::from_minor(row.get(5)?, currency).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(5, rusqlite::types::Type::Integer, e.into())
         })?;
-        out.write_all(b"\n  ]\n}\n").map_err(io)?;
+        f(MovementOut {
+            order: row.get(0)?,
+            provider: row.get(1)?,
+            payment: row.get(2)?,
+            kind,
+            state: flow.state(),
+            amount: amount.decimal(),
+            currency: currency.to_string(),
+            provider_id: row.get(7)?,
+            flow_key: row.get(8)?,
+            at: format_ts(rows::ts_at(row, 9)?),
+            event_id: row.get(10)?,
+            source: row.get(11)?,
+        })?;
+    }
+    Ok(())
+}
+
+/// Writes the items `each` gives as one JSON array's items, each on its own
+/// line.
+fn json_items<T: Serialize>(
+    out: &mut dyn Write,
+    each: impl FnOnce(&mut dyn FnMut(T) -> Result<(), TransferError>) -> Result<(), TransferError>,
+) -> Result<(), TransferError> {
+    let mut first = true;
+    each(&mut |item| {
+        out.write_all(if first { b"\n    " } else { b",\n    " })
+            .map_err(write_error)?;
+        first = false;
+        serde_json::to_writer(&mut *out, &item)?;
         Ok(())
     })
 }
 
-/// Writes `orders.csv` and `payments.csv` into `dir`.
+fn write_error(source: std::io::Error) -> TransferError {
+    TransferError::Write {
+        path: "output".into(),
+        source,
+    }
+}
+
+/// Streams the whole shop as one JSON document in the import format.
+pub fn export_json(store: &mut Store, out: &mut dyn Write) -> Result<(), TransferError> {
+    store.read(|tx| {
+        out.write_all(b"{\n  \"orders\": [").map_err(write_error)?;
+        json_items(out, |f| each_order(tx, f))?;
+        out.write_all(b"\n  ],\n  \"payments\": [")
+            .map_err(write_error)?;
+        json_items(out, |f| each_payment(tx, f))?;
+        out.write_all(b"\n  ],\n  \"movements\": [")
+            .map_err(write_error)?;
+        json_items(out, |f| each_movement(tx, f))?;
+        out.write_all(b"\n  ]\n}\n").map_err(write_error)?;
+        Ok(())
+    })
+}
+
+/// A CSV file in `dir` with its header row, written even when no row
+/// follows so that the file still says what it holds.
+fn csv_file(
+    dir: &Path,
+    name: &str,
+    header: &[&str],
+) -> Result<csv::Writer<std::fs::File>, TransferError> {
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_path(dir.join(name))?;
+    w.write_record(header)?;
+    Ok(w)
+}
+
+fn finish(mut w: csv::Writer<std::fs::File>, name: &str) -> Result<(), TransferError> {
+    w.flush().map_err(|source| TransferError::Write {
+        path: name.into(),
+        source,
+    })
+}
+
+/// Writes `orders.csv`, `payments.csv` and `movements.csv` into `dir`.
 pub fn export_csv(store: &mut Store, dir: &Path) -> Result<(), TransferError> {
     std::fs::create_dir_all(dir).map_err(|source| TransferError::Write {
         path: dir.display().to_string(),
         source,
     })?;
-    let mut orders = csv::Writer::from_path(dir.join("orders.csv"))?;
-    let mut payments = csv::Writer::from_path(dir.join("payments.csv"))?;
+    let mut orders = csv_file(dir, "orders.csv", ORDER_FIELDS)?;
+    let mut payments = csv_file(dir, "payments.csv", PAYMENT_FIELDS)?;
+    let mut movements = csv_file(dir, "movements.csv", MOVEMENT_FIELDS)?;
     store.read(|tx| {
         each_order(tx, |o| Ok(orders.serialize(o)?))?;
-        each_payment(tx, |p| Ok(payments.serialize(p)?))
+        each_payment(tx, |p| Ok(payments.serialize(p)?))?;
+        each_movement(tx, |m| Ok(movements.serialize(m)?))
     })?;
-    orders.flush().map_err(|source| TransferError::Write {
-        path: "orders.csv".into(),
-        source,
-    })?;
-    payments.flush().map_err(|source| TransferError::Write {
-        path: "payments.csv".into(),
-        source,
-    })?;
-    Ok(())
+    finish(orders, "orders.csv")?;
+    finish(payments, "payments.csv")?;
+    finish(movements, "movements.csv")
 }

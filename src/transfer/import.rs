@@ -1,18 +1,38 @@
 //! Writing a validated [`ImportSet`]: one `BEGIN IMMEDIATE` transaction,
-//! orders by number and payments by order, never a duplicate; every created
-//! or changed row audited, an identical row left alone.
+//! orders by number and payments by (order, provider, reference), never a
+//! duplicate; every payment's movements through the store's movement
+//! writer; every created or changed row audited, an identical row left
+//! alone.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::{Value, json};
 
-use super::{ImportSet, NewOrder, NewPayment, Problem, TransferError};
-use crate::domain::ledger::{MovementSource, legacy_movements};
+use super::{ImportSet, NewMovement, NewOrder, NewPayment, PaymentKey, Problem, TransferError};
+use crate::domain::ledger::{self, Flow, Movement, MovementSource, legacy_movements};
 use crate::domain::{AuditEntry, AuditEvent, Order, Payment, StatusSource, Timestamp};
 use crate::store::{Reader, Store, Writer};
 
+/// The stored payment of `order` named exactly by `provider` and
+/// `reference`, if any.
+fn stored_payment(
+    conn: &Reader<'_>,
+    key: &PaymentKey,
+) -> rusqlite::Result<Option<(Order, Payment)>> {
+    let (number, provider, reference) = key;
+    let Some(order) = conn.order_by_number(number)? else {
+        return Ok(None);
+    };
+    let payment = conn
+        .payments_of_order(order.id)?
+        .into_iter()
+        .find(|p| p.provider == *provider && p.reference == *reference);
+    Ok(payment.map(|p| (order, p)))
+}
+
 /// Checks what only the database can tell: every payment's order exists in
-/// the set or the database, and no reference belongs to another order.
+/// the set or the database, no reference belongs to another order, and
+/// every movement's payment is in the set or the database.
 pub fn check_against_db(conn: &Reader<'_>, set: &ImportSet) -> Result<(), TransferError> {
     let numbers: HashSet<&str> = set.orders.iter().map(|o| o.number.as_str()).collect();
     let mut problems = Vec::new();
@@ -45,6 +65,37 @@ pub fn check_against_db(conn: &Reader<'_>, set: &ImportSet) -> Result<(), Transf
             ));
         }
     }
+    let in_set: HashSet<PaymentKey> = set.payments.iter().map(NewPayment::key).collect();
+    let mut in_db: HashMap<PaymentKey, bool> = HashMap::new();
+    for m in &set.movements {
+        let key = m.key();
+        if in_set.contains(&key) {
+            continue;
+        }
+        let found = match in_db.get(&key) {
+            Some(found) => *found,
+            None => {
+                let found = stored_payment(conn, &key)?.is_some();
+                in_db.insert(key, found);
+                found
+            }
+        };
+        if !found {
+            let payment = match &m.payment {
+                Some(r) => format!("reference {r:?}"),
+                None => "no reference".to_owned(),
+            };
+            problems.push(Problem {
+                file: m.source.0.clone(),
+                row: m.source.1.clone(),
+                field: Some("payment".to_owned()),
+                message: format!(
+                    "the {} payment of order {:?} with {payment} is neither in the import nor in the database",
+                    m.provider, m.order
+                ),
+            });
+        }
+    }
     if problems.is_empty() {
         Ok(())
     } else {
@@ -59,7 +110,11 @@ pub struct ImportSummary {
     pub orders_updated: usize,
     pub payments_created: usize,
     pub payments_updated: usize,
+    /// Orders and payments left as they were.
     pub unchanged: usize,
+    /// Movements recorded (those of the file the store did not hold yet,
+    /// and those made from the figures of payments without movement rows).
+    pub movements_recorded: usize,
 }
 
 /// Writes a validated set in one transaction, auditing every created or
@@ -76,11 +131,74 @@ pub fn import(
         for o in &set.orders {
             upsert_order(tx, o, actor, now, &mut summary)?;
         }
+        // Each payment's movement rows, in file order; the payments named
+        // only by movements in the order they first appear.
+        let mut movements: HashMap<PaymentKey, Vec<&NewMovement>> = HashMap::new();
+        let mut stored_only = Vec::new();
+        let in_set: HashSet<PaymentKey> = set.payments.iter().map(NewPayment::key).collect();
+        for m in &set.movements {
+            let key = m.key();
+            if !in_set.contains(&key) && !movements.contains_key(&key) {
+                stored_only.push(key.clone());
+            }
+            movements.entry(key).or_default().push(m);
+        }
+        // Stored payments first, while they are still as the rows name
+        // them (a payment row may give one of them its reference).
+        for key in &stored_only {
+            let rows = movements.get(key).map_or(&[][..], Vec::as_slice);
+            add_movements(tx, key, rows, actor, now, &mut summary)?;
+        }
         for p in &set.payments {
-            upsert_payment(tx, p, actor, now, &mut summary)?;
+            let rows = movements.get(&p.key()).map(Vec::as_slice);
+            upsert_payment(tx, p, rows, &in_set, actor, now, &mut summary)?;
         }
         Ok(summary)
     })
+}
+
+/// Records movement rows on `payment`, runs of the same source at a time so
+/// that they are stored in file order; returns how many were new.
+fn record_rows(
+    tx: &Writer<'_>,
+    payment: &mut Payment,
+    rows: &[&NewMovement],
+    now: Timestamp,
+) -> rusqlite::Result<usize> {
+    let mut added = 0;
+    for run in rows.chunk_by(|a, b| a.recorded_by == b.recorded_by) {
+        let movements: Vec<Movement> = run.iter().map(|m| m.movement.clone()).collect();
+        added += tx
+            .record_movements(payment, &movements, run[0].recorded_by, now)?
+            .1;
+    }
+    Ok(added)
+}
+
+/// Movement rows of a payment that is stored but not in the set.
+fn add_movements(
+    tx: &Writer<'_>,
+    key: &PaymentKey,
+    rows: &[&NewMovement],
+    actor: &str,
+    now: Timestamp,
+    summary: &mut ImportSummary,
+) -> rusqlite::Result<()> {
+    let (order, mut payment) =
+        stored_payment(tx, key)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+    let added = record_rows(tx, &mut payment, rows, now)?;
+    summary.movements_recorded += added;
+    if added == 0 {
+        return Ok(());
+    }
+    summary.payments_updated += 1;
+    let entry = import_entry(
+        &order.number,
+        actor,
+        now,
+        json!({"updated": "payment", "movements": added}),
+    );
+    tx.insert_audit(Some(order.id), Some(payment.id), &entry)
 }
 
 /// The audit row of an imported order or payment.
@@ -175,9 +293,45 @@ fn upsert_order(
     }
 }
 
+/// Whether the payment fields of `p` other than the figures are those of
+/// the stored `e`.
+fn same_fields(e: &Payment, p: &NewPayment) -> bool {
+    e.provider == p.provider
+        && e.reference == p.reference
+        && e.amount == p.amount
+        && e.status == p.status
+        && e.provider_status == p.provider_status
+        && e.created_at == p.created_at
+        && p.updated_at.is_none_or(|u| u == e.updated_at)
+        && e.completed_at == p.completed_at
+        && e.charge_id == p.charge_id
+}
+
+/// Whether the figures a row without movements gives (folded from the
+/// movements they describe, as its import stores them) are the stored
+/// ones: a completed payment captured its amount whether or not the row
+/// says so.
+fn same_legacy_figures(e: &Payment, p: &NewPayment, now: Timestamp) -> bool {
+    let mut want = payment_of(p, e.id, e.order_id, now);
+    let movements = legacy_movements(&want, want.updated_at);
+    let currency = movements
+        .iter()
+        .find(|m| m.flow == Flow::Captured)
+        .map_or(want.money_currency(), |m| m.amount.currency());
+    want.set_figures(&ledger::figures(&movements, currency), currency);
+    want.captured == e.captured
+        && want.refunded_minor == e.refunded_minor
+        && want.refund_pending == e.refund_pending
+        && want.disputed == e.disputed
+}
+
+/// Creates or updates one payment; `rows` are its movement rows, if the set
+/// has any, else its figures become movements.
 fn upsert_payment(
     tx: &Writer<'_>,
     p: &NewPayment,
+    rows: Option<&[&NewMovement]>,
+    in_set: &HashSet<PaymentKey>,
     actor: &str,
     now: Timestamp,
     summary: &mut ImportSummary,
@@ -186,65 +340,108 @@ fn upsert_payment(
         .order_by_number(&p.order)?
         .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
     // Payments are keyed on (order, provider, reference): the same one, or
-    // one of this provider still without a reference; anything else is
-    // another attempt at paying the order.
+    // one of this provider still without a reference, or for a row without
+    // a reference the order's only payment; anything else is another
+    // attempt at paying the order. A stored payment that another row of the
+    // set names exactly is that row's, never taken by these fallbacks (an
+    // export's attempts stay apart).
     let attempts = tx.payments_of_order(order.id)?;
+    let free = |e: &&Payment| !in_set.contains(&(p.order.clone(), e.provider, e.reference.clone()));
     let existing = attempts
         .iter()
         .find(|e| e.provider == p.provider && e.reference == p.reference)
         .or_else(|| {
             attempts
                 .iter()
+                .filter(free)
                 .find(|e| e.provider == p.provider && e.reference.is_none())
         })
         .or_else(|| {
             attempts
                 .first()
                 .filter(|_| attempts.len() == 1 && p.reference.is_none())
+                .filter(free)
         })
         .cloned();
+    // When the movements are recorded: the payment's completion, else its
+    // last change.
+    let legacy_at = |payment: &Payment| p.completed_at.unwrap_or(payment.updated_at);
     match existing {
         None => {
             let mut payment = payment_of(p, 0, order.id, now);
-            let movements =
-                legacy_movements(&payment, p.completed_at.unwrap_or(payment.updated_at));
-            let id = tx.insert_payment_with_ledger(
-                &mut payment,
-                &movements,
-                MovementSource::Import,
-                now,
-            )?;
+            let id = match rows {
+                None => {
+                    let movements = legacy_movements(&payment, legacy_at(&payment));
+                    summary.movements_recorded += movements.len();
+                    tx.insert_payment_with_ledger(
+                        &mut payment,
+                        &movements,
+                        MovementSource::Import,
+                        now,
+                    )?
+                }
+                Some(rows) => {
+                    let id = tx.insert_payment_with_ledger(
+                        &mut payment,
+                        &[],
+                        MovementSource::Import,
+                        now,
+                    )?;
+                    summary.movements_recorded += record_rows(tx, &mut payment, rows, now)?;
+                    id
+                }
+            };
             summary.payments_created += 1;
             let entry = import_entry(&p.order, actor, now, json!({"created": "payment"}))
                 .with_payment_status(None, Some(p.status));
             tx.insert_audit(Some(order.id), Some(id), &entry)
         }
         Some(e) => {
-            let same = e.provider == p.provider
-                && e.reference == p.reference
-                && e.amount == p.amount
-                && e.status == p.status
-                && e.provider_status == p.provider_status
-                && e.created_at == p.created_at
-                && p.updated_at.is_none_or(|u| u == e.updated_at)
-                && e.completed_at == p.completed_at
-                && e.captured == p.captured
-                && e.charge_id == p.charge_id
-                && e.refunded_minor == p.refunded_minor
-                && e.refund_pending == p.refund_pending
-                && e.disputed == p.disputed;
-            if same {
+            let same = same_fields(&e, p);
+            let (changed, added) = match rows {
+                None => {
+                    if same && same_legacy_figures(&e, p, now) {
+                        (false, 0)
+                    } else {
+                        let mut payment = payment_of(p, e.id, order.id, now);
+                        payment.attempt = e.attempt;
+                        tx.update_payment(&payment)?;
+                        let movements = legacy_movements(&payment, legacy_at(&payment));
+                        let (_, added) = tx.record_movements(
+                            &mut payment,
+                            &movements,
+                            MovementSource::Import,
+                            now,
+                        )?;
+                        (true, added)
+                    }
+                }
+                Some(rows) => {
+                    let mut payment = if same {
+                        e.clone()
+                    } else {
+                        // The figures are folded again as the rows are
+                        // recorded.
+                        let mut payment = payment_of(p, e.id, order.id, now);
+                        payment.attempt = e.attempt;
+                        tx.update_payment(&payment)?;
+                        payment
+                    };
+                    let added = record_rows(tx, &mut payment, rows, now)?;
+                    (!same || added > 0, added)
+                }
+            };
+            summary.movements_recorded += added;
+            if !changed {
                 summary.unchanged += 1;
                 return Ok(());
             }
-            let mut payment = payment_of(p, e.id, order.id, now);
-            payment.attempt = e.attempt;
-            tx.update_payment(&payment)?;
-            let movements =
-                legacy_movements(&payment, p.completed_at.unwrap_or(payment.updated_at));
-            tx.record_movements(&mut payment, &movements, MovementSource::Import, now)?;
             summary.payments_updated += 1;
-            let entry = import_entry(&p.order, actor, now, json!({"updated": "payment"}))
+            let mut details = json!({"updated": "payment"});
+            if added > 0 {
+                details["movements"] = json!(added);
+            }
+            let entry = import_entry(&p.order, actor, now, details)
                 .with_payment_status(Some(e.status), Some(p.status));
             tx.insert_audit(Some(order.id), Some(e.id), &entry)
         }

@@ -1,9 +1,21 @@
 //! Import and export of orders and payments, in JSON and CSV.
 //!
 //! The format (README, "Import format"): amounts are decimal strings in major
-//! units, timestamps RFC 3339. JSON holds `orders` and `payments` arrays; CSV
-//! comes as an orders file and a payments file with the same field names as
-//! header row, the kind recognised from the header.
+//! units, timestamps RFC 3339. JSON holds `orders`, `payments` and
+//! `movements` arrays; CSV comes as an orders file, a payments file and a
+//! movements file with the same field names as header row, the kind
+//! recognised from the header.
+//!
+//! # Payments and their movements
+//! Payments are keyed on (order, provider, reference), so an order's second
+//! payment imports as a second attempt; a movement row names its payment by
+//! the same three fields (`order`, `provider`, `payment`). A payment with
+//! movement rows in the set gets exactly those movements (the store ignores
+//! the ones it already holds) and its figures are folded from them; the
+//! payment row's own figure fields are then not used. A payment without
+//! movement rows (a file in the format from before the ledger) gets the
+//! movements its figures describe
+//! ([`legacy_movements`](crate::domain::ledger::legacy_movements)).
 //!
 //! # All or nothing
 //! Every row of every file is validated before anything is written; any
@@ -14,14 +26,17 @@
 //!
 //! # Round trip
 //! [`export_json`] and [`export_csv`] write every field the import reads,
-//! including the provider-reported ones (captured amount, charge id, refunds,
-//! dispute), so export → import reproduces the shop.
+//! including the figures (captured amount, charge id, refunds, dispute) and
+//! every movement of every payment, payments in id order so that attempts
+//! number the same on import; export → import → export gives the same
+//! text.
 //!
 //! The rooms: [`read`] turns files into a validated [`ImportSet`];
 //! [`import`] writes one through the store; [`export`] streams the shop out.
 
 use std::fmt;
 
+use crate::domain::ledger::{Movement, MovementSource};
 use crate::domain::{Money, OrderPaymentStatus, OrderStatus, PaymentStatus, Provider, Timestamp};
 
 mod export;
@@ -36,7 +51,7 @@ pub use read::{read_bytes, read_files};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     pub file: String,
-    /// `orders[3]`, `payments[0]` (JSON) or `line 4` (CSV).
+    /// `orders[3]`, `payments[0]`, `movements[2]` (JSON) or `line 4` (CSV).
     pub row: String,
     pub field: Option<String>,
     pub message: String,
@@ -111,9 +126,46 @@ pub struct NewPayment {
     pub disputed: bool,
 }
 
+impl NewPayment {
+    /// What names the payment: (order, provider, reference).
+    pub fn key(&self) -> PaymentKey {
+        (self.order.clone(), self.provider, self.reference.clone())
+    }
+}
+
+/// A payment's identity in the import format: (order number, provider,
+/// reference).
+pub type PaymentKey = (String, Provider, Option<String>);
+
+/// A validated movement row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewMovement {
+    /// Where the row came from (file, row).
+    pub source: (String, String),
+    pub order: String,
+    pub provider: Provider,
+    /// The payment's reference.
+    pub payment: Option<String>,
+    pub movement: Movement,
+    /// Who recorded it (default: the import).
+    pub recorded_by: MovementSource,
+}
+
+impl NewMovement {
+    /// The key of the payment it belongs to.
+    pub fn key(&self) -> PaymentKey {
+        (self.order.clone(), self.provider, self.payment.clone())
+    }
+}
+
 /// Everything to import, validated.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct ImportSet {
     pub orders: Vec<NewOrder>,
     pub payments: Vec<NewPayment>,
+    /// In file order, which is the order they are recorded in.
+    pub movements: Vec<NewMovement>,
 }
+
+#[cfg(test)]
+mod tests;

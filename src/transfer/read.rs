@@ -8,10 +8,12 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::{ImportSet, NewOrder, NewPayment, Problem, TransferError};
+use super::{ImportSet, NewMovement, NewOrder, NewPayment, Problem, TransferError};
+use crate::domain::ledger::{Flow, Movement, MovementKind, MovementSource};
 use crate::domain::{Currency, Money, Provider, Timestamp, parse_ts};
 
-const ORDER_FIELDS: &[&str] = &[
+/// The fields of the kind of row, in the order export writes them.
+pub(super) const ORDER_FIELDS: &[&str] = &[
     "number",
     "customer_name",
     "customer_email",
@@ -24,7 +26,8 @@ const ORDER_FIELDS: &[&str] = &[
     "paid_at",
     "cancelled_at",
 ];
-const PAYMENT_FIELDS: &[&str] = &[
+/// The fields of the kind of row, in the order export writes them.
+pub(super) const PAYMENT_FIELDS: &[&str] = &[
     "order",
     "provider",
     "reference",
@@ -41,6 +44,21 @@ const PAYMENT_FIELDS: &[&str] = &[
     "refunded_amount",
     "refund_pending",
     "disputed",
+];
+/// The fields of the kind of row, in the order export writes them.
+pub(super) const MOVEMENT_FIELDS: &[&str] = &[
+    "order",
+    "provider",
+    "payment",
+    "kind",
+    "state",
+    "amount",
+    "currency",
+    "provider_id",
+    "flow_key",
+    "at",
+    "event_id",
+    "source",
 ];
 
 /// One row as field → text, whatever file it came from; absent and empty
@@ -275,12 +293,76 @@ impl RawRow {
             _ => Err(self.problems),
         }
     }
+
+    /// The flow of a movement of `kind`: refunds and disputes need a state
+    /// of their own kind, the others take none.
+    fn flow(&mut self, kind: MovementKind) -> Option<Flow> {
+        let state = self.optional("state");
+        let stateless = !matches!(kind, MovementKind::Refund | MovementKind::Dispute);
+        if stateless && let Some(state) = state {
+            self.problem(
+                Some("state"),
+                format!(
+                    "{state:?}: a {kind} movement has no state (only refund and dispute movements do)"
+                ),
+            );
+            return None;
+        }
+        match Flow::from_parts(kind, state.as_deref()) {
+            Ok(flow) => Some(flow),
+            Err(e) => {
+                self.problem(Some("state"), e);
+                None
+            }
+        }
+    }
+
+    fn into_movement(mut self) -> Result<NewMovement, Vec<Problem>> {
+        self.check_known(MOVEMENT_FIELDS);
+        let order = self.required("order");
+        let provider = self.parse("provider", true);
+        let payment = self.optional("payment");
+        let kind = self.parse::<MovementKind>("kind", true);
+        let flow = kind.and_then(|k| self.flow(k));
+        let currency = self.parse::<Currency>("currency", true);
+        let amount = self.money("amount", currency, true);
+        let provider_id = self.optional("provider_id");
+        let key = self.optional("flow_key");
+        let at = self.time("at", true);
+        let event_id = self.optional("event_id");
+        let recorded_by = self
+            .parse::<MovementSource>("source", false)
+            .unwrap_or(MovementSource::Import);
+        match (order, provider, flow, amount, at) {
+            (Some(order), Some(provider), Some(flow), Some(amount), Some(at))
+                if self.problems.is_empty() =>
+            {
+                Ok(NewMovement {
+                    source: (self.file.clone(), self.row.clone()),
+                    order,
+                    provider,
+                    payment,
+                    movement: Movement {
+                        flow,
+                        amount,
+                        provider_id,
+                        key,
+                        at,
+                        event_id,
+                    },
+                    recorded_by,
+                })
+            }
+            _ => Err(self.problems),
+        }
+    }
 }
 
 #[derive(Clone, Copy)]
 enum Kind {
     Orders,
     Payments,
+    Movements,
 }
 
 /// Reads one file into raw rows, or a problem naming why it cannot be read.
@@ -318,10 +400,17 @@ fn parse_rows(name: &str, bytes: &[u8], json: bool) -> Result<Vec<(Kind, RawRow)
 
 fn json_rows(name: &str, doc: Value) -> Result<Vec<(Kind, RawRow)>, String> {
     let Value::Object(mut top) = doc else {
-        return Err("expected a JSON object with \"orders\" and/or \"payments\" arrays".into());
+        return Err(
+            "expected a JSON object with \"orders\", \"payments\" and/or \"movements\" arrays"
+                .into(),
+        );
     };
     let mut rows = Vec::new();
-    for (key, kind) in [("orders", Kind::Orders), ("payments", Kind::Payments)] {
+    for (key, kind) in [
+        ("orders", Kind::Orders),
+        ("payments", Kind::Payments),
+        ("movements", Kind::Movements),
+    ] {
         let list = match top.remove(key) {
             None | Some(Value::Null) => continue,
             Some(Value::Array(list)) => list,
@@ -361,7 +450,7 @@ fn json_rows(name: &str, doc: Value) -> Result<Vec<(Kind, RawRow)>, String> {
     }
     if let Some(extra) = top.keys().next() {
         return Err(format!(
-            "unknown top-level key {extra:?} (expected \"orders\" and \"payments\")"
+            "unknown top-level key {extra:?} (expected \"orders\", \"payments\" and \"movements\")"
         ));
     }
     Ok(rows)
@@ -378,11 +467,13 @@ fn csv_rows(name: &str, bytes: &[u8]) -> Result<Vec<(Kind, RawRow)>, String> {
     let has = |h: &str| headers.iter().any(|x| x == h);
     let kind = if has("number") {
         Kind::Orders
+    } else if has("order") && has("kind") {
+        Kind::Movements
     } else if has("order") && has("provider") {
         Kind::Payments
     } else {
         return Err(
-            "unrecognised CSV header: an orders file has a \"number\" column, a payments file \"order\" and \"provider\" columns"
+            "unrecognised CSV header: an orders file has a \"number\" column, a payments file \"order\" and \"provider\" columns, a movements file \"order\" and \"kind\" columns"
                 .into(),
         );
     };
@@ -425,7 +516,9 @@ fn validate(
     let mut set = ImportSet::default();
     let mut problems = Vec::new();
     let mut order_rows: HashMap<String, String> = HashMap::new();
-    let mut payment_rows: HashMap<String, String> = HashMap::new();
+    // Payments without a reference, by (order, provider); the others are
+    // told apart by their reference.
+    let mut payment_rows: HashMap<(String, Provider), String> = HashMap::new();
     let mut references: HashMap<(Provider, String), String> = HashMap::new();
     for file in files {
         let rows = match file {
@@ -458,24 +551,38 @@ fn validate(
                 Kind::Payments => match raw.into_payment() {
                     Ok(p) => {
                         let at = format!("{file}: {row}");
-                        if let Some(first) = payment_rows.insert(p.order.clone(), at.clone()) {
-                            problems.push(dup(
-                                "order",
-                                &format!("a payment for order {}", p.order),
-                                &first,
-                            ));
-                        }
-                        if let Some(r) = &p.reference
-                            && let Some(first) = references.insert((p.provider, r.clone()), at)
-                        {
-                            problems.push(dup(
-                                "reference",
-                                &format!("{} reference {r}", p.provider),
-                                &first,
-                            ));
+                        match &p.reference {
+                            Some(r) => {
+                                if let Some(first) = references.insert((p.provider, r.clone()), at)
+                                {
+                                    problems.push(dup(
+                                        "reference",
+                                        &format!("{} reference {r}", p.provider),
+                                        &first,
+                                    ));
+                                }
+                            }
+                            None => {
+                                if let Some(first) =
+                                    payment_rows.insert((p.order.clone(), p.provider), at)
+                                {
+                                    problems.push(dup(
+                                        "reference",
+                                        &format!(
+                                            "a {} payment of order {} without a reference",
+                                            p.provider, p.order
+                                        ),
+                                        &first,
+                                    ));
+                                }
+                            }
                         }
                         set.payments.push(p);
                     }
+                    Err(p) => problems.extend(p),
+                },
+                Kind::Movements => match raw.into_movement() {
+                    Ok(m) => set.movements.push(m),
                     Err(p) => problems.extend(p),
                 },
             }
@@ -513,7 +620,13 @@ mod properties {
                 "stripe",
                 "2026-11-01T10:00:00Z",
                 "TEST1001",
-                "a@b.c"
+                "a@b.c",
+                "captured",
+                "refund",
+                "dispute",
+                "succeeded",
+                "lost",
+                "owner"
             ])
             .prop_map(|s| json!(s)),
         ]
@@ -524,6 +637,7 @@ mod properties {
             ORDER_FIELDS
                 .iter()
                 .chain(PAYMENT_FIELDS)
+                .chain(MOVEMENT_FIELDS)
                 .copied()
                 .chain(["bogus"])
                 .collect::<Vec<_>>(),
@@ -542,12 +656,15 @@ mod properties {
         fn any_json_rows_give_a_set_or_problems(
             orders in prop::collection::vec(row(), 0..4),
             payments in prop::collection::vec(row(), 0..4),
+            movements in prop::collection::vec(row(), 0..4),
         ) {
-            let doc = json!({"orders": orders, "payments": payments}).to_string();
+            let doc = json!({"orders": orders, "payments": payments, "movements": movements})
+                .to_string();
             match read_bytes("fuzz.json", doc.as_bytes()) {
                 Ok(set) => {
                     // A valid set imports into an empty shop, or is refused
-                    // for payments whose order is missing; never a panic.
+                    // for payments whose order is missing (movements whose
+                    // payment is); never a panic.
                     let mut store = Store::open_in_memory().unwrap();
                     let _ = import(&mut store, &set, "fuzz", chrono::Utc::now());
                 }
