@@ -1,12 +1,13 @@
 //! Reads of single orders: the detail pane's order in full, the targets of
-//! an action, an order's id by its number.
+//! an action (each order once, with its main payment), an order's id by its
+//! number.
 
 use std::collections::HashMap;
 
 use rusqlite::OptionalExtension;
 
 use super::events::{WEBHOOK_FROM, WEBHOOK_SELECT, WebhookRow, webhook_from_row};
-use super::lists::order_and_payment;
+use super::lists::{main_payment, order_and_payment};
 use crate::domain::{AuditEntry, Order, Payment};
 use crate::report::rules::{Finding, Settings};
 use crate::report::scan::findings_for_order;
@@ -20,9 +21,9 @@ pub fn load_orders(
 ) -> rusqlite::Result<Vec<(Order, Option<Payment>)>> {
     let json = serde_json::to_string(ids).unwrap_or_else(|_| "[]".to_owned());
     let sql = format!(
-        "SELECT {ORDER_COLUMNS}, {PAYMENT_COLUMNS} FROM orders o \
-         LEFT JOIN payments p ON p.order_id = o.id \
-         WHERE o.id IN (SELECT value FROM json_each(?1)) ORDER BY o.id"
+        "SELECT {ORDER_COLUMNS}, {PAYMENT_COLUMNS} FROM orders o {} \
+         WHERE o.id IN (SELECT value FROM json_each(?1)) ORDER BY o.id",
+        main_payment!()
     );
     conn.prepare_cached(&sql)?
         .query_map([json], order_and_payment)?
