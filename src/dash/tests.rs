@@ -693,6 +693,19 @@ fn snapshot_detail() {
 }
 
 #[test]
+fn snapshot_payments_at_100_columns() {
+    let (mut app, mut r) = shop_app(
+        demo(30),
+        ui::table_height(ratatui::layout::Rect::new(0, 0, 100, 30)),
+    );
+    press(&mut app, &mut r, key('2'));
+    let screen = render(&app, 100, 30);
+    // The references' unique ends are shown.
+    assert!(screen.contains(" pi_3dem…001020 "), "{screen}");
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
 fn snapshot_help() {
     let (mut app, mut r) = snapshot_app();
     press(&mut app, &mut r, key('?'));
