@@ -20,7 +20,7 @@ use super::runner::Runner;
 use super::*;
 use crate::domain::ledger::{Flow, Movement, MovementSource};
 use crate::domain::{
-    Order, OrderPaymentStatus, OrderStatus, Payment, PaymentStatus, Provider, StatusSource,
+    Money, Order, OrderPaymentStatus, OrderStatus, Payment, PaymentStatus, Provider, StatusSource,
     Timestamp,
 };
 use crate::testing;
@@ -690,6 +690,76 @@ fn snapshot_detail() {
     }
     press(&mut app, &mut r, code(KeyCode::Enter));
     insta::assert_snapshot!(render(&app, 120, 30));
+}
+
+/// The test shop and TEST3001, paid with Wave after a failed Stripe
+/// attempt whose authorisation was released.
+fn retried_shop() -> Store {
+    let mut store = testing::shop();
+    with_events(&store);
+    let at = |m: u32| {
+        use chrono::TimeZone;
+        chrono::Utc
+            .with_ymd_and_hms(2026, 11, 20, 9, m, 0)
+            .single()
+            .unwrap()
+    };
+    let eur = crate::domain::Currency::parse("EUR").unwrap();
+    let total = Money::parse("29.90", eur).unwrap();
+    let mut order = Order {
+        id: 0,
+        number: "TEST3001".to_owned(),
+        customer_name: "Aminata Ba".to_owned(),
+        customer_email: "aminata@example.com".to_owned(),
+        total,
+        status: OrderStatus::Processing,
+        payment_status: OrderPaymentStatus::Paid,
+        created_at: at(0),
+        updated_at: at(20),
+        paid_at: Some(at(20)),
+        cancelled_at: None,
+    };
+    store
+        .write(|tx| -> rusqlite::Result<()> {
+            order.id = tx.insert_order(&order)?;
+            let reference = "pi_3Qfail000000000042";
+            let mut stripe = attempt(&order, Provider::Stripe, reference, at(1));
+            stripe.status = PaymentStatus::Failed;
+            stripe.provider_status = Some("canceled".to_owned());
+            stripe.status_source = StatusSource::Provider;
+            stripe.updated_at = at(9);
+            let stripe_moves = [
+                Movement::new(Flow::Authorised, total, at(2)).with_id(reference),
+                Movement::new(Flow::Released, total, at(9)).with_id(reference),
+            ];
+            tx.insert_payment_with_ledger(
+                &mut stripe,
+                &stripe_moves,
+                MovementSource::Import,
+                at(9),
+            )?;
+            let mut wave = attempt(&order, Provider::Wave, "T_WAVE_3001", at(15));
+            wave.status = PaymentStatus::Completed;
+            wave.completed_at = Some(at(20));
+            wave.updated_at = at(20);
+            let wave_moves = [Movement::new(Flow::Captured, total, at(20)).with_id("T_WAVE_3001")];
+            tx.insert_payment_with_ledger(&mut wave, &wave_moves, MovementSource::Import, at(20))?;
+            Ok(())
+        })
+        .unwrap();
+    store
+}
+
+#[test]
+fn snapshot_detail_of_an_order_with_two_attempts() {
+    let (mut app, mut r) = shop_app(
+        retried_shop(),
+        ui::table_height(ratatui::layout::Rect::new(0, 0, 120, 50)),
+    );
+    // TEST3001 is the newest order: the first row.
+    assert_eq!(app.orders.pager.rows[0].order.number, "TEST3001");
+    press(&mut app, &mut r, code(KeyCode::Enter));
+    insta::assert_snapshot!(render(&app, 120, 50));
 }
 
 #[test]
