@@ -751,6 +751,88 @@ fn retried_shop() -> Store {
 }
 
 #[test]
+fn an_order_paid_twice_is_one_order_row_two_payment_rows_and_flagged() {
+    let mut store = retried_shop();
+    let (order, first) = testing::get(&store, "TEST2001");
+    let at = order.created_at + chrono::Duration::hours(1);
+    let mut wave = attempt(&order, Provider::Wave, "T_WAVE_2001", at);
+    wave.status = PaymentStatus::Completed;
+    wave.completed_at = Some(at);
+    let captured = Movement::new(Flow::Captured, order.total, at).with_id("T_WAVE_2001");
+    store
+        .write(|tx| {
+            tx.insert_payment_with_ledger(&mut wave, &[captured], MovementSource::Import, at)
+        })
+        .unwrap();
+    let (mut app, mut r) = shop_app(store, 20);
+    let rows: Vec<&data::ListRow> = app
+        .orders
+        .pager
+        .rows
+        .iter()
+        .filter(|r| r.order.number == "TEST2001")
+        .collect();
+    assert_eq!(rows.len(), 1, "one row per order");
+    let row = rows[0];
+    // The main payment: the latest of those that keep money.
+    assert_eq!(row.payment.as_ref().map(|p| p.id), Some(wave.id));
+    assert_ne!(first.map(|p| p.id), Some(wave.id));
+    assert_eq!(
+        row.money,
+        data::OrderMoney {
+            payments: 2,
+            captured: 11_980,
+            kept: 11_980
+        }
+    );
+    assert_eq!(views::orders::kept(&row.order, &row.money), "119.80");
+    assert!(
+        row.flags.contains(&crate::report::Rule::DuplicatePayment),
+        "{:?}",
+        row.flags
+    );
+    // TEST3001 keeps its total: nothing beside it.
+    let t3001 = &app.orders.pager.rows[0];
+    assert_eq!(t3001.order.number, "TEST3001");
+    assert_eq!(views::orders::kept(&t3001.order, &t3001.money), "");
+    press(&mut app, &mut r, key('2'));
+    let numbers: Vec<&str> = app
+        .payments
+        .pager
+        .rows
+        .iter()
+        .map(|r| r.order.number.as_str())
+        .collect();
+    assert_eq!(numbers.iter().filter(|n| **n == "TEST2001").count(), 2);
+    assert_eq!(numbers.iter().filter(|n| **n == "TEST3001").count(), 2);
+    assert_eq!(app.payments.count, Some(9));
+    assert_eq!(app.orders.count, Some(8));
+}
+
+#[test]
+fn what_an_order_keeps_is_shown_where_it_differs_from_its_total() {
+    let (order, _) = testing::get(&testing::shop(), "TEST2003");
+    let money = |payments, captured, kept| data::OrderMoney {
+        payments,
+        captured,
+        kept,
+    };
+    let mut paid = order.clone();
+    paid.payment_status = OrderPaymentStatus::Paid;
+    // 79.90 EUR, pending: nothing kept, nothing to say.
+    assert_eq!(money(1, 0, 0).kept_apart(&order), None);
+    assert_eq!(money(0, 0, 0).kept_apart(&order), None);
+    // Paid, and nothing captured: it keeps nothing.
+    assert_eq!(money(1, 0, 0).kept_apart(&paid), Some(0));
+    // Captured, then refunded in part, or twice.
+    assert_eq!(money(1, 7_990, 2_990).kept_apart(&order), Some(2_990));
+    assert_eq!(money(2, 15_980, 15_980).kept_apart(&paid), Some(15_980));
+    // Keeps its total: nothing to say.
+    assert_eq!(money(2, 7_990, 7_990).kept_apart(&paid), None);
+    assert_eq!(views::orders::kept(&paid, &money(1, 7_990, 2_990)), "29.90");
+}
+
+#[test]
 fn snapshot_detail_of_an_order_with_two_attempts() {
     let (mut app, mut r) = shop_app(
         retried_shop(),
