@@ -1,8 +1,10 @@
 //! The detail pane (`Enter`): everything about the row under the cursor,
 //! scrollable. An order (from Orders, Payments, or a finding with an order)
-//! shows its payment, its findings, its audit trail and its webhook events,
-//! drawn here; a delivery, an orphan or a finding without an order is drawn
-//! by its view ([`super::views`]).
+//! shows its main payment, then (when it has several, or any money moved)
+//! every payment attempt newest first with its figures and its ledger
+//! movements, as `tally order show` prints them; then its findings, its
+//! audit trail and its webhook events, drawn here. A delivery, an orphan or
+//! a finding without an order is drawn by its view ([`super::views`]).
 
 use crossterm::event::KeyEvent;
 use ratatui::buffer::Buffer;
@@ -17,8 +19,9 @@ use super::dialogs::{framed, popup};
 use super::theme::Theme;
 use super::ui::{date, opt, short_ts};
 use super::views::{findings, orphans, webhooks};
-use crate::domain::{AuditEntry, Payment};
+use crate::domain::{AuditEntry, Currency, Money, Payment};
 use crate::report::Finding;
+use crate::store::ledger::StoredMovement;
 
 /// What the detail pane shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -86,6 +89,11 @@ fn order_lines(d: &OrderDetail, theme: &Theme) -> Vec<Line<'static>> {
         None => lines.push(field("", "no payment record", theme)),
         Some(p) => lines.extend(payment_section(p, theme)),
     }
+    if d.attempts.len() > 1 || d.attempts.iter().any(|(_, m)| !m.is_empty()) {
+        lines.push(Line::default());
+        let main = d.payment.as_ref().map(|p| p.id);
+        lines.extend(attempts_section(&d.attempts, main, theme));
+    }
     lines.push(Line::default());
     lines.extend(findings_section(&d.findings, theme));
     lines.push(Line::default());
@@ -152,6 +160,101 @@ fn payment_section(p: &Payment, theme: &Theme) -> Vec<Line<'static>> {
         lines.push(field("dispute", "a chargeback is open", theme));
     }
     lines
+}
+
+/// Every attempt, newest first: what it is, its figures where not zero,
+/// and its movements in the order they were recorded.
+fn attempts_section(
+    attempts: &[(Payment, Vec<StoredMovement>)],
+    main: Option<i64>,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let mut lines = vec![heading(
+        format!(
+            "Payments ({}, newest first) and their money",
+            attempts.len()
+        ),
+        theme,
+    )];
+    for (p, movements) in attempts {
+        let mut title = vec![
+            Span::raw(format!(
+                "  #{} {} {}  ",
+                p.attempt,
+                p.provider.title(),
+                p.reference.as_deref().unwrap_or("(no reference)")
+            )),
+            Span::raw(p.status.as_str()),
+        ];
+        if main == Some(p.id) {
+            title.push(Span::styled("  · the order's payment", theme.muted));
+        }
+        lines.push(Line::from(title));
+        lines.extend(figure_lines(p, theme));
+        for s in movements {
+            lines.push(movement_line(s, theme));
+        }
+    }
+    lines
+}
+
+/// A payment's figures, those that are not zero, in its money's currency.
+fn figure_lines(p: &Payment, theme: &Theme) -> Vec<Line<'static>> {
+    let c = p.money_currency();
+    let f = p.figures();
+    let figures = [
+        ("captured", f.captured),
+        ("refunded", f.refunded),
+        ("refunds pending", f.refunds_pending),
+        ("refunds failed", f.refunds_failed),
+        ("disputed", f.disputed),
+        ("lost", f.lost),
+        ("kept", f.kept()),
+        ("owed", f.owed),
+    ];
+    let lines: Vec<Line<'static>> = figures
+        .iter()
+        .filter(|(_, minor)| *minor != 0)
+        .map(|(label, minor)| {
+            Line::from(vec![
+                Span::styled(format!("    {label:<16}"), theme.muted),
+                Span::raw(amount(*minor, c)),
+            ])
+        })
+        .collect();
+    if lines.is_empty() {
+        return vec![Line::from(Span::styled(
+            "    nothing captured",
+            theme.muted,
+        ))];
+    }
+    lines
+}
+
+/// One movement: when, what (and its state), how much, the provider's id.
+fn movement_line(s: &StoredMovement, theme: &Theme) -> Line<'static> {
+    let m = &s.movement;
+    let what = match m.flow.state() {
+        Some(state) => format!("{} {state}", m.flow.kind()),
+        None => m.flow.kind().to_string(),
+    };
+    Line::from(vec![
+        Span::styled(format!("      {}  ", date(m.at)), theme.muted),
+        Span::raw(format!("{what:<22} {:>13}", m.amount.to_string())),
+        Span::styled(
+            m.provider_id
+                .as_deref()
+                .map(|i| format!("  {i}"))
+                .unwrap_or_default(),
+            theme.muted,
+        ),
+    ])
+}
+
+/// An amount in minor units of `currency`, with its code.
+fn amount(minor: i64, currency: Currency) -> String {
+    Money::from_minor(minor, currency)
+        .map_or_else(|_| format!("{minor} {currency}"), |m| m.to_string())
 }
 
 fn findings_section(findings: &[Finding], theme: &Theme) -> Vec<Line<'static>> {

@@ -1,6 +1,7 @@
 //! The dashboard against a real (in-memory or temporary) database: keyset
-//! paging against plain SQL for every sort and plan, live refresh, actions
-//! through the loop, and a snapshot of every view at a fixed size.
+//! paging against plain SQL for every sort and plan (on shops where some
+//! orders have several payments), live refresh, actions through the loop,
+//! and a snapshot of every view at a fixed size.
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -17,7 +18,11 @@ use super::data::{
 use super::event::Event;
 use super::runner::Runner;
 use super::*;
-use crate::domain::{OrderPaymentStatus, OrderStatus, Provider};
+use crate::domain::ledger::{Flow, Movement, MovementSource};
+use crate::domain::{
+    Money, Order, OrderPaymentStatus, OrderStatus, Payment, PaymentStatus, Provider, StatusSource,
+    Timestamp,
+};
 use crate::testing;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -29,18 +34,99 @@ fn code(c: KeyCode) -> KeyEvent {
     KeyEvent::new(c, KeyModifiers::NONE)
 }
 
-/// A demo shop of `n` orders in memory, built at the tests' fixed now.
+/// A demo shop of `n` orders in memory, built at the tests' fixed now,
+/// where every fifth order has a second payment ([`with_attempts`]).
 fn demo(n: usize) -> Store {
     let mut store = Store::open_in_memory().unwrap();
     crate::demo::build(&mut store, n, 7, testing::now(), |_| {}).unwrap();
+    with_attempts(&mut store, 5);
     store
 }
 
-/// The rows a spec selects, by plain SQL: no index tricks, no keyset.
+/// A payment of `order` for its total, not yet written.
+fn attempt(order: &Order, provider: Provider, reference: &str, at: Timestamp) -> Payment {
+    Payment {
+        id: 0,
+        order_id: order.id,
+        provider,
+        reference: Some(reference.to_owned()),
+        amount: order.total,
+        status: PaymentStatus::Pending,
+        provider_status: None,
+        created_at: at,
+        updated_at: at,
+        completed_at: None,
+        status_source: StatusSource::Owner,
+        captured: None,
+        charge_id: None,
+        refunded_minor: 0,
+        refund_pending: false,
+        disputed: false,
+        attempt: 0,
+        refunds_pending_minor: 0,
+        refunds_failed_minor: 0,
+        disputed_minor: 0,
+        lost_minor: 0,
+        owed_minor: 0,
+    }
+}
+
+/// Gives every `every`-th order a later payment: by turns a completed Wave
+/// payment that captured the total (the main payment now; with a first one
+/// that kept money too, the order is paid twice) and a failed Stripe
+/// attempt (the main payment only when the first kept nothing).
+fn with_attempts(store: &mut Store, every: i64) {
+    let ids: Vec<i64> = store
+        .conn()
+        .prepare("SELECT id FROM orders WHERE id % ?1 = 0 ORDER BY id")
+        .unwrap()
+        .query_map([every], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    for id in ids {
+        let order = store.reader().order_by_id(id).unwrap().unwrap();
+        let at = order.created_at + chrono::Duration::minutes(30);
+        let (mut p, movements) = if (id / every) % 2 == 0 {
+            let mut p = attempt(&order, Provider::Wave, &format!("T_RETRY_{id:06}"), at);
+            p.status = PaymentStatus::Completed;
+            p.completed_at = Some(at);
+            let m =
+                Movement::new(Flow::Captured, order.total, at).with_id(&format!("T_RETRY_{id:06}"));
+            (p, vec![m])
+        } else {
+            let mut p = attempt(&order, Provider::Stripe, &format!("pi_3retry{id:010}"), at);
+            p.status = PaymentStatus::Failed;
+            (p, Vec::new())
+        };
+        store
+            .write(|tx| {
+                tx.insert_payment_with_ledger(&mut p, &movements, MovementSource::Import, at)
+            })
+            .unwrap();
+    }
+}
+
+/// A list row as the tests tell rows apart: its order number and its
+/// payment's id (an order appears once per payment in the Payments view).
+fn ident(number: &str, payment: Option<i64>) -> String {
+    format!(
+        "{number}/{}",
+        payment.map_or("-".to_owned(), |id| id.to_string())
+    )
+}
+
+/// The rows a spec selects, by plain SQL: no index tricks, no keyset. An
+/// order's row carries its main payment, as [`crate::store::Reader`] says.
 fn expected(store: &Store, spec: &ListSpec) -> Vec<String> {
     let from = match spec.kind {
-        ListKind::Orders => "orders o LEFT JOIN payments p ON p.order_id = o.id",
+        ListKind::Orders => "orders o",
         ListKind::Payments => "payments p JOIN orders o ON o.id = p.order_id",
+    };
+    // The payments the provider filter and the search look at.
+    let any = match spec.kind {
+        ListKind::Orders => "EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id AND",
+        ListKind::Payments => "(",
     };
     let mut conds = vec!["1".to_owned()];
     if let Some(s) = spec.filter.status {
@@ -50,19 +136,19 @@ fn expected(store: &Store, spec: &ListSpec) -> Vec<String> {
         conds.push(format!("o.payment_status = '{s}'"));
     }
     if let Some(p) = spec.filter.provider {
-        conds.push(format!("p.provider = '{p}'"));
+        conds.push(format!("{any} p.provider = '{p}')"));
     }
     if !spec.search.is_empty() {
         let q = spec.search.to_lowercase();
         conds.push(format!(
             "(instr(lower(o.number), '{q}') OR instr(lower(o.customer_name), '{q}') \
-             OR instr(lower(o.customer_email), '{q}') OR instr(lower(p.reference), '{q}'))"
+             OR instr(lower(o.customer_email), '{q}') OR {any} instr(lower(p.reference), '{q}')))"
         ));
     }
     let dir = if spec.sort.desc { "DESC" } else { "ASC" };
     let order = match (spec.kind, spec.sort.col) {
         (ListKind::Orders, data::SortCol::Newest) => vec!["o.id"],
-        (ListKind::Payments, data::SortCol::Newest) => vec!["p.order_id"],
+        (ListKind::Payments, data::SortCol::Newest) => vec!["p.order_id", "p.attempt", "p.id"],
         (_, data::SortCol::Date) => vec!["o.created_at", "o.id"],
         (_, data::SortCol::Number) => vec!["o.number"],
         (_, data::SortCol::Customer) => vec!["o.customer_name", "o.id"],
@@ -71,17 +157,35 @@ fn expected(store: &Store, spec: &ListSpec) -> Vec<String> {
         (_, data::SortCol::PaymentStatus) => vec!["o.payment_status", "o.id"],
         (_, data::SortCol::PayStatus) => vec!["p.status", "p.created_at", "p.id"],
     };
-    let order: Vec<String> = order.iter().map(|c| format!("{c} {dir}")).collect();
+    let mut order: Vec<String> = order.iter().map(|c| format!("{c} {dir}")).collect();
+    // A payment row's last tie-breaker is its id.
+    if spec.kind == ListKind::Payments && !order.iter().any(|c| c.starts_with("p.id")) {
+        order.push(format!("p.id {dir}"));
+    }
+    let payment = match spec.kind {
+        ListKind::Orders => "NULL",
+        ListKind::Payments => "p.id",
+    };
     let sql = format!(
-        "SELECT o.number FROM {from} WHERE {} ORDER BY {}",
+        "SELECT o.id, o.number, {payment} FROM {from} WHERE {} ORDER BY {}",
         conds.join(" AND "),
         order.join(", ")
     );
     let mut stmt = store.conn().prepare(&sql).unwrap();
-    stmt.query_map([], |r| r.get(0))
+    let rows: Vec<(i64, String, Option<i64>)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .unwrap()
         .collect::<rusqlite::Result<_>>()
-        .unwrap()
+        .unwrap();
+    rows.into_iter()
+        .map(|(id, number, payment)| match spec.kind {
+            ListKind::Orders => {
+                let main = store.reader().payment_for_order(id).unwrap();
+                ident(&number, main.map(|p| p.id))
+            }
+            ListKind::Payments => ident(&number, payment),
+        })
+        .collect()
 }
 
 fn walk(store: &Store, spec: &ListSpec, mut plan: Plan, height: usize) -> [Vec<String>; 3] {
@@ -92,7 +196,8 @@ fn walk(store: &Store, spec: &ListSpec, mut plan: Plan, height: usize) -> [Vec<S
         plan: &mut plan,
         settings: &st,
     };
-    let number = |p: &Pager<data::ListRow>| p.current().map(|r| r.order.number.clone());
+    let row = |r: &data::ListRow| ident(&r.order.number, r.payment.as_ref().map(|p| p.id));
+    let number = |p: &Pager<data::ListRow>| p.current().map(row);
     // Row by row, down.
     let mut pager = window(&mut src, None, 0, height).unwrap();
     let mut down = Vec::new();
@@ -118,9 +223,9 @@ fn walk(store: &Store, spec: &ListSpec, mut plan: Plan, height: usize) -> [Vec<S
     let mut pager = window(&mut src, None, 0, height).unwrap();
     let mut pages: Vec<String> = Vec::new();
     for _ in 0..400 {
-        for r in &pager.rows {
-            if !pages.contains(&r.order.number) {
-                pages.push(r.order.number.clone());
+        for r in pager.rows.iter().map(row) {
+            if !pages.contains(&r) {
+                pages.push(r);
             }
         }
         let next = navigate(&mut src, &pager, Nav::PageDown, height).unwrap();
@@ -189,6 +294,17 @@ fn spec(kind: ListKind, sort: Sort) -> ListSpec {
 #[test]
 fn keyset_paging_reads_every_sort_in_order_both_ways() {
     let store = demo(90);
+    // Orders with two payments, of either kind of main payment, are there.
+    let two: i64 = store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM (SELECT order_id FROM payments GROUP BY order_id \
+             HAVING count(*) = 2)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(two >= 15, "{two} orders with two payments");
     for (kind, sorts) in [
         (ListKind::Orders, ORDER_SORTS),
         (ListKind::Payments, PAYMENT_SORTS),
@@ -226,6 +342,8 @@ fn filters_and_searches_read_the_same_rows_whatever_the_plan() {
         "diop",
         "DIOP",
         "pi_3demo00000011",
+        "pi_3retry",
+        "T_RETRY_0000",
         "ST10",
         "a",
         "T_WAVE",
@@ -572,6 +690,171 @@ fn snapshot_detail() {
     }
     press(&mut app, &mut r, code(KeyCode::Enter));
     insta::assert_snapshot!(render(&app, 120, 30));
+}
+
+/// The test shop and TEST3001, paid with Wave after a failed Stripe
+/// attempt whose authorisation was released.
+fn retried_shop() -> Store {
+    let mut store = testing::shop();
+    with_events(&store);
+    let at = |m: u32| {
+        use chrono::TimeZone;
+        chrono::Utc
+            .with_ymd_and_hms(2026, 11, 20, 9, m, 0)
+            .single()
+            .unwrap()
+    };
+    let eur = crate::domain::Currency::parse("EUR").unwrap();
+    let total = Money::parse("29.90", eur).unwrap();
+    let mut order = Order {
+        id: 0,
+        number: "TEST3001".to_owned(),
+        customer_name: "Aminata Ba".to_owned(),
+        customer_email: "aminata@example.com".to_owned(),
+        total,
+        status: OrderStatus::Processing,
+        payment_status: OrderPaymentStatus::Paid,
+        created_at: at(0),
+        updated_at: at(20),
+        paid_at: Some(at(20)),
+        cancelled_at: None,
+    };
+    store
+        .write(|tx| -> rusqlite::Result<()> {
+            order.id = tx.insert_order(&order)?;
+            let reference = "pi_3Qfail000000000042";
+            let mut stripe = attempt(&order, Provider::Stripe, reference, at(1));
+            stripe.status = PaymentStatus::Failed;
+            stripe.provider_status = Some("canceled".to_owned());
+            stripe.status_source = StatusSource::Provider;
+            stripe.updated_at = at(9);
+            let stripe_moves = [
+                Movement::new(Flow::Authorised, total, at(2)).with_id(reference),
+                Movement::new(Flow::Released, total, at(9)).with_id(reference),
+            ];
+            tx.insert_payment_with_ledger(
+                &mut stripe,
+                &stripe_moves,
+                MovementSource::Import,
+                at(9),
+            )?;
+            let mut wave = attempt(&order, Provider::Wave, "T_WAVE_3001", at(15));
+            wave.status = PaymentStatus::Completed;
+            wave.completed_at = Some(at(20));
+            wave.updated_at = at(20);
+            let wave_moves = [Movement::new(Flow::Captured, total, at(20)).with_id("T_WAVE_3001")];
+            tx.insert_payment_with_ledger(&mut wave, &wave_moves, MovementSource::Import, at(20))?;
+            Ok(())
+        })
+        .unwrap();
+    store
+}
+
+#[test]
+fn an_order_paid_twice_is_one_order_row_two_payment_rows_and_flagged() {
+    let mut store = retried_shop();
+    let (order, first) = testing::get(&store, "TEST2001");
+    let at = order.created_at + chrono::Duration::hours(1);
+    let mut wave = attempt(&order, Provider::Wave, "T_WAVE_2001", at);
+    wave.status = PaymentStatus::Completed;
+    wave.completed_at = Some(at);
+    let captured = Movement::new(Flow::Captured, order.total, at).with_id("T_WAVE_2001");
+    store
+        .write(|tx| {
+            tx.insert_payment_with_ledger(&mut wave, &[captured], MovementSource::Import, at)
+        })
+        .unwrap();
+    let (mut app, mut r) = shop_app(store, 20);
+    let rows: Vec<&data::ListRow> = app
+        .orders
+        .pager
+        .rows
+        .iter()
+        .filter(|r| r.order.number == "TEST2001")
+        .collect();
+    assert_eq!(rows.len(), 1, "one row per order");
+    let row = rows[0];
+    // The main payment: the latest of those that keep money.
+    assert_eq!(row.payment.as_ref().map(|p| p.id), Some(wave.id));
+    assert_ne!(first.map(|p| p.id), Some(wave.id));
+    assert_eq!(
+        row.money,
+        data::OrderMoney {
+            payments: 2,
+            captured: 11_980,
+            kept: 11_980
+        }
+    );
+    assert_eq!(views::orders::kept(&row.order, &row.money), "119.80");
+    assert!(
+        row.flags.contains(&crate::report::Rule::DuplicatePayment),
+        "{:?}",
+        row.flags
+    );
+    // TEST3001 keeps its total: nothing beside it.
+    let t3001 = &app.orders.pager.rows[0];
+    assert_eq!(t3001.order.number, "TEST3001");
+    assert_eq!(views::orders::kept(&t3001.order, &t3001.money), "");
+    press(&mut app, &mut r, key('2'));
+    let numbers: Vec<&str> = app
+        .payments
+        .pager
+        .rows
+        .iter()
+        .map(|r| r.order.number.as_str())
+        .collect();
+    assert_eq!(numbers.iter().filter(|n| **n == "TEST2001").count(), 2);
+    assert_eq!(numbers.iter().filter(|n| **n == "TEST3001").count(), 2);
+    assert_eq!(app.payments.count, Some(9));
+    assert_eq!(app.orders.count, Some(8));
+}
+
+#[test]
+fn what_an_order_keeps_is_shown_where_it_differs_from_its_total() {
+    let (order, _) = testing::get(&testing::shop(), "TEST2003");
+    let money = |payments, captured, kept| data::OrderMoney {
+        payments,
+        captured,
+        kept,
+    };
+    let mut paid = order.clone();
+    paid.payment_status = OrderPaymentStatus::Paid;
+    // 79.90 EUR, pending: nothing kept, nothing to say.
+    assert_eq!(money(1, 0, 0).kept_apart(&order), None);
+    assert_eq!(money(0, 0, 0).kept_apart(&order), None);
+    // Paid, and nothing captured: it keeps nothing.
+    assert_eq!(money(1, 0, 0).kept_apart(&paid), Some(0));
+    // Captured, then refunded in part, or twice.
+    assert_eq!(money(1, 7_990, 2_990).kept_apart(&order), Some(2_990));
+    assert_eq!(money(2, 15_980, 15_980).kept_apart(&paid), Some(15_980));
+    // Keeps its total: nothing to say.
+    assert_eq!(money(2, 7_990, 7_990).kept_apart(&paid), None);
+    assert_eq!(views::orders::kept(&paid, &money(1, 7_990, 2_990)), "29.90");
+}
+
+#[test]
+fn snapshot_detail_of_an_order_with_two_attempts() {
+    let (mut app, mut r) = shop_app(
+        retried_shop(),
+        ui::table_height(ratatui::layout::Rect::new(0, 0, 120, 50)),
+    );
+    // TEST3001 is the newest order: the first row.
+    assert_eq!(app.orders.pager.rows[0].order.number, "TEST3001");
+    press(&mut app, &mut r, code(KeyCode::Enter));
+    insta::assert_snapshot!(render(&app, 120, 50));
+}
+
+#[test]
+fn snapshot_payments_at_100_columns() {
+    let (mut app, mut r) = shop_app(
+        demo(30),
+        ui::table_height(ratatui::layout::Rect::new(0, 0, 100, 30)),
+    );
+    press(&mut app, &mut r, key('2'));
+    let screen = render(&app, 100, 30);
+    // The references' unique ends are shown.
+    assert!(screen.contains(" pi_3dem…001020 "), "{screen}");
+    insta::assert_snapshot!(screen);
 }
 
 #[test]

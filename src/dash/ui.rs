@@ -50,6 +50,11 @@ pub fn date(ts: Timestamp) -> String {
     ts.format("%Y-%m-%d %H:%M").to_string()
 }
 
+/// A timestamp's day alone, where a column has no room for its time.
+pub fn day(ts: Timestamp) -> String {
+    ts.format("%Y-%m-%d").to_string()
+}
+
 /// A stored timestamp text, shortened to the minute.
 pub fn short_ts(text: &str) -> String {
     text.chars()

@@ -1,16 +1,18 @@
-//! Reads of single orders: the detail pane's order in full, the targets of
-//! an action, an order's id by its number.
+//! Reads of single orders: the detail pane's order in full (with every
+//! payment attempt and its ledger movements), the targets of an action (each
+//! order once, with its main payment), an order's id by its number.
 
 use std::collections::HashMap;
 
 use rusqlite::OptionalExtension;
 
 use super::events::{WEBHOOK_FROM, WEBHOOK_SELECT, WebhookRow, webhook_from_row};
-use super::lists::order_and_payment;
+use super::lists::{main_payment, order_and_payment};
 use crate::domain::{AuditEntry, Order, Payment};
 use crate::report::rules::{Finding, Settings};
 use crate::report::scan::findings_for_order;
 use crate::store::Reader;
+use crate::store::ledger::StoredMovement;
 use crate::store::rows::{ORDER_COLUMNS, PAYMENT_COLUMNS};
 
 /// Orders and their payments by id, for a confirmation or an action.
@@ -20,9 +22,9 @@ pub fn load_orders(
 ) -> rusqlite::Result<Vec<(Order, Option<Payment>)>> {
     let json = serde_json::to_string(ids).unwrap_or_else(|_| "[]".to_owned());
     let sql = format!(
-        "SELECT {ORDER_COLUMNS}, {PAYMENT_COLUMNS} FROM orders o \
-         LEFT JOIN payments p ON p.order_id = o.id \
-         WHERE o.id IN (SELECT value FROM json_each(?1)) ORDER BY o.id"
+        "SELECT {ORDER_COLUMNS}, {PAYMENT_COLUMNS} FROM orders o {} \
+         WHERE o.id IN (SELECT value FROM json_each(?1)) ORDER BY o.id",
+        main_payment!()
     );
     conn.prepare_cached(&sql)?
         .query_map([json], order_and_payment)?
@@ -33,7 +35,11 @@ pub fn load_orders(
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderDetail {
     pub order: Order,
+    /// The main payment: the one that keeps money, else the latest.
     pub payment: Option<Payment>,
+    /// Every payment (attempt), newest first, with its movements in the
+    /// order they were recorded.
+    pub attempts: Vec<(Payment, Vec<StoredMovement>)>,
     pub findings: Vec<Finding>,
     pub audit: Vec<AuditEntry>,
     pub webhooks: Vec<WebhookRow>,
@@ -50,23 +56,33 @@ pub fn order_detail(
     else {
         return Ok(None);
     };
+    let attempts = conn
+        .payments_of_order(order.id)?
+        .into_iter()
+        .map(|p| {
+            let movements = conn.movements(p.id)?;
+            Ok((p, movements))
+        })
+        .collect::<rusqlite::Result<Vec<_>>>()?;
     let audit = conn.audit_for_order(order.id)?;
-    let webhooks = order_webhooks(conn, &order, payment.as_ref())?;
+    let ids: Vec<i64> = attempts.iter().map(|(p, _)| p.id).collect();
+    let webhooks = order_webhooks(conn, &order, &ids)?;
     Ok(Some(OrderDetail {
         order,
         payment,
+        attempts,
         findings,
         audit,
         webhooks,
     }))
 }
 
-/// The webhook deliveries naming the order or carrying its payment's
-/// events, newest first (at most 50 of each).
+/// The webhook deliveries naming the order or carrying the events of any
+/// of its payments, newest first (at most 50 of each).
 fn order_webhooks(
     conn: &Reader<'_>,
     order: &Order,
-    payment: Option<&Payment>,
+    payments: &[i64],
 ) -> rusqlite::Result<Vec<WebhookRow>> {
     let mut webhooks: HashMap<i64, WebhookRow> = HashMap::new();
     let select = format!("SELECT {WEBHOOK_SELECT}, w.id FROM {WEBHOOK_FROM}");
@@ -79,14 +95,14 @@ fn order_webhooks(
         let row = row?;
         webhooks.insert(row.id, row);
     }
-    if let Some(p) = payment {
+    for p in payments {
         for row in conn
             .prepare_cached(&format!(
                 "{select} WHERE (w.provider, w.event_id) IN \
                  (SELECT provider, event_id FROM provider_events WHERE payment_id = ?1) \
                  ORDER BY w.id DESC LIMIT 50"
             ))?
-            .query_map([p.id], webhook_from_row)?
+            .query_map([p], webhook_from_row)?
         {
             let row = row?;
             webhooks.insert(row.id, row);

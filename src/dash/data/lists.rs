@@ -7,9 +7,12 @@
 //! entries):
 //! - [`Plan::Set`]: one condition matches at most [`SET_CAP`] rows: read
 //!   through its index, sort those few.
-//! - [`Plan::Stream`]: a search in the default "newest first" order: walk the
-//!   search index backwards by order id, which *is* the sort order (chosen
-//!   over `Set` unless a filter is rarer than the search).
+//! - [`Plan::Stream`]: a search in the Orders view's default "newest first"
+//!   order: walk the search index backwards by order id, which *is* the sort
+//!   order (chosen over `Set` unless a filter is rarer than the search). Not
+//!   for the Payments view: an order's payments need a tie-breaker after the
+//!   order id, and SQLite lets the search index give its order only to an
+//!   `ORDER BY` on its own columns, so every match would be sorted.
 //! - [`Plan::Dense`]: walk the sort index and test each row. Used when
 //!   matches are common; a walk that finds its rows too slowly (matches
 //!   common overall but rare here) falls back to `Set` after
@@ -17,6 +20,16 @@
 //!
 //! Counts of the whole result are not needed to draw a page; they are
 //! computed by the counting thread ([`count`]).
+//!
+//! # Rows
+//! An order may have several payments (attempts). The Orders view shows
+//! each order once, with its *main* payment (the one that keeps money, else
+//! the latest: [`Reader::payment_for_order`]'s order, joined by a correlated
+//! subquery); its provider filter and its search look at every payment of
+//! the order. The Payments view shows one row per payment. Each row also
+//! carries the order's money over all its payments ([`OrderMoney`]). Every
+//! sort ends in a unique tie-breaker, so keyset paging never skips or
+//! repeats a row.
 
 use std::time::{Duration, Instant};
 
@@ -24,7 +37,7 @@ use rusqlite::types::Value;
 use rusqlite::{ErrorCode, params_from_iter};
 
 use super::keyset::{Anchor, Keyset, RowKey, Source};
-use super::search::{VERIFY, fts_query, like_pattern};
+use super::search::{VERIFY_ORDER, VERIFY_PAYMENT, fts_query, like_pattern};
 use crate::domain::{Order, OrderPaymentStatus, OrderStatus, Payment, Provider};
 use crate::report::Rule;
 use crate::report::rules::{Settings, evaluate};
@@ -85,13 +98,22 @@ impl SortCol {
     fn exprs(self, kind: ListKind) -> &'static [&'static str] {
         match (kind, self) {
             (ListKind::Orders, SortCol::Newest) => &["o.id"],
-            (ListKind::Payments, SortCol::Newest) => &["p.order_id"],
-            (_, SortCol::Date) => &["o.created_at", "o.id"],
-            (_, SortCol::Number) => &["o.number"],
-            (_, SortCol::Customer) => &["o.customer_name", "o.id"],
-            (_, SortCol::Total) => &["o.total_minor", "o.id"],
-            (_, SortCol::Status) => &["o.status", "o.id"],
-            (_, SortCol::PaymentStatus) => &["o.payment_status", "o.id"],
+            // An order's payments, newest attempt first when descending;
+            // the index on (order_id, attempt) ends in the id.
+            (ListKind::Payments, SortCol::Newest) => &["p.order_id", "p.attempt", "p.id"],
+            (ListKind::Orders, SortCol::Date) => &["o.created_at", "o.id"],
+            (ListKind::Orders, SortCol::Number) => &["o.number"],
+            (ListKind::Orders, SortCol::Customer) => &["o.customer_name", "o.id"],
+            (ListKind::Orders, SortCol::Total) => &["o.total_minor", "o.id"],
+            (ListKind::Orders, SortCol::Status) => &["o.status", "o.id"],
+            (ListKind::Orders, SortCol::PaymentStatus) => &["o.payment_status", "o.id"],
+            // By an order's column, an order's payments need a tie-breaker.
+            (ListKind::Payments, SortCol::Date) => &["o.created_at", "o.id", "p.id"],
+            (ListKind::Payments, SortCol::Number) => &["o.number", "p.id"],
+            (ListKind::Payments, SortCol::Customer) => &["o.customer_name", "o.id", "p.id"],
+            (ListKind::Payments, SortCol::Total) => &["o.total_minor", "o.id", "p.id"],
+            (ListKind::Payments, SortCol::Status) => &["o.status", "o.id", "p.id"],
+            (ListKind::Payments, SortCol::PaymentStatus) => &["o.payment_status", "o.id", "p.id"],
             (_, SortCol::PayStatus) => &["p.status", "p.created_at", "p.id"],
         }
     }
@@ -195,21 +217,76 @@ pub enum Plan {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListRow {
     pub order: Order,
+    /// The order's main payment in the Orders view; the row's payment in
+    /// the Payments view.
     pub payment: Option<Payment>,
+    /// The order's money over all its payments.
+    pub money: OrderMoney,
     pub key: RowKey,
     /// The `check` rules this order breaks (resolved findings excluded).
     pub flags: Vec<Rule>,
 }
 
+/// An order's money over all its payments, in minor units of the order's
+/// currency (payments whose money moved in another currency are left out,
+/// as `order show` does).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OrderMoney {
+    /// How many payments (attempts) the order has.
+    pub payments: i64,
+    pub captured: i64,
+    /// Captured − refunded − lost.
+    pub kept: i64,
+}
+
+impl OrderMoney {
+    /// What the order keeps, when it is worth showing beside its total:
+    /// when it differs from the total, unless nothing was ever captured and
+    /// the order does not claim to be paid (an unpaid order keeping nothing
+    /// is the ordinary case, not news).
+    pub fn kept_apart(&self, order: &Order) -> Option<i64> {
+        let claims = match order.payment_status {
+            OrderPaymentStatus::Paid | OrderPaymentStatus::Refunded => true,
+            OrderPaymentStatus::Pending | OrderPaymentStatus::Failed => false,
+        };
+        (self.kept != order.total.minor() && (self.captured > 0 || claims)).then_some(self.kept)
+    }
+}
+
+/// The order's money as columns ([`OrderMoney`]'s fields, in order), after
+/// [`ORDER_COLUMNS`] and [`PAYMENT_COLUMNS`]; each a lookup through the
+/// index on the order's payments, made only for the rows read.
+const MONEY_COLUMNS: &str = "(SELECT count(*) FROM payments q WHERE q.order_id = o.id), \
+     (SELECT coalesce(sum(coalesce(q.captured_minor, 0)), 0) FROM payments q \
+      WHERE q.order_id = o.id AND coalesce(q.captured_currency, q.currency) = o.currency), \
+     (SELECT coalesce(sum(coalesce(q.captured_minor, 0) - q.refunded_minor - q.lost_minor), 0) \
+      FROM payments q \
+      WHERE q.order_id = o.id AND coalesce(q.captured_currency, q.currency) = o.currency)";
+
+/// Number of columns in [`MONEY_COLUMNS`].
+const MONEY_WIDTH: usize = 3;
+
+/// The join of an order `o` to its main payment `p`: the one that keeps
+/// money, else the latest, in [`Reader::payment_for_order`]'s order (keep
+/// them alike).
+macro_rules! main_payment {
+    () => {
+        "LEFT JOIN payments p ON p.id = (SELECT q.id FROM payments q WHERE q.order_id = o.id \
+         ORDER BY coalesce(q.captured_minor, 0) - q.refunded_minor - q.lost_minor > 0 DESC, \
+                  q.created_at DESC, q.id DESC LIMIT 1)"
+    };
+}
+pub(super) use main_payment;
+
 /// The `FROM` of each list, and of each with the search index in front.
 fn from_clause(kind: ListKind, stream: bool) -> &'static str {
     match (kind, stream) {
-        (ListKind::Orders, false) => "orders o LEFT JOIN payments p ON p.order_id = o.id",
+        (ListKind::Orders, false) => concat!("orders o ", main_payment!()),
         (ListKind::Payments, false) => "payments p JOIN orders o ON o.id = p.order_id",
-        (ListKind::Orders, true) => {
-            "order_search s JOIN orders o ON o.id = s.rowid \
-             LEFT JOIN payments p ON p.order_id = o.id"
-        }
+        (ListKind::Orders, true) => concat!(
+            "order_search s JOIN orders o ON o.id = s.rowid ",
+            main_payment!()
+        ),
         (ListKind::Payments, true) => {
             "order_search s JOIN payments p ON p.order_id = s.rowid \
              JOIN orders o ON o.id = p.order_id"
@@ -247,11 +324,15 @@ fn conditions(spec: &ListSpec, seed: Option<Seed>, count: bool) -> (Vec<String>,
     }
     if let Some(provider) = spec.filter.provider {
         conds.push(match (indexed(Seed::Provider), spec.kind) {
+            // An order with a payment at the provider, whichever attempt.
             (true, ListKind::Orders) => {
                 "o.id IN (SELECT order_id FROM payments WHERE provider = ?)".to_owned()
             }
+            (false, ListKind::Orders) => "EXISTS (SELECT 1 FROM payments q \
+                 WHERE q.order_id = o.id AND q.provider = ?)"
+                .to_owned(),
             (true, ListKind::Payments) => "p.provider = ?".to_owned(),
-            (false, _) => "+p.provider = ?".to_owned(),
+            (false, ListKind::Payments) => "+p.provider = ?".to_owned(),
         });
         params.push(text(provider.as_str()));
     }
@@ -268,7 +349,13 @@ fn conditions(spec: &ListSpec, seed: Option<Seed>, count: bool) -> (Vec<String>,
             ));
             params.push(Value::Text(q));
         }
-        conds.push(VERIFY.to_owned());
+        conds.push(
+            match spec.kind {
+                ListKind::Orders => VERIFY_ORDER,
+                ListKind::Payments => VERIFY_PAYMENT,
+            }
+            .to_owned(),
+        );
         let pattern = like_pattern(&spec.search);
         params.extend(std::iter::repeat_n(Value::Text(pattern), 4));
     }
@@ -291,16 +378,19 @@ fn keyset(spec: &ListSpec, plan: Plan) -> Keyset<'static> {
         .col
         .exprs(spec.kind)
         .iter()
-        .map(|k| match plan {
+        .enumerate()
+        .map(|(i, k)| match plan {
             // In the set plan the seed's index drives; the sort is done on
             // its few rows, so the sort index must not be used.
             Plan::Set(_) => format!("+{k}"),
-            Plan::Stream => "s.rowid".to_owned(),
-            Plan::Dense { .. } => (*k).to_owned(),
+            // Newest first, the order id leads, and it is the index's rowid;
+            // a payment's tie-breakers follow it.
+            Plan::Stream if i == 0 => "s.rowid".to_owned(),
+            Plan::Stream | Plan::Dense { .. } => (*k).to_owned(),
         })
         .collect();
     Keyset {
-        select: format!("{ORDER_COLUMNS}, {PAYMENT_COLUMNS}"),
+        select: format!("{ORDER_COLUMNS}, {PAYMENT_COLUMNS}, {MONEY_COLUMNS}"),
         from: from_clause(spec.kind, stream),
         conds,
         params,
@@ -352,7 +442,9 @@ pub fn plan(conn: &Reader<'_>, spec: &ListSpec) -> rusqlite::Result<Plan> {
     }
     seeds.sort_by_key(|(n, _)| *n);
     let best = seeds.first().copied();
-    let stream = spec.sort.col == SortCol::Newest && spec.match_query().is_some();
+    let stream = spec.kind == ListKind::Orders
+        && spec.sort.col == SortCol::Newest
+        && spec.match_query().is_some();
     Ok(match best {
         // Newest first, the search index walks in the sort order itself and
         // stops at the first screenful: better than reading every candidate,
@@ -367,9 +459,16 @@ pub fn plan(conn: &Reader<'_>, spec: &ListSpec) -> rusqlite::Result<Plan> {
 }
 
 /// The findings of each row, from the pure rules; an order with any is
-/// judged again with the owner's resolutions taken into account.
+/// judged again with the owner's resolutions taken into account. An order
+/// with several payments, or whose payment shows a dispute, a loss or a
+/// failed refund, is always judged whole (as `tally check` does): the rules
+/// about money need every attempt.
 fn flag(conn: &Reader<'_>, row: &mut ListRow, settings: &Settings) -> rusqlite::Result<()> {
-    if evaluate(&row.order, row.payment.as_ref(), settings).is_empty() {
+    let whole = row.money.payments > 1
+        || row.payment.as_ref().is_some_and(|p| {
+            p.disputed_minor > 0 || p.lost_minor > 0 || p.refunds_failed_minor > 0
+        });
+    if !whole && evaluate(&row.order, row.payment.as_ref(), settings).is_empty() {
         return Ok(());
     }
     let all = crate::report::Filter::default();
@@ -403,13 +502,20 @@ fn run_list(
     let nkeys = ks.keys.len();
     ks.fetch(conn, anchor, limit, |r| {
         let (order, payment) = order_and_payment(r)?;
-        let first_key = ORDER_WIDTH + PAYMENT_WIDTH;
+        let at = ORDER_WIDTH + PAYMENT_WIDTH;
+        let money = OrderMoney {
+            payments: r.get(at)?,
+            captured: r.get(at + 1)?,
+            kept: r.get(at + 2)?,
+        };
+        let first_key = at + MONEY_WIDTH;
         let key = (0..nkeys)
             .map(|i| r.get::<_, Value>(first_key + i))
             .collect::<rusqlite::Result<RowKey>>()?;
         Ok(ListRow {
             order,
             payment,
+            money,
             key,
             flags: Vec::new(),
         })
@@ -473,11 +579,12 @@ pub fn count(conn: &Reader<'_>, spec: &ListSpec) -> rusqlite::Result<i64> {
             .prepare_cached(&format!("SELECT count(*) FROM {table}"))?
             .query_row([], |r| r.get(0));
     }
-    let sql = format!(
-        "SELECT count(*) FROM {} WHERE {}",
-        from_clause(spec.kind, false),
-        conds.join(" AND ")
-    );
+    // An order's conditions never name its main payment: no join to count.
+    let from = match spec.kind {
+        ListKind::Orders => "orders o",
+        ListKind::Payments => from_clause(spec.kind, false),
+    };
+    let sql = format!("SELECT count(*) FROM {from} WHERE {}", conds.join(" AND "));
     conn.prepare_cached(&sql)?
         .query_row(params_from_iter(params), |r| r.get(0))
 }

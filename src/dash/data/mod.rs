@@ -13,13 +13,17 @@
 //! - Search goes through the `order_search` trigram index (migration 004):
 //!   the index gives a superset of candidates, each checked against the real
 //!   columns with `LIKE`, so the result is exactly "the text occurs in the
-//!   number, the customer, the email or the payment reference" (ASCII case
+//!   number, the customer, the email or a payment reference" (ASCII case
 //!   ignored).
+//! - An order with several payments (attempts) is one row of the Orders
+//!   view, with its main payment; each payment is one row of the Payments
+//!   view.
 //!
 //! The rooms: `keyset` (the generic page read), `lists` (the order and
 //! payment lists: sorts, filters, plans, counts), `search` (the trigram
 //! index), `events` (the webhook log and the orphans), `detail` (single
-//! orders: the detail pane, an action's targets).
+//! orders: the detail pane with every attempt and its movements, an
+//! action's targets).
 
 mod detail;
 mod events;
@@ -34,7 +38,7 @@ pub use self::events::{
 pub use self::keyset::{Anchor, Load, Nav, Pager, RowKey, Source, navigate, page, window};
 pub use self::lists::{
     DENSE_BUDGET, Filter, ListKind, ListRow, ListSource, ListSpec, MARK_CAP, ORDER_SORTS,
-    PAYMENT_SORTS, Plan, SET_CAP, Seed, Sort, SortCol, count, fetch, ids_between, plan,
+    OrderMoney, PAYMENT_SORTS, Plan, SET_CAP, Seed, Sort, SortCol, count, fetch, ids_between, plan,
 };
 pub use self::search::{Trigrams, fts_query};
 

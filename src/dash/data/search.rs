@@ -3,9 +3,10 @@
 //!
 //! The index gives a superset of candidates, each checked against the real
 //! columns with `LIKE`, so the result is exactly "the text occurs in the
-//! number, the customer, the email or the payment reference" (ASCII case
-//! ignored). Searches shorter than three characters have no trigram and are
-//! checked with `LIKE` alone.
+//! number, the customer, the email or a payment reference" (ASCII case
+//! ignored): any of the order's payments in the Orders view, the row's own
+//! payment in the Payments view. Searches shorter than three characters
+//! have no trigram and are checked with `LIKE` alone.
 
 use std::collections::HashMap;
 
@@ -110,6 +111,14 @@ pub(super) fn like_pattern(search: &str) -> String {
 }
 
 /// The check of a search index candidate against the real columns, with
-/// [`like_pattern`] four times.
-pub(super) const VERIFY: &str = "(o.number LIKE ? ESCAPE '\\' OR o.customer_name LIKE ? ESCAPE '\\' \
+/// [`like_pattern`] four times: a row of the Payments view is one payment,
+/// checked against its own reference.
+pub(super) const VERIFY_PAYMENT: &str = "(o.number LIKE ? ESCAPE '\\' OR o.customer_name LIKE ? ESCAPE '\\' \
      OR o.customer_email LIKE ? ESCAPE '\\' OR p.reference LIKE ? ESCAPE '\\')";
+
+/// The same check for a row of the Orders view: the order is found by the
+/// reference of any of its payments (attempts), as the index document holds
+/// them all (migration 006), not only by its main payment's.
+pub(super) const VERIFY_ORDER: &str = "(o.number LIKE ? ESCAPE '\\' OR o.customer_name LIKE ? ESCAPE '\\' \
+     OR o.customer_email LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM payments q \
+     WHERE q.order_id = o.id AND q.reference LIKE ? ESCAPE '\\'))";

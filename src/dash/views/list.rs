@@ -179,9 +179,11 @@ fn row_style(marked: bool, flagged: bool, theme: &Theme) -> Style {
 pub fn render(app: &App, kind: ListKind, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let pager = &app.list(kind).pager;
     let (header, widths) = match kind {
-        ListKind::Orders => (orders::HEADER, orders::widths()),
+        ListKind::Orders => (orders::header(area.width), orders::widths(area.width)),
         ListKind::Payments => (payments::HEADER, payments::widths()),
     };
+    let cursor = Cursor::Row(pager.cursor);
+    let fit = table::column_widths(&widths, area.width, cursor);
     let rows = pager
         .rows
         .iter()
@@ -190,8 +192,8 @@ pub fn render(app: &App, kind: ListKind, area: Rect, buf: &mut Buffer, theme: &T
             let flagged = !r.flags.is_empty();
             let mark = mark_cell(marked, flagged, theme);
             let cells = match kind {
-                ListKind::Orders => orders::cells(r, mark),
-                ListKind::Payments => payments::cells(r, mark),
+                ListKind::Orders => orders::cells(r, mark, &fit),
+                ListKind::Payments => payments::cells(r, mark, &fit),
             };
             Row::new(cells).style(row_style(marked, flagged, theme))
         })
@@ -205,7 +207,7 @@ pub fn render(app: &App, kind: ListKind, area: Rect, buf: &mut Buffer, theme: &T
         header,
         widths,
         rows,
-        cursor: Cursor::Row(pager.cursor),
+        cursor,
         empty,
     };
     table::render(grid, area, buf, theme);

@@ -129,6 +129,20 @@ pub fn query(theme: &Theme) -> Vec<Span<'static>> {
 
 /// Draws the open orphans.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    let widths = vec![
+        Constraint::Length(6),
+        Constraint::Length(16),
+        Constraint::Length(8),
+        Constraint::Length(28),
+        Constraint::Min(14),
+        Constraint::Length(14),
+        Constraint::Length(11),
+    ];
+    let cursor = Cursor::Row(app.orphans.cursor);
+    // The Reference column: a long one keeps its start and its end.
+    let room = table::column_widths(&widths, area.width, cursor)
+        .get(4)
+        .map_or(usize::MAX, |w| usize::from(*w));
     let grid = Grid {
         header: &[
             "#",
@@ -139,29 +153,21 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
             "Amount",
             "Names order",
         ],
-        widths: vec![
-            Constraint::Length(6),
-            Constraint::Length(16),
-            Constraint::Length(8),
-            Constraint::Length(28),
-            Constraint::Min(14),
-            Constraint::Length(14),
-            Constraint::Length(11),
-        ],
-        rows: app.orphans.rows.iter().map(row).collect(),
-        cursor: Cursor::Row(app.orphans.cursor),
+        widths,
+        rows: app.orphans.rows.iter().map(|o| row(o, room)).collect(),
+        cursor,
         empty: "no unresolved provider events",
     };
     table::render(grid, area, buf, theme);
 }
 
-fn row(o: &OrphanRow) -> Row<'_> {
+fn row(o: &OrphanRow, room: usize) -> Row<'_> {
     Row::new(vec![
         Cell::from(o.id.to_string()),
         Cell::from(short_ts(&o.received_at)),
         Cell::from(o.provider.as_str()),
         Cell::from(o.event_type.as_str()),
-        Cell::from(opt(&o.reference)),
+        Cell::from(table::middle_ellipsis(opt(&o.reference), room)),
         Cell::from(Line::from(opt(&o.amount)).alignment(Alignment::Right)),
         Cell::from(opt(&o.order_number)),
     ])
