@@ -347,7 +347,21 @@ fn show(config: &Config, number: &str, json: bool, out: &mut dyn Write) -> anyho
         )?;
         return Ok(Exit::Ok);
     }
-    let o = &order;
+    write_order(out, &order, payment.as_ref())?;
+    if attempts.len() > 1 || attempts.iter().any(|(_, m)| !m.is_empty()) {
+        write_ledger(out, &attempts)?;
+    }
+    writeln!(out, "\nAudit trail")?;
+    if log.is_empty() {
+        writeln!(out, "  (none)")?;
+    } else {
+        writeln!(out, "{}", audit_table(&log, false))?;
+    }
+    Ok(Exit::Ok)
+}
+
+/// The order and its main payment, for the text view.
+fn write_order(out: &mut dyn Write, o: &Order, payment: Option<&Payment>) -> anyhow::Result<()> {
     writeln!(
         out,
         "Order {}  {} <{}>",
@@ -364,7 +378,7 @@ fn show(config: &Config, number: &str, json: bool, out: &mut dyn Write) -> anyho
     if let Some(t) = o.cancelled_at {
         writeln!(out, "  cancelled       {}", format_ts(t))?;
     }
-    match &payment {
+    match payment {
         None => writeln!(out, "\nNo payment record.")?,
         Some(p) => {
             writeln!(
@@ -402,16 +416,7 @@ fn show(config: &Config, number: &str, json: bool, out: &mut dyn Write) -> anyho
             }
         }
     }
-    if attempts.len() > 1 || attempts.iter().any(|(_, m)| !m.is_empty()) {
-        write_ledger(out, &attempts)?;
-    }
-    writeln!(out, "\nAudit trail")?;
-    if log.is_empty() {
-        writeln!(out, "  (none)")?;
-    } else {
-        writeln!(out, "{}", audit_table(&log, false))?;
-    }
-    Ok(Exit::Ok)
+    Ok(())
 }
 
 /// Every attempt with its figures and its movements, for the text view.

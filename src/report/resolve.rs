@@ -12,8 +12,9 @@ use serde_json::json;
 
 use super::rules::{Rule, Settings};
 use super::scan::{Filter, findings_for_order};
+use crate::domain::Order;
 use crate::domain::{AuditEntry, AuditEvent, Timestamp, format_ts};
-use crate::store::Store;
+use crate::store::{Store, Writer};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ResolveError {
@@ -35,6 +36,78 @@ pub enum ResolveError {
     EmptyNote,
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+}
+
+/// What the owner asked to resolve.
+struct Ask<'a> {
+    number: &'a str,
+    rule: Rule,
+    provider_id: Option<&'a str>,
+    note: &'a str,
+    actor: &'a str,
+    at: &'a str,
+}
+
+/// Records a resolution of the open finding of `ask.rule` on `order` (the
+/// one with `ask.provider_id` when the order has several); returns how many
+/// were recorded (0 or 1).
+fn acknowledge(
+    tx: &Writer<'_>,
+    order: &Order,
+    ask: &Ask<'_>,
+    now: Timestamp,
+    stale_after: chrono::Duration,
+) -> Result<usize, ResolveError> {
+    let settings = Settings {
+        now,
+        stale_after,
+        prefer: None,
+    };
+    let filter = Filter {
+        order: None,
+        rules: HashSet::from([ask.rule]),
+    };
+    let Some((order, payment, found)) = findings_for_order(tx, order.id, &settings, &filter)?
+    else {
+        return Ok(0);
+    };
+    let found: Vec<_> = found
+        .into_iter()
+        .filter(|f| ask.provider_id.is_none() || f.provider_id.as_deref() == ask.provider_id)
+        .collect();
+    let Some(first) = found.first() else {
+        return Ok(0);
+    };
+    if found.len() > 1 && ask.provider_id.is_none() {
+        let ids: Vec<&str> = found
+            .iter()
+            .filter_map(|f| f.provider_id.as_deref())
+            .collect();
+        if ids.len() == found.len() {
+            return Err(ResolveError::Several {
+                number: ask.number.to_owned(),
+                rule: ask.rule,
+                ids: ids.join(", "),
+            });
+        }
+    }
+    let about = match &first.payment {
+        Some(r) => tx
+            .payments_of_order(order.id)?
+            .into_iter()
+            .find(|p| p.reference.as_deref() == Some(r.as_str())),
+        None => None,
+    }
+    .or(payment);
+    Ok(tx.insert_resolution(
+        &order,
+        about.as_ref(),
+        ask.rule.as_str(),
+        first.provider_id.as_deref(),
+        ask.note,
+        ask.actor,
+        ask.at,
+    )?)
 }
 
 /// Records the owner's acknowledgement of one finding; `provider_id`
@@ -82,57 +155,15 @@ pub fn resolve(
             | Rule::DisputeLost
             | Rule::RefundFailed
             | Rule::DuplicatePayment => {
-                let settings = Settings {
-                    now,
-                    stale_after,
-                    prefer: None,
-                };
-                let filter = Filter {
-                    order: None,
-                    rules: HashSet::from([rule]),
-                };
-                let Some((order, payment, found)) =
-                    findings_for_order(tx, order.id, &settings, &filter)?
-                else {
-                    return Err(nothing());
-                };
-                let found: Vec<_> = found
-                    .into_iter()
-                    .filter(|f| provider_id.is_none() || f.provider_id.as_deref() == provider_id)
-                    .collect();
-                let Some(first) = found.first() else {
-                    return Err(nothing());
-                };
-                if found.len() > 1 && provider_id.is_none() {
-                    let ids: Vec<&str> = found
-                        .iter()
-                        .filter_map(|f| f.provider_id.as_deref())
-                        .collect();
-                    if ids.len() == found.len() {
-                        return Err(ResolveError::Several {
-                            number: number.to_owned(),
-                            rule,
-                            ids: ids.join(", "),
-                        });
-                    }
-                }
-                let about = match &first.payment {
-                    Some(r) => tx
-                        .payments_of_order(order.id)?
-                        .into_iter()
-                        .find(|p| p.reference.as_deref() == Some(r.as_str())),
-                    None => None,
-                }
-                .or(payment);
-                tx.insert_resolution(
-                    &order,
-                    about.as_ref(),
-                    rule.as_str(),
-                    first.provider_id.as_deref(),
+                let ask = Ask {
+                    number,
+                    rule,
+                    provider_id,
                     note,
                     actor,
-                    &at,
-                )?
+                    at: &at,
+                };
+                acknowledge(tx, &order, &ask, now, stale_after)?
             }
         };
         if closed == 0 {

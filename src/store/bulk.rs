@@ -5,7 +5,8 @@
 //! sorter threads, drops the secondary indexes of orders and payments (their
 //! definitions are read back from the schema, so the migrations stay the
 //! only place they are written; partial indexes hold a few rows each and
-//! stay), and turns triggers off on this connection only (the search index
+//! stay, and so does `payments_order`, which the search document reads for
+//! every order), and turns triggers off on this connection only (the search index
 //! is filled batch by batch by a [`BulkIndex`](super::search::BulkIndex)
 //! instead). [`BulkLoad::finish`] turns triggers back on and rebuilds the
 //! indexes in one transaction.
@@ -27,7 +28,8 @@ impl BulkLoad {
         let indexes: Vec<(String, String)> = conn
             .prepare(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
-                   AND tbl_name IN ('orders', 'payments') AND sql NOT LIKE '% WHERE %'",
+                   AND tbl_name IN ('orders', 'payments') AND sql NOT LIKE '% WHERE %'
+                   AND name <> 'payments_order'",
             )?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;

@@ -143,6 +143,15 @@ impl Writer<'_> {
     /// returns the new id. Its `attempt` is the order's next one, unless
     /// the caller gives it (`attempt` > 0: a bulk load that knows).
     pub fn insert_payment(&self, p: &Payment) -> rusqlite::Result<i64> {
+        let attempt = if p.attempt > 0 {
+            p.attempt
+        } else {
+            self.conn()
+                .prepare_cached(
+                    "SELECT coalesce(max(attempt), 0) + 1 FROM payments WHERE order_id = ?1",
+                )?
+                .query_row([p.order_id], |r| r.get(0))?
+        };
         self.conn()
             .prepare_cached(
                 "INSERT INTO payments (order_id, provider, reference, amount_minor, currency,
@@ -151,8 +160,7 @@ impl Writer<'_> {
                         refunded_minor, refund_pending, disputed, attempt, refunds_pending_minor,
                         refunds_failed_minor, disputed_minor, lost_minor, owed_minor)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                        ?17, coalesce(?23, (SELECT coalesce(max(attempt), 0) + 1 FROM payments
-                              WHERE order_id = ?1)), ?18, ?19, ?20, ?21, ?22)",
+                        ?17, ?23, ?18, ?19, ?20, ?21, ?22)",
             )?
             .execute(params![
                 p.order_id,
@@ -177,7 +185,7 @@ impl Writer<'_> {
                 p.disputed_minor,
                 p.lost_minor,
                 p.owed_minor,
-                (p.attempt > 0).then_some(p.attempt),
+                attempt,
             ])?;
         Ok(self.conn().last_insert_rowid())
     }

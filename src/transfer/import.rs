@@ -325,29 +325,21 @@ fn same_legacy_figures(e: &Payment, p: &NewPayment, now: Timestamp) -> bool {
         && want.disputed == e.disputed
 }
 
-/// Creates or updates one payment; `rows` are its movement rows, if the set
-/// has any, else its figures become movements.
-fn upsert_payment(
+/// The stored payment a row describes. Payments are keyed on (order,
+/// provider, reference): the same one, or one of this provider still
+/// without a reference, or for a row without a reference the order's only
+/// payment; anything else is another attempt at paying the order. A stored
+/// payment that another row of the set names exactly is that row's, never
+/// taken by these fallbacks (an export's attempts stay apart).
+fn existing_payment(
     tx: &Writer<'_>,
     p: &NewPayment,
-    rows: Option<&[&NewMovement]>,
+    order: &Order,
     in_set: &HashSet<PaymentKey>,
-    actor: &str,
-    now: Timestamp,
-    summary: &mut ImportSummary,
-) -> rusqlite::Result<()> {
-    let order = tx
-        .order_by_number(&p.order)?
-        .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
-    // Payments are keyed on (order, provider, reference): the same one, or
-    // one of this provider still without a reference, or for a row without
-    // a reference the order's only payment; anything else is another
-    // attempt at paying the order. A stored payment that another row of the
-    // set names exactly is that row's, never taken by these fallbacks (an
-    // export's attempts stay apart).
+) -> rusqlite::Result<Option<Payment>> {
     let attempts = tx.payments_of_order(order.id)?;
     let free = |e: &&Payment| !in_set.contains(&(p.order.clone(), e.provider, e.reference.clone()));
-    let existing = attempts
+    Ok(attempts
         .iter()
         .find(|e| e.provider == p.provider && e.reference == p.reference)
         .or_else(|| {
@@ -362,88 +354,110 @@ fn upsert_payment(
                 .filter(|_| attempts.len() == 1 && p.reference.is_none())
                 .filter(free)
         })
-        .cloned();
-    // When the movements are recorded: the payment's completion, else its
-    // last change.
-    let legacy_at = |payment: &Payment| p.completed_at.unwrap_or(payment.updated_at);
-    match existing {
-        None => {
-            let mut payment = payment_of(p, 0, order.id, now);
-            let id = match rows {
-                None => {
-                    let movements = legacy_movements(&payment, legacy_at(&payment));
-                    summary.movements_recorded += movements.len();
-                    tx.insert_payment_with_ledger(
-                        &mut payment,
-                        &movements,
-                        MovementSource::Import,
-                        now,
-                    )?
-                }
-                Some(rows) => {
-                    let id = tx.insert_payment_with_ledger(
-                        &mut payment,
-                        &[],
-                        MovementSource::Import,
-                        now,
-                    )?;
-                    summary.movements_recorded += record_rows(tx, &mut payment, rows, now)?;
-                    id
-                }
-            };
-            summary.payments_created += 1;
-            let entry = import_entry(&p.order, actor, now, json!({"created": "payment"}))
-                .with_payment_status(None, Some(p.status));
-            tx.insert_audit(Some(order.id), Some(id), &entry)
-        }
-        Some(e) => {
-            let same = same_fields(&e, p);
-            let (changed, added) = match rows {
-                None => {
-                    if same && same_legacy_figures(&e, p, now) {
-                        (false, 0)
-                    } else {
-                        let mut payment = payment_of(p, e.id, order.id, now);
-                        payment.attempt = e.attempt;
-                        tx.update_payment(&payment)?;
-                        let movements = legacy_movements(&payment, legacy_at(&payment));
-                        let (_, added) = tx.record_movements(
-                            &mut payment,
-                            &movements,
-                            MovementSource::Import,
-                            now,
-                        )?;
-                        (true, added)
-                    }
-                }
-                Some(rows) => {
-                    let mut payment = if same {
-                        e.clone()
-                    } else {
-                        // The figures are folded again as the rows are
-                        // recorded.
-                        let mut payment = payment_of(p, e.id, order.id, now);
-                        payment.attempt = e.attempt;
-                        tx.update_payment(&payment)?;
-                        payment
-                    };
-                    let added = record_rows(tx, &mut payment, rows, now)?;
-                    (!same || added > 0, added)
-                }
-            };
-            summary.movements_recorded += added;
-            if !changed {
-                summary.unchanged += 1;
-                return Ok(());
-            }
-            summary.payments_updated += 1;
-            let mut details = json!({"updated": "payment"});
-            if added > 0 {
-                details["movements"] = json!(added);
-            }
-            let entry = import_entry(&p.order, actor, now, details)
-                .with_payment_status(Some(e.status), Some(p.status));
-            tx.insert_audit(Some(order.id), Some(e.id), &entry)
-        }
+        .cloned())
+}
+
+/// When a payment's legacy movements are recorded: its completion, else
+/// its last change.
+fn legacy_at(p: &NewPayment, payment: &Payment) -> Timestamp {
+    p.completed_at.unwrap_or(payment.updated_at)
+}
+
+/// Creates or updates one payment; `rows` are its movement rows, if the set
+/// has any, else its figures become movements.
+fn upsert_payment(
+    tx: &Writer<'_>,
+    p: &NewPayment,
+    rows: Option<&[&NewMovement]>,
+    in_set: &HashSet<PaymentKey>,
+    actor: &str,
+    now: Timestamp,
+    summary: &mut ImportSummary,
+) -> rusqlite::Result<()> {
+    let order = tx
+        .order_by_number(&p.order)?
+        .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+    match existing_payment(tx, p, &order, in_set)? {
+        None => create_payment(tx, p, &order, rows, actor, now, summary),
+        Some(e) => update_payment(tx, p, &order, &e, rows, actor, now, summary),
     }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn create_payment(
+    tx: &Writer<'_>,
+    p: &NewPayment,
+    order: &Order,
+    rows: Option<&[&NewMovement]>,
+    actor: &str,
+    now: Timestamp,
+    summary: &mut ImportSummary,
+) -> rusqlite::Result<()> {
+    let mut payment = payment_of(p, 0, order.id, now);
+    let id = match rows {
+        None => {
+            let movements = legacy_movements(&payment, legacy_at(p, &payment));
+            summary.movements_recorded += movements.len();
+            tx.insert_payment_with_ledger(&mut payment, &movements, MovementSource::Import, now)?
+        }
+        Some(rows) => {
+            let id =
+                tx.insert_payment_with_ledger(&mut payment, &[], MovementSource::Import, now)?;
+            summary.movements_recorded += record_rows(tx, &mut payment, rows, now)?;
+            id
+        }
+    };
+    summary.payments_created += 1;
+    let entry = import_entry(&p.order, actor, now, json!({"created": "payment"}))
+        .with_payment_status(None, Some(p.status));
+    tx.insert_audit(Some(order.id), Some(id), &entry)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn update_payment(
+    tx: &Writer<'_>,
+    p: &NewPayment,
+    order: &Order,
+    e: &Payment,
+    rows: Option<&[&NewMovement]>,
+    actor: &str,
+    now: Timestamp,
+    summary: &mut ImportSummary,
+) -> rusqlite::Result<()> {
+    let same = same_fields(e, p);
+    let rewrite = || -> rusqlite::Result<Payment> {
+        let mut payment = payment_of(p, e.id, order.id, now);
+        payment.attempt = e.attempt;
+        tx.update_payment(&payment)?;
+        Ok(payment)
+    };
+    let (changed, added) = match rows {
+        None if same && same_legacy_figures(e, p, now) => (false, 0),
+        None => {
+            let mut payment = rewrite()?;
+            let movements = legacy_movements(&payment, legacy_at(p, &payment));
+            let (_, added) =
+                tx.record_movements(&mut payment, &movements, MovementSource::Import, now)?;
+            (true, added)
+        }
+        Some(rows) => {
+            // The figures are folded again as the rows are recorded.
+            let mut payment = if same { e.clone() } else { rewrite()? };
+            let added = record_rows(tx, &mut payment, rows, now)?;
+            (!same || added > 0, added)
+        }
+    };
+    summary.movements_recorded += added;
+    if !changed {
+        summary.unchanged += 1;
+        return Ok(());
+    }
+    summary.payments_updated += 1;
+    let mut details = json!({"updated": "payment"});
+    if added > 0 {
+        details["movements"] = json!(added);
+    }
+    let entry = import_entry(&p.order, actor, now, details)
+        .with_payment_status(Some(e.status), Some(p.status));
+    tx.insert_audit(Some(order.id), Some(e.id), &entry)
 }

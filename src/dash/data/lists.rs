@@ -273,10 +273,12 @@ macro_rules! main_payment {
     () => {
         "LEFT JOIN payments p ON p.id = (SELECT q.id FROM payments q WHERE q.order_id = o.id \
          ORDER BY coalesce(q.captured_minor, 0) - q.refunded_minor - q.lost_minor > 0 DESC, \
-                  q.created_at DESC, q.id DESC LIMIT 1)"
+         CASE WHEN coalesce(q.captured_minor, 0) - q.refunded_minor - q.lost_minor > 0 \
+         THEN q.created_at END ASC, q.created_at DESC, q.id DESC LIMIT 1)"
     };
 }
 pub(super) use main_payment;
+
 
 /// The `FROM` of each list, and of each with the search index in front.
 fn from_clause(kind: ListKind, stream: bool) -> &'static str {
@@ -664,5 +666,16 @@ impl Source for ListSource<'_> {
     }
     fn key(row: &ListRow) -> RowKey {
         row.key.clone()
+    }
+}
+
+#[cfg(test)]
+mod main_payment_tests {
+    /// The dashboard's join and the store's main payment agree.
+    #[test]
+    fn the_join_orders_payments_as_the_store_does() {
+        let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+        let store = words(&crate::store::MAIN_PAYMENT_ORDER.replace("p.", "q."));
+        assert!(words(main_payment!()).contains(&store), "{store}");
     }
 }

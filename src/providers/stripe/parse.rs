@@ -226,60 +226,90 @@ fn read(kind: Type, obj: &Value, ids: &Ids<'_>, stamp: &Stamp<'_>) -> Result<Rea
                 movements: charge_refunded(obj, ids, stamp)?,
             }
         }
-        Type::Refund | Type::RefundFailed => {
-            let amount = money(obj, "amount", ids)?
-                .ok_or_else(|| ids.amount_error("the refund has no amount"))?;
-            let state = if kind == Type::RefundFailed {
-                RefundState::Failed
-            } else {
-                refund_state(text(obj, &["status"]))
-            };
-            let mut movements = Vec::new();
-            if let Some(id) = own_id {
-                movements.push(stamp.movement_of(Flow::Refund(state), amount, Some(id))?);
-            }
-            Read {
-                kind: EventKind::Ledger,
-                amount: Some(amount),
-                movements,
-            }
-        }
+        Type::Refund | Type::RefundFailed => read_refund(kind, obj, ids, stamp)?,
         Type::DisputeCreated | Type::DisputeClosed | Type::Dispute | Type::DisputeReinstated => {
-            let amount = money(obj, "amount", ids)?;
-            let status = text(obj, &["status"]);
-            let (event_kind, state) = match kind {
-                Type::DisputeCreated => (EventKind::DisputeCreated, dispute_state(status)),
-                Type::DisputeClosed => (
-                    EventKind::DisputeClosed {
-                        lost: status == Some("lost"),
-                    },
-                    dispute_state(status),
-                ),
-                // The funds came back: the dispute was won, whatever the
-                // status still says (dj-stripe's object is `under_review`).
-                Type::DisputeReinstated => (EventKind::Ledger, DisputeState::Won),
-                _ => (EventKind::Ledger, dispute_state(status)),
-            };
-            let mut movements = Vec::new();
-            if let Some(m) = amount {
-                let flow = Flow::Dispute(state);
-                match (own_id, charge) {
-                    (Some(id), _) => movements.push(stamp.movement_of(flow, m, Some(id))?),
-                    // The 2013 shape has no dispute id: one dispute per charge.
-                    (None, Some(charge)) => movements.push(
-                        stamp
-                            .movement(flow, m)?
-                            .with_key(&format!("dispute:{charge}")),
-                    ),
-                    (None, None) => {}
-                }
-            }
-            Read {
-                kind: event_kind,
-                amount,
-                movements,
-            }
+            read_dispute(kind, obj, ids, stamp, charge)?
         }
+    })
+}
+
+/// A refund object (`charge.refund.updated`, `refund.*`): one refund in its
+/// state, keyed by its id.
+fn read_refund(
+    kind: Type,
+    obj: &Value,
+    ids: &Ids<'_>,
+    stamp: &Stamp<'_>,
+) -> Result<Read, EventError> {
+    let amount =
+        money(obj, "amount", ids)?.ok_or_else(|| ids.amount_error("the refund has no amount"))?;
+    let state = if kind == Type::RefundFailed {
+        RefundState::Failed
+    } else {
+        refund_state(text(obj, &["status"]))
+    };
+    let mut movements = Vec::new();
+    if let Some(id) = text(obj, &["id"]) {
+        movements.push(stamp.movement_of(Flow::Refund(state), amount, Some(id))?);
+    }
+    Ok(Read {
+        kind: EventKind::Ledger,
+        amount: Some(amount),
+        movements,
+    })
+}
+
+/// A dispute object (`charge.dispute.*`): the dispute in its state, keyed
+/// by its id (by its charge in the 2013 shape, which has no id).
+fn read_dispute(
+    kind: Type,
+    obj: &Value,
+    ids: &Ids<'_>,
+    stamp: &Stamp<'_>,
+    charge: Option<&str>,
+) -> Result<Read, EventError> {
+    let amount = money(obj, "amount", ids)?;
+    let status = text(obj, &["status"]);
+    let (event_kind, state) = match kind {
+        Type::DisputeCreated => (EventKind::DisputeCreated, dispute_state(status)),
+        Type::DisputeClosed => (
+            EventKind::DisputeClosed {
+                lost: status == Some("lost"),
+            },
+            dispute_state(status),
+        ),
+        // The funds came back: the dispute was won, whatever the status
+        // still says (dj-stripe's object is `under_review`).
+        Type::DisputeReinstated => (EventKind::Ledger, DisputeState::Won),
+        Type::Dispute
+        | Type::Succeeded
+        | Type::InvoicePaid
+        | Type::Failed
+        | Type::Pending
+        | Type::Authorised
+        | Type::Canceled
+        | Type::Refunded
+        | Type::Refund
+        | Type::RefundFailed => (EventKind::Ledger, dispute_state(status)),
+    };
+    let mut movements = Vec::new();
+    if let Some(m) = amount {
+        let flow = Flow::Dispute(state);
+        match (text(obj, &["id"]), charge) {
+            (Some(id), _) => movements.push(stamp.movement_of(flow, m, Some(id))?),
+            // The 2013 shape has no dispute id: one dispute per charge.
+            (None, Some(charge)) => movements.push(
+                stamp
+                    .movement(flow, m)?
+                    .with_key(&format!("dispute:{charge}")),
+            ),
+            (None, None) => {}
+        }
+    }
+    Ok(Read {
+        kind: event_kind,
+        amount,
+        movements,
     })
 }
 
