@@ -278,13 +278,13 @@ impl Gen {
             "TEST1037" => {
                 self.completed(row, Provider::Stripe, eur);
                 if let Some(first) = row.payment.as_ref() {
-                    let mut second = first.clone_as(format!("pi_3seed{n}b"), later(0));
+                    let mut second = first.clone_as(format!("pi_3seed{n}b"), later(1));
                     second.charge_id = Some(format!("ch_3seed{n}b"));
                     second.movements = Some(vec![flow(
                         Flow::Captured,
                         8_990,
                         &format!("ch_3seed{n}b"),
-                        later(0),
+                        later(1),
                     )]);
                     row.more.push(second);
                 }
