@@ -89,8 +89,12 @@ fn prepare(db: &Path, orders: usize) -> Vec<Event> {
                        AND reference IS NOT NULL);
          UPDATE payments SET status = 'pending', completed_at = NULL, captured_minor = NULL,
                 captured_currency = NULL, charge_id = NULL, refunded_minor = 0,
-                refund_pending = 0, disputed = 0, provider_status = 'processing'
+                refund_pending = 0, disputed = 0, provider_status = 'processing',
+                refunds_pending_minor = 0, refunds_failed_minor = 0, disputed_minor = 0,
+                lost_minor = 0, owed_minor = 0
           WHERE provider = 'stripe' AND reference IS NOT NULL;
+         DELETE FROM movements WHERE payment_id IN
+             (SELECT id FROM payments WHERE provider = 'stripe' AND reference IS NOT NULL);
          PRAGMA wal_checkpoint(TRUNCATE);",
     )
     .expect("reset the Stripe payments");
@@ -279,6 +283,23 @@ fn raw_apply(conn: &mut Connection, event: &Event) -> rusqlite::Result<()> {
                 "SELECT max(event_created_at) FROM provider_events
                  WHERE payment_id = ?1 AND state = 'applied'",
             )?
+            .query_row([payment_id], |r| r.get(0))?;
+        // The capture, in the payment's ledger.
+        tx.prepare_cached(
+            "INSERT OR IGNORE INTO movements (payment_id, kind, amount_minor, currency,
+                    provider_id, at, event_id, source, recorded_at)
+             VALUES (?1, 'captured', ?2, ?3, ?4, ?5, ?6, 'provider', ?5)",
+        )?
+        .execute(params![
+            payment_id,
+            minor,
+            currency,
+            format!("ch_{}", event.reference),
+            now,
+            event.id
+        ])?;
+        let _: i64 = tx
+            .prepare_cached("SELECT count(*) FROM movements WHERE payment_id = ?1")?
             .query_row([payment_id], |r| r.get(0))?;
         tx.prepare_cached(
             "UPDATE payments SET status = 'completed', status_source = 'provider',

@@ -180,10 +180,20 @@ fn special_numbers() -> HashSet<&'static str> {
 /// The findings the demo's special orders leave once `fix` has run: every
 /// special case but the two rules `fix` repairs.
 fn demo_findings_after_fix() -> Vec<(String, Option<String>)> {
+    // Each case names its rules before the colon ("dispute_lost,
+    // fulfilled_unpaid: ..."), or "no finding".
     tally::demo::SPECIAL
         .iter()
-        .map(|(number, what)| (what.split(':').next().unwrap().trim(), number))
-        .filter(|(rule, _)| !matches!(*rule, "status_mismatch" | "missing_timestamp"))
+        .flat_map(|(number, what)| {
+            let rules = what.split(':').next().unwrap_or_default();
+            rules.split(',').map(move |r| (r.trim(), number))
+        })
+        .filter(|(rule, _)| {
+            !matches!(
+                *rule,
+                "status_mismatch" | "missing_timestamp" | "no finding"
+            )
+        })
         .map(|(rule, number)| (rule.to_owned(), Some((*number).to_owned())))
         .collect()
 }
@@ -791,9 +801,18 @@ fn prepare(db: &Path, target: usize, with_cli: bool, tag: &str) -> Plan {
             "UPDATE payments SET status = 'pending', status_source = 'owner',
                     provider_status = NULL, completed_at = NULL, captured_minor = NULL,
                     captured_currency = NULL, charge_id = NULL, refunded_minor = 0,
-                    refund_pending = 0, disputed = 0, created_at = ?2, updated_at = ?2
+                    refund_pending = 0, disputed = 0, created_at = ?2, updated_at = ?2,
+                    refunds_pending_minor = 0, refunds_failed_minor = 0, disputed_minor = 0,
+                    lost_minor = 0, owed_minor = 0
              WHERE order_id = ?1",
             params![order_id, recent],
+        )
+        .unwrap();
+        // A payment not yet paid has no money in its ledger.
+        tx.execute(
+            "DELETE FROM movements WHERE payment_id IN
+                 (SELECT id FROM payments WHERE order_id = ?1)",
+            params![order_id],
         )
         .unwrap();
     };

@@ -347,7 +347,8 @@ fn every_event_type_moves_the_payment_and_its_order() {
                 "S06",
                 stripe("payment_intent.canceled", "evt_e6", now, intent("pi_S06")),
                 "",
-                ("refunded", "cancelled", false),
+                // Nothing was captured: a failed attempt, not a refund.
+                ("failed", "failed", false),
             ),
         ),
         (

@@ -279,7 +279,6 @@ macro_rules! main_payment {
 }
 pub(super) use main_payment;
 
-
 /// The `FROM` of each list, and of each with the search index in front.
 fn from_clause(kind: ListKind, stream: bool) -> &'static str {
     match (kind, stream) {
