@@ -385,6 +385,8 @@ struct End {
     order: &'static str,
     /// Disputed at the end: `check` reports it (`disputed`).
     disputed: bool,
+    /// A dispute lost: `check` reports the money gone (`dispute_lost`).
+    lost: bool,
     refunded: Refunded,
 }
 
@@ -413,6 +415,7 @@ const SCRIPTS: &[Script] = &[
             payment: "completed",
             order: "paid",
             disputed: false,
+            lost: false,
             refunded: Refunded::Nothing,
         },
     },
@@ -431,6 +434,7 @@ const SCRIPTS: &[Script] = &[
             payment: "cancelled",
             order: "refunded",
             disputed: false,
+            lost: false,
             refunded: Refunded::All,
         },
     },
@@ -446,6 +450,7 @@ const SCRIPTS: &[Script] = &[
             payment: "completed",
             order: "paid",
             disputed: true,
+            lost: false,
             refunded: Refunded::Nothing,
         },
     },
@@ -462,6 +467,7 @@ const SCRIPTS: &[Script] = &[
             payment: "cancelled",
             order: "refunded",
             disputed: false,
+            lost: true,
             refunded: Refunded::Nothing,
         },
     },
@@ -473,10 +479,12 @@ const SCRIPTS: &[Script] = &[
             New(K::Processing, 15, Expect::Stale),
             Again(1),
         ],
+        // Nothing was captured: a failed attempt, not a refund.
         end: End {
-            payment: "cancelled",
-            order: "refunded",
+            payment: "failed",
+            order: "failed",
             disputed: false,
+            lost: false,
             refunded: Refunded::Nothing,
         },
     },
@@ -491,6 +499,7 @@ const SCRIPTS: &[Script] = &[
             payment: "completed",
             order: "paid",
             disputed: false,
+            lost: false,
             refunded: Refunded::Nothing,
         },
     },
@@ -509,6 +518,7 @@ const SCRIPTS: &[Script] = &[
             payment: "cancelled",
             order: "refunded",
             disputed: false,
+            lost: false,
             refunded: Refunded::All,
         },
     },
@@ -524,6 +534,7 @@ const SCRIPTS: &[Script] = &[
             payment: "failed",
             order: "failed",
             disputed: false,
+            lost: false,
             refunded: Refunded::Nothing,
         },
     },
@@ -539,6 +550,7 @@ const SCRIPTS: &[Script] = &[
             payment: "pending",
             order: "pending",
             disputed: false,
+            lost: false,
             refunded: Refunded::Nothing,
         },
     },
@@ -554,6 +566,7 @@ const SCRIPTS: &[Script] = &[
             payment: "completed",
             order: "paid",
             disputed: false,
+            lost: false,
             refunded: Refunded::Nothing,
         },
     },
@@ -567,6 +580,7 @@ const RACE: Script = Script {
         payment: "completed",
         order: "paid",
         disputed: false,
+        lost: false,
         refunded: Refunded::Nothing,
     },
 };
@@ -1273,12 +1287,23 @@ fn check_events(db: &Path, plan: &Plan, records: &[Record], records_exact: bool)
     // Each order ends as its script says, its audit trail in step order.
     for order in &plan.web {
         let script = order.script;
-        let (ops, ps, disputed, refund_pending, refunded): (String, String, bool, bool, i64) = conn
+        type Row = (String, String, bool, bool, i64, bool);
+        let (ops, ps, disputed, refund_pending, refunded, lost): Row = conn
             .query_row(
-                "SELECT o.payment_status, p.status, p.disputed, p.refund_pending, p.refunded_minor
+                "SELECT o.payment_status, p.status, p.disputed, p.refund_pending, p.refunded_minor,
+                        p.lost_minor > 0
                  FROM orders o JOIN payments p ON p.order_id = o.id WHERE o.number = ?1",
                 [&order.number],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ))
+                },
             )
             .unwrap();
         let end = End {
@@ -1293,6 +1318,7 @@ fn check_events(db: &Path, plan: &Plan, records: &[Record], records_exact: bool)
                 "?"
             },
             disputed,
+            lost,
             refunded: match refunded {
                 0 => Refunded::Nothing,
                 r if r == order.minor => Refunded::All,
@@ -1644,6 +1670,9 @@ fn soak(target: usize) {
     for order in &plan.web {
         if order.script.end.disputed {
             expected.push(("disputed".to_owned(), Some(order.number.clone())));
+        }
+        if order.script.end.lost {
+            expected.push(("dispute_lost".to_owned(), Some(order.number.clone())));
         }
     }
     for (number, owed) in &plan.cancel {

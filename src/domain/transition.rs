@@ -84,6 +84,9 @@ pub fn next(
     age: EventAge,
 ) -> Transition {
     use PaymentStatus::{Cancelled, Completed, Failed, Pending};
+    if age == EventAge::Older && signal.is_transient() {
+        return Transition::Stale("older than the last event applied to this payment");
+    }
     if let Some(by_money) = figures.status() {
         // The attempt's word cannot undo money the payment keeps.
         return match (by_money, signal) {
@@ -98,9 +101,6 @@ pub fn next(
             ),
             (_, _) => Transition::Apply(by_money),
         };
-    }
-    if age == EventAge::Older && signal.is_transient() {
-        return Transition::Stale("older than the last event applied to this payment");
     }
     let owner_cancelled = status == Cancelled && source == StatusSource::Owner;
     let apply = Transition::Apply;
@@ -296,5 +296,21 @@ mod tests {
             older(Failed, Signal::Captured),
             Transition::Apply(Completed)
         );
+        // Even once money decides: a late decline after a full refund.
+        let refunded = Figures {
+            captured: 8990,
+            refunded: 8990,
+            ..none()
+        };
+        assert!(matches!(
+            next(
+                Cancelled,
+                StatusSource::Provider,
+                Signal::Declined,
+                &refunded,
+                EventAge::Older
+            ),
+            Transition::Stale(_)
+        ));
     }
 }
