@@ -268,8 +268,11 @@ fn every_event_type_moves_the_payment_and_its_order() {
     let shop = Shop::new();
     let l = Listener::start(&shop);
     let now = unix_now();
+    // No refunds list (the sample's would name another refund): the
+    // cumulative total is all the event says.
     let refunded = json!({"id": "ch_S07", "payment_intent": "pi_S07", "amount": 5000,
-                          "amount_captured": 5000, "amount_refunded": 5000, "currency": "eur"});
+                          "amount_captured": 5000, "amount_refunded": 5000, "currency": "eur",
+                          "refunds": null});
     let dispute = |status: &str| {
         json!({"charge": "ch_S08", "payment_intent": "pi_S08",
                                         "amount": 5000, "currency": "eur", "status": status})
@@ -509,7 +512,9 @@ fn every_event_type_moves_the_payment_and_its_order() {
                    "links": [{"href": "https://api.paypal.com/v2/payments/captures/CAP09", "rel": "up", "method": "GET"}]}),
                 ),
                 "",
-                ("refunded", "cancelled", true),
+                // The money was taken back: lost (`dispute_lost`), not an
+                // open dispute.
+                ("refunded", "cancelled", false),
             ),
         ),
         (

@@ -12,3 +12,6 @@
 
 pub mod apply;
 pub mod orphans;
+
+#[cfg(test)]
+mod tests;
