@@ -700,7 +700,7 @@ pub fn apply_event(
     let number = order.number.clone();
     let mut updated = step.ids(&payment, by);
     let (figures, added) =
-        tx.record_movements(&mut updated, &ev.movements, MovementSource::Provider, now)?;
+        tx.add_movements(&mut updated, &ev.movements, MovementSource::Provider, now)?;
     let age = age(tx, ev, payment.id)?;
     let status =
         match transition::next(payment.status, payment.status_source, signal, &figures, age) {
@@ -756,6 +756,7 @@ fn facts_changed(before: &Payment, after: &Payment) -> bool {
         || before.provider_status != after.provider_status
         || before.refund_pending != after.refund_pending
         || before.disputed != after.disputed
+        || before.figures() != after.figures()
 }
 
 fn describe_facts(before: &Payment, after: &Payment) -> String {

@@ -95,11 +95,27 @@ impl Writer<'_> {
         source: MovementSource,
         now: Timestamp,
     ) -> rusqlite::Result<(Figures, usize)> {
+        let (figures, added) = self.add_movements(payment, movements, source, now)?;
+        self.update_payment_state(payment)?;
+        Ok((figures, added))
+    }
+
+    /// Like [`Writer::record_movements`], for a caller that writes the
+    /// payment's row itself in the same transaction (ingest, which writes it
+    /// with its new status): the figures are set in `payment`, not yet in
+    /// its row.
+    pub fn add_movements(
+        &self,
+        payment: &mut Payment,
+        movements: &[Movement],
+        source: MovementSource,
+        now: Timestamp,
+    ) -> rusqlite::Result<(Figures, usize)> {
         let mut added = 0;
         for m in movements {
             added += self.insert_movement(payment.id, m, source, now)?;
         }
-        let figures = self.refold(payment)?;
+        let figures = self.fold(payment)?;
         Ok((figures, added))
     }
 
@@ -159,9 +175,8 @@ impl Writer<'_> {
             ])
     }
 
-    /// Folds `payment`'s stored movements and writes the figures into it
-    /// and its row.
-    pub fn refold(&self, payment: &mut Payment) -> rusqlite::Result<Figures> {
+    /// Folds `payment`'s stored movements into its figures (not its row).
+    fn fold(&self, payment: &mut Payment) -> rusqlite::Result<Figures> {
         let all: Vec<Movement> = self
             .movements(payment.id)?
             .into_iter()
@@ -173,7 +188,6 @@ impl Writer<'_> {
             .map_or(payment.money_currency(), |m| m.amount.currency());
         let figures = ledger::figures(&all, currency);
         payment.set_figures(&figures, currency);
-        self.update_payment_state(payment)?;
         Ok(figures)
     }
 }
