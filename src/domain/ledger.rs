@@ -282,8 +282,8 @@ impl Movement {
     }
 }
 
-/// A payment's money, derived from its movements, in minor units of
-/// [`Figures::currency`].
+/// A payment's money, derived from its movements, in minor units of the
+/// currency [`figures`] was folded in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Figures {
     pub authorised: i64,

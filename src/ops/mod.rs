@@ -14,9 +14,12 @@
 //! audited the same way.
 //!
 //! These are the owner's decisions: they are not bound by the forward-only
-//! rules applied to provider events. Moving no money is the one thing they
-//! never pretend to do: cancelling a completed payment records that a refund
-//! is owed and says so.
+//! rules applied to provider events. They never invent or erase money: in
+//! the ledger, cancelling a captured payment records the refund `owed` (and
+//! says so), validating a Wave or cash payment records its capture (nobody
+//! else will), and [`record_refund`] records a refund made by hand; status
+//! words change, money does not. An operation acts on the order's main
+//! payment, or on the one [`Select`] names (`--payment REF`).
 
 use serde_json::{Value, json};
 

@@ -5,8 +5,10 @@
 //! `INSERT OR IGNORE` on the `movements_fact` unique index), folds all of
 //! the payment's movements with the domain's pure
 //! [`figures`](crate::domain::ledger::figures), and writes the figures into
-//! the payment's cached columns, all in the caller's transaction. Nothing
-//! else writes those columns, so they always equal the fold.
+//! the payment's cached columns, all in the caller's transaction
+//! ([`Writer::add_movements`] leaves the row to a caller that writes it in
+//! the same transaction anyway). The figure columns only ever hold what this
+//! fold gave, so they always equal the fold of the movements.
 
 use rusqlite::params;
 

@@ -31,8 +31,8 @@
 //! number the same on import; export → import → export gives the same
 //! text.
 //!
-//! The rooms: [`read`] turns files into a validated [`ImportSet`];
-//! [`import`] writes one through the store; [`export`] streams the shop out.
+//! The rooms: `read` turns files into a validated [`ImportSet`];
+//! `import` writes one through the store; `export` streams the shop out.
 
 use std::fmt;
 
