@@ -219,7 +219,11 @@ http {{
                 .arg("-c")
                 .arg(dir.path().join("nginx.conf"))
                 .arg("-g")
-                .arg(format!("daemon off; pid {p}/nginx.pid; error_log stderr;"))
+                // One process, no master: the Drop's kill stops all of
+                // nginx (killing a master leaves its workers running).
+                .arg(format!(
+                    "daemon off; master_process off; pid {p}/nginx.pid; error_log stderr;"
+                ))
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(Stdio::piped())
