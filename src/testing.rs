@@ -88,3 +88,31 @@ pub fn events(store: &Store, number: &str) -> Vec<(String, String)> {
         .map(|e| (e.event.to_string(), e.actor))
         .collect()
 }
+
+/// Where the shared provider samples live (`../shared/webhook-samples`).
+pub const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/webhook-samples");
+
+/// A shared sample's bytes, exactly as stored.
+pub fn sample(rel: &str) -> Vec<u8> {
+    let path = format!("{SAMPLES}/{rel}");
+    std::fs::read(&path).unwrap_or_else(|e| panic!("reading {path}: {e}"))
+}
+
+/// A shared sample, parsed as JSON.
+pub fn sample_json(rel: &str) -> serde_json::Value {
+    serde_json::from_slice(&sample(rel)).expect("sample JSON parses")
+}
+
+/// An amount in a currency, both given as text ("89.90", "EUR").
+pub fn money(amount: &str, code: &str) -> crate::domain::Money {
+    let currency = crate::domain::Currency::parse(code).expect("currency");
+    crate::domain::Money::parse(amount, currency).expect("amount")
+}
+
+/// `body` with one byte flipped in the middle.
+pub fn flip_one_byte(body: &[u8]) -> Vec<u8> {
+    let mut tampered = body.to_vec();
+    let mid = tampered.len() / 2;
+    tampered[mid] ^= 0x01;
+    tampered
+}

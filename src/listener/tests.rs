@@ -20,21 +20,11 @@ use crate::providers::paypal::CertSource;
 use crate::providers::stripe::sign_stripe;
 use crate::report::{Filter, Rule, Settings as CheckSettings, scan};
 use crate::store::Store;
-use crate::testing::{events, get, now, shop};
+use crate::testing::{events, get, now, sample, sample_json, shop};
 
 const SECRET: &str = "whsec_test_secret";
-const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/webhook-samples");
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/webhooks");
 const TEST_CERT_URL: &str = "https://api-m.paypal.com/v1/notifications/certs/CERT-tally-test-0001";
-
-fn sample(rel: &str) -> Vec<u8> {
-    let path = format!("{SAMPLES}/{rel}");
-    std::fs::read(&path).unwrap_or_else(|e| panic!("reading {path}: {e}"))
-}
-
-fn sample_json(rel: &str) -> Value {
-    serde_json::from_slice(&sample(rel)).unwrap()
-}
 
 /// A listener context over the test shop: Stripe with [`SECRET`], PayPal
 /// with the test certificate pinned.

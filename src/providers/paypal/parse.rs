@@ -389,19 +389,9 @@ mod tests {
     use super::*;
     use crate::domain::DisputeState as D;
     use crate::domain::RefundState as R;
-    use crate::domain::{Currency, Timestamp};
+    use crate::domain::Timestamp;
+    use crate::testing::{money, sample};
     use serde_json::json;
-
-    const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/webhook-samples");
-
-    fn sample(rel: &str) -> Vec<u8> {
-        let path = format!("{SAMPLES}/{rel}");
-        std::fs::read(&path).unwrap_or_else(|e| panic!("reading {path}: {e}"))
-    }
-
-    fn money(amount: &str, code: &str) -> Money {
-        Money::parse(amount, Currency::parse(code).unwrap()).unwrap()
-    }
 
     fn paypal(name: &str) -> ProviderEvent {
         parse(&sample(&format!("paypal/{name}.json"))).unwrap()

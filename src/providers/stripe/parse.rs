@@ -503,21 +503,10 @@ fn dispute_state(status: Option<&str>) -> DisputeState {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::Currency;
     use crate::domain::DisputeState as D;
     use crate::domain::RefundState as R;
+    use crate::testing::{money, sample};
     use serde_json::json;
-
-    const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/webhook-samples");
-
-    fn sample(rel: &str) -> Vec<u8> {
-        let path = format!("{SAMPLES}/{rel}");
-        std::fs::read(&path).unwrap_or_else(|e| panic!("reading {path}: {e}"))
-    }
-
-    fn money(amount: &str, code: &str) -> Money {
-        Money::parse(amount, Currency::parse(code).unwrap()).unwrap()
-    }
 
     fn stripe(name: &str) -> ProviderEvent {
         parse(&sample(&format!("stripe/{name}.json"))).unwrap()

@@ -284,33 +284,11 @@ pub fn sign_stripe(secret: &str, t: i64, body: &[u8]) -> Result<String, VerifyEr
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::{flip_one_byte, sample as read_bytes, sample_json as read_json};
     use serde_json::Value;
-    use std::path::PathBuf;
-
-    const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/webhook-samples");
-
-    fn sample_path(rel: &str) -> PathBuf {
-        PathBuf::from(SAMPLES).join(rel)
-    }
-
-    fn read_bytes(rel: &str) -> Vec<u8> {
-        let path = sample_path(rel);
-        std::fs::read(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
-    }
-
-    fn read_json(rel: &str) -> Value {
-        serde_json::from_slice(&read_bytes(rel)).expect("sample JSON parses")
-    }
 
     fn s(v: &Value) -> &str {
         v.as_str().expect("string field")
-    }
-
-    fn flip_one_byte(body: &[u8]) -> Vec<u8> {
-        let mut tampered = body.to_vec();
-        let mid = tampered.len() / 2;
-        tampered[mid] ^= 0x01;
-        tampered
     }
 
     // ---------------------------------------------------------------- Stripe
