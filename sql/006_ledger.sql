@@ -88,7 +88,6 @@ CREATE TABLE movements (
 -- The same fact reported twice is one row.
 CREATE UNIQUE INDEX movements_fact ON movements
     (payment_id, kind, coalesce(flow_key, provider_id, ''), coalesce(state, ''), at, amount_minor);
-CREATE INDEX movements_provider_id ON movements (provider_id) WHERE provider_id IS NOT NULL;
 
 -- Every existing payment's figures become movements. A payment that
 -- captured money: completed, or cancelled with a refund, a refund owed or

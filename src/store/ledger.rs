@@ -68,22 +68,6 @@ impl Reader<'_> {
         .query_map([order_id], |r| payment_from_row(r, 0))?
         .collect()
     }
-
-    /// The payment of `provider` holding a movement with this provider id
-    /// (a refund or dispute id), if any.
-    pub fn payment_by_movement_id(
-        &self,
-        provider: crate::domain::Provider,
-        provider_id: &str,
-    ) -> rusqlite::Result<Option<Payment>> {
-        use rusqlite::OptionalExtension;
-        self.prepare_cached(&format!(
-            "SELECT {PAYMENT_COLUMNS} FROM movements m JOIN payments p ON p.id = m.payment_id
-             WHERE m.provider_id = ?2 AND p.provider = ?1 ORDER BY m.id LIMIT 1"
-        ))?
-        .query_row(params![provider, provider_id], |r| payment_from_row(r, 0))
-        .optional()
-    }
 }
 
 impl Writer<'_> {
@@ -135,14 +119,10 @@ impl Writer<'_> {
             .find(|m| m.flow == Flow::Captured)
             .map_or(payment.money_currency(), |m| m.amount.currency());
         payment.set_figures(&ledger::figures(movements, currency), currency);
-        payment.id = self.insert_payment(payment)?;
         if payment.attempt == 0 {
-            payment.attempt = self
-                .payments_of_order(payment.order_id)?
-                .iter()
-                .find(|p| p.id == payment.id)
-                .map_or(1, |p| p.attempt);
+            payment.attempt = self.next_attempt(payment.order_id)?;
         }
+        payment.id = self.insert_payment(payment)?;
         for m in movements {
             self.insert_movement(payment.id, m, source, now)?;
         }

@@ -146,11 +146,7 @@ impl Writer<'_> {
         let attempt = if p.attempt > 0 {
             p.attempt
         } else {
-            self.conn()
-                .prepare_cached(
-                    "SELECT coalesce(max(attempt), 0) + 1 FROM payments WHERE order_id = ?1",
-                )?
-                .query_row([p.order_id], |r| r.get(0))?
+            self.next_attempt(p.order_id)?
         };
         self.conn()
             .prepare_cached(
@@ -188,6 +184,15 @@ impl Writer<'_> {
                 attempt,
             ])?;
         Ok(self.conn().last_insert_rowid())
+    }
+
+    /// The number of order `order_id`'s next payment.
+    pub(super) fn next_attempt(&self, order_id: i64) -> rusqlite::Result<i64> {
+        self.conn()
+            .prepare_cached(
+                "SELECT coalesce(max(attempt), 0) + 1 FROM payments WHERE order_id = ?1",
+            )?
+            .query_row([order_id], |r| r.get(0))
     }
 
     /// Writes every column of an existing payment but its order (an import).

@@ -4,8 +4,6 @@
 
 use std::collections::HashMap;
 
-use rusqlite::OptionalExtension;
-
 use super::events::{WEBHOOK_FROM, WEBHOOK_SELECT, WebhookRow, webhook_from_row};
 use super::lists::{main_payment, order_and_payment};
 use crate::domain::{AuditEntry, Order, Payment};
@@ -111,11 +109,4 @@ fn order_webhooks(
     let mut webhooks: Vec<WebhookRow> = webhooks.into_values().collect();
     webhooks.sort_by_key(|w| std::cmp::Reverse(w.id));
     Ok(webhooks)
-}
-
-/// The id of an order by its number.
-pub fn order_id(conn: &Reader<'_>, number: &str) -> rusqlite::Result<Option<i64>> {
-    conn.prepare_cached("SELECT id FROM orders WHERE number = ?1")?
-        .query_row([number], |r| r.get(0))
-        .optional()
 }
