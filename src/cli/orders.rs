@@ -428,9 +428,7 @@ fn write_ledger(
     for (p, movements) in attempts {
         let c = p.money_currency();
         let f = p.figures();
-        let m = |minor| {
-            Money::from_minor(minor, c).map_or_else(|_| minor.to_string(), |m| m.to_string())
-        };
+        let m = |minor| Money::show_minor(minor, c);
         writeln!(
             out,
             "  #{} {} {}  {}  captured {}  refunded {}  lost {}  kept {}{}",

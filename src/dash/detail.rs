@@ -253,8 +253,7 @@ fn movement_line(s: &StoredMovement, theme: &Theme) -> Line<'static> {
 
 /// An amount in minor units of `currency`, with its code.
 fn amount(minor: i64, currency: Currency) -> String {
-    Money::from_minor(minor, currency)
-        .map_or_else(|_| format!("{minor} {currency}"), |m| m.to_string())
+    Money::show_minor(minor, currency)
 }
 
 fn findings_section(findings: &[Finding], theme: &Theme) -> Vec<Line<'static>> {

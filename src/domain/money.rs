@@ -189,6 +189,22 @@ impl Money {
         })
     }
 
+    /// `minor` units of `currency` as the owner reads them ("89.90 EUR").
+    /// A count no amount can hold (a negative one, from a figure that went
+    /// wrong) is shown as what it is rather than hidden.
+    pub fn show_minor(minor: i64, currency: Currency) -> String {
+        Money::from_minor(minor, currency).map_or_else(
+            |_| format!("{minor} (minor units) {currency}"),
+            |m| m.to_string(),
+        )
+    }
+
+    /// `minor` units of `currency` as the command line takes them ("89.90").
+    pub fn decimal_minor(minor: i64, currency: Currency) -> String {
+        Money::from_minor(minor, currency)
+            .map_or_else(|_| format!("{minor} (minor units)"), |m| m.decimal())
+    }
+
     /// The decimal string in major units, without the currency: "89.90".
     pub fn decimal(&self) -> String {
         let exp = self.currency.exponent();

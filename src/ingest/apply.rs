@@ -773,9 +773,7 @@ fn describe_facts(before: &Payment, after: &Payment) -> String {
     }
     if before.refunded_minor != after.refunded_minor {
         let currency = after.captured.unwrap_or(after.amount).currency();
-        let shown = Money::from_minor(after.refunded_minor, currency)
-            .map(|m| m.to_string())
-            .unwrap_or_else(|_| after.refunded_minor.to_string());
+        let shown = Money::show_minor(after.refunded_minor, currency);
         parts.push(format!("refunded so far {shown}"));
     }
     if before.captured != after.captured

@@ -77,8 +77,7 @@ pub fn record_refund(
             )));
         }
         if amount.minor() > refundable {
-            let kept = Money::from_minor(refundable.max(0), currency)
-                .map_or_else(|_| refundable.to_string(), |m| m.to_string());
+            let kept = Money::show_minor(refundable.max(0), currency);
             return Err(OpError::Refused(format!(
                 "{number}: {amount} is more than the {provider} payment keeps ({kept})"
             )));
@@ -105,8 +104,7 @@ pub fn record_refund(
                 "note": note,
             }));
         tx.insert_audit(Some(order.id), Some(payment.id), &entry)?;
-        let owed = Money::from_minor(after.owed, currency)
-            .map_or_else(|_| after.owed.to_string(), |m| m.to_string());
+        let owed = Money::show_minor(after.owed, currency);
         Ok(Outcome::Done {
             summary: format!("refund of {amount} recorded ({id}); still owed {owed}"),
             warnings: Vec::new(),

@@ -31,13 +31,12 @@ impl Attempt {
 
 /// An amount in minor units of `currency`, as the owner reads it.
 fn money(minor: i64, currency: Currency) -> String {
-    Money::from_minor(minor, currency)
-        .map_or_else(|_| format!("{minor} (minor units)"), |m| m.to_string())
+    Money::show_minor(minor, currency)
 }
 
 /// An amount as the command line takes it ("89.90").
 fn decimal(minor: i64, currency: Currency) -> String {
-    Money::from_minor(minor, currency).map_or_else(|_| minor.to_string(), |m| m.decimal())
+    Money::decimal_minor(minor, currency)
 }
 
 /// What the owner calls a payment: its provider and reference.

@@ -77,8 +77,7 @@ pub fn kept(order: &Order, money: &OrderMoney) -> String {
     let Some(kept) = money.kept_apart(order) else {
         return String::new();
     };
-    Money::from_minor(kept, order.total.currency())
-        .map_or_else(|_| kept.to_string(), |m| m.decimal())
+    Money::decimal_minor(kept, order.total.currency())
 }
 
 /// One order's cells, after its mark cell; `fit` is each column's width
