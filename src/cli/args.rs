@@ -24,6 +24,11 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub actor: Option<String>,
 
+    /// The language people read (fr, en) [default: TALLY_LANG, else the
+    /// locale: LC_ALL, LC_MESSAGES, LANG]. JSON never changes with it.
+    #[arg(long, global = true, value_name = "LANG")]
+    pub lang: Option<crate::i18n::Lang>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }

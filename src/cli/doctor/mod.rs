@@ -709,6 +709,8 @@ mod tests {
         let config = Config {
             db: db.clone(),
             actor: "test".into(),
+            lang: crate::i18n::Choice::default(),
+            zone: crate::i18n::Zone::Utc,
         };
         let args = DoctorArgs {
             env_file: None,
@@ -731,6 +733,8 @@ mod tests {
         let missing = Config {
             db: dir.path().join("typo.db"),
             actor: "test".into(),
+            lang: crate::i18n::Choice::default(),
+            zone: crate::i18n::Zone::Utc,
         };
         let facts = gather(&missing, &args).unwrap();
         assert!(facts.db_missing);
