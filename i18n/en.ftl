@@ -89,3 +89,564 @@ status-source-provider = provider
 
 # What stands before an error on standard error.
 error = error: { $text }
+database-error = database error: { $error }
+word-invalid = { $value } is not a valid { $kind } (valid values: { $valid })
+kind-order-status = order status
+kind-order-payment-status = order payment status
+kind-payment-status = payment status
+kind-provider = provider
+kind-rule = rule
+kind-other = { $kind }
+money-unknown-currency = unknown currency code { $code } (expected an ISO 4217 code such as EUR or XOF)
+money-not-decimal = amount { $amount } is not a decimal number (expected digits with an optional '.', e.g. "89.90")
+money-too-many-decimals = amount { $amount } has { $found } decimals but { $currency } allows { $allowed }
+money-negative = amount { $amount } is negative
+money-overflow = amount { $amount } is too large
+
+## The operations (order cancel, validate, set-payment-status; payment set-status, record-refund)
+
+op-unknown-order = no order numbered { $number }
+op-reference-taken = reference { $reference } is already used by order { $other }'s { $provider } payment
+op-no-such-payment = order { $number } has no payment with reference { $reference } (its payments: { $known })
+op-warn-refund-at-provider = { $number }: the customer was charged { $amount } at { $p }; cancelling here refunds nothing. Refund at { $p }: tally marks the refund as awaiting { $p } until its refund event arrives
+op-warn-refund-by-hand = { $number }: the customer paid { $amount } by { $p }; refund them by hand, then record it with `tally resolve { $number } refund_awaiting_provider --note ...`
+op-skip-payment-status-already = payment status is already { $status }
+op-done-order-payment = order { $status }, payment { $target }
+op-done-order-no-payment = order { $status } (no payment record)
+op-skip-payment-already = payment is already { $status }
+op-done-payment-order = payment { $status }, order { $target }
+op-skip-no-payment = the order has no payment record
+op-skip-already-cancelled = already cancelled
+op-done-cancelled = order cancelled, payment cancelled
+op-done-cancelled-no-payment = order cancelled (no payment record)
+op-skip-validate-cancelled = the order is cancelled: a cancelled order cannot be validated
+op-skip-validate-no-payment = the order has no payment record to validate
+op-skip-already-validated = already validated
+op-warn-validated-by-hand = { $number }: a { $p } payment validated by hand; check at { $p } that it was really captured (its webhook may have been lost)
+op-done-validated = payment completed, order paid
+op-refuse-provider-by-hand = --provider { $provider }: only a payment confirmed by hand (wave, cash) is recorded this way
+op-refuse-provider-not-failed = { $number }: its { $provider } payment is { $status }; --provider records a new payment only after another provider's failed attempt (validate the existing one without --provider)
+refund-note-empty = --note must say how the money went back
+refund-no-payment = { $number } has no payment record: nothing to refund
+refund-needs-reference = { $number }: a { $provider } refund needs --reference, the refund id { $provider } gave it (so that { $provider }'s own event for it is not counted twice)
+refund-bad-amount = --amount { $text }: { $error }
+refund-nothing-owed = { $number }: nothing is owed on the { $provider } payment; say how much with --amount
+refund-zero = --amount must be more than zero (got { $amount })
+refund-too-much = { $number }: { $amount } is more than the { $provider } payment keeps ({ $kept })
+refund-already-recorded = refund { $id } is already recorded on this payment
+refund-recorded = refund of { $amount } recorded ({ $id }); still owed { $owed }
+
+## Order and payment commands: one line per order, then a summary
+
+cli-outcome-done = { $number }: { $verb }: { $summary }
+cli-outcome-warning = warning: { $text }
+cli-outcome-skipped = { $number }: skipped: { $reason }
+cli-verb-done = done
+cli-verb-cancelled = cancelled
+cli-verb-validated = validated
+cli-bulk-cancelled = { $done } cancelled, { $skipped } skipped
+cli-bulk-validated = { $done } validated, { $skipped } skipped
+cli-no-such-order = no such order
+cli-one-order-only = { $flag } names one payment: give a single order number with it ({ $given } given)
+cli-limit = --limit must be at least 1 (got { $limit })
+
+## tally order show, tally log
+
+show-order-title = Order { $number }  { $name } <{ $email }>
+show-total = total
+show-status = status
+show-payment-status = payment status
+show-created = created
+show-updated = updated
+show-paid = paid
+show-cancelled = cancelled
+show-no-payment = No payment record.
+show-payment-title = Payment  { $provider } { $reference }
+show-no-reference = (no reference)
+show-raw-status = (provider: { $raw })
+show-amount = amount
+show-captured = captured
+show-refunded = refunded
+show-refund = refund
+show-refund-owed = owed to the customer, not yet confirmed
+show-dispute = dispute
+show-dispute-open = open (chargeback)
+show-completed = completed
+show-ledger-title = Payments (newest first) and their money
+show-ledger-attempt = #{ $attempt } { $provider } { $reference }  { $status }  captured { $captured }  refunded { $refunded }  lost { $lost }  kept { $kept }
+show-ledger-owed = owed { $owed }
+show-audit-trail = Audit trail
+show-none = (none)
+audit-none = No audit rows.
+audit-at = at
+audit-event = event
+audit-actor = actor
+audit-order = order
+audit-order-status = order status
+audit-order-payment = order payment
+audit-payment = payment
+orphan-unknown = no orphan #{ $id } (see `tally orphans`)
+orphan-closed = orphan #{ $id } is already { $state }
+orphan-no-body = orphan #{ $id }: the body of event { $event_id } is not stored (only verified deliveries keep theirs)
+orphan-unknown-row = no webhook log row #{ $id } (see `tally webhooks`)
+orphan-not-replayable = webhook log row #{ $id } has no stored body: only verified deliveries can be replayed
+orphan-event = orphan #{ $id }: { $error }
+
+## The dashboard's actions: confirmations and summaries
+
+act-these-completed = { $n ->
+    [one] 1 of these is a completed { $provider } payment
+   *[other] { $n } of these are completed { $provider } payments
+}
+act-warn-refund-at-provider = { $these }: { $verb } does not refund the customer at { $p }. Refund at { $p }; tally marks the refund as awaiting { $p } until its refund event arrives
+act-warn-refund-by-hand = { $these }: { $verb } moves no money. Refund the customer by hand, then `tally resolve NUMBER refund_awaiting_provider --note ...`
+act-verb-cancelling = cancelling
+act-verb-setting-refunded = setting it refunded here
+act-verb-cancelling-payment = cancelling the payment here
+act-events-elsewhere = Acts on webhook events: open the Webhooks or Orphans view.
+act-nothing-to-do = Nothing to do
+act-cancel-says = Cancels { $n ->
+    [one] { $n } order
+   *[other] { $n } orders
+} and their payments: order cancelled, payment cancelled, order payment status refunded.
+act-cancel-already = { $n ->
+    [one] { $n } is
+   *[other] { $n } are
+} already cancelled: skipped.
+act-cancel-no-payment = { $n ->
+    [one] { $n } has
+   *[other] { $n } have
+} no payment record: only the order is cancelled.
+act-cancel-title = Cancel { $n ->
+    [one] { $n } order
+   *[other] { $n } orders
+}
+act-validate-says = Validates { $n ->
+    [one] { $n } payment
+   *[other] { $n } payments
+} by hand: payment completed, order paid.
+act-validate-why-cancelled = cancelled (a cancelled order cannot be validated)
+act-validate-why-no-payment = without a payment record
+act-validate-why-done = already validated
+act-validate-skipped = { $n } { $why }: skipped.
+act-validate-warn-webhooks = { $n ->
+    [one] { $n } is a payment at
+   *[other] { $n } are payments at
+} { $p }: { $p } confirms its payments by webhook. Validate by hand only after checking at { $p } that the money was captured
+act-validate-title = Validate { $n ->
+    [one] { $n } payment
+   *[other] { $n } payments
+}
+act-set-order-payment-says = Sets the payment status of { $n ->
+    [one] { $n } order
+   *[other] { $n } orders
+} to { $status }, and their payments to { $target }.
+act-already-status = { $n ->
+    [one] { $n } is
+   *[other] { $n } are
+} already { $status }: skipped.
+act-already-payment-status = { $n ->
+    [one] { $n } is
+   *[other] { $n } are
+} already { $status }: skipped.
+act-set-order-payment-title = Set { $n ->
+    [one] { $n } order's
+   *[other] { $n } orders'
+} payment status to { $status }
+act-set-payment-says = Sets { $n ->
+    [one] { $n } payment
+   *[other] { $n } payments
+} to { $status }, and their orders' payment status to { $target }.
+act-set-payment-no-payment = { $n ->
+    [one] { $n } order has
+   *[other] { $n } orders have
+} no payment record: skipped.
+act-set-payment-title = Set { $n ->
+    [one] { $n } payment
+   *[other] { $n } payments
+} to { $status }
+act-fix-says = Fixes { $n ->
+    [one] { $n } finding
+   *[other] { $n } findings
+} the way `tally fix` does: each order judged again first, status mismatches carried from the winning side, missing timestamps filled.
+act-fix-never = { $n ->
+    [one] { $n } is never fixed by tally (money may have to move): left as it is; see each finding's action.
+   *[other] { $n } are never fixed by tally (money may have to move): left as they are; see each finding's action.
+}
+act-fix-title = Fix { $n ->
+    [one] { $n } finding
+   *[other] { $n } findings
+}
+act-replay-says = Replays delivery #{ $id } ({ $provider } { $event } { $event_id }, { $result }): its stored verified body is processed again by the listener's own code path. The signature is not checked again (it passed when the event arrived).
+act-replay-no-body = this delivery kept no verified body: the replay will be refused
+act-replay-applied = Its event is already applied: a replay finds it a duplicate.
+act-replay-title = Replay webhook delivery #{ $id }
+act-link-names-other = the event itself names order { $named }, not { $number }
+act-link-title = Link orphan #{ $id } to { $number }
+act-link-says = Attaches orphan #{ $id } ({ $what }) to order { $number }'s payment and applies its event there, as if it had matched on arrival.
+act-dismiss-title = Dismiss orphan #{ $id }
+act-dismiss-says = Closes orphan #{ $id } ({ $what }) without applying its event: for an event dealt with elsewhere.
+act-dismiss-warn = if money was taken for it, refund or attach it first: dismissing moves nothing
+act-not-an-event = not an event: { $error }
+act-failed-again = failed again: { $error }
+act-linked = linked to { $number }: { $detail }
+act-dismissed = dismissed
+act-not-event-action = not an event action
+act-not-order-action = not an order action
+act-fix-never-by-itself = { $rule }: tally never fixes this by itself: { $action }
+act-fixed = { $rule } fixed
+act-fix-gone = { $rule }: no longer there when re-checked
+act-fix-error = error: database error: { $error }
+
+## The dashboard
+
+dash-view-orders = Orders
+dash-view-payments = Payments
+dash-view-findings = Findings
+dash-view-webhooks = Webhooks
+dash-view-orphans = Orphans
+dash-read-only = read-only (--read-only): actions are disabled
+dash-nothing-to-clear = no search or filter to clear
+dash-marks-cleared = { $n } marks cleared
+dash-range-cancelled = range cancelled
+dash-works-in = { $what } works in the { $view } view
+dash-search-where = search works in Orders and Payments
+dash-filter-where = filters work in Orders and Payments
+dash-sort-where = sorting works in Orders and Payments
+dash-nothing-to-mark = nothing to mark here
+dash-actions-where = actions on orders work in Orders, Payments and Findings
+dash-fix-where = f fixes findings: open the Findings view (3)
+dash-what-replay = replay
+dash-what-link = link
+dash-what-dismiss = dismiss
+
+## The dashboard's keys (the ? screen)
+
+key-down = next row
+key-up = previous row
+key-page-down = next page
+key-page-up = previous page
+key-top = first row
+key-bottom = last row
+key-next-view = next view
+key-prev-view = previous view
+key-goto-view = Orders, Payments, Findings, Webhooks, Orphans
+key-open = details: the order, its payment, audit trail, webhook events
+key-search = search number, customer, email, payment reference
+key-filter = filter by order status, payment status, provider
+key-sort = sort by the next column
+key-sort-reverse = reverse the sort
+key-clear = clear the search and the filters
+key-mark = mark or unmark the row
+key-mark-range = start a range; again to mark every row in it
+key-mark-all = mark every row the filter shows
+key-unmark = clear the marks
+key-cancel = cancel the orders and their payments
+key-validate = validate (approve) payments confirmed by hand: Wave, cash
+key-set-order-payment = set the order's payment status (carried to the payment)
+key-set-payment = set the payment's status (carried to the order)
+key-fix = Findings: fix what tally may fix
+key-replay = Webhooks: replay the event
+key-link = Orphans: link the event to an order
+key-dismiss = Orphans: dismiss the event
+key-confirm = confirm
+key-decline = decline
+key-close = close the search line, dialog, details or help
+key-search-keep = search line: keep the search and leave the line
+key-search-clear-line = search line: clear it
+key-filter-change = filter dialog: change the value (↑/↓ choose the filter)
+key-refresh = reload now (it also reloads itself)
+key-help = this help
+key-quit = quit (from the main view)
+key-force-quit = quit from anywhere
+key-group-move = Move
+key-group-views = Views
+key-group-find = Search, filter, sort
+key-group-mark = Mark rows
+key-group-act = Act on the marked rows (or the current one)
+key-group-dialogs = Dialogs and the search line
+key-group-general = General
+key-name-space = Space
+key-name-enter = Enter
+key-name-esc = Esc
+key-name-backtab = Shift-Tab
+key-name-pgup = PgUp
+key-name-pgdn = PgDn
+key-name-home = Home
+key-name-end = End
+key-name-backspace = Backspace
+dash-no-row = nothing to act on: no row here
+dash-range-from = range from { $number }: move, then v again to mark it (Esc cancels)
+dash-hint-search = search
+dash-hint-filter = filter
+dash-hint-sort = sort
+dash-hint-mark = mark
+dash-hint-cancel = cancel
+dash-hint-validate = validate
+dash-hint-details = details
+dash-hint-replay = replay
+dash-hint-link = link
+dash-hint-dismiss = dismiss
+dash-hint-fix = fix
+dash-hint-type = type to search
+dash-hint-keep = keep
+dash-hint-clear = clear
+dash-hint-help = help
+dash-hint-quit = quit
+dash-count-orders = { $n ->
+    [one] { $n } order
+   *[other] { $n } orders
+}
+dash-count-payments = { $n ->
+    [one] { $n } payment
+   *[other] { $n } payments
+}
+dash-counting-orders = counting orders…
+dash-counting-payments = counting payments…
+dash-no-rows = no rows yet
+dash-no-match = nothing matches the search and filters (c clears them)
+dash-col-number = Number
+dash-col-date = Date
+dash-col-customer = Customer
+dash-col-total = Total
+dash-col-kept = Kept
+dash-col-status = Status
+dash-col-order-pay = Order's pay.
+dash-col-order-pay-short = Ord.pay.
+dash-col-provider = Provider
+dash-col-payment = Payment
+dash-col-reference = Reference
+dash-col-amount = Amount
+dash-col-raw-status = Raw status
+dash-col-order = Order
+dash-col-received = Received
+dash-col-source = Provider
+dash-col-event = Event
+dash-col-result = Result
+dash-col-error = Error
+dash-col-names-order = Names order
+dash-col-fix = Fix
+dash-col-wrong-todo = What is wrong → what to do
+dash-fix-yes = fix
+dash-no-delivery = no webhook delivery here
+dash-tab-failed = { $n } failed
+dash-webhooks-query = webhook log, newest first; ✗ failed
+dash-no-deliveries = no webhook deliveries yet
+dash-delivery-title = Webhook delivery #{ $id }
+dash-f-received = received
+dash-f-provider = provider
+dash-f-event = event
+dash-f-event-id = event id
+dash-f-signature = signature
+dash-f-result = result
+dash-f-event-state = event state
+dash-f-http = HTTP status
+dash-f-order = order
+dash-f-error = error
+dash-f-replayable = replayable
+dash-replayable-yes = yes: `tally webhooks replay { $id }`
+dash-replayable-no = no (no verified body kept)
+dash-no-orphan = no orphan here
+dash-type-number = type the order number to link to
+dash-link-prompt-title = Link orphan #{ $id } to an order
+dash-link-prompt-number = order number:
+dash-link-prompt-keys = { $next } next (a confirmation) · { $cancel } cancel
+dash-orphans-query = unresolved provider events, newest first
+dash-no-orphans = no unresolved provider events
+dash-orphan-title = Orphan #{ $id }
+dash-f-reference = reference
+dash-f-amount = amount
+dash-f-names-order = names order
+dash-orphan-how = link it: `tally orphans link { $id } ORDER`; dismiss it: `tally orphans dismiss { $id }`
+dash-findings-marked = { $n } findings marked
+dash-range-started = range started: move, then v again to mark it (Esc cancels)
+dash-findings-query = check report: { $n } findings, { $fixable } fixable by tally
+dash-checking = checking…
+dash-check-failed = the check failed: { $error }
+dash-checking-shop = checking the shop…
+dash-nothing-to-report = nothing to report: orders and payments agree
+dash-finding-title = Finding: { $rule }
+dash-f-rule = rule
+dash-f-means = means
+dash-f-detail = detail
+dash-f-action = action
+dash-f-fixable = fixable
+dash-yes = yes
+dash-no = no
+dash-sort-newest = newest
+dash-sort-date = date
+dash-sort-number = number
+dash-sort-customer = customer
+dash-sort-total = total
+dash-sort-order-status = order status
+dash-sort-payment-status = payment status
+dash-sort-status = status
+dash-filter-order-status = order status
+dash-filter-payment-status = payment status
+dash-filter-provider = provider
+dash-filter-any = any
+dash-filter-keys = ↑/↓ choose · ←/→ change · Esc close
+dash-filter-title = Filter
+dash-query-search = search "{ $text }"
+dash-query-status = status
+dash-query-payment = payment
+dash-query-provider = provider
+dash-query-filter = filter { $filters }
+dash-query-sort = sort { $col }
+dash-query-marked = { $n } marked
+dash-query-range = range from { $from }
+dash-range-here = here
+dash-help-title = Keys (Esc closes)
+dash-choose-order-payment = Set the order's payment status
+dash-choose-payment = Set the payment's status
+dash-declined = declined: nothing was changed
+dash-working-keys = working… (Ctrl-c quits; each order is committed on its own)
+dash-audited-as = Audited as { $actor }.
+dash-working = working… { $done } of { $total }
+dash-summary-done = Done: { $n }
+dash-summary-skipped = Skipped: { $n }
+dash-summary-todo = To do
+dash-close = close
+dash-choose-for = for { $n ->
+    [one] 1 order
+   *[other] { $n } orders
+} (then a confirmation)
+dash-choose-keys = { $pick } pick · { $cancel } cancel
+dash-order-title = Order { $number }
+dash-detail-title = { $title } (Esc closes, j/k scroll)
+dash-d-payment = Payment
+dash-d-no-payment = no payment record
+dash-d-order = Order
+dash-f-number = number
+dash-f-customer = customer
+dash-f-total = total
+dash-f-status = status
+dash-f-payment-status = payment status
+dash-f-created = created
+dash-f-updated = updated
+dash-f-paid = paid
+dash-f-cancelled = cancelled
+dash-f-raw-status = raw status
+dash-f-set-by = set by
+dash-f-captured = captured
+dash-f-completed = completed
+dash-f-refund = refund
+dash-f-dispute = dispute
+dash-d-refund-owed = owed, not yet confirmed
+dash-d-dispute-open = a chargeback is open
+dash-d-attempts = Payments ({ $n }, newest first) and their money
+dash-d-main-payment = the order's payment
+dash-fig-captured = captured
+dash-fig-refunded = refunded
+dash-fig-refunds-pending = refunds pending
+dash-fig-refunds-failed = refunds failed
+dash-fig-disputed = disputed
+dash-fig-lost = lost
+dash-fig-kept = kept
+dash-fig-owed = owed
+dash-d-nothing-captured = nothing captured
+dash-d-findings = Findings ({ $n })
+dash-d-no-findings = none: order and payment agree
+dash-d-audit = Audit trail ({ $n })
+dash-d-no-audit = no changes recorded
+dash-d-change-order = order { $change }
+dash-d-change-order-payment = order payment { $change }
+dash-d-change-payment = payment { $change }
+dash-d-webhooks = Webhook events ({ $n })
+dash-d-no-webhooks = none received for this order
+dash-too-small = terminal too small: { $width }×{ $height }
+    tally dash needs at least { $min_width }×{ $min_height }
+    (q quits)
+dash-title = tally dash · { $db } · actor { $actor }
+dash-title-read-only = READ-ONLY
+dash-title-zone = dates in { $zone }
+dash-count-failed = count failed: { $error }
+dash-row-gone = that row is gone
+dash-marked-cap = marked the first { $n } rows (the most at once): narrow the search or filters for the rest
+dash-rows-marked = { $n } rows marked
+
+## tally check: the rules, the facts of each finding, the action to take
+
+rule-status_mismatch = the order's payment status is not its payment's mapped status
+rule-paid_without_payment = an order marked paid with no payment record
+rule-amount_mismatch = a completed payment for another amount than the order's total
+rule-currency_mismatch = a completed payment in another currency than the order's
+rule-cancelled_but_captured = a cancelled order that keeps more than it owes back: the customer was charged
+rule-refund_awaiting_provider = cancelled in tally, the refund owed not yet made (the amount still to refund)
+rule-disputed = an open dispute (chargeback or inquiry) on a payment
+rule-missing_timestamp = paid without paid_at, completed without completed_at, or cancelled without cancelled_at
+rule-stale_pending = a payment pending for too long
+rule-orphan_transaction = a provider event that matched no local payment
+rule-webhook_failed = a provider event whose processing failed and was never applied
+rule-fulfilled_unpaid = an order shipped or delivered whose money is missing (nothing captured, a failed debit, a lost dispute)
+rule-dispute_lost = money taken back by a lost dispute or a reversal not reinstated
+rule-refund_failed = a refund the provider reports failed: the customer was not repaid
+rule-duplicate_payment = more than one payment of one order keeps money
+why-prefer-payment = --prefer payment
+why-prefer-order = --prefer order
+why-provider-event = the payment's status was set by a verified { $provider } event
+why-order-last = the order changed last
+why-payment-last = the payment changed last
+why-tie = both changed at the same time: the payment wins ties
+finding-paid-without-payment = order paid ({ $total }), no payment record
+action-paid-without-payment = find the payment: import it, or `tally order set-payment-status { $number } pending` if it never came
+finding-stale-pending = { $provider } payment pending for { $time }
+action-stale-pending = check at { $provider } or with the customer, then `tally order validate { $number }` or `tally order cancel { $number }`
+time-days = { $n } days
+time-hours = { $n } hours
+finding-status-mismatch = order { $order }, payment { $payment }
+action-mismatch-cancelled-captured = not fixed automatically while the cancelled order's payment is captured: settle that first
+action-set-order-payment = set the order's payment status to { $status } ({ $reason })
+action-set-payment = set the payment's status to { $status } ({ $reason })
+finding-missing-timestamp = missing { $fields }
+action-missing-timestamp = fill { $fields } from the audit log, else from updated_at
+payment-named = { $provider } payment { $reference }
+payment-named-attempt = { $provider } payment #{ $attempt }
+finding-captured-other = order { $total }, { $provider } captured { $charged }
+action-currency-mismatch = check the payment at { $provider }: refund and charge again in { $currency }, or correct the order
+action-paid-less = the customer paid less than the total: collect or refund the difference at { $provider }, or correct the order
+action-paid-more = the customer paid more than the total: collect or refund the difference at { $provider }, or correct the order
+finding-cancelled-keeps = order cancelled, the { $payment } keeps { $extra }
+action-cancelled-keeps-provider = refund { $extra } at { $provider } (its refund event will clear this), or reopen the order
+action-cancelled-keeps-hand = refund { $extra } by hand, then `tally payment record-refund { $number } --amount { $amount } --note ...`
+finding-refund-owed = cancelled in tally, { $owed } still to refund on the { $payment }
+action-refund-owed-provider = refund { $owed } at { $provider } if not done; its refund event clears this (or `tally resolve { $number } refund_awaiting_provider --note ...`)
+action-refund-owed-hand = refund { $owed } by hand, then `tally payment record-refund { $number } --note ...`
+finding-inquiry = inquiry
+finding-chargeback = chargeback
+finding-disputed = { $what }{ $id } for { $amount } on the { $payment }
+action-disputed = answer the dispute at { $provider }; once settled, `tally resolve { $number } disputed --note ...`
+finding-dispute-lost = { $amount } taken back by { $provider }{ $id } on the { $payment }
+action-dispute-lost = the money is gone: stop the goods if they have not left, else write it off; then `tally resolve { $number } dispute_lost --note ...`
+finding-refund-failed = refund{ $id } of { $amount } failed on the { $payment }
+action-refund-failed = the customer has not been repaid: refund again at { $provider } (or by another means), then `tally resolve { $number } refund_failed --note ...`
+finding-fulfilled-unpaid = order { $status }, { $missing } of { $total } not paid
+action-fulfilled-unpaid = the goods left unpaid: collect { $missing } from the customer, or stop the shipment; once settled, `tally resolve { $number } fulfilled_unpaid --note ...`
+finding-paid-twice = paid twice: the { $main } and the { $other } both keep money
+action-paid-twice = refund { $extra } of the { $other } (`tally payment record-refund { $number } --payment { $reference }` once done by hand)
+finding-orphan = orphan #{ $id }: { $provider } { $event_type } { $reference }{ $amount }: { $why }
+finding-orphan-amount = {" "}{ $amount }
+finding-orphan-note = { $note }
+finding-orphan-names-order = names order { $number }, whose payment holds another reference: a possible double charge
+finding-orphan-no-match = matched no payment
+action-orphan = attach it with `tally orphans link { $id } ORDER`, or `tally orphans dismiss { $id }` once dealt with
+finding-webhook-failed = { $provider } { $event_type } { $event_id } failed: { $error }
+finding-unknown-error = unknown error
+action-webhook-failed = see `tally webhooks --failed`; once the cause is fixed, `tally webhooks replay ID` (the provider also retries)
+
+## tally check's report
+
+check-col-order = order
+check-col-facts = facts
+check-col-action = action
+check-col-done = done
+check-col-plan = plan
+check-col-rule = rule
+check-col-findings = findings
+check-fix-will = tally fix will: { $action }
+check-fixed = Fixed { $n } finding(s):
+check-dry-run = Dry run: `tally fix` would fix { $n } finding(s), and nothing was written:
+check-nothing = Checked { $orders } orders: nothing to report.
+check-findings = Checked { $orders } orders: { $n } finding(s).
+dash-no-terminal = tally dash needs a terminal (standard output is not one); use `tally check` or `tally export` in scripts
+dash-no-takeover = cannot take over the terminal: { $error }

@@ -89,3 +89,615 @@ status-source-provider = prestataire
 ## Erreurs
 
 error = erreur : { $text }
+database-error = erreur de base de données : { $error }
+word-invalid = { $value } n'est pas un { $kind } valide (valeurs valides : { $valid })
+kind-order-status = statut de commande
+kind-order-payment-status = statut de paiement de commande
+kind-payment-status = statut de paiement
+kind-provider = prestataire
+kind-rule = règle
+kind-other = { $kind }
+money-unknown-currency = code de devise inconnu { $code } (attendu : un code ISO 4217 comme EUR ou XOF)
+money-not-decimal = le montant { $amount } n'est pas un nombre décimal (attendu : des chiffres avec un « . » facultatif, par ex. "89.90")
+money-too-many-decimals = le montant { $amount } a { $found } décimales mais { $currency } en permet { $allowed }
+money-negative = le montant { $amount } est négatif
+money-overflow = le montant { $amount } est trop grand
+
+## Les opérations
+
+op-unknown-order = aucune commande numérotée { $number }
+op-reference-taken = la référence { $reference } est déjà celle du paiement { $provider } de la commande { $other }
+op-no-such-payment = la commande { $number } n'a pas de paiement de référence { $reference } (ses paiements : { $known })
+op-warn-refund-at-provider = { $number } : le client a été débité de { $amount } chez { $p } ; annuler ici ne rembourse rien. Remboursez chez { $p } : tally note le remboursement en attente de { $p } jusqu'à l'arrivée de son événement de remboursement
+op-warn-refund-by-hand = { $number } : le client a payé { $amount } ({ $p }) ; remboursez-le à la main, puis notez-le avec `tally resolve { $number } refund_awaiting_provider --note ...`
+op-skip-payment-status-already = le statut de paiement est déjà { $status }
+op-done-order-payment = commande { $status }, paiement { $target }
+op-done-order-no-payment = commande { $status } (aucun paiement enregistré)
+op-skip-payment-already = le paiement est déjà { $status }
+op-done-payment-order = paiement { $status }, commande { $target }
+op-skip-no-payment = la commande n'a aucun paiement enregistré
+op-skip-already-cancelled = déjà annulée
+op-done-cancelled = commande Annulée, paiement Annulé
+op-done-cancelled-no-payment = commande Annulée (aucun paiement enregistré)
+op-skip-validate-cancelled = la commande est annulée : une commande annulée ne peut pas être validée
+op-skip-validate-no-payment = la commande n'a aucun paiement à valider
+op-skip-already-validated = déjà validé
+op-warn-validated-by-hand = { $number } : un paiement { $p } validé à la main ; vérifiez chez { $p } qu'il a bien été encaissé (son webhook a pu se perdre)
+op-done-validated = paiement Terminé, commande Payée
+op-refuse-provider-by-hand = --provider { $provider } : seul un paiement confirmé à la main (wave, cash) s'enregistre ainsi
+op-refuse-provider-not-failed = { $number } : son paiement { $provider } est { $status } ; --provider n'enregistre un nouveau paiement qu'après l'échec d'un paiement d'un autre prestataire (validez le paiement existant sans --provider)
+refund-note-empty = --note doit dire comment l'argent a été rendu
+refund-no-payment = { $number } n'a aucun paiement enregistré : rien à rembourser
+refund-needs-reference = { $number } : un remboursement { $provider } demande --reference, l'identifiant que { $provider } lui a donné (pour que son propre événement ne soit pas compté deux fois)
+refund-bad-amount = --amount { $text } : { $error }
+refund-nothing-owed = { $number } : rien n'est dû sur le paiement { $provider } ; indiquez le montant avec --amount
+refund-zero = --amount doit être supérieur à zéro (reçu { $amount })
+refund-too-much = { $number } : { $amount } dépasse ce que garde le paiement { $provider } ({ $kept })
+refund-already-recorded = le remboursement { $id } est déjà enregistré sur ce paiement
+refund-recorded = remboursement de { $amount } enregistré ({ $id }) ; reste dû { $owed }
+
+## Commandes sur les commandes et les paiements
+
+cli-outcome-done = { $number } : { $verb } : { $summary }
+cli-outcome-warning = attention : { $text }
+cli-outcome-skipped = { $number } : ignorée : { $reason }
+cli-verb-done = fait
+cli-verb-cancelled = annulée
+cli-verb-validated = validée
+cli-bulk-cancelled = { $done ->
+    [one] { $done } annulée
+   *[other] { $done } annulées
+}, { $skipped ->
+    [one] { $skipped } ignorée
+   *[other] { $skipped } ignorées
+}
+cli-bulk-validated = { $done ->
+    [one] { $done } validée
+   *[other] { $done } validées
+}, { $skipped ->
+    [one] { $skipped } ignorée
+   *[other] { $skipped } ignorées
+}
+cli-no-such-order = commande inconnue
+cli-one-order-only = { $flag } désigne un seul paiement : donnez-le avec un seul numéro de commande ({ $given } donnés)
+cli-limit = --limit doit valoir au moins 1 (reçu { $limit })
+
+## tally order show, tally log
+
+show-order-title = Commande { $number }  { $name } <{ $email }>
+show-total = total
+show-status = statut
+show-payment-status = statut du paiement
+show-created = créée
+show-updated = modifiée
+show-paid = payée
+show-cancelled = annulée
+show-no-payment = Aucun paiement enregistré.
+show-payment-title = Paiement  { $provider } { $reference }
+show-no-reference = (sans référence)
+show-raw-status = (prestataire : { $raw })
+show-amount = montant
+show-captured = encaissé
+show-refunded = remboursé
+show-refund = remboursement
+show-refund-owed = dû au client, pas encore confirmé
+show-dispute = litige
+show-dispute-open = ouvert (rétrofacturation)
+show-completed = terminé
+show-ledger-title = Paiements (du plus récent au plus ancien) et leur argent
+show-ledger-attempt = #{ $attempt } { $provider } { $reference }  { $status }  encaissé { $captured }  remboursé { $refunded }  perdu { $lost }  gardé { $kept }
+show-ledger-owed = dû { $owed }
+show-audit-trail = Journal d'audit
+show-none = (aucun)
+audit-none = Aucune ligne d'audit.
+audit-at = date
+audit-event = événement
+audit-actor = acteur
+audit-order = commande
+audit-order-status = statut commande
+audit-order-payment = paiement commande
+audit-payment = paiement
+orphan-unknown = aucun orphelin #{ $id } (voir `tally orphans`)
+orphan-closed = l'orphelin #{ $id } est déjà { $state }
+orphan-no-body = orphelin #{ $id } : le corps de l'événement { $event_id } n'est pas conservé (seules les livraisons vérifiées gardent le leur)
+orphan-unknown-row = aucune ligne #{ $id } dans le journal des webhooks (voir `tally webhooks`)
+orphan-not-replayable = la ligne #{ $id } du journal des webhooks n'a pas de corps conservé : seules les livraisons vérifiées peuvent être rejouées
+orphan-event = orphelin #{ $id } : { $error }
+
+## Les actions du tableau de bord : confirmations et bilans
+
+act-these-completed = { $n ->
+    [one] { $n } d'entre elles a un paiement { $provider } Terminé
+   *[other] { $n } d'entre elles ont un paiement { $provider } Terminé
+}
+act-warn-refund-at-provider = { $these } : { $verb } ne rembourse pas le client chez { $p }. Remboursez chez { $p } ; tally note le remboursement en attente de { $p } jusqu'à l'arrivée de son événement de remboursement
+act-warn-refund-by-hand = { $these } : { $verb } ne déplace aucun argent. Remboursez le client à la main, puis `tally resolve NUMÉRO refund_awaiting_provider --note ...`
+act-verb-cancelling = annuler
+act-verb-setting-refunded = la marquer Remboursée ici
+act-verb-cancelling-payment = annuler le paiement ici
+act-events-elsewhere = Agit sur des événements webhook : ouvrez la vue Webhooks ou Orphelins.
+act-nothing-to-do = Rien à faire
+act-cancel-says = Annule { $n ->
+    [one] { $n } commande
+   *[other] { $n } commandes
+} et leurs paiements : commande Annulée, paiement Annulé, statut de paiement de la commande Remboursée.
+act-cancel-already = { $n ->
+    [one] { $n } est déjà annulée : ignorée.
+   *[other] { $n } sont déjà annulées : ignorées.
+}
+act-cancel-no-payment = { $n ->
+    [one] { $n } n'a
+   *[other] { $n } n'ont
+} aucun paiement enregistré : seule la commande est annulée.
+act-cancel-title = Annuler { $n ->
+    [one] { $n } commande
+   *[other] { $n } commandes
+}
+act-validate-says = Valide { $n ->
+    [one] { $n } paiement
+   *[other] { $n } paiements
+} à la main : paiement Terminé, commande Payée.
+act-validate-why-cancelled = annulée (une commande annulée ne peut pas être validée)
+act-validate-why-no-payment = sans paiement enregistré
+act-validate-why-done = déjà validé
+act-validate-skipped = { $n } { $why } : ignoré.
+act-validate-warn-webhooks = { $n ->
+    [one] { $n } est un paiement
+   *[other] { $n } sont des paiements
+} { $p } : { $p } confirme ses paiements par webhook. Ne validez à la main qu'après avoir vérifié chez { $p } que l'argent a été encaissé
+act-validate-title = Valider { $n ->
+    [one] { $n } paiement
+   *[other] { $n } paiements
+}
+act-set-order-payment-says = Passe le statut de paiement { $n ->
+    [one] de { $n } commande
+   *[other] de { $n } commandes
+} à { $status }, et leurs paiements à { $target }.
+act-already-status = { $n ->
+    [one] { $n } est
+   *[other] { $n } sont
+} déjà { $status } : ignorée(s).
+act-already-payment-status = { $n ->
+    [one] { $n } est
+   *[other] { $n } sont
+} déjà { $status } : ignoré(s).
+act-set-order-payment-title = Passer le statut de paiement { $n ->
+    [one] de { $n } commande
+   *[other] de { $n } commandes
+} à { $status }
+act-set-payment-says = Passe { $n ->
+    [one] { $n } paiement
+   *[other] { $n } paiements
+} à { $status }, et le statut de paiement de leurs commandes à { $target }.
+act-set-payment-no-payment = { $n ->
+    [one] { $n } commande n'a
+   *[other] { $n } commandes n'ont
+} aucun paiement enregistré : ignorée(s).
+act-set-payment-title = Passer { $n ->
+    [one] { $n } paiement
+   *[other] { $n } paiements
+} à { $status }
+act-fix-says = Corrige { $n ->
+    [one] { $n } constat
+   *[other] { $n } constats
+} comme le fait `tally fix` : chaque commande d'abord réexaminée, les statuts discordants alignés sur le côté gagnant, les dates manquantes remplies.
+act-fix-never = { $n ->
+    [one] { $n } n'est jamais corrigé par tally (de l'argent peut devoir bouger) : laissé tel quel ; voir l'action de chaque constat.
+   *[other] { $n } ne sont jamais corrigés par tally (de l'argent peut devoir bouger) : laissés tels quels ; voir l'action de chaque constat.
+}
+act-fix-title = Corriger { $n ->
+    [one] { $n } constat
+   *[other] { $n } constats
+}
+act-replay-says = Rejoue la livraison #{ $id } ({ $provider } { $event } { $event_id }, { $result }) : son corps vérifié conservé est traité à nouveau par le code même du récepteur. La signature n'est pas revérifiée (elle était valide à l'arrivée de l'événement).
+act-replay-no-body = cette livraison n'a gardé aucun corps vérifié : le rejeu sera refusé
+act-replay-applied = Son événement est déjà appliqué : un rejeu le trouvera en doublon.
+act-replay-title = Rejouer la livraison webhook #{ $id }
+act-link-names-other = l'événement lui-même désigne la commande { $named }, pas { $number }
+act-link-title = Rattacher l'orphelin #{ $id } à { $number }
+act-link-says = Rattache l'orphelin #{ $id } ({ $what }) au paiement de la commande { $number } et y applique son événement, comme s'il avait correspondu à son arrivée.
+act-dismiss-title = Écarter l'orphelin #{ $id }
+act-dismiss-says = Ferme l'orphelin #{ $id } ({ $what }) sans appliquer son événement : pour un événement traité ailleurs.
+act-dismiss-warn = si de l'argent a été pris pour lui, remboursez ou rattachez d'abord : écarter ne déplace rien
+act-not-an-event = pas un événement : { $error }
+act-failed-again = nouvel échec : { $error }
+act-linked = rattaché à { $number } : { $detail }
+act-dismissed = écarté
+act-not-event-action = pas une action sur un événement
+act-not-order-action = pas une action sur une commande
+act-fix-never-by-itself = { $rule } : tally ne corrige jamais ceci de lui-même : { $action }
+act-fixed = { $rule } corrigé
+act-fix-gone = { $rule } : disparu au réexamen
+act-fix-error = erreur : erreur de base de données : { $error }
+
+## Le tableau de bord
+
+dash-view-orders = Commandes
+dash-view-payments = Paiements
+dash-view-findings = Constats
+dash-view-webhooks = Webhooks
+dash-view-orphans = Orphelins
+dash-read-only = lecture seule (--read-only) : les actions sont désactivées
+dash-nothing-to-clear = aucune recherche ni aucun filtre à effacer
+dash-marks-cleared = { $n ->
+    [one] { $n } marque effacée
+   *[other] { $n } marques effacées
+}
+dash-range-cancelled = plage annulée
+dash-works-in = { $what } : dans la vue { $view }
+dash-search-where = la recherche marche dans Commandes et Paiements
+dash-filter-where = les filtres marchent dans Commandes et Paiements
+dash-sort-where = le tri marche dans Commandes et Paiements
+dash-nothing-to-mark = rien à marquer ici
+dash-actions-where = les actions sur les commandes marchent dans Commandes, Paiements et Constats
+dash-fix-where = f corrige les constats : ouvrez la vue Constats (3)
+dash-what-replay = rejouer
+dash-what-link = rattacher
+dash-what-dismiss = écarter
+
+## Les touches du tableau de bord (l'écran ?)
+
+key-down = ligne suivante
+key-up = ligne précédente
+key-page-down = page suivante
+key-page-up = page précédente
+key-top = première ligne
+key-bottom = dernière ligne
+key-next-view = vue suivante
+key-prev-view = vue précédente
+key-goto-view = Commandes, Paiements, Constats, Webhooks, Orphelins
+key-open = détails : la commande, son paiement, le journal d'audit, les événements webhook
+key-search = chercher un numéro, un client, un e-mail, une référence de paiement
+key-filter = filtrer par statut de commande, statut de paiement, moyen de paiement
+key-sort = trier par la colonne suivante
+key-sort-reverse = inverser le tri
+key-clear = effacer la recherche et les filtres
+key-mark = marquer ou démarquer la ligne
+key-mark-range = commencer une plage ; encore une fois pour en marquer toutes les lignes
+key-mark-all = marquer toutes les lignes que le filtre montre
+key-unmark = effacer les marques
+key-cancel = annuler les commandes et leurs paiements
+key-validate = valider (approuver) les paiements confirmés à la main : Wave, espèces
+key-set-order-payment = changer le statut de paiement de la commande (reporté sur le paiement)
+key-set-payment = changer le statut du paiement (reporté sur la commande)
+key-fix = Constats : corriger ce que tally peut corriger
+key-replay = Webhooks : rejouer l'événement
+key-link = Orphelins : rattacher l'événement à une commande
+key-dismiss = Orphelins : écarter l'événement
+key-confirm = confirmer
+key-decline = refuser
+key-close = fermer la ligne de recherche, le dialogue, les détails ou l'aide
+key-search-keep = ligne de recherche : garder la recherche et quitter la ligne
+key-search-clear-line = ligne de recherche : l'effacer
+key-filter-change = dialogue des filtres : changer la valeur (↑/↓ choisissent le filtre)
+key-refresh = recharger maintenant (il se recharge aussi tout seul)
+key-help = cette aide
+key-quit = quitter (depuis la vue principale)
+key-force-quit = quitter de partout
+key-group-move = Se déplacer
+key-group-views = Vues
+key-group-find = Chercher, filtrer, trier
+key-group-mark = Marquer des lignes
+key-group-act = Agir sur les lignes marquées (ou la ligne courante)
+key-group-dialogs = Dialogues et ligne de recherche
+key-group-general = Général
+key-name-space = Espace
+key-name-enter = Entrée
+key-name-esc = Échap
+key-name-backtab = Maj-Tab
+key-name-pgup = PgPréc
+key-name-pgdn = PgSuiv
+key-name-home = Début
+key-name-end = Fin
+key-name-backspace = Retour arrière
+dash-no-row = rien sur quoi agir : aucune ligne ici
+dash-range-from = plage depuis { $number } : déplacez-vous, puis v encore pour la marquer (Échap annule)
+dash-hint-search = chercher
+dash-hint-filter = filtrer
+dash-hint-sort = trier
+dash-hint-mark = marquer
+dash-hint-cancel = annuler
+dash-hint-validate = valider
+dash-hint-details = détails
+dash-hint-replay = rejouer
+dash-hint-link = rattacher
+dash-hint-dismiss = écarter
+dash-hint-fix = corriger
+dash-hint-type = tapez pour chercher
+dash-hint-keep = garder
+dash-hint-clear = effacer
+dash-hint-help = aide
+dash-hint-quit = quitter
+dash-count-orders = { $n ->
+    [one] { $n } commande
+   *[other] { $n } commandes
+}
+dash-count-payments = { $n ->
+    [one] { $n } paiement
+   *[other] { $n } paiements
+}
+dash-counting-orders = décompte des commandes…
+dash-counting-payments = décompte des paiements…
+dash-no-rows = aucune ligne pour l'instant
+dash-no-match = rien ne correspond à la recherche et aux filtres (c les efface)
+dash-col-number = Numéro
+dash-col-date = Date
+dash-col-customer = Client
+dash-col-total = Total
+dash-col-kept = Conservé
+dash-col-status = Statut
+dash-col-order-pay = Paiem. cde
+dash-col-order-pay-short = Pai.cde
+dash-col-provider = Moyen
+dash-col-payment = Paiement
+dash-col-reference = Référence
+dash-col-amount = Montant
+dash-col-raw-status = Statut brut
+dash-col-order = Commande
+dash-col-received = Reçu
+dash-col-source = Source
+dash-col-event = Événement
+dash-col-result = Résultat
+dash-col-error = Erreur
+dash-col-names-order = Cde nommée
+dash-col-fix = Auto
+dash-col-wrong-todo = Ce qui ne va pas → que faire
+dash-fix-yes = oui
+dash-no-delivery = aucune livraison webhook ici
+dash-tab-failed = { $n ->
+    [one] { $n } en échec
+   *[other] { $n } en échec
+}
+dash-webhooks-query = journal des webhooks, du plus récent au plus ancien ; ✗ en échec
+dash-no-deliveries = aucune livraison webhook pour l'instant
+dash-delivery-title = Livraison webhook #{ $id }
+dash-f-received = reçue
+dash-f-provider = prestataire
+dash-f-event = événement
+dash-f-event-id = id événement
+dash-f-signature = signature
+dash-f-result = résultat
+dash-f-event-state = état événement
+dash-f-http = statut HTTP
+dash-f-order = commande
+dash-f-error = erreur
+dash-f-replayable = rejouable
+dash-replayable-yes = oui : `tally webhooks replay { $id }`
+dash-replayable-no = non (aucun corps vérifié conservé)
+dash-no-orphan = aucun orphelin ici
+dash-type-number = tapez le numéro de la commande à rattacher
+dash-link-prompt-title = Rattacher l'orphelin #{ $id } à une commande
+dash-link-prompt-number = numéro de commande :
+dash-link-prompt-keys = { $next } suite (une confirmation) · { $cancel } annuler
+dash-orphans-query = événements de prestataires non résolus, du plus récent au plus ancien
+dash-no-orphans = aucun événement de prestataire non résolu
+dash-orphan-title = Orphelin #{ $id }
+dash-f-reference = référence
+dash-f-amount = montant
+dash-f-names-order = cde nommée
+dash-orphan-how = le rattacher : `tally orphans link { $id } COMMANDE` ; l'écarter : `tally orphans dismiss { $id }`
+dash-findings-marked = { $n ->
+    [one] { $n } constat marqué
+   *[other] { $n } constats marqués
+}
+dash-range-started = plage commencée : déplacez-vous, puis v encore pour la marquer (Échap annule)
+dash-findings-query = rapport de contrôle : { $n ->
+    [one] { $n } constat
+   *[other] { $n } constats
+}, { $fixable ->
+    [one] { $fixable } corrigeable
+   *[other] { $fixable } corrigeables
+} par tally
+dash-checking = contrôle en cours…
+dash-check-failed = le contrôle a échoué : { $error }
+dash-checking-shop = contrôle de la boutique…
+dash-nothing-to-report = rien à signaler : commandes et paiements concordent
+dash-finding-title = Constat : { $rule }
+dash-f-rule = règle
+dash-f-means = signifie
+dash-f-detail = détail
+dash-f-action = action
+dash-f-fixable = corrigeable
+dash-yes = oui
+dash-no = non
+dash-sort-newest = plus récent
+dash-sort-date = date
+dash-sort-number = numéro
+dash-sort-customer = client
+dash-sort-total = total
+dash-sort-order-status = statut commande
+dash-sort-payment-status = statut paiement
+dash-sort-status = statut
+dash-filter-order-status = statut commande
+dash-filter-payment-status = statut paiement
+dash-filter-provider = moyen
+dash-filter-any = tous
+dash-filter-keys = ↑/↓ choisir · ←/→ changer · Échap fermer
+dash-filter-title = Filtres
+dash-query-search = recherche « { $text } »
+dash-query-status = statut
+dash-query-payment = paiement
+dash-query-provider = moyen
+dash-query-filter = filtre { $filters }
+dash-query-sort = tri { $col }
+dash-query-marked = { $n ->
+    [one] { $n } marquée
+   *[other] { $n } marquées
+}
+dash-query-range = plage depuis { $from }
+dash-range-here = ici
+dash-help-title = Touches (Échap ferme)
+dash-choose-order-payment = Statut de paiement de la commande
+dash-choose-payment = Statut du paiement
+dash-declined = refusé : rien n'a changé
+dash-working-keys = en cours… (Ctrl-c quitte ; chaque commande est validée à part)
+dash-audited-as = Tracé au nom de { $actor }.
+dash-working = en cours… { $done } sur { $total }
+dash-summary-done = Fait : { $n }
+dash-summary-skipped = Ignoré : { $n }
+dash-summary-todo = À faire
+dash-close = fermer
+dash-choose-for = pour { $n ->
+    [one] { $n } commande
+   *[other] { $n } commandes
+} (puis une confirmation)
+dash-choose-keys = { $pick } choisir · { $cancel } annuler
+dash-order-title = Commande { $number }
+dash-detail-title = { $title } (Échap ferme, j/k défilent)
+dash-d-payment = Paiement
+dash-d-no-payment = aucun paiement enregistré
+dash-d-order = Commande
+dash-f-number = numéro
+dash-f-customer = client
+dash-f-total = total
+dash-f-status = statut
+dash-f-payment-status = statut paiement
+dash-f-created = créée
+dash-f-updated = modifiée
+dash-f-paid = payée
+dash-f-cancelled = annulée
+dash-f-raw-status = statut brut
+dash-f-set-by = fixé par
+dash-f-captured = encaissé
+dash-f-completed = terminé
+dash-f-refund = remboursement
+dash-f-dispute = litige
+dash-d-refund-owed = dû, pas encore confirmé
+dash-d-dispute-open = une rétrofacturation est ouverte
+dash-d-attempts = Paiements ({ $n }, du plus récent au plus ancien) et leur argent
+dash-d-main-payment = le paiement de la commande
+dash-fig-captured = encaissé
+dash-fig-refunded = remboursé
+dash-fig-refunds-pending = rembt en attente
+dash-fig-refunds-failed = rembt échoués
+dash-fig-disputed = en litige
+dash-fig-lost = perdu
+dash-fig-kept = gardé
+dash-fig-owed = dû
+dash-d-nothing-captured = rien d'encaissé
+dash-d-findings = Constats ({ $n })
+dash-d-no-findings = aucun : la commande et le paiement concordent
+dash-d-audit = Journal d'audit ({ $n })
+dash-d-no-audit = aucun changement enregistré
+dash-d-change-order = commande { $change }
+dash-d-change-order-payment = paiement commande { $change }
+dash-d-change-payment = paiement { $change }
+dash-d-webhooks = Événements webhook ({ $n })
+dash-d-no-webhooks = aucun reçu pour cette commande
+dash-too-small = terminal trop petit : { $width }×{ $height }
+    tally dash demande au moins { $min_width }×{ $min_height }
+    (q quitte)
+dash-title = tally dash · { $db } · acteur { $actor }
+dash-title-read-only = LECTURE SEULE
+dash-title-zone = dates en { $zone }
+dash-count-failed = le décompte a échoué : { $error }
+dash-row-gone = cette ligne a disparu
+dash-marked-cap = les { $n } premières lignes sont marquées (le maximum d'un coup) : affinez la recherche ou les filtres pour le reste
+dash-rows-marked = { $n ->
+    [one] { $n } ligne marquée
+   *[other] { $n } lignes marquées
+}
+
+## tally check : les règles, les faits de chaque constat, l'action à mener
+
+rule-status_mismatch = le statut de paiement de la commande n'est pas celui, transposé, de son paiement
+rule-paid_without_payment = une commande marquée Payée sans paiement enregistré
+rule-amount_mismatch = un paiement Terminé d'un autre montant que le total de la commande
+rule-currency_mismatch = un paiement Terminé dans une autre devise que celle de la commande
+rule-cancelled_but_captured = une commande annulée qui garde plus qu'elle ne doit rendre : le client a été débité
+rule-refund_awaiting_provider = annulée dans tally, le remboursement dû pas encore fait (le montant qui reste à rembourser)
+rule-disputed = un litige ouvert (rétrofacturation ou demande) sur un paiement
+rule-missing_timestamp = Payée sans paid_at, Terminé sans completed_at, ou Annulée sans cancelled_at
+rule-stale_pending = un paiement En attente depuis trop longtemps
+rule-orphan_transaction = un événement de prestataire qui ne correspond à aucun paiement local
+rule-webhook_failed = un événement de prestataire dont le traitement a échoué et n'a jamais été appliqué
+rule-fulfilled_unpaid = une commande Expédiée ou Livrée dont l'argent manque (rien d'encaissé, un débit échoué, un litige perdu)
+rule-dispute_lost = de l'argent repris par un litige perdu ou une annulation non rétablie
+rule-refund_failed = un remboursement que le prestataire dit échoué : le client n'a pas été remboursé
+rule-duplicate_payment = plus d'un paiement d'une même commande garde de l'argent
+why-prefer-payment = --prefer payment
+why-prefer-order = --prefer order
+why-provider-event = le statut du paiement vient d'un événement { $provider } vérifié
+why-order-last = la commande a changé en dernier
+why-payment-last = le paiement a changé en dernier
+why-tie = les deux ont changé en même temps : le paiement l'emporte en cas d'égalité
+finding-paid-without-payment = commande Payée ({ $total }), aucun paiement enregistré
+action-paid-without-payment = retrouvez le paiement : importez-le, ou `tally order set-payment-status { $number } pending` s'il n'est jamais venu
+finding-stale-pending = paiement { $provider } En attente depuis { $time }
+action-stale-pending = vérifiez chez { $provider } ou auprès du client, puis `tally order validate { $number }` ou `tally order cancel { $number }`
+time-days = { $n } jours
+time-hours = { $n ->
+    [one] { $n } heure
+   *[other] { $n } heures
+}
+finding-status-mismatch = commande { $order }, paiement { $payment }
+action-mismatch-cancelled-captured = pas de correction automatique tant que le paiement de la commande annulée est encaissé : réglez d'abord cela
+action-set-order-payment = passer le statut de paiement de la commande à { $status } ({ $reason })
+action-set-payment = passer le statut du paiement à { $status } ({ $reason })
+finding-missing-timestamp = manque { $fields }
+action-missing-timestamp = remplir { $fields } depuis le journal d'audit, sinon depuis updated_at
+payment-named = paiement { $provider } { $reference }
+payment-named-attempt = paiement { $provider } n° { $attempt }
+finding-captured-other = commande { $total }, { $provider } a encaissé { $charged }
+action-currency-mismatch = vérifiez le paiement chez { $provider } : remboursez et débitez à nouveau en { $currency }, ou corrigez la commande
+action-paid-less = le client a payé moins que le total : encaissez ou remboursez la différence chez { $provider }, ou corrigez la commande
+action-paid-more = le client a payé plus que le total : encaissez ou remboursez la différence chez { $provider }, ou corrigez la commande
+finding-cancelled-keeps = commande Annulée, le { $payment } garde { $extra }
+action-cancelled-keeps-provider = remboursez { $extra } chez { $provider } (son événement de remboursement effacera ceci), ou rouvrez la commande
+action-cancelled-keeps-hand = remboursez { $extra } à la main, puis `tally payment record-refund { $number } --amount { $amount } --note ...`
+finding-refund-owed = annulée dans tally, { $owed } encore à rembourser sur le { $payment }
+action-refund-owed-provider = remboursez { $owed } chez { $provider } si ce n'est pas fait ; son événement de remboursement efface ceci (ou `tally resolve { $number } refund_awaiting_provider --note ...`)
+action-refund-owed-hand = remboursez { $owed } à la main, puis `tally payment record-refund { $number } --note ...`
+finding-inquiry = demande
+finding-chargeback = rétrofacturation
+finding-disputed = { $what }{ $id } de { $amount } sur le { $payment }
+action-disputed = répondez au litige chez { $provider } ; une fois réglé, `tally resolve { $number } disputed --note ...`
+finding-dispute-lost = { $amount } repris par { $provider }{ $id } sur le { $payment }
+action-dispute-lost = l'argent est perdu : retenez la marchandise si elle n'est pas partie, sinon passez-le en perte ; puis `tally resolve { $number } dispute_lost --note ...`
+finding-refund-failed = remboursement{ $id } de { $amount } échoué sur le { $payment }
+action-refund-failed = le client n'a pas été remboursé : remboursez à nouveau chez { $provider } (ou autrement), puis `tally resolve { $number } refund_failed --note ...`
+finding-fulfilled-unpaid = commande { $status }, { $missing } sur { $total } non payés
+action-fulfilled-unpaid = la marchandise est partie sans être payée : encaissez { $missing } auprès du client, ou arrêtez l'envoi ; une fois réglé, `tally resolve { $number } fulfilled_unpaid --note ...`
+finding-paid-twice = payée deux fois : le { $main } et le { $other } gardent tous deux de l'argent
+action-paid-twice = remboursez { $extra } du { $other } (`tally payment record-refund { $number } --payment { $reference }` une fois fait à la main)
+finding-orphan = orphelin #{ $id } : { $provider } { $event_type } { $reference }{ $amount } : { $why }
+finding-orphan-amount = {" "}{ $amount }
+finding-orphan-note = { $note }
+finding-orphan-names-order = désigne la commande { $number }, dont le paiement a une autre référence : un double débit possible
+finding-orphan-no-match = ne correspond à aucun paiement
+action-orphan = rattachez-le avec `tally orphans link { $id } COMMANDE`, ou `tally orphans dismiss { $id }` une fois traité
+finding-webhook-failed = { $provider } { $event_type } { $event_id } a échoué : { $error }
+finding-unknown-error = erreur inconnue
+action-webhook-failed = voir `tally webhooks --failed` ; une fois la cause corrigée, `tally webhooks replay ID` (le prestataire réessaie aussi)
+
+## Le rapport de tally check
+
+check-col-order = commande
+check-col-facts = faits
+check-col-action = action
+check-col-done = fait
+check-col-plan = prévu
+check-col-rule = règle
+check-col-findings = constats
+check-fix-will = tally fix va : { $action }
+check-fixed = { $n ->
+    [one] { $n } constat corrigé :
+   *[other] { $n } constats corrigés :
+}
+check-dry-run = Essai à blanc : `tally fix` corrigerait { $n ->
+    [one] { $n } constat
+   *[other] { $n } constats
+}, et rien n'a été écrit :
+check-nothing = { $orders ->
+    [one] { $orders } commande contrôlée
+   *[other] { $orders } commandes contrôlées
+} : rien à signaler.
+check-findings = { $orders ->
+    [one] { $orders } commande contrôlée
+   *[other] { $orders } commandes contrôlées
+} : { $n ->
+    [one] { $n } constat
+   *[other] { $n } constats
+}.
+dash-no-terminal = tally dash a besoin d'un terminal (la sortie standard n'en est pas un) ; utilisez `tally check` ou `tally export` dans les scripts
+dash-no-takeover = impossible de prendre la main sur le terminal : { $error }

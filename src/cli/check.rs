@@ -95,7 +95,7 @@ pub fn check(
         if args.json {
             print_json(out, &render::json(&report))?;
         } else {
-            write!(out, "{}", render::text(&report, style()))?;
+            write!(out, "{}", render::text(&report, style(), config.l()))?;
         }
     }
     Ok(if report.findings.is_empty() {

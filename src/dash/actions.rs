@@ -16,7 +16,9 @@ use std::collections::BTreeMap;
 use chrono::Utc;
 
 use super::data::{OrphanRow, WebhookRow};
-use crate::domain::{Order, OrderStatus, Payment, PaymentStatus, Provider};
+use crate::domain::{LogResult, Order, OrderStatus, Payment, PaymentStatus, Provider};
+use crate::i18n::words::ProviderTitle;
+use crate::i18n::{Lang, Msg, msg, tr};
 use crate::ingest::apply::Processing;
 use crate::ingest::orphans;
 use crate::ops::{self, Outcome};
@@ -66,7 +68,8 @@ impl Targets {
     }
 }
 
-/// The confirmation of an action: what it touches and what will happen.
+/// The confirmation of an action: what it touches and what will happen,
+/// in the language it was asked in (the summary follows it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Confirm {
     pub action: Action,
@@ -74,6 +77,7 @@ pub struct Confirm {
     pub title: String,
     pub lines: Vec<String>,
     pub warnings: Vec<String>,
+    pub lang: Lang,
 }
 
 /// What an action did.
@@ -91,16 +95,9 @@ pub struct Summary {
 /// A targeted order and its payment.
 type Row = (Order, Option<Payment>);
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("{n} {one}")
-    } else {
-        format!("{n} {many}")
-    }
-}
-
-/// "3 of these are completed Stripe payments: …" for each provider.
-fn refund_warnings(rows: &[&(Order, Option<Payment>)], verb: &str) -> Vec<String> {
+/// "3 of these are completed Stripe payments: …" for each provider; `verb`
+/// is what the action does ("cancelling").
+fn refund_warnings(rows: &[&(Order, Option<Payment>)], verb: Msg) -> Vec<Msg> {
     let mut by: BTreeMap<Provider, usize> = BTreeMap::new();
     for (_, p) in rows {
         if let Some(p) = p
@@ -111,21 +108,23 @@ fn refund_warnings(rows: &[&(Order, Option<Payment>)], verb: &str) -> Vec<String
     }
     by.into_iter()
         .map(|(provider, n)| {
-            let these = if n == 1 {
-                format!("1 of these is a completed {} payment", provider.title())
-            } else {
-                format!("{n} of these are completed {} payments", provider.title())
-            };
+            let these = msg!(
+                "act-these-completed",
+                n = n,
+                provider = ProviderTitle(provider)
+            );
             if provider.sends_webhooks() {
-                format!(
-                    "{these}: {verb} does not refund the customer at {p}. Refund at {p}; \
-                     tally marks the refund as awaiting {p} until its refund event arrives",
-                    p = provider.title()
+                msg!(
+                    "act-warn-refund-at-provider",
+                    these = these,
+                    verb = verb.clone(),
+                    p = ProviderTitle(provider)
                 )
             } else {
-                format!(
-                    "{these}: {verb} moves no money. Refund the customer by hand, then \
-                     `tally resolve NUMBER refund_awaiting_provider --note ...`"
+                msg!(
+                    "act-warn-refund-by-hand",
+                    these = these,
+                    verb = verb.clone()
                 )
             }
         })
@@ -134,8 +133,8 @@ fn refund_warnings(rows: &[&(Order, Option<Payment>)], verb: &str) -> Vec<String
 /// What a confirmation says besides its title.
 #[derive(Default)]
 struct Says {
-    lines: Vec<String>,
-    warnings: Vec<String>,
+    lines: Vec<Msg>,
+    warnings: Vec<Msg>,
 }
 
 /// How many of the rows `pred` holds for.
@@ -144,8 +143,13 @@ fn count(rows: &[Row], pred: impl Fn(&Row) -> bool) -> usize {
 }
 
 /// The confirmation of `action` on `targets`, from the targeted orders and
-/// payments as they are now.
-pub fn confirm(action: Action, targets: Targets, rows: &[(Order, Option<Payment>)]) -> Confirm {
+/// payments as they are now, in `lang`.
+pub fn confirm(
+    action: Action,
+    targets: Targets,
+    rows: &[(Order, Option<Payment>)],
+    lang: Lang,
+) -> Confirm {
     let mut says = Says::default();
     let title = match action {
         Action::Cancel => confirm_cancel(rows, &mut says),
@@ -154,50 +158,42 @@ pub fn confirm(action: Action, targets: Targets, rows: &[(Order, Option<Payment>
         Action::SetPayment(status) => confirm_set_payment(status, rows, &mut says),
         Action::Fix => confirm_fix(&targets.findings, &mut says),
         Action::Replay | Action::Link | Action::Dismiss => {
-            says.lines
-                .push("Acts on webhook events: open the Webhooks or Orphans view.".to_owned());
-            "Nothing to do".to_owned()
+            says.lines.push(msg!("act-events-elsewhere"));
+            msg!("act-nothing-to-do")
         }
     };
     Confirm {
         action,
         targets,
-        title,
-        lines: says.lines,
-        warnings: says.warnings,
+        title: lang.text(&title),
+        lines: says.lines.iter().map(|m| lang.text(m)).collect(),
+        warnings: says.warnings.iter().map(|m| lang.text(m)).collect(),
+        lang,
     }
 }
 
-fn confirm_cancel(rows: &[Row], says: &mut Says) -> String {
+fn confirm_cancel(rows: &[Row], says: &mut Says) -> Msg {
     let n = rows.len();
     let already = count(rows, |(o, _)| o.status == OrderStatus::Cancelled);
     let no_payment = count(rows, |(_, p)| p.is_none());
-    says.lines.push(format!(
-        "Cancels {} and their payments: order cancelled, payment cancelled, \
-         order payment status refunded.",
-        plural(n, "order", "orders")
-    ));
+    says.lines.push(msg!("act-cancel-says", n = n));
     if already > 0 {
-        says.lines.push(format!(
-            "{} already cancelled: skipped.",
-            plural(already, "is", "are")
-        ));
+        says.lines.push(msg!("act-cancel-already", n = already));
     }
     if no_payment > 0 {
-        says.lines.push(format!(
-            "{} no payment record: only the order is cancelled.",
-            plural(no_payment, "has", "have")
-        ));
+        says.lines
+            .push(msg!("act-cancel-no-payment", n = no_payment));
     }
     let live: Vec<&Row> = rows
         .iter()
         .filter(|(o, _)| o.status != OrderStatus::Cancelled)
         .collect();
-    says.warnings.extend(refund_warnings(&live, "cancelling"));
-    format!("Cancel {}", plural(n, "order", "orders"))
+    says.warnings
+        .extend(refund_warnings(&live, msg!("act-verb-cancelling")));
+    msg!("act-cancel-title", n = n)
 }
 
-fn confirm_validate(rows: &[Row], says: &mut Says) -> String {
+fn confirm_validate(rows: &[Row], says: &mut Says) -> Msg {
     let n = rows.len();
     let cancelled = count(rows, |(o, _)| o.status == OrderStatus::Cancelled);
     let no_payment = count(rows, |(_, p)| p.is_none());
@@ -207,20 +203,15 @@ fn confirm_validate(rows: &[Row], says: &mut Says) -> String {
                 .is_some_and(|p| p.status == PaymentStatus::Completed)
             && o.paid_at.is_some()
     });
-    says.lines.push(format!(
-        "Validates {} by hand: payment completed, order paid.",
-        plural(n, "payment", "payments")
-    ));
+    says.lines.push(msg!("act-validate-says", n = n));
     for (k, why) in [
-        (
-            cancelled,
-            "cancelled (a cancelled order cannot be validated)",
-        ),
-        (no_payment, "without a payment record"),
-        (done, "already validated"),
+        (cancelled, msg!("act-validate-why-cancelled")),
+        (no_payment, msg!("act-validate-why-no-payment")),
+        (done, msg!("act-validate-why-done")),
     ] {
         if k > 0 {
-            says.lines.push(format!("{k} {why}: skipped."));
+            says.lines
+                .push(msg!("act-validate-skipped", n = k, why = why));
         }
     }
     let mut by: BTreeMap<Provider, usize> = BTreeMap::new();
@@ -234,95 +225,83 @@ fn confirm_validate(rows: &[Row], says: &mut Says) -> String {
         }
     }
     for (provider, k) in by {
-        says.warnings.push(format!(
-            "{} {p}: {p} confirms its payments by webhook. Validate by hand only \
-             after checking at {p} that the money was captured",
-            plural(k, "is a payment at", "are payments at"),
-            p = provider.title()
+        says.warnings.push(msg!(
+            "act-validate-warn-webhooks",
+            n = k,
+            p = ProviderTitle(provider)
         ));
     }
-    format!("Validate {}", plural(n, "payment", "payments"))
+    msg!("act-validate-title", n = n)
 }
 
 fn confirm_set_order_payment(
     status: crate::domain::OrderPaymentStatus,
     rows: &[Row],
     says: &mut Says,
-) -> String {
+) -> Msg {
     let n = rows.len();
     let target = status.to_payment();
-    says.lines.push(format!(
-        "Sets the payment status of {} to {status}, and their payments to {target}.",
-        plural(n, "order", "orders")
+    says.lines.push(msg!(
+        "act-set-order-payment-says",
+        n = n,
+        status = status,
+        target = target
     ));
     let same = count(rows, |(o, p)| {
         o.payment_status == status && p.as_ref().is_none_or(|p| p.status == target)
     });
     if same > 0 {
-        says.lines.push(format!(
-            "{} already {status}: skipped.",
-            plural(same, "is", "are")
-        ));
+        says.lines
+            .push(msg!("act-already-status", n = same, status = status));
     }
     if target == PaymentStatus::Cancelled {
         let all: Vec<&Row> = rows.iter().collect();
         says.warnings
-            .extend(refund_warnings(&all, "setting it refunded here"));
+            .extend(refund_warnings(&all, msg!("act-verb-setting-refunded")));
     }
-    format!(
-        "Set {} payment status to {status}",
-        plural(n, "order's", "orders'")
-    )
+    msg!("act-set-order-payment-title", n = n, status = status)
 }
 
-fn confirm_set_payment(status: PaymentStatus, rows: &[Row], says: &mut Says) -> String {
+fn confirm_set_payment(status: PaymentStatus, rows: &[Row], says: &mut Says) -> Msg {
     let n = rows.len();
     let target = status.to_order();
     let no_payment = count(rows, |(_, p)| p.is_none());
-    says.lines.push(format!(
-        "Sets {} to {status}, and their orders' payment status to {target}.",
-        plural(n, "payment", "payments")
+    says.lines.push(msg!(
+        "act-set-payment-says",
+        n = n,
+        status = status,
+        target = target
     ));
     if no_payment > 0 {
-        says.lines.push(format!(
-            "{} no payment record: skipped.",
-            plural(no_payment, "order has", "orders have")
-        ));
+        says.lines
+            .push(msg!("act-set-payment-no-payment", n = no_payment));
     }
     let same = count(rows, |(o, p)| {
         p.as_ref().is_some_and(|p| p.status == status) && o.payment_status == target
     });
     if same > 0 {
-        says.lines.push(format!(
-            "{} already {status}: skipped.",
-            plural(same, "is", "are")
+        says.lines.push(msg!(
+            "act-already-payment-status",
+            n = same,
+            status = status
         ));
     }
     if status == PaymentStatus::Cancelled {
         let all: Vec<&Row> = rows.iter().collect();
         says.warnings
-            .extend(refund_warnings(&all, "cancelling the payment here"));
+            .extend(refund_warnings(&all, msg!("act-verb-cancelling-payment")));
     }
-    format!("Set {} to {status}", plural(n, "payment", "payments"))
+    msg!("act-set-payment-title", n = n, status = status)
 }
 
-fn confirm_fix(findings: &[Finding], says: &mut Says) -> String {
+fn confirm_fix(findings: &[Finding], says: &mut Says) -> Msg {
     let fixable = findings.iter().filter(|x| x.fixable).count();
-    says.lines.push(format!(
-        "Fixes {} the way `tally fix` does: each order judged again first, \
-         status mismatches carried from the winning side, missing timestamps filled.",
-        plural(fixable, "finding", "findings")
-    ));
+    says.lines.push(msg!("act-fix-says", n = fixable));
     let never = findings.len() - fixable;
     if never > 0 {
-        says.lines.push(format!(
-            "{} never fixed by tally (money may have to move): left as {}; \
-             see each finding's action.",
-            plural(never, "is", "are"),
-            if never == 1 { "it is" } else { "they are" }
-        ));
+        says.lines.push(msg!("act-fix-never", n = never));
     }
-    format!("Fix {}", plural(findings.len(), "finding", "findings"))
+    msg!("act-fix-title", n = findings.len())
 }
 
 fn event_targets(events: Vec<i64>, link_to: Option<String>) -> Targets {
@@ -334,39 +313,45 @@ fn event_targets(events: Vec<i64>, link_to: Option<String>) -> Targets {
 }
 
 /// The confirmation of a replay of one webhook delivery.
-pub fn confirm_replay(w: &WebhookRow) -> Confirm {
-    let mut lines = vec![format!(
-        "Replays delivery #{} ({} {} {}, {}): its stored verified body is processed again \
-         by the listener's own code path. The signature is not checked again (it passed \
-         when the event arrived).",
-        w.id,
-        w.provider.as_deref().unwrap_or("?"),
-        w.event_type.as_deref().unwrap_or("?"),
-        w.event_id.as_deref().unwrap_or("?"),
-        w.result
+pub fn confirm_replay(w: &WebhookRow, lang: Lang) -> Confirm {
+    let result = w
+        .result
+        .parse::<LogResult>()
+        .map_or_else(|_| w.result.clone(), |r| lang.word(r));
+    let mut lines = vec![tr!(
+        lang,
+        "act-replay-says",
+        id = w.id.to_string(),
+        provider = w.provider.as_deref().unwrap_or("?"),
+        event = w.event_type.as_deref().unwrap_or("?"),
+        event_id = w.event_id.as_deref().unwrap_or("?"),
+        result = result
     )];
     let mut warnings = Vec::new();
     if !w.replayable {
-        warnings.push("this delivery kept no verified body: the replay will be refused".to_owned());
+        warnings.push(lang.t("act-replay-no-body"));
     }
     if w.event_state.as_deref() == Some("applied") {
-        lines.push("Its event is already applied: a replay finds it a duplicate.".to_owned());
+        lines.push(lang.t("act-replay-applied"));
     }
     Confirm {
         action: Action::Replay,
         targets: event_targets(vec![w.id], None),
-        title: format!("Replay webhook delivery #{}", w.id),
+        title: tr!(lang, "act-replay-title", id = w.id.to_string()),
         lines,
         warnings,
+        lang,
     }
 }
 
-fn orphan_text(o: &OrphanRow) -> String {
+fn orphan_text(o: &OrphanRow, lang: Lang) -> String {
     format!(
         "{} {} {}{}",
         o.provider,
         o.event_type,
-        o.reference.as_deref().unwrap_or("(no reference)"),
+        o.reference
+            .clone()
+            .unwrap_or_else(|| lang.t("show-no-reference")),
         o.amount
             .as_deref()
             .map(|a| format!(" {a}"))
@@ -375,74 +360,94 @@ fn orphan_text(o: &OrphanRow) -> String {
 }
 
 /// The confirmation of linking an orphan to an order.
-pub fn confirm_link(o: &OrphanRow, number: &str) -> Confirm {
+pub fn confirm_link(o: &OrphanRow, number: &str, lang: Lang) -> Confirm {
     let mut warnings = Vec::new();
     if let Some(named) = &o.order_number
         && named != number
     {
-        warnings.push(format!(
-            "the event itself names order {named}, not {number}"
+        warnings.push(tr!(
+            lang,
+            "act-link-names-other",
+            named = named.as_str(),
+            number = number
         ));
     }
     Confirm {
         action: Action::Link,
         targets: event_targets(vec![o.id], Some(number.to_owned())),
-        title: format!("Link orphan #{} to {number}", o.id),
-        lines: vec![format!(
-            "Attaches orphan #{} ({}) to order {number}'s payment and applies its event \
-             there, as if it had matched on arrival.",
-            o.id,
-            orphan_text(o)
+        title: tr!(
+            lang,
+            "act-link-title",
+            id = o.id.to_string(),
+            number = number
+        ),
+        lines: vec![tr!(
+            lang,
+            "act-link-says",
+            id = o.id.to_string(),
+            what = orphan_text(o, lang),
+            number = number
         )],
         warnings,
+        lang,
     }
 }
 
 /// The confirmation of dismissing an orphan.
-pub fn confirm_dismiss(o: &OrphanRow) -> Confirm {
+pub fn confirm_dismiss(o: &OrphanRow, lang: Lang) -> Confirm {
     Confirm {
         action: Action::Dismiss,
         targets: event_targets(vec![o.id], None),
-        title: format!("Dismiss orphan #{}", o.id),
-        lines: vec![format!(
-            "Closes orphan #{} ({}) without applying its event: for an event dealt with \
-             elsewhere.",
-            o.id,
-            orphan_text(o)
+        title: tr!(lang, "act-dismiss-title", id = o.id.to_string()),
+        lines: vec![tr!(
+            lang,
+            "act-dismiss-says",
+            id = o.id.to_string(),
+            what = orphan_text(o, lang)
         )],
-        warnings: vec![
-            "if money was taken for it, refund or attach it first: dismissing moves nothing"
-                .to_owned(),
-        ],
+        warnings: vec![lang.t("act-dismiss-warn")],
+        lang,
     }
 }
 
 /// Runs a webhook or orphan action, through the listener's functions.
 fn run_event(store: &mut Store, confirm: &Confirm, actor: &str, summary: &mut Summary) {
+    let lang = confirm.lang;
     for &id in &confirm.targets.events {
         let label = format!("#{id}");
         let now = Utc::now();
         let outcome: Result<String, String> = match confirm.action {
             Action::Replay => match orphans::replay(store, id, actor, now) {
-                Ok(Processing::Done(p)) => Ok(format!("{}: {}", p.result, p.detail)),
-                Ok(Processing::Malformed(e)) => Err(format!("not an event: {e}")),
-                Ok(Processing::Failed { error, .. }) => Err(format!("failed again: {error}")),
-                Err(e) => Err(e.to_string()),
+                Ok(Processing::Done(p)) => Ok(format!("{}: {}", lang.word(p.result), p.detail)),
+                Ok(Processing::Malformed(e)) => {
+                    Err(tr!(lang, "act-not-an-event", error = e.to_string()))
+                }
+                Ok(Processing::Failed { error, .. }) => {
+                    Err(tr!(lang, "act-failed-again", error = error.to_string()))
+                }
+                Err(e) => Err(e.localize(lang)),
             },
             Action::Link => {
                 let number = confirm.targets.link_to.as_deref().unwrap_or_default();
                 orphans::link(store, id, number, actor, now)
-                    .map(|p| format!("linked to {number}: {}", p.detail))
-                    .map_err(|e| e.to_string())
+                    .map(|p| {
+                        tr!(
+                            lang,
+                            "act-linked",
+                            number = number,
+                            detail = p.detail.as_str()
+                        )
+                    })
+                    .map_err(|e| e.localize(lang))
             }
             Action::Dismiss => orphans::dismiss(store, id, None, actor, now)
-                .map(|_| "dismissed".to_owned())
-                .map_err(|e| e.to_string()),
+                .map(|_| lang.t("act-dismissed"))
+                .map_err(|e| e.localize(lang)),
             Action::Cancel
             | Action::Validate
             | Action::SetOrderPayment(_)
             | Action::SetPayment(_)
-            | Action::Fix => Err("not an event action".to_owned()),
+            | Action::Fix => Err(lang.t("act-not-event-action")),
         };
         match outcome {
             Ok(done) => summary.done.push((label, done)),
@@ -451,19 +456,24 @@ fn run_event(store: &mut Store, confirm: &Confirm, actor: &str, summary: &mut Su
     }
 }
 
-fn record(summary: &mut Summary, number: &str, outcome: Result<Outcome, ops::OpError>) {
+fn record(summary: &mut Summary, lang: Lang, number: &str, outcome: Result<Outcome, ops::OpError>) {
     match outcome {
         Ok(Outcome::Done {
             summary: s,
             warnings,
         }) => {
-            summary.done.push((number.to_owned(), s));
-            summary.warnings.extend(warnings);
+            summary.done.push((number.to_owned(), lang.text(&s)));
+            summary
+                .warnings
+                .extend(warnings.iter().map(|w| lang.text(w)));
         }
-        Ok(Outcome::Skipped { reason }) => summary.skipped.push((number.to_owned(), reason)),
-        Err(e) => summary
+        Ok(Outcome::Skipped { reason }) => summary
             .skipped
-            .push((number.to_owned(), format!("error: {e}"))),
+            .push((number.to_owned(), lang.text(&reason))),
+        Err(e) => summary.skipped.push((
+            number.to_owned(),
+            tr!(lang, "error", text = e.localize(lang)),
+        )),
     }
 }
 /// Runs a confirmed action, one order (one transaction) at a time, calling
@@ -492,6 +502,7 @@ pub fn run(
                 actor,
                 settings,
                 &mut summary,
+                confirm.lang,
             );
             let n = confirm.targets.findings.len();
             progress(n, n);
@@ -510,12 +521,18 @@ fn run_fix(
     actor: &str,
     settings: &Settings,
     summary: &mut Summary,
+    lang: Lang,
 ) {
     let fixable: Vec<_> = findings.iter().filter(|f| f.fixable).cloned().collect();
     for f in findings.iter().filter(|f| !f.fixable) {
         summary.skipped.push((
             f.order.clone().unwrap_or_else(|| "-".to_owned()),
-            format!("{}: tally never fixes this by itself: {}", f.rule, f.action),
+            tr!(
+                lang,
+                "act-fix-never-by-itself",
+                rule = f.rule.as_str(),
+                action = f.action.clone()
+            ),
         ));
     }
     match fix::apply(store, &fixable, settings, &Filter::default(), actor) {
@@ -526,18 +543,20 @@ fn run_fix(
                     .any(|x| x.order_id == f.order_id && x.rule == f.rule);
                 let number = f.order.clone().unwrap_or_else(|| "-".to_owned());
                 if done {
-                    summary.done.push((number, format!("{} fixed", f.rule)));
+                    summary
+                        .done
+                        .push((number, tr!(lang, "act-fixed", rule = f.rule.as_str())));
                 } else {
-                    summary.skipped.push((
-                        number,
-                        format!("{}: no longer there when re-checked", f.rule),
-                    ));
+                    summary
+                        .skipped
+                        .push((number, tr!(lang, "act-fix-gone", rule = f.rule.as_str())));
                 }
             }
         }
-        Err(e) => summary
-            .skipped
-            .push(("-".to_owned(), format!("error: database error: {e}"))),
+        Err(e) => summary.skipped.push((
+            "-".to_owned(),
+            tr!(lang, "act-fix-error", error = e.to_string()),
+        )),
     }
 }
 
@@ -560,10 +579,10 @@ fn run_orders(
             }
             Action::SetPayment(s) => ops::set_payment_status(store, number, s, actor, now),
             Action::Fix | Action::Replay | Action::Link | Action::Dismiss => Ok(Outcome::Skipped {
-                reason: "not an order action".to_owned(),
+                reason: msg!("act-not-order-action"),
             }),
         };
-        record(summary, number, outcome);
+        record(summary, confirm.lang, number, outcome);
         progress(i + 1, total);
     }
 }
@@ -594,7 +613,7 @@ mod tests {
     fn a_cancel_confirmation_warns_of_completed_stripe_payments() {
         let store = testing::shop();
         let (t, rows) = targets(&store, &["TEST1001", "TEST2001", "TEST2002"]);
-        let c = confirm(Action::Cancel, t, &rows);
+        let c = confirm(Action::Cancel, t, &rows, Lang::En);
         assert_eq!(c.title, "Cancel 3 orders");
         assert_eq!(c.warnings.len(), 1, "{:?}", c.warnings);
         assert!(
@@ -609,7 +628,7 @@ mod tests {
         let mut store = testing::shop();
         ops::cancel(&mut store, "TEST2002", "t", testing::now()).unwrap();
         let (t, rows) = targets(&store, &["TEST2002", "TEST2004", "TEST2001", "TEST2003"]);
-        let c = confirm(Action::Validate, t, &rows);
+        let c = confirm(Action::Validate, t, &rows, Lang::En);
         let text = c.lines.join("\n");
         assert!(text.contains("1 cancelled"), "{text}");
         assert!(text.contains("1 without a payment record"), "{text}");
@@ -621,7 +640,7 @@ mod tests {
     fn running_a_cancel_goes_through_the_operations_and_is_audited() {
         let mut store = testing::shop();
         let (t, rows) = targets(&store, &["TEST2002", "TEST2003"]);
-        let c = confirm(Action::Cancel, t, &rows);
+        let c = confirm(Action::Cancel, t, &rows, Lang::En);
         let settings = Settings {
             now: testing::now(),
             stale_after: chrono::Duration::hours(48),

@@ -29,6 +29,7 @@ use super::detail::Detail;
 use super::event::Event;
 use super::ui;
 use super::worker::{Workers, settings};
+use crate::i18n::tr;
 use crate::report::Finding;
 use crate::store::Reader;
 use crate::store::Store;
@@ -232,7 +233,10 @@ impl Runner {
             if self.lists.counting.get(&kind) == Some(&generation) {
                 match &count {
                     Ok(n) => app.list_mut(kind).count = Some(*n),
-                    Err(e) => app.status = Some((format!("count failed: {e}"), Tone::Error)),
+                    Err(e) => {
+                        let text = tr!(app.lang, "dash-count-failed", error = e.as_str());
+                        app.status = Some((text, Tone::Error));
+                    }
                 }
             }
         }
@@ -294,7 +298,12 @@ impl Runner {
                     self.perform(app, Task::Refresh);
                 }
                 Ok(_) => {}
-                Err(e) => app.status = Some((format!("database error: {e}"), Tone::Error)),
+                Err(e) => {
+                    app.status = Some((
+                        tr!(app.lang, "database-error", error = e.to_string()),
+                        Tone::Error,
+                    ))
+                }
             }
         }
         self.scan_if_due(app);
@@ -343,14 +352,22 @@ impl Runner {
                 app.orphans_open = orphans;
                 app.webhooks_failed = failed;
             }
-            Err(e) => app.status = Some((format!("database error: {e}"), Tone::Error)),
+            Err(e) => {
+                app.status = Some((
+                    tr!(app.lang, "database-error", error = e.to_string()),
+                    Tone::Error,
+                ))
+            }
         }
     }
 
     /// Carries out a task; a database error becomes a status message.
     pub fn perform(&mut self, app: &mut App, task: Task) {
         if let Err(e) = self.try_perform(app, task) {
-            app.status = Some((format!("database error: {e}"), Tone::Error));
+            app.status = Some((
+                tr!(app.lang, "database-error", error = e.to_string()),
+                Tone::Error,
+            ));
         }
     }
 
@@ -376,7 +393,7 @@ impl Runner {
             Task::Prepare(action, targets) => {
                 let ids: Vec<i64> = targets.orders.iter().map(|(id, _)| *id).collect();
                 let rows = data::load_orders(&self.store.reader(), &ids)?;
-                app.mode = Mode::Confirm(actions::confirm(action, targets, &rows));
+                app.mode = Mode::Confirm(actions::confirm(action, targets, &rows, app.lang));
             }
             Task::Run(confirm) => match &self.workers {
                 Some(w) => w.act(confirm),
@@ -433,7 +450,7 @@ impl Runner {
         };
         match detail {
             Some(detail) => app.mode = Mode::Detail { detail, scroll: 0 },
-            None => app.status = Some(("that row is gone".to_owned(), Tone::Warn)),
+            None => app.status = Some((app.lang.t("dash-row-gone"), Tone::Warn)),
         }
         Ok(())
     }
@@ -454,12 +471,9 @@ impl Runner {
         let n = ids.len();
         app.marks.extend(ids);
         let text = if n >= MARK_CAP {
-            format!(
-                "marked the first {} rows (the most at once): narrow the search or filters for the rest",
-                ui::thousands(n as i64)
-            )
+            tr!(app.lang, "dash-marked-cap", n = crate::i18n::count(n))
         } else {
-            format!("{} rows marked", ui::thousands(n as i64))
+            tr!(app.lang, "dash-rows-marked", n = crate::i18n::count(n))
         };
         app.status = Some((text, Tone::Info));
         Ok(())

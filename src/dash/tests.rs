@@ -787,7 +787,10 @@ fn an_order_paid_twice_is_one_order_row_two_payment_rows_and_flagged() {
             kept: 11_980
         }
     );
-    assert_eq!(views::orders::kept(&row.order, &row.money), "119.80");
+    assert_eq!(
+        views::orders::kept(&row.order, &row.money, crate::i18n::Lang::En),
+        "119.80"
+    );
     assert!(
         row.flags.contains(&crate::report::Rule::DuplicatePayment),
         "{:?}",
@@ -796,7 +799,10 @@ fn an_order_paid_twice_is_one_order_row_two_payment_rows_and_flagged() {
     // TEST3001 keeps its total: nothing beside it.
     let t3001 = &app.orders.pager.rows[0];
     assert_eq!(t3001.order.number, "TEST3001");
-    assert_eq!(views::orders::kept(&t3001.order, &t3001.money), "");
+    assert_eq!(
+        views::orders::kept(&t3001.order, &t3001.money, crate::i18n::Lang::En),
+        ""
+    );
     press(&mut app, &mut r, key('2'));
     let numbers: Vec<&str> = app
         .payments
@@ -831,7 +837,10 @@ fn what_an_order_keeps_is_shown_where_it_differs_from_its_total() {
     assert_eq!(money(2, 15_980, 15_980).kept_apart(&paid), Some(15_980));
     // Keeps its total: nothing to say.
     assert_eq!(money(2, 7_990, 7_990).kept_apart(&paid), None);
-    assert_eq!(views::orders::kept(&paid, &money(1, 7_990, 2_990)), "29.90");
+    assert_eq!(
+        views::orders::kept(&paid, &money(1, 7_990, 2_990), crate::i18n::Lang::En),
+        "29.90"
+    );
 }
 
 #[test]

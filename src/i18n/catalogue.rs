@@ -85,6 +85,12 @@ impl Msg {
     pub fn en(&self) -> String {
         Lang::En.text(self)
     }
+
+    /// Whether the English text contains `s` (for tests).
+    #[cfg(test)]
+    pub fn contains(&self, s: &str) -> bool {
+        self.en().contains(s)
+    }
 }
 
 impl std::fmt::Display for Msg {

@@ -113,6 +113,15 @@ impl Lang {
         integer(self, n)
     }
 
+    /// A number as the code always printed it in English (no grouping),
+    /// with the locale's grouping in French.
+    pub fn num(self, n: i64) -> String {
+        match self {
+            Lang::En => n.to_string(),
+            Lang::Fr => integer(self, n),
+        }
+    }
+
     /// An amount without its currency: `89.90` (English, as the command
     /// line takes it), `89,90` or `45 000` (French).
     pub fn decimal(self, m: &Money) -> String {

@@ -41,6 +41,7 @@
 //! switch.
 
 pub mod catalogue;
+pub mod errors;
 pub mod format;
 pub mod words;
 
@@ -49,6 +50,7 @@ mod tests;
 
 pub use crate::{fail, msg, tr};
 pub use catalogue::{Arg, Failure, Msg, count};
+pub use errors::{money_error, status_error};
 pub use format::Zone;
 pub use words::Word;
 

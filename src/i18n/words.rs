@@ -167,3 +167,20 @@ where
 {
     parse::<W>(text)
 }
+
+impl Lang {
+    /// A movement's kind with its state: `refund pending`.
+    pub fn flow(self, flow: crate::domain::Flow) -> String {
+        use crate::domain::Flow;
+        let kind = self.word(flow.kind());
+        let state = match flow {
+            Flow::Refund(s) => Some(self.word(s)),
+            Flow::Dispute(s) => Some(self.word(s)),
+            Flow::Authorised | Flow::Captured | Flow::Released | Flow::Owed => None,
+        };
+        match state {
+            Some(state) => format!("{kind} {state}"),
+            None => kind,
+        }
+    }
+}

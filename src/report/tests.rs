@@ -513,5 +513,9 @@ fn the_text_report_is_stable_on_a_pipe() {
         rules: vec![Rule::StatusMismatch],
         ..Report::default()
     };
-    insta::assert_snapshot!(render::text(&report, render::Style::PIPE));
+    insta::assert_snapshot!(render::text(
+        &report,
+        render::Style::PIPE,
+        crate::i18n::Lang::En
+    ));
 }
