@@ -94,13 +94,19 @@ fn columns(lang: Lang, wide: bool) -> [u16; 8] {
 
 /// The columns' widths for a table `width` columns wide.
 pub fn widths(width: u16, lang: Lang) -> Vec<Constraint> {
-    let [number, date, total, kept, status, pay, provider, payment] =
-        columns(lang, width >= wide_at(lang));
+    let wide = width >= wide_at(lang);
+    let [number, date, total, kept, status, pay, provider, payment] = columns(lang, wide);
+    // The French words take four more columns: at 100 the customer gives
+    // them up rather than a status word being cut.
+    let customer = match (lang, wide) {
+        (Lang::Fr, false) => 8,
+        (Lang::En, _) | (Lang::Fr, true) => 12,
+    };
     vec![
         Constraint::Length(2),
         Constraint::Length(number),
         Constraint::Length(date),
-        Constraint::Min(12),
+        Constraint::Min(customer),
         Constraint::Length(total),
         Constraint::Length(kept),
         Constraint::Length(status),
