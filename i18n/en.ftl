@@ -650,3 +650,120 @@ check-nothing = Checked { $orders } orders: nothing to report.
 check-findings = Checked { $orders } orders: { $n } finding(s).
 dash-no-terminal = tally dash needs a terminal (standard output is not one); use `tally check` or `tally export` in scripts
 dash-no-takeover = cannot take over the terminal: { $error }
+
+## Import, export, the database
+
+plain = { $text }
+import-invalid = { $n } problem(s), nothing imported:
+import-cannot-read = cannot read { $path }: { $error }
+export-cannot-write = cannot write { $path }: { $error }
+import-csv-error = CSV error: { $error }
+import-json-error = JSON error: { $error }
+import-unknown-field = unknown field (known fields: { $known })
+import-missing = missing (required)
+import-not-a-timestamp = { $text } is not an RFC 3339 timestamp (e.g. 2026-11-01T10:00:00Z): { $error }
+import-not-a-boolean = { $text } is not a boolean (valid values: true, false)
+import-not-an-email = { $text } is not an email address
+import-stateless = { $state }: a { $kind } movement has no state (only refund and dispute movements do)
+import-not-json = not valid JSON: { $error }
+import-expected-object-arrays = expected a JSON object with "orders", "payments" and/or "movements" arrays
+import-must-be-array = "{ $key }" must be an array
+import-expected-string = expected a string, found { $found } (amounts are decimal strings such as "89.90")
+import-expected-object = expected an object
+import-duplicate = { $what } already appears at { $first }
+import-csv-header = cannot read the CSV header: { $error }
+import-csv-unrecognised = unrecognised CSV header: an orders file has a "number" column, a payments file "order" and "provider" columns, a movements file "order" and "kind" columns
+import-csv-malformed = malformed CSV: { $error }
+import-dup-order = order { $number }
+import-dup-reference = { $provider } reference { $reference }
+import-dup-no-reference = a { $provider } payment of order { $number } without a reference
+import-unknown-key = unknown top-level key { $key } (expected "orders", "payments" and "movements")
+import-order-unknown = order { $number } is neither in the import nor in the database
+import-reference-taken = { $provider } reference { $reference } already belongs to order { $other }
+import-with-reference = reference { $reference }
+import-with-no-reference = no reference
+import-payment-unknown = the { $provider } payment of order { $number } with { $payment } is neither in the import nor in the database
+store-missing = no database at { $path } (create one with `tally import FILE` or `tally demo`, or point --db / TALLY_DB at yours)
+store-open = cannot open database { $path }: { $error }
+store-create = cannot create database { $path }: { $error }
+store-too-new = database { $path } has schema version { $found }, newer than this tally supports ({ $supported }): upgrade tally
+store-migrate = cannot migrate database { $path }: { $error }
+resolve-fixable = { $rule } is fixed by `tally fix`, not resolved by hand (resolve closes the findings tally never fixes)
+resolve-nothing-open = order { $number } has no open { $rule } finding to resolve
+resolve-several = order { $number } has several open { $rule } findings ({ $ids }): name one with --id
+resolve-empty-note = --note must say what was done
+
+## import, export, demo, backup, resolve
+
+import-done = imported: { $orders_created } orders created, { $orders_updated } updated; { $payments_created } payments created, { $payments_updated } updated; { $unchanged } unchanged; { $movements } movements recorded
+export-cannot-create = cannot create { $path }: { $error }
+export-csv-needs-output = CSV export writes three files (orders.csv, payments.csv and movements.csv): give --output DIR
+demo-orders-zero = --orders must be at least 1
+demo-already = { $db } already holds a shop of { $n } orders: showing it (use another --db for a new demo)
+demo-done = demo shop in { $db }: { $orders } orders, { $payments } payments ({ $seconds } s)
+demo-cases = Cases to look at (try `tally order show TEST1014`):
+backup-exists = { $path } already exists: a backup never overwrites a file
+backup-done = backup of { $db } written to { $path } ({ $size } bytes)
+resolve-done = { $number }: { $rule } resolved by { $actor }; check will report it again if the order or its payment changes
+
+# The demo's cases (tally demo): English prints demo.rs's own words.
+demo-case-TEST1001 = status_mismatch: order pending, payment completed
+demo-case-TEST1008 = status_mismatch: order failed, payment pending
+demo-case-TEST1014 = status_mismatch: order paid, payment pending
+demo-case-TEST1021 = paid_without_payment
+demo-case-TEST1022 = paid_without_payment
+demo-case-TEST1023 = amount_mismatch: Stripe captured less than the total
+demo-case-TEST1024 = amount_mismatch: PayPal captured more than the total
+demo-case-TEST1025 = currency_mismatch: PayPal captured USD for a EUR order
+demo-case-TEST1026 = cancelled_but_captured: Stripe
+demo-case-TEST1027 = cancelled_but_captured: Wave
+demo-case-TEST1028 = refund_awaiting_provider: Stripe
+demo-case-TEST1029 = refund_awaiting_provider: Wave
+demo-case-TEST1030 = disputed: Stripe chargeback
+demo-case-TEST1031 = missing_timestamp: paid without paid_at
+demo-case-TEST1032 = missing_timestamp: cancelled without cancelled_at
+demo-case-TEST1033 = stale_pending: Wave pending for 5 days
+demo-case-TEST1034 = stale_pending: Stripe pending for 3 days
+demo-case-TEST1035 = dispute_lost, fulfilled_unpaid: a lost chargeback on a shipped order
+demo-case-TEST1036 = refund_failed: a Stripe refund that failed
+demo-case-TEST1037 = duplicate_payment: the customer was charged twice by Stripe
+demo-case-TEST1038 = fulfilled_unpaid: a SEPA debit failed after the order shipped
+demo-case-TEST1039 = amount_mismatch: a partial capture (179.80 authorised, 100.00 captured), then a 20.20 refund
+demo-case-TEST1041 = no finding: a Stripe payment of an order planned for Wave (two attempts)
+
+## tally orphans, tally webhooks
+
+orphans-none = no open orphans
+orphans-how = attach one with `tally orphans link ID ORDER`, or `tally orphans dismiss ID` once dealt with
+orphan-linked = orphan #{ $id } linked to { $order }: { $result } ({ $detail })
+orphan-dismissed = orphan #{ $id } dismissed ({ $what })
+cli-col-received = received
+cli-col-provider = provider
+cli-col-event = event
+cli-col-reference = reference
+cli-col-amount = amount
+cli-col-order = order
+cli-col-state = state
+cli-col-note = note
+cli-col-signature = signature
+cli-col-result = result
+cli-col-error = error
+webhooks-none = no webhook requests logged
+webhooks-none-failed = no failed events
+webhooks-since-applied = (since applied)
+webhooks-failed-how = once the cause is fixed: `tally webhooks replay ID` (the provider also retries)
+replay-not-an-event = #{ $id }: the stored body is not an event: { $error }
+replay-failed-again = #{ $id }: processing failed again: { $error }
+prune-dropped = dropped { $bodies } stored { $bodies ->
+    [one] body
+   *[other] bodies
+} and { $addresses } remote { $addresses ->
+    [one] address
+   *[other] addresses
+} of webhook requests received before { $before }
+prune-kept = kept { $kept } { $kept ->
+    [one] body
+   *[other] bodies
+} still needed by open orphans or failed events: link or dismiss              them (`tally orphans`), or replay them (`tally webhooks --failed`), then prune again
+prune-ids-kept = event ids and results are kept: a re-delivered event is still answered as a duplicate
+prune-wal = note: the write-ahead log could not be truncated now (another process is reading);              SQLite reuses it later

@@ -701,3 +701,123 @@ check-findings = { $orders ->
 }.
 dash-no-terminal = tally dash a besoin d'un terminal (la sortie standard n'en est pas un) ; utilisez `tally check` ou `tally export` dans les scripts
 dash-no-takeover = impossible de prendre la main sur le terminal : { $error }
+
+## Import, export, la base de données
+
+plain = { $text }
+import-invalid = { $n ->
+    [one] { $n } problème, rien n'a été importé :
+   *[other] { $n } problèmes, rien n'a été importé :
+}
+import-cannot-read = impossible de lire { $path } : { $error }
+export-cannot-write = impossible d'écrire { $path } : { $error }
+import-csv-error = erreur CSV : { $error }
+import-json-error = erreur JSON : { $error }
+import-unknown-field = champ inconnu (champs connus : { $known })
+import-missing = manquant (obligatoire)
+import-not-a-timestamp = { $text } n'est pas une date RFC 3339 (par ex. 2026-11-01T10:00:00Z) : { $error }
+import-not-a-boolean = { $text } n'est pas un booléen (valeurs valides : true, false)
+import-not-an-email = { $text } n'est pas une adresse e-mail
+import-stateless = { $state } : un mouvement { $kind } n'a pas d'état (seuls les mouvements refund et dispute en ont)
+import-not-json = JSON invalide : { $error }
+import-expected-object-arrays = attendu : un objet JSON avec des tableaux "orders", "payments" et/ou "movements"
+import-must-be-array = "{ $key }" doit être un tableau
+import-expected-string = attendu : une chaîne, trouvé { $found } (les montants sont des chaînes décimales comme "89.90")
+import-expected-object = attendu : un objet
+import-duplicate = { $what } figure déjà en { $first }
+import-csv-header = impossible de lire l'en-tête CSV : { $error }
+import-csv-unrecognised = en-tête CSV non reconnu : un fichier de commandes a une colonne "number", un fichier de paiements des colonnes "order" et "provider", un fichier de mouvements des colonnes "order" et "kind"
+import-csv-malformed = CSV mal formé : { $error }
+import-dup-order = la commande { $number }
+import-dup-reference = la référence { $provider } { $reference }
+import-dup-no-reference = un paiement { $provider } de la commande { $number } sans référence
+import-unknown-key = clé de premier niveau inconnue { $key } (attendu : "orders", "payments" et "movements")
+import-order-unknown = la commande { $number } n'est ni dans l'import ni dans la base
+import-reference-taken = la référence { $provider } { $reference } appartient déjà à la commande { $other }
+import-with-reference = la référence { $reference }
+import-with-no-reference = aucune référence
+import-payment-unknown = le paiement { $provider } de la commande { $number } avec { $payment } n'est ni dans l'import ni dans la base
+store-missing = aucune base de données en { $path } (créez-en une avec `tally import FICHIER` ou `tally demo`, ou indiquez la vôtre par --db / TALLY_DB)
+store-open = impossible d'ouvrir la base { $path } : { $error }
+store-create = impossible de créer la base { $path } : { $error }
+store-too-new = la base { $path } a le schéma { $found }, plus récent que ce que ce tally connaît ({ $supported }) : mettez tally à jour
+store-migrate = impossible de migrer la base { $path } : { $error }
+resolve-fixable = { $rule } se corrige par `tally fix`, pas à la main (resolve clôt les constats que tally ne corrige jamais)
+resolve-nothing-open = la commande { $number } n'a aucun constat { $rule } ouvert à clore
+resolve-several = la commande { $number } a plusieurs constats { $rule } ouverts ({ $ids }) : désignez-en un avec --id
+resolve-empty-note = --note doit dire ce qui a été fait
+
+## import, export, demo, backup, resolve
+
+import-done = importé : { $orders_created } commandes créées, { $orders_updated } modifiées ; { $payments_created } paiements créés, { $payments_updated } modifiés ; { $unchanged } inchangés ; { $movements } mouvements enregistrés
+export-cannot-create = impossible de créer { $path } : { $error }
+export-csv-needs-output = l'export CSV écrit trois fichiers (orders.csv, payments.csv et movements.csv) : donnez --output DOSSIER
+demo-orders-zero = --orders doit valoir au moins 1
+demo-already = { $db } contient déjà une boutique de { $n } commandes : la voici (prenez une autre --db pour une nouvelle démo)
+demo-done = boutique de démonstration dans { $db } : { $orders } commandes, { $payments } paiements ({ $seconds } s)
+demo-cases = Cas à regarder (essayez `tally order show TEST1014`) :
+backup-exists = { $path } existe déjà : une sauvegarde n'écrase jamais un fichier
+backup-done = sauvegarde de { $db } écrite dans { $path } ({ $size } octets)
+resolve-done = { $number } : { $rule } clos par { $actor } ; check le signalera de nouveau si la commande ou son paiement change
+
+# Les cas de la démo (tally demo) ; les identifiants de règle restent en anglais.
+demo-case-TEST1001 = status_mismatch : commande En attente, paiement Terminé
+demo-case-TEST1008 = status_mismatch : commande Échouée, paiement En attente
+demo-case-TEST1014 = status_mismatch : commande Payée, paiement En attente
+demo-case-TEST1021 = paid_without_payment
+demo-case-TEST1022 = paid_without_payment
+demo-case-TEST1023 = amount_mismatch : Stripe a encaissé moins que le total
+demo-case-TEST1024 = amount_mismatch : PayPal a encaissé plus que le total
+demo-case-TEST1025 = currency_mismatch : PayPal a encaissé des USD pour une commande en EUR
+demo-case-TEST1026 = cancelled_but_captured : Stripe
+demo-case-TEST1027 = cancelled_but_captured : Wave
+demo-case-TEST1028 = refund_awaiting_provider : Stripe
+demo-case-TEST1029 = refund_awaiting_provider : Wave
+demo-case-TEST1030 = disputed : rétrofacturation Stripe
+demo-case-TEST1031 = missing_timestamp : Payée sans paid_at
+demo-case-TEST1032 = missing_timestamp : Annulée sans cancelled_at
+demo-case-TEST1033 = stale_pending : Wave En attente depuis 5 jours
+demo-case-TEST1034 = stale_pending : Stripe En attente depuis 3 jours
+demo-case-TEST1035 = dispute_lost, fulfilled_unpaid : une rétrofacturation perdue sur une commande expédiée
+demo-case-TEST1036 = refund_failed : un remboursement Stripe échoué
+demo-case-TEST1037 = duplicate_payment : le client a été débité deux fois par Stripe
+demo-case-TEST1038 = fulfilled_unpaid : un prélèvement SEPA échoué après l'expédition
+demo-case-TEST1039 = amount_mismatch : une capture partielle (179,80 autorisés, 100,00 encaissés), puis un remboursement de 20,20
+demo-case-TEST1041 = aucun constat : un paiement Stripe d'une commande prévue pour Wave (deux tentatives)
+
+## tally orphans, tally webhooks
+
+orphans-none = aucun orphelin ouvert
+orphans-how = rattachez-en un avec `tally orphans link ID COMMANDE`, ou `tally orphans dismiss ID` une fois traité
+orphan-linked = orphelin #{ $id } rattaché à { $order } : { $result } ({ $detail })
+orphan-dismissed = orphelin #{ $id } écarté ({ $what })
+cli-col-received = reçu
+cli-col-provider = prestataire
+cli-col-event = événement
+cli-col-reference = référence
+cli-col-amount = montant
+cli-col-order = commande
+cli-col-state = état
+cli-col-note = note
+cli-col-signature = signature
+cli-col-result = résultat
+cli-col-error = erreur
+webhooks-none = aucune requête webhook enregistrée
+webhooks-none-failed = aucun événement en échec
+webhooks-since-applied = (appliqué depuis)
+webhooks-failed-how = une fois la cause corrigée : `tally webhooks replay ID` (le prestataire réessaie aussi)
+replay-not-an-event = #{ $id } : le corps conservé n'est pas un événement : { $error }
+replay-failed-again = #{ $id } : le traitement a de nouveau échoué : { $error }
+prune-dropped = { $bodies ->
+    [one] { $bodies } corps conservé supprimé
+   *[other] { $bodies } corps conservés supprimés
+} et { $addresses ->
+    [one] { $addresses } adresse distante
+   *[other] { $addresses } adresses distantes
+} des requêtes webhook reçues avant le { $before }
+prune-kept = { $kept ->
+    [one] { $kept } corps gardé
+   *[other] { $kept } corps gardés
+} encore utiles à des orphelins ouverts ou des événements en échec : rattachez-les ou écartez-les (`tally orphans`), ou rejouez-les (`tally webhooks --failed`), puis relancez prune
+prune-ids-kept = les identifiants d'événements et leurs résultats sont gardés : un événement relivré reçoit toujours la réponse doublon
+prune-wal = note : le journal d'écriture anticipée n'a pas pu être tronqué maintenant (un autre processus lit) ; SQLite le réutilise plus tard

@@ -418,15 +418,30 @@ fn show(config: &Config, number: &str, json: bool, out: &mut dyn Write) -> anyho
     Ok(Exit::Ok)
 }
 
+/// Every label of `order show`'s text view.
+const LABELS: [&str; 13] = [
+    "show-total",
+    "show-status",
+    "show-payment-status",
+    "show-created",
+    "show-updated",
+    "show-paid",
+    "show-cancelled",
+    "show-amount",
+    "show-captured",
+    "show-refunded",
+    "show-refund",
+    "show-dispute",
+    "show-completed",
+];
+
 /// Labelled lines, the values in one column: 16 wide as always, wider
-/// for longer labels.
-fn fields(out: &mut dyn Write, rows: &[(String, String)]) -> anyhow::Result<()> {
-    let width = rows
+/// when a language's labels are longer (the same width for every block).
+fn fields(out: &mut dyn Write, l: Lang, rows: &[(String, String)]) -> anyhow::Result<()> {
+    let width = LABELS
         .iter()
-        .map(|(label, _)| label.chars().count() + 2)
-        .max()
-        .unwrap_or(0)
-        .max(16);
+        .map(|id| l.t(id).chars().count() + 2)
+        .fold(16, usize::max);
     for (label, value) in rows {
         writeln!(out, "  {label:<width$}{value}")?;
     }
@@ -465,7 +480,7 @@ fn write_order(
     if let Some(t) = o.cancelled_at {
         rows.push((l.t("show-cancelled"), l.stamp(t, zone)));
     }
-    fields(out, &rows)?;
+    fields(out, l, &rows)?;
     match payment {
         None => writeln!(out, "\n{}", l.t("show-no-payment"))?,
         Some(p) => {
@@ -505,7 +520,7 @@ fn write_order(
             if let Some(t) = p.completed_at {
                 rows.push((l.t("show-completed"), l.stamp(t, zone)));
             }
-            fields(out, &rows)?;
+            fields(out, l, &rows)?;
         }
     }
     Ok(())

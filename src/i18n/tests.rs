@@ -381,3 +381,12 @@ fn a_message_renders_its_arguments_in_its_language() {
     // A missing id falls back to the id.
     assert_eq!(Lang::Fr.text(&Msg::new("no-such-id")), "no-such-id");
 }
+
+#[test]
+fn every_demo_case_is_in_both_catalogues() {
+    for (number, english) in crate::demo::SPECIAL {
+        let key = format!("demo-case-{number}");
+        assert_eq!(Lang::En.word_key(&key), *english, "{key}");
+        assert_ne!(Lang::Fr.word_key(&key), key, "{key}");
+    }
+}
