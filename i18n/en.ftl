@@ -767,3 +767,21 @@ prune-kept = kept { $kept } { $kept ->
 } still needed by open orphans or failed events: link or dismiss              them (`tally orphans`), or replay them (`tally webhooks --failed`), then prune again
 prune-ids-kept = event ids and results are kept: a re-delivered event is still answered as a duplicate
 prune-wal = note: the write-ahead log could not be truncated now (another process is reading);              SQLite reuses it later
+
+## tally doctor
+
+doctor-ok = ok
+doctor-warning = warning
+doctor-problem = problem
+doctor-hint = (hint: { $hint })
+doctor-name-database = database
+doctor-name-db-file = db file
+doctor-name-db-directory = db directory
+doctor-name-wal = wal
+doctor-name-stripe-secret = stripe secret
+doctor-name-paypal-id = paypal id
+doctor-name-env-file = env file
+doctor-name-paypal-certs = paypal certs
+doctor-name-last-webhook = last webhook
+doctor-name-rejections = rejections
+doctor-name-language = language

@@ -821,3 +821,21 @@ prune-kept = { $kept ->
 } encore utiles à des orphelins ouverts ou des événements en échec : rattachez-les ou écartez-les (`tally orphans`), ou rejouez-les (`tally webhooks --failed`), puis relancez prune
 prune-ids-kept = les identifiants d'événements et leurs résultats sont gardés : un événement relivré reçoit toujours la réponse doublon
 prune-wal = note : le journal d'écriture anticipée n'a pas pu être tronqué maintenant (un autre processus lit) ; SQLite le réutilise plus tard
+
+## tally doctor
+
+doctor-ok = ok
+doctor-warning = attention
+doctor-problem = problème
+doctor-hint = (conseil : { $hint })
+doctor-name-database = base
+doctor-name-db-file = fichier base
+doctor-name-db-directory = dossier base
+doctor-name-wal = wal
+doctor-name-stripe-secret = secret stripe
+doctor-name-paypal-id = id paypal
+doctor-name-env-file = fichier env
+doctor-name-paypal-certs = certifs paypal
+doctor-name-last-webhook = dernier webhook
+doctor-name-rejections = refus
+doctor-name-language = langue

@@ -167,8 +167,14 @@ pub fn choose(flag: Option<Lang>, env: impl Fn(&str) -> Option<String>) -> Resul
 }
 
 impl Choice {
-    /// "French (TALLY_LANG=fr)", in the chosen language.
+    /// "Language: French (TALLY_LANG=fr)", in the chosen language.
     pub fn describe(&self) -> String {
+        let (name, why) = self.name_and_why();
+        tr!(self.lang, "lang-in-use", name = name, why = why)
+    }
+
+    /// The language's name and why it was chosen, in the chosen language.
+    pub fn name_and_why(&self) -> (String, String) {
         let l = self.lang;
         let name = l.t(match self.lang {
             Lang::En => "lang-name-en",
@@ -182,6 +188,6 @@ impl Choice {
             }
             Reason::Default => l.t("lang-why-default"),
         };
-        tr!(l, "lang-in-use", name = name, why = why)
+        (name, why)
     }
 }

@@ -24,6 +24,7 @@ use serde::Serialize;
 use super::args::DoctorArgs;
 use super::{Config, Exit, print_json};
 use crate::domain::{Timestamp, format_ts, parse_ts};
+use crate::i18n::tr;
 use crate::providers::credentials::{PAYPAL_SIMULATOR_ID, parse_stripe_secrets};
 use crate::providers::paypal::PaypalCert;
 use crate::providers::paypal::default_cert_cache;
@@ -396,13 +397,42 @@ pub fn doctor(config: &Config, args: &DoctorArgs, out: &mut dyn Write) -> anyhow
     if args.json {
         print_json(out, &serde_json::to_value(&checks)?)?;
     } else {
+        let l = config.l();
+        let status = |s: Status| {
+            l.t(match s {
+                Status::Ok => "doctor-ok",
+                Status::Warning => "doctor-warning",
+                Status::Problem => "doctor-problem",
+            })
+        };
+        let name = |n: &str| l.word_key(&format!("doctor-name-{}", n.replace(' ', "-")));
+        let (sw, nw) = checks.iter().fold((8, 14), |(sw, nw), c| {
+            (
+                sw.max(status(c.status).chars().count()),
+                nw.max(name(c.name).chars().count()),
+            )
+        });
         for c in &checks {
-            let mut line = format!("{:<8} {:<14} {}", c.status.as_str(), c.name, c.message);
+            let mut line = format!(
+                "{:<sw$} {:<nw$} {}",
+                status(c.status),
+                name(c.name),
+                c.message
+            );
             if let Some(hint) = &c.hint {
-                line.push_str(&format!(" (hint: {hint})"));
+                line.push_str(&format!(" {}", tr!(l, "doctor-hint", hint = hint.as_str())));
             }
             writeln!(out, "{line}")?;
         }
+        // Not a check (it cannot fail) and not in the JSON, which never
+        // changes with the language: which language, and why.
+        let (lang, why) = config.lang.name_and_why();
+        writeln!(
+            out,
+            "{:<sw$} {:<nw$} {lang} ({why})",
+            status(Status::Ok),
+            l.t("doctor-name-language")
+        )?;
     }
     Ok(if checks.iter().all(|c| c.status == Status::Ok) {
         Exit::Ok
