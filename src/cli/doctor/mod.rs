@@ -55,8 +55,9 @@ pub enum Status {
 pub struct Check {
     pub name: &'static str,
     pub status: Status,
-    pub message: String,
-    pub hint: Option<String>,
+    /// What was found (English in JSON, in the owner's language on screen).
+    pub message: crate::i18n::Msg,
+    pub hint: Option<crate::i18n::Msg>,
 }
 
 /// A file's mode bits and owner.
@@ -407,10 +408,10 @@ pub fn doctor(config: &Config, args: &DoctorArgs, out: &mut dyn Write) -> anyhow
                 "{:<sw$} {:<nw$} {}",
                 status(c.status),
                 name(c.name),
-                c.message
+                l.text(&c.message)
             );
             if let Some(hint) = &c.hint {
-                line.push_str(&format!(" {}", tr!(l, "doctor-hint", hint = hint.as_str())));
+                line.push_str(&format!(" {}", tr!(l, "doctor-hint", hint = hint.clone())));
             }
             writeln!(out, "{line}")?;
         }
