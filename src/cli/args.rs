@@ -255,9 +255,15 @@ SIGTERM or SIGINT: finish the requests in flight, exit 0.";
 /// `tally serve`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ServeArgs {
-    /// Address to listen on. Keep loopback: a reverse proxy terminates TLS in front.
-    #[arg(long, default_value = "127.0.0.1:8787")]
-    pub bind: String,
+    /// Address to listen on: HOST:PORT, or unix:PATH (a socket with mode 0660
+    /// for the reverse proxy). Repeat for several (e.g. the socket for nginx
+    /// plus 127.0.0.1:8787 for /healthz and /metrics).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8787")]
+    pub bind: Vec<String>,
+    /// Allow a TCP --bind beyond loopback: a reverse proxy guards it (tally
+    /// has no timeouts and trusts Content-Length; only the proxy stops those).
+    #[arg(long)]
+    pub behind_proxy: bool,
     /// Worker threads: HTTP and verification in parallel, the database work
     /// in turn on one connection.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
@@ -268,9 +274,11 @@ pub struct ServeArgs {
     /// How old a Stripe signature timestamp may be, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 300)]
     pub stripe_tolerance: u32,
-    /// How far a PayPal transmission time may be from now, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 300)]
-    pub paypal_tolerance: u32,
+    /// How far a PayPal transmission time may be from now, in seconds
+    /// [default: no window: PayPal retries for 3 days, and nothing says a
+    /// retry is signed afresh].
+    #[arg(long, value_name = "SECS")]
+    pub paypal_tolerance: Option<u32>,
     /// Verify PayPal deliveries with this certificate and never fetch one.
     #[arg(long, value_name = "PEM")]
     pub paypal_cert: Option<PathBuf>,

@@ -10,6 +10,7 @@ use anyhow::{Context as _, bail};
 
 use super::args::{LogFormatArg, ServeArgs};
 use super::{Config, Exit};
+use crate::listener::bind;
 use crate::listener::handler::WebhookConfig;
 use crate::listener::server::{self, LogFormat, ServeOptions};
 use crate::providers::credentials;
@@ -18,6 +19,7 @@ use crate::providers::paypal::CertSource;
 pub fn serve(config: &Config, args: &ServeArgs) -> anyhow::Result<Exit> {
     let stripe_secrets = credentials::stripe_secrets()?;
     let paypal_webhook_id = credentials::paypal_webhook_id(args.paypal_allow_simulator)?;
+    let binds = bind::check_exposure(&args.bind, args.behind_proxy)?;
     if args.max_body == 0 {
         bail!("--max-body must be at least 1 byte");
     }
@@ -47,14 +49,14 @@ pub fn serve(config: &Config, args: &ServeArgs) -> anyhow::Result<Exit> {
     };
     server::run(ServeOptions {
         db: config.db.clone(),
-        bind: args.bind.clone(),
+        binds,
         workers: usize::from(args.workers),
         max_body: args.max_body,
         settings: WebhookConfig {
             stripe_secrets,
             paypal_webhook_id,
             stripe_tolerance: i64::from(args.stripe_tolerance),
-            paypal_tolerance: i64::from(args.paypal_tolerance),
+            paypal_tolerance: args.paypal_tolerance.map(i64::from),
         },
         certs,
         log_format: match args.log_format {

@@ -48,7 +48,7 @@ impl Harness {
                 stripe_secrets: vec![SECRET.to_owned()],
                 paypal_webhook_id: Some("WH-TEST-ID".to_owned()),
                 stripe_tolerance: 300,
-                paypal_tolerance: 300,
+                paypal_tolerance: Some(300),
             },
             certs: CertSource::pinned(&pem).unwrap(),
             metrics: Metrics::new(),
@@ -980,6 +980,44 @@ fn paypal_capture_then_refund_through_the_capture_id() {
     let (o, p) = get(&h.store(), "TEST1014");
     assert_eq!(p.unwrap().status, PaymentStatus::Cancelled);
     assert_eq!(o.payment_status, OrderPaymentStatus::Refunded);
+}
+
+/// PayPal retries a failed delivery for 3 days and nothing says a retry is
+/// signed afresh: by default no transmission-time window refuses it. With
+/// `--paypal-tolerance` the window is back, with its old meaning.
+#[test]
+fn a_paypal_retry_three_days_late_applies_unless_a_window_is_set() {
+    let mut capture = sample_json("paypal/PAYMENT.CAPTURE.COMPLETED.paypal-docs-pui.json");
+    capture["resource"]["amount"] = json!({"value": "89.90", "currency_code": "EUR"});
+    let body = capture.to_string().into_bytes();
+    let sent = crate::domain::format_ts(now() - chrono::Duration::days(3));
+    let headers = paypal_headers("tx-late", &sent, "WH-TEST-ID", &body);
+    let refs: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+
+    let mut windowed = Harness::new();
+    let before = windowed.shop_state();
+    let got = windowed.send("POST", "/webhooks/paypal", &refs, Body::Complete(&body));
+    assert_eq!(result(&got), (400, "rejected".to_owned()));
+    assert!(got.response.body.contains("old"), "{}", got.response.body);
+    assert_eq!(windowed.shop_state(), before);
+
+    let mut h = Harness::new();
+    h.settings.paypal_tolerance = None;
+    let got = h.send("POST", "/webhooks/paypal", &refs, Body::Complete(&body));
+    assert_eq!(
+        result(&got),
+        (200, "applied".to_owned()),
+        "{}",
+        got.response.body
+    );
+    let (o, p) = get(&h.store(), "TEST1014");
+    assert_eq!(p.unwrap().status, PaymentStatus::Completed);
+    assert_eq!(o.payment_status, OrderPaymentStatus::Paid);
+    // The same retry again: a duplicate, nothing changes.
+    let state = h.shop_state();
+    let got = h.send("POST", "/webhooks/paypal", &refs, Body::Complete(&body));
+    assert_eq!(result(&got), (200, "duplicate".to_owned()));
+    assert_eq!(h.shop_state(), state);
 }
 
 #[test]

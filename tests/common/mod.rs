@@ -347,7 +347,7 @@ pub fn connect(addr: &str) -> TcpStream {
 
 /// Reads one response: (status, body); status 0 when the connection closed
 /// (or was reset) before a status line.
-pub fn read_response(stream: &mut TcpStream) -> (u16, String) {
+pub fn read_response(stream: &mut impl Read) -> (u16, String) {
     let mut head = Vec::new();
     let mut byte = [0u8; 1];
     while !head.ends_with(b"\r\n\r\n") && head.len() < 64 * 1024 {
@@ -391,6 +391,17 @@ pub fn request(
     headers: &[(&str, String)],
     body: &[u8],
 ) -> (u16, String) {
+    send(addr, &request_bytes(addr, method, path, headers, body))
+}
+
+/// The bytes of one request with `Connection: close` and a `Content-Length`.
+pub fn request_bytes(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, String)],
+    body: &[u8],
+) -> Vec<u8> {
     let mut req = format!(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
         body.len()
@@ -401,5 +412,5 @@ pub fn request(
     req.push_str("\r\n");
     let mut bytes = req.into_bytes();
     bytes.extend_from_slice(body);
-    send(addr, &bytes)
+    bytes
 }
