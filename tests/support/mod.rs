@@ -288,3 +288,163 @@ impl Drop for Proxy {
         self.server.unblock();
     }
 }
+
+// ---------------------------------------------------------------------------
+// Hand-written fakes
+// ---------------------------------------------------------------------------
+
+/// One request to a fake.
+pub struct FakeRequest {
+    pub method: String,
+    pub path: String,
+    /// The query, decoded; repeated keys kept in order.
+    pub query: Vec<(String, String)>,
+    pub authorization: String,
+    pub body: String,
+}
+
+impl FakeRequest {
+    pub fn param(&self, key: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A fake's answer: status, extra headers, JSON body.
+pub type FakeResponse = (u16, Vec<(&'static str, String)>, String);
+
+type Handler = dyn Fn(&FakeRequest) -> FakeResponse + Send + Sync;
+
+/// A fake API on 127.0.0.1: `handler` answers, after any queued fault;
+/// requests are counted by path.
+pub struct Fake {
+    pub port: u16,
+    pub faults: Arc<Mutex<VecDeque<Fault>>>,
+    pub calls: Arc<Mutex<HashMap<String, usize>>>,
+    server: Arc<tiny_http::Server>,
+}
+
+impl Fake {
+    pub fn start(handler: impl Fn(&FakeRequest) -> FakeResponse + Send + Sync + 'static) -> Fake {
+        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
+        let port = server.server_addr().to_ip().unwrap().port();
+        let faults: Arc<Mutex<VecDeque<Fault>>> = Arc::default();
+        let calls: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
+        let handler: Arc<Handler> = Arc::new(handler);
+        let (s, f, c) = (server.clone(), faults.clone(), calls.clone());
+        thread::spawn(move || {
+            for mut req in s.incoming_requests() {
+                let url = url::Url::parse(&format!("http://x{}", req.url())).unwrap();
+                let path = url.path().to_owned();
+                *c.lock().unwrap().entry(path.clone()).or_default() += 1;
+                let fault = f.lock().unwrap().pop_front();
+                match fault {
+                    Some(Fault::Status(code, retry_after, body)) => {
+                        let mut resp = tiny_http::Response::from_string(body).with_status_code(code);
+                        if let Some(ra) = retry_after {
+                            resp.add_header(tiny_http::Header::from_bytes("Retry-After", ra).unwrap());
+                        }
+                        let _ = req.respond(resp);
+                        continue;
+                    }
+                    Some(Fault::Delay(d)) => thread::sleep(d),
+                    None => {}
+                }
+                let mut body = String::new();
+                let _ = std::io::Read::read_to_string(req.as_reader(), &mut body);
+                let fr = FakeRequest {
+                    method: req.method().to_string(),
+                    path,
+                    query: url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect(),
+                    authorization: req
+                        .headers()
+                        .iter()
+                        .find(|h| h.field.equiv("Authorization"))
+                        .map(|h| h.value.as_str().to_owned())
+                        .unwrap_or_default(),
+                    body,
+                };
+                let (status, headers, body) = handler(&fr);
+                let mut resp = tiny_http::Response::from_string(body).with_status_code(status);
+                resp.add_header(tiny_http::Header::from_bytes("Content-Type", "application/json").unwrap());
+                for (k, v) in headers {
+                    resp.add_header(tiny_http::Header::from_bytes(k, v.as_bytes()).unwrap());
+                }
+                let _ = req.respond(resp);
+            }
+        });
+        Fake {
+            port,
+            faults,
+            calls,
+            server,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn fault(&self, f: Fault) {
+        self.faults.lock().unwrap().push_back(f);
+    }
+
+    pub fn calls(&self, path: &str) -> usize {
+        self.calls.lock().unwrap().get(path).copied().unwrap_or(0)
+    }
+
+    pub fn total_calls(&self) -> usize {
+        self.calls.lock().unwrap().values().sum()
+    }
+}
+
+impl Drop for Fake {
+    fn drop(&mut self) {
+        self.server.unblock();
+    }
+}
+
+/// A fake of Stripe's `GET /v1/events` as documented (stripe-api.md §1):
+/// newest first, `created[gte]`, `limit`, `starting_after`, `has_more`;
+/// 401 with Stripe's error body for any key but `key`. `page` caps the
+/// page size (to exercise paging with few events).
+pub fn fake_stripe(events: Vec<Value>, key: &'static str, page: usize) -> Fake {
+    let mut events = events;
+    events.sort_by(|a, b| {
+        (b["created"].as_i64(), b["id"].as_str()).cmp(&(a["created"].as_i64(), a["id"].as_str()))
+    });
+    Fake::start(move |r| {
+        if r.authorization != format!("Bearer {key}") {
+            return (
+                401,
+                vec![],
+                serde_json::json!({"error": {"type": "invalid_request_error",
+                    "message": "Invalid API Key provided: sk_test_****"}})
+                .to_string(),
+            );
+        }
+        if r.path != "/v1/events" {
+            return (404, vec![], r#"{"error":{"message":"Unrecognized request URL"}}"#.to_owned());
+        }
+        let gte: i64 = r.param("created[gte]").and_then(|v| v.parse().ok()).unwrap_or(0);
+        let limit: usize = r.param("limit").and_then(|v| v.parse().ok()).unwrap_or(10).min(page);
+        let matching: Vec<&Value> = events
+            .iter()
+            .filter(|e| e["created"].as_i64().unwrap() >= gte)
+            .collect();
+        let start = match r.param("starting_after") {
+            Some(id) => matching.iter().position(|e| e["id"] == id).map_or(0, |i| i + 1),
+            None => 0,
+        };
+        let data: Vec<&Value> = matching.iter().skip(start).take(limit).copied().collect();
+        let has_more = start + data.len() < matching.len();
+        (
+            200,
+            vec![],
+            serde_json::json!({"object": "list", "url": "/v1/events", "has_more": has_more, "data": data})
+                .to_string(),
+        )
+    })
+}
