@@ -26,11 +26,15 @@ fn shop() -> Shop {
     for i in 1..=8 {
         let number = format!("SHOP{}", 1000 + i);
         let provider = if i <= 4 { "stripe" } else { "paypal" };
-        orders.push(json!({"number": number, "customer_name": "B", "customer_email": "b@example.com",
+        orders.push(
+            json!({"number": number, "customer_name": "B", "customer_email": "b@example.com",
             "total": format!("{}.00", 10 + i), "currency": "EUR", "status": "pending",
-            "payment_status": "pending", "created_at": now}));
-        payments.push(json!({"order": number, "provider": provider, "amount": format!("{}.00", 10 + i),
-            "currency": "EUR", "status": "pending", "created_at": now}));
+            "payment_status": "pending", "created_at": now}),
+        );
+        payments.push(
+            json!({"order": number, "provider": provider, "amount": format!("{}.00", 10 + i),
+            "currency": "EUR", "status": "pending", "created_at": now}),
+        );
     }
     Shop::import(&json!({"orders": orders, "payments": payments}))
 }
@@ -61,7 +65,11 @@ fn stripe_event(id: &str, order: &str, minor: i64, created: i64, kind: &str) -> 
 fn sync_stripe(shop: &Shop, fake: &Fake, key: &str, extra: &[(&str, &str)]) -> common::Run {
     let mut env = vec![("STRIPE_API_KEY", key)];
     env.extend_from_slice(extra);
-    tally_with(&shop.db, &["sync", "stripe", "--stripe-api", &fake.url()], &env)
+    tally_with(
+        &shop.db,
+        &["sync", "stripe", "--stripe-api", &fake.url()],
+        &env,
+    )
 }
 
 #[test]
@@ -71,22 +79,50 @@ fn stripe_newest_first_pages_are_applied_oldest_first() {
     let mut events = Vec::new();
     // SHOP1001 was declined, then paid; the rest paid. Seven events, pages
     // of two, newest first as real Stripe lists them.
-    events.push(stripe_event("evt_a", "SHOP1001", 1100, now - 600, "payment_intent.payment_failed"));
-    events.push(stripe_event("evt_b", "SHOP1001", 1100, now - 500, "payment_intent.succeeded"));
+    events.push(stripe_event(
+        "evt_a",
+        "SHOP1001",
+        1100,
+        now - 600,
+        "payment_intent.payment_failed",
+    ));
+    events.push(stripe_event(
+        "evt_b",
+        "SHOP1001",
+        1100,
+        now - 500,
+        "payment_intent.succeeded",
+    ));
     for (i, n) in [2, 3, 4].iter().enumerate() {
         let order = format!("SHOP100{n}");
-        events.push(stripe_event(&format!("evt_c{i}"), &order, 1000 + n * 100, now - 400 + i as i64, "payment_intent.succeeded"));
+        events.push(stripe_event(
+            &format!("evt_c{i}"),
+            &order,
+            1000 + n * 100,
+            now - 400 + i as i64,
+            "payment_intent.succeeded",
+        ));
     }
     // Types tally does not act on are not applied.
-    events.push(json!({"id": "evt_x", "object": "event", "type": "customer.created", "created": now - 10,
-        "data": {"object": {"id": "cus_1", "object": "customer"}}}));
+    events.push(
+        json!({"id": "evt_x", "object": "event", "type": "customer.created", "created": now - 10,
+        "data": {"object": {"id": "cus_1", "object": "customer"}}}),
+    );
     let fake = fake_stripe(events, STRIPE_KEY, 2);
     let run = sync_stripe(&shop, &fake, STRIPE_KEY, &[]);
     assert_eq!(run.code, 0, "{}", run.text());
     for n in 1..=4 {
-        assert!(paid(&shop, &format!("SHOP100{n}")), "SHOP100{n}\n{}", run.text());
+        assert!(
+            paid(&shop, &format!("SHOP100{n}")),
+            "SHOP100{n}\n{}",
+            run.text()
+        );
     }
-    assert_eq!(fake.calls("/v1/events"), 3, "pages of two: 3 pages for 6 events");
+    assert_eq!(
+        fake.calls("/v1/events"),
+        3,
+        "pages of two: 3 pages for 6 events"
+    );
     // Applied in the providers' time order, whatever the listing order.
     let conn = shop.conn();
     let logged: Vec<String> = conn
@@ -121,7 +157,13 @@ fn stripe_error(
     let fake = match body {
         Some(body) => Fake::start(move |_| (200, vec![], body.to_owned())),
         None => fake_stripe(
-            vec![stripe_event("evt_1", "SHOP1001", 1100, now - 60, "payment_intent.succeeded")],
+            vec![stripe_event(
+                "evt_1",
+                "SHOP1001",
+                1100,
+                now - 60,
+                "payment_intent.succeeded",
+            )],
             STRIPE_KEY,
             100,
         ),
@@ -133,7 +175,10 @@ fn stripe_error(
     for m in message {
         assert!(run.stderr.contains(m), "{m:?} missing from\n{}", run.text());
     }
-    assert!(!run.stderr.contains(key) || key.len() < 8, "the key was printed");
+    assert!(
+        !run.stderr.contains(key) || key.len() < 8,
+        "the key was printed"
+    );
     assert_eq!(shop.snapshot(), before, "an error changed the shop");
     assert_eq!(shop.count("SELECT count(*) FROM sync_state"), 0);
 }
@@ -170,7 +215,9 @@ fn stripe_malformed_page_exits_2_and_changes_nothing() {
         |_| {},
         STRIPE_KEY,
         &[],
-        &["Stripe: list events: the answer is not what the API documents: the page has no data list"],
+        &[
+            "Stripe: list events: the answer is not what the API documents: the page has no data list",
+        ],
         Some(r#"{"object":"list","has_more":false}"#),
     );
     stripe_error(
@@ -194,11 +241,21 @@ fn stripe_500_then_success_and_should_retry_false() {
     let shop = shop();
     let now = common::unix_now();
     let fake = fake_stripe(
-        vec![stripe_event("evt_1", "SHOP1001", 1100, now - 60, "payment_intent.succeeded")],
+        vec![stripe_event(
+            "evt_1",
+            "SHOP1001",
+            1100,
+            now - 60,
+            "payment_intent.succeeded",
+        )],
         STRIPE_KEY,
         100,
     );
-    fake.fault(Fault::Status(500, None, r#"{"error":{"type":"api_error","message":"boom"}}"#));
+    fake.fault(Fault::Status(
+        500,
+        None,
+        r#"{"error":{"type":"api_error","message":"boom"}}"#,
+    ));
     let run = sync_stripe(&shop, &fake, STRIPE_KEY, &[]);
     assert_eq!(run.code, 0, "{}", run.text());
     assert!(paid(&shop, "SHOP1001"));
@@ -206,12 +263,20 @@ fn stripe_500_then_success_and_should_retry_false() {
     // Five 503s in a row: given up, exit 2, Stripe's text quoted.
     let shop = self::shop();
     for _ in 0..5 {
-        fake.fault(Fault::Status(503, Some("0"), r#"{"error":{"type":"api_error","message":"overloaded"}}"#));
+        fake.fault(Fault::Status(
+            503,
+            Some("0"),
+            r#"{"error":{"type":"api_error","message":"overloaded"}}"#,
+        ));
     }
     let before = shop.snapshot();
     let run = sync_stripe(&shop, &fake, STRIPE_KEY, &[]);
     assert_eq!(run.code, 2, "{}", run.text());
-    assert!(run.stderr.contains("Stripe: list events: 503 overloaded"), "{}", run.text());
+    assert!(
+        run.stderr.contains("Stripe: list events: 503 overloaded"),
+        "{}",
+        run.text()
+    );
     assert_eq!(shop.snapshot(), before);
 }
 
@@ -256,16 +321,30 @@ fn paypal_fake(events: Vec<Value>, uses: usize, captures: Vec<Value>) -> PaypalF
     let fake = Fake::start(move |r| {
         if r.path == "/v1/oauth2/token" {
             if r.authorization != basic || !r.body.contains("grant_type=client_credentials") {
-                return (401, vec![], json!({"error": "invalid_client",
-                    "error_description": "Client Authentication failed"}).to_string());
+                return (
+                    401,
+                    vec![],
+                    json!({"error": "invalid_client",
+                    "error_description": "Client Authentication failed"})
+                    .to_string(),
+                );
             }
             let mut n = t.lock().unwrap();
             *n += 1;
-            return (200, vec![], json!({"scope": "https://uri.paypal.com/services/reporting/search/read",
+            return (
+                200,
+                vec![],
+                json!({"scope": "https://uri.paypal.com/services/reporting/search/read",
                 "access_token": format!("A21AA-token-{n}"), "token_type": "Bearer",
-                "app_id": "APP-1", "expires_in": 32398, "nonce": "n"}).to_string());
+                "app_id": "APP-1", "expires_in": 32398, "nonce": "n"})
+                .to_string(),
+            );
         }
-        let token = r.authorization.strip_prefix("Bearer ").unwrap_or_default().to_owned();
+        let token = r
+            .authorization
+            .strip_prefix("Bearer ")
+            .unwrap_or_default()
+            .to_owned();
         {
             let mut used = used.lock().unwrap();
             let count = used.entry(token.clone()).or_default();
@@ -285,7 +364,9 @@ fn paypal_fake(events: Vec<Value>, uses: usize, captures: Vec<Value>) -> PaypalF
                 .take(2)
                 .cloned()
                 .collect();
-            if page == 2 && let Some(t) = &twice {
+            if page == 2
+                && let Some(t) = &twice
+            {
                 these.insert(0, t.clone());
             }
             let more = listed.len() > page * 2;
@@ -304,15 +385,24 @@ fn paypal_fake(events: Vec<Value>, uses: usize, captures: Vec<Value>) -> PaypalF
                 let href = format!("{}?{}", next.path(), next.query().unwrap_or_default());
                 links.push(json!({"href": href, "rel": "next", "method": "GET"}));
             }
-            return (200, vec![], json!({"events": these, "count": these.len(), "links": links}).to_string());
+            return (
+                200,
+                vec![],
+                json!({"events": these, "count": these.len(), "links": links}).to_string(),
+            );
         }
         if let Some(id) = r.path.strip_prefix("/v2/payments/captures/")
             && let Some(c) = captures.iter().find(|c| c["id"] == id)
         {
             return (200, vec![], c.to_string());
         }
-        (404, vec![], json!({"name": "RESOURCE_NOT_FOUND",
-            "message": "The specified resource does not exist."}).to_string())
+        (
+            404,
+            vec![],
+            json!({"name": "RESOURCE_NOT_FOUND",
+            "message": "The specified resource does not exist."})
+            .to_string(),
+        )
     });
     PaypalFake { fake, tokens }
 }
@@ -342,16 +432,30 @@ fn at(secs_ago: i64) -> String {
 fn paypal_pages_newest_first_with_a_token_expiring_mid_run_and_an_event_twice() {
     let shop = shop();
     let events: Vec<Value> = (5..=8)
-        .map(|n| capture_event(&format!("WH-{n}"), &format!("SHOP100{n}"), &format!("{}.00", 10 + n), &at(600 - n * 10)))
+        .map(|n| {
+            capture_event(
+                &format!("WH-{n}"),
+                &format!("SHOP100{n}"),
+                &format!("{}.00", 10 + n),
+                &at(600 - n * 10),
+            )
+        })
         .collect();
     // Each token answers one call, then 401: the second page needs a new one.
     let pp = paypal_fake(events, 1, vec![]);
     let run = sync_paypal(&shop, &pp.fake, PP_SECRET, &[]);
     assert_eq!(run.code, 0, "{}", run.text());
     for n in 5..=8 {
-        assert!(paid(&shop, &format!("SHOP100{n}")), "SHOP100{n}\n{}", run.text());
+        assert!(
+            paid(&shop, &format!("SHOP100{n}")),
+            "SHOP100{n}\n{}",
+            run.text()
+        );
     }
-    assert!(*pp.tokens.lock().unwrap() >= 2, "the expired token was not renewed");
+    assert!(
+        *pp.tokens.lock().unwrap() >= 2,
+        "the expired token was not renewed"
+    );
     assert_eq!(
         shop.count("SELECT count(*) FROM webhook_log WHERE source = 'sync' AND result = 'applied'"),
         4,
@@ -373,12 +477,18 @@ fn paypal_pages_newest_first_with_a_token_expiring_mid_run_and_an_event_twice() 
 #[test]
 fn paypal_bad_credentials_exit_2_and_change_nothing() {
     let shop = shop();
-    let pp = paypal_fake(vec![capture_event("WH-1", "SHOP1005", "15.00", &at(60))], 100, vec![]);
+    let pp = paypal_fake(
+        vec![capture_event("WH-1", "SHOP1005", "15.00", &at(60))],
+        100,
+        vec![],
+    );
     let before = shop.snapshot();
     let run = sync_paypal(&shop, &pp.fake, "wrong-secret-value", &[]);
     assert_eq!(run.code, 2, "{}", run.text());
     assert!(
-        run.stderr.contains("PayPal: get an access token: 401 Client Authentication failed (invalid_client)"),
+        run.stderr.contains(
+            "PayPal: get an access token: 401 Client Authentication failed (invalid_client)"
+        ),
         "{}",
         run.text()
     );
@@ -399,7 +509,11 @@ fn paypal_429_is_retried_and_a_pending_capture_is_refreshed() {
     let capture = json!({"id": "CAPSHOP1006", "status": "COMPLETED", "custom_id": "SHOP1006",
         "amount": {"currency_code": "EUR", "value": "16.00"}, "create_time": at(30), "update_time": at(30)});
     let pp = paypal_fake(vec![], 100, vec![capture]);
-    pp.fake.fault(Fault::Status(429, Some("0"), r#"{"name":"RATE_LIMIT_REACHED","message":"Too many requests"}"#));
+    pp.fake.fault(Fault::Status(
+        429,
+        Some("0"),
+        r#"{"name":"RATE_LIMIT_REACHED","message":"Too many requests"}"#,
+    ));
     let run = sync_paypal(&shop, &pp.fake, PP_SECRET, &[]);
     assert_eq!(run.code, 0, "{}", run.text());
     assert!(paid(&shop, "SHOP1006"), "{}", run.text());
@@ -415,12 +529,20 @@ fn a_second_sync_while_one_runs_says_so_and_exits_0() {
     let db = shop.db.clone();
     let url = fake.url();
     let first = std::thread::spawn(move || {
-        tally_with(&db, &["sync", "stripe", "--stripe-api", &url], &[("STRIPE_API_KEY", STRIPE_KEY)])
+        tally_with(
+            &db,
+            &["sync", "stripe", "--stripe-api", &url],
+            &[("STRIPE_API_KEY", STRIPE_KEY)],
+        )
     });
     std::thread::sleep(Duration::from_millis(1000));
     let second = sync_stripe(&shop, &fake, STRIPE_KEY, &[]);
     assert_eq!(second.code, 0, "{}", second.text());
-    assert!(second.stderr.contains("another sync is running"), "{}", second.text());
+    assert!(
+        second.stderr.contains("another sync is running"),
+        "{}",
+        second.text()
+    );
     let first = first.join().unwrap();
     assert_eq!(first.code, 0, "{}", first.text());
 }
@@ -431,9 +553,18 @@ fn no_credentials_is_a_clear_error() {
     let run = tally_with(&shop.db, &["sync"], &[]);
     assert_eq!(run.code, 2, "{}", run.text());
     assert!(run.stderr.contains("STRIPE_API_KEY"), "{}", run.text());
-    let run = tally_with(&shop.db, &["sync", "stripe"], &[("STRIPE_API_KEY", "whsec_nope123")]);
+    let run = tally_with(
+        &shop.db,
+        &["sync", "stripe"],
+        &[("STRIPE_API_KEY", "whsec_nope123")],
+    );
     assert_eq!(run.code, 2, "{}", run.text());
-    assert!(run.stderr.contains("not a Stripe secret or restricted API key"), "{}", run.text());
+    assert!(
+        run.stderr
+            .contains("not a Stripe secret or restricted API key"),
+        "{}",
+        run.text()
+    );
     let run = tally_with(
         &shop.db,
         &["sync", "stripe", "--stripe-api", "http://example.com"],
@@ -441,4 +572,70 @@ fn no_credentials_is_a_clear_error() {
     );
     assert_eq!(run.code, 2, "{}", run.text());
     assert!(run.stderr.contains("loopback"), "{}", run.text());
+}
+
+#[test]
+fn doctor_checks_the_apis_and_warns_of_events_only_sync_saw() {
+    let shop = shop();
+    let now = common::unix_now();
+    let fake = fake_stripe(
+        vec![stripe_event(
+            "evt_1",
+            "SHOP1001",
+            1100,
+            now - 60,
+            "payment_intent.succeeded",
+        )],
+        "sk_test_full_power_key",
+        100,
+    );
+    let url = fake.url();
+    let env = [
+        ("STRIPE_API_KEY", "sk_test_full_power_key"),
+        ("TALLY_STRIPE_API", url.as_str()),
+    ];
+    let run = tally_with(&shop.db, &["doctor", "--json"], &env);
+    let checks: Value = serde_json::from_str(&run.stdout).unwrap();
+    let find = |name: &str| {
+        checks
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .cloned()
+    };
+    assert_eq!(
+        find("stripe api").unwrap()["status"],
+        "ok",
+        "{}",
+        run.stdout
+    );
+    assert_eq!(find("stripe api key").unwrap()["status"], "warning");
+    assert!(find("sync").is_none());
+    assert!(!run.stdout.contains("full_power"), "the key was printed");
+
+    let synced = tally_with(&shop.db, &["sync"], &env);
+    assert_eq!(synced.code, 0, "{}", synced.text());
+    let run = tally_with(&shop.db, &["doctor", "--json"], &env);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.contains("that the listener never received"),
+        "{}",
+        run.stdout
+    );
+
+    let bad = tally_with(
+        &shop.db,
+        &["doctor"],
+        &[
+            ("STRIPE_API_KEY", "rk_test_wrong_key_1"),
+            ("TALLY_STRIPE_API", &fake.url()),
+        ],
+    );
+    assert_eq!(bad.code, 1);
+    assert!(
+        bad.stdout.contains("Stripe: list events: 401"),
+        "{}",
+        bad.stdout
+    );
 }

@@ -44,16 +44,21 @@ fn demo_shop() -> (Shop, Vec<(String, i64, String)>) {
         } else {
             total.to_string()
         };
-        orders.push(serde_json::json!({"number": number, "customer_name": "Test Buyer",
+        orders.push(
+            serde_json::json!({"number": number, "customer_name": "Test Buyer",
             "customer_email": "buyer@example.com", "total": shown, "currency": currency,
-            "status": "pending", "payment_status": "pending", "created_at": now}));
+            "status": "pending", "payment_status": "pending", "created_at": now}),
+        );
         payments.push(serde_json::json!({"order": number, "provider": "stripe",
             "amount": shown, "currency": currency, "status": "pending", "created_at": now}));
         out.push((number, total, currency.to_owned()));
     }
     let file = dir.path().join("new.json");
-    std::fs::write(&file, serde_json::json!({"orders": orders, "payments": payments}).to_string())
-        .unwrap();
+    std::fs::write(
+        &file,
+        serde_json::json!({"orders": orders, "payments": payments}).to_string(),
+    )
+    .unwrap();
     let run = common::tally(&db, &["import", file.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.text());
     (Shop { dir, db }, out)
@@ -94,10 +99,7 @@ fn scene(ls: &Localstripe, shop: &Shop, orders: &[(String, i64, String)]) -> usi
     let mut cmd = Listener::command(&shop.db, &["--bind", "127.0.0.1:0"]);
     cmd.env("STRIPE_WEBHOOK_SECRET", SECRET);
     let listener = Listener::spawn(cmd);
-    ls.webhook(
-        &format!("http://{}/webhooks/stripe", listener.addr),
-        SECRET,
-    );
+    ls.webhook(&format!("http://{}/webhooks/stripe", listener.addr), SECRET);
     let half = orders.len() / 2;
     for (number, total, currency) in &orders[..half] {
         ls.pay(number, *total, currency, "4242424242424242");
@@ -140,9 +142,15 @@ fn sync_brings_every_order_up_to_date_exactly_once() {
     let first = sync(&shop, &proxy.url(), &[]);
     assert_eq!(first.code, 0, "{}", first.text());
     for (number, ..) in &orders {
-        assert_eq!(payment_status(&shop, number), "paid", "{number}\n{}", first.text());
+        assert_eq!(
+            payment_status(&shop, number),
+            "paid",
+            "{number}\n{}",
+            first.text()
+        );
         assert!(
-            first.stdout.contains(number.as_str()) || orders[..orders.len() - lost].iter().any(|o| &o.0 == number),
+            first.stdout.contains(number.as_str())
+                || orders[..orders.len() - lost].iter().any(|o| &o.0 == number),
             "{number} not reported\n{}",
             first.stdout
         );
@@ -163,7 +171,10 @@ fn sync_brings_every_order_up_to_date_exactly_once() {
         shop.count("SELECT count(*) FROM webhook_log WHERE source = 'sync' AND result = 'applied'"),
         lost as i64
     );
-    assert_eq!(shop.count("SELECT count(*) FROM sync_state WHERE provider = 'stripe'"), 1);
+    assert_eq!(
+        shop.count("SELECT count(*) FROM sync_state WHERE provider = 'stripe'"),
+        1
+    );
 
     // A second sync finds nothing new, changes nothing, and asks little.
     let before = shop.snapshot();
@@ -203,7 +214,11 @@ fn a_sync_killed_half_way_converges_on_the_next_run() {
         &[("STRIPE_API_KEY", KEY), ("TALLY_TEST_SYNC_KILL_AFTER", "2")],
     );
     assert_ne!(killed.code, 0, "the sync was not killed: {}", killed.text());
-    assert_eq!(shop.count("SELECT count(*) FROM sync_state"), 0, "the watermark moved");
+    assert_eq!(
+        shop.count("SELECT count(*) FROM sync_state"),
+        0,
+        "the watermark moved"
+    );
     let paid_then = orders
         .iter()
         .filter(|o| payment_status(&shop, &o.0) == "paid")
@@ -286,13 +301,21 @@ fn a_pending_payment_is_refreshed_from_its_payment_intent() {
         )
         .unwrap();
     let future = (chrono::Utc::now() + chrono::Duration::minutes(1)).to_rfc3339();
-    let run = sync(&shop, &proxy.url(), &["--since", &future, "--order", number]);
+    let run = sync(
+        &shop,
+        &proxy.url(),
+        &["--since", &future, "--order", number],
+    );
     assert_eq!(run.code, 0, "{}", run.text());
     assert_eq!(payment_status(&shop, number), "paid", "{}", run.text());
     assert!(run.stdout.contains("fact"), "{}", run.stdout);
     assert_eq!(proxy.calls(&format!("/v1/payment_intents/{pi}")), 1);
     let before = shop.snapshot();
-    let again = sync(&shop, &proxy.url(), &["--since", &future, "--order", number]);
+    let again = sync(
+        &shop,
+        &proxy.url(),
+        &["--since", &future, "--order", number],
+    );
     assert_eq!(again.code, 0, "{}", again.text());
     assert_eq!(shop.snapshot(), before, "the same fact twice");
 }

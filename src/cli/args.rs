@@ -397,6 +397,8 @@ pub struct DoctorArgs {
     /// One JSON array of checks on standard output.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub api: ApiArgs,
 }
 
 /// What `tally sync --help` adds after the flags.

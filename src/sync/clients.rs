@@ -45,7 +45,10 @@ pub enum ClientError {
     #[error(transparent)]
     Api(#[from] ApiError),
     #[error("{provider}: {var} is not set, so tally cannot ask {provider}'s API")]
-    NotConfigured { provider: &'static str, var: &'static str },
+    NotConfigured {
+        provider: &'static str,
+        var: &'static str,
+    },
     #[error(
         "no provider API credentials are set: set STRIPE_API_KEY, PAYPAL_CLIENT_ID and \
          PAYPAL_CLIENT_SECRET, or WAVE_API_KEY (see `tally sync --help`)"

@@ -99,9 +99,20 @@ pub struct Options {
 /// Where a pass is, for a progress bar.
 #[derive(Debug, Clone, Copy)]
 pub enum Progress {
-    Fetching { provider: Provider, events: usize },
-    Applying { provider: Provider, done: usize, total: usize },
-    Refreshing { provider: Provider, done: usize, total: usize },
+    Fetching {
+        provider: Provider,
+        events: usize,
+    },
+    Applying {
+        provider: Provider,
+        done: usize,
+        total: usize,
+    },
+    Refreshing {
+        provider: Provider,
+        done: usize,
+        total: usize,
+    },
 }
 
 /// One change a pass made (or would make).
@@ -244,7 +255,14 @@ pub fn run(
     };
     for source in sources {
         let mut pr = ProviderReport::new(source.provider());
-        let outcome = pass(store, *source, options, &mut pr, &mut report.changes, progress);
+        let outcome = pass(
+            store,
+            *source,
+            options,
+            &mut pr,
+            &mut report.changes,
+            progress,
+        );
         pr.calls = source.calls();
         match outcome {
             Ok(()) => {}
@@ -323,7 +341,9 @@ fn pass(
     pr.events_seen = fetched.len();
     let path = source.events_path();
     if options.dry_run {
-        rehearse(store, provider, path, "event", &fetched, pr, changes, progress)?;
+        rehearse(
+            store, provider, path, "event", &fetched, pr, changes, progress,
+        )?;
     } else {
         let kill_after = test_kill_after();
         for (i, event) in fetched.iter().enumerate() {
@@ -377,7 +397,16 @@ fn pass(
         }
     }
     if options.dry_run && !facts.is_empty() {
-        rehearse(store, provider, "fact", "fact", &facts, pr, changes, &mut |_| {})?;
+        rehearse(
+            store,
+            provider,
+            "fact",
+            "fact",
+            &facts,
+            pr,
+            changes,
+            &mut |_| {},
+        )?;
     }
     if pr.failed > 0 {
         pr.problems.push(format!(

@@ -47,7 +47,9 @@ pub fn localstripe_python() -> Option<PathBuf> {
              and sets TALLY_LOCALSTRIPE_PYTHON"
         );
     }
-    eprintln!("SKIPPED: localstripe not found (pip install localstripe==1.15.10, or set TALLY_LOCALSTRIPE_PYTHON)");
+    eprintln!(
+        "SKIPPED: localstripe not found (pip install localstripe==1.15.10, or set TALLY_LOCALSTRIPE_PYTHON)"
+    );
     None
 }
 
@@ -59,7 +61,8 @@ pub struct Localstripe {
 
 impl Localstripe {
     pub fn start(python: &Path, dir: &Path) -> Localstripe {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/localstripe_server.py");
+        let script =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/localstripe_server.py");
         let mut child = Command::new(python)
             .arg(script)
             .arg(dir.join("localstripe.pickle"))
@@ -115,7 +118,10 @@ impl Localstripe {
 
     /// Sends localstripe's webhooks to `url`, signed with `secret`.
     pub fn webhook(&self, url: &str, secret: &str) {
-        self.post("/_config/webhooks/tally", &[("url", url), ("secret", secret)]);
+        self.post(
+            "/_config/webhooks/tally",
+            &[("url", url), ("secret", secret)],
+        );
     }
 
     /// A card PaymentMethod (4242…: succeeds; 4000000000000002: declined).
@@ -197,7 +203,12 @@ impl Proxy {
         let port = server.server_addr().to_ip().unwrap().port();
         let faults: Arc<Mutex<VecDeque<Fault>>> = Arc::default();
         let calls: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
-        let (s, f, c, up) = (server.clone(), faults.clone(), calls.clone(), upstream.to_owned());
+        let (s, f, c, up) = (
+            server.clone(),
+            faults.clone(),
+            calls.clone(),
+            upstream.to_owned(),
+        );
         thread::spawn(move || {
             let agent = ureq_agent();
             for mut req in s.incoming_requests() {
@@ -207,9 +218,12 @@ impl Proxy {
                 let fault = f.lock().unwrap().pop_front();
                 match fault {
                     Some(Fault::Status(code, retry_after, body)) => {
-                        let mut resp = tiny_http::Response::from_string(body).with_status_code(code);
+                        let mut resp =
+                            tiny_http::Response::from_string(body).with_status_code(code);
                         if let Some(ra) = retry_after {
-                            resp.add_header(tiny_http::Header::from_bytes("Retry-After", ra).unwrap());
+                            resp.add_header(
+                                tiny_http::Header::from_bytes("Retry-After", ra).unwrap(),
+                            );
                         }
                         let _ = req.respond(resp);
                         continue;
@@ -342,9 +356,12 @@ impl Fake {
                 let fault = f.lock().unwrap().pop_front();
                 match fault {
                     Some(Fault::Status(code, retry_after, body)) => {
-                        let mut resp = tiny_http::Response::from_string(body).with_status_code(code);
+                        let mut resp =
+                            tiny_http::Response::from_string(body).with_status_code(code);
                         if let Some(ra) = retry_after {
-                            resp.add_header(tiny_http::Header::from_bytes("Retry-After", ra).unwrap());
+                            resp.add_header(
+                                tiny_http::Header::from_bytes("Retry-After", ra).unwrap(),
+                            );
                         }
                         let _ = req.respond(resp);
                         continue;
@@ -357,7 +374,10 @@ impl Fake {
                 let fr = FakeRequest {
                     method: req.method().to_string(),
                     path,
-                    query: url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect(),
+                    query: url
+                        .query_pairs()
+                        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                        .collect(),
                     authorization: req
                         .headers()
                         .iter()
@@ -368,7 +388,9 @@ impl Fake {
                 };
                 let (status, headers, body) = handler(&fr);
                 let mut resp = tiny_http::Response::from_string(body).with_status_code(status);
-                resp.add_header(tiny_http::Header::from_bytes("Content-Type", "application/json").unwrap());
+                resp.add_header(
+                    tiny_http::Header::from_bytes("Content-Type", "application/json").unwrap(),
+                );
                 for (k, v) in headers {
                     resp.add_header(tiny_http::Header::from_bytes(k, v.as_bytes()).unwrap());
                 }
@@ -426,16 +448,30 @@ pub fn fake_stripe(events: Vec<Value>, key: &'static str, page: usize) -> Fake {
             );
         }
         if r.path != "/v1/events" {
-            return (404, vec![], r#"{"error":{"message":"Unrecognized request URL"}}"#.to_owned());
+            return (
+                404,
+                vec![],
+                r#"{"error":{"message":"Unrecognized request URL"}}"#.to_owned(),
+            );
         }
-        let gte: i64 = r.param("created[gte]").and_then(|v| v.parse().ok()).unwrap_or(0);
-        let limit: usize = r.param("limit").and_then(|v| v.parse().ok()).unwrap_or(10).min(page);
+        let gte: i64 = r
+            .param("created[gte]")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let limit: usize = r
+            .param("limit")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(10)
+            .min(page);
         let matching: Vec<&Value> = events
             .iter()
             .filter(|e| e["created"].as_i64().unwrap() >= gte)
             .collect();
         let start = match r.param("starting_after") {
-            Some(id) => matching.iter().position(|e| e["id"] == id).map_or(0, |i| i + 1),
+            Some(id) => matching
+                .iter()
+                .position(|e| e["id"] == id)
+                .map_or(0, |i| i + 1),
             None => 0,
         };
         let data: Vec<&Value> = matching.iter().skip(start).take(limit).copied().collect();
