@@ -21,4 +21,4 @@ pub use ledger::{
 pub use money::{Currency, Money, MoneyError};
 pub use record::{Order, Payment, StatusSource, Timestamp, format_ts, parse_ts};
 pub use status::{OrderPaymentStatus, OrderStatus, ParseStatusError, PaymentStatus, Provider};
-pub use webhook::{EventState, LogResult, OrphanState, SignatureCheck};
+pub use webhook::{EventState, LogResult, LogSource, OrphanState, SignatureCheck};

@@ -25,7 +25,7 @@ use std::time::Instant;
 use serde_json::json;
 
 use super::metrics::Metrics;
-use crate::domain::{LogResult, Provider, SignatureCheck, Timestamp};
+use crate::domain::{LogResult, LogSource, Provider, SignatureCheck, Timestamp};
 use crate::ingest::apply::{self, Delivery, Processing};
 use crate::providers::paypal::{self, CertError, CertSource, PaypalHeaders};
 use crate::providers::{SignatureFault, stripe};
@@ -353,6 +353,7 @@ fn refuse(
         error: Some(&r.message),
         body: None,
         order_number: None,
+        source: LogSource::Webhook,
     };
     let mut detail = r.message.clone();
     let written = ctx.gate.enter().write(|tx| tx.insert_webhook_log(&row));
@@ -474,6 +475,7 @@ fn webhook(req: &Request<'_>, ctx: &mut Context<'_>, provider: Provider) -> Hand
         remote_addr: req.remote_addr,
         signature: SignatureCheck::Verified,
         requested_by: None,
+        source: LogSource::Webhook,
     };
     let processing = apply::process(&mut ctx.gate.enter(), provider, body, &delivery, None);
     processed(provider, processing)

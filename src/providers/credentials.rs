@@ -1,9 +1,12 @@
-//! The providers' webhook credentials, read from the environment.
+//! The providers' credentials, read from the environment.
 //!
-//! `STRIPE_WEBHOOK_SECRET` (a comma-separated list during a rotation) and
-//! `PAYPAL_WEBHOOK_ID` come from the environment only, never from flags, so
-//! they do not show in `ps` or in the shell history. What this module
-//! promises:
+//! Webhooks: `STRIPE_WEBHOOK_SECRET` (a comma-separated list during a
+//! rotation) and `PAYPAL_WEBHOOK_ID`. APIs (`tally sync`, `tally doctor`):
+//! `STRIPE_API_KEY` (a restricted key `rk_…` with read access to events,
+//! PaymentIntents, charges, disputes and refunds), `PAYPAL_CLIENT_ID` and
+//! `PAYPAL_CLIENT_SECRET` (with `PAYPAL_MODE=live|sandbox`), `WAVE_API_KEY`.
+//! They come from the environment only, never from flags, so they do not
+//! show in `ps` or in the shell history. What this module promises:
 //!
 //! - **Never printed.** Nothing here prints or logs, and no error message
 //!   contains a secret: only which entry is wrong and why.
@@ -40,6 +43,160 @@ pub enum CredentialError {
         PAYPAL_SIMULATOR_ID
     )]
     PaypalSimulator,
+    #[error(
+        "STRIPE_API_KEY is not a Stripe secret or restricted API key (expected rk_... or sk_...; \
+         whsec_ is the webhook signing secret, pk_ the publishable key)"
+    )]
+    StripeKeyKind,
+    #[error("{0} is set but {1} is not: PayPal's API needs both")]
+    PaypalHalf(&'static str, &'static str),
+    #[error("PAYPAL_MODE is {0:?}: expected live or sandbox")]
+    PaypalMode(String),
+}
+
+/// What kind of Stripe API key `STRIPE_API_KEY` holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StripeKeyKind {
+    /// `rk_…`: only the permissions given to it.
+    Restricted,
+    /// `sk_…`: full access to the account, more than sync needs.
+    Secret,
+}
+
+/// A Stripe API key. Its `Debug` never shows it.
+#[derive(Clone)]
+pub struct StripeKey {
+    key: String,
+    pub kind: StripeKeyKind,
+    /// Test mode (`_test_`) or live.
+    pub live: bool,
+}
+
+impl std::fmt::Debug for StripeKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "StripeKey({:?}, live: {})", self.kind, self.live)
+    }
+}
+
+impl StripeKey {
+    /// The key itself, for the `Authorization` header only.
+    pub fn expose(&self) -> &str {
+        &self.key
+    }
+
+    /// A key from its text; refuses webhook secrets and publishable keys.
+    pub fn parse(raw: &str) -> Result<StripeKey, CredentialError> {
+        let key = raw.trim();
+        let kind = if key.starts_with("rk_") {
+            StripeKeyKind::Restricted
+        } else if key.starts_with("sk_") {
+            StripeKeyKind::Secret
+        } else {
+            return Err(CredentialError::StripeKeyKind);
+        };
+        if key.len() < 8 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(CredentialError::StripeKeyKind);
+        }
+        Ok(StripeKey {
+            key: key.to_owned(),
+            kind,
+            live: key.contains("_live_"),
+        })
+    }
+}
+
+/// PayPal's API: which host, with which app's credentials.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PaypalMode {
+    Live,
+    Sandbox,
+}
+
+/// PayPal's app credentials. Its `Debug` shows only the mode.
+#[derive(Clone)]
+pub struct PaypalClient {
+    pub client_id: String,
+    secret: String,
+    pub mode: PaypalMode,
+}
+
+impl std::fmt::Debug for PaypalClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PaypalClient({:?})", self.mode)
+    }
+}
+
+impl PaypalClient {
+    pub fn new(client_id: &str, secret: &str, mode: PaypalMode) -> PaypalClient {
+        PaypalClient {
+            client_id: client_id.trim().to_owned(),
+            secret: secret.trim().to_owned(),
+            mode,
+        }
+    }
+
+    /// The secret itself, for the token call's `Authorization` only.
+    pub fn expose_secret(&self) -> &str {
+        &self.secret
+    }
+}
+
+/// A Wave API key. Its `Debug` never shows it.
+#[derive(Clone)]
+pub struct WaveKey(String);
+
+impl std::fmt::Debug for WaveKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WaveKey")
+    }
+}
+
+impl WaveKey {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A set, non-blank environment variable, trimmed.
+fn env(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+}
+
+/// `STRIPE_API_KEY`; `None` when unset.
+pub fn stripe_api_key() -> Result<Option<StripeKey>, CredentialError> {
+    env("STRIPE_API_KEY")
+        .map(|k| StripeKey::parse(&k))
+        .transpose()
+}
+
+/// `PAYPAL_CLIENT_ID` + `PAYPAL_CLIENT_SECRET` (+ `PAYPAL_MODE`, default
+/// live); `None` when neither is set.
+pub fn paypal_client() -> Result<Option<PaypalClient>, CredentialError> {
+    let mode = match env("PAYPAL_MODE").as_deref() {
+        None | Some("live") => PaypalMode::Live,
+        Some("sandbox") => PaypalMode::Sandbox,
+        Some(other) => return Err(CredentialError::PaypalMode(other.to_owned())),
+    };
+    match (env("PAYPAL_CLIENT_ID"), env("PAYPAL_CLIENT_SECRET")) {
+        (None, None) => Ok(None),
+        (Some(_), None) => Err(CredentialError::PaypalHalf(
+            "PAYPAL_CLIENT_ID",
+            "PAYPAL_CLIENT_SECRET",
+        )),
+        (None, Some(_)) => Err(CredentialError::PaypalHalf(
+            "PAYPAL_CLIENT_SECRET",
+            "PAYPAL_CLIENT_ID",
+        )),
+        (Some(id), Some(secret)) => Ok(Some(PaypalClient::new(&id, &secret, mode))),
+    }
+}
+
+/// `WAVE_API_KEY`; `None` when unset.
+pub fn wave_api_key() -> Option<WaveKey> {
+    env("WAVE_API_KEY").map(WaveKey)
 }
 
 /// `STRIPE_WEBHOOK_SECRET` as a list; empty when unset.
@@ -104,5 +261,20 @@ mod tests {
         let err = parse_stripe_secrets("whsec_a,sk_live_secretvalue").unwrap_err();
         assert!(matches!(err, CredentialError::StripeApiKey { entry: 2 }));
         assert!(!err.to_string().contains("secretvalue"), "{err}");
+    }
+
+    #[test]
+    fn stripe_api_keys_are_told_apart_and_never_shown() {
+        let k = StripeKey::parse(" rk_live_abcdef123 ").unwrap();
+        assert_eq!(k.kind, StripeKeyKind::Restricted);
+        assert!(k.live);
+        assert_eq!(k.expose(), "rk_live_abcdef123");
+        assert!(!format!("{k:?}").contains("abcdef"));
+        let k = StripeKey::parse("sk_test_abcdef123").unwrap();
+        assert_eq!((k.kind, k.live), (StripeKeyKind::Secret, false));
+        for bad in ["whsec_abcdef123", "pk_test_abcdef123", "sk_", "x"] {
+            let err = StripeKey::parse(bad).unwrap_err();
+            assert!(!err.to_string().contains("abcdef"), "{err}");
+        }
     }
 }

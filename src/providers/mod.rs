@@ -10,7 +10,8 @@
 //! - `parse`: a verified body into a [`ProviderEvent`] in the domain's
 //!   terms: a closed [`EventKind`], exact [`Money`](crate::domain::Money),
 //!   the keys that match it to a payment. Pure.
-//! - later, `api`: the provider's API client, built on [`http`].
+//! - `api`: the provider's API client (`tally sync`, `tally doctor`),
+//!   built on the shared [`api`] client (time limits, retries, errors).
 //! - whatever only that provider needs (PayPal's `certs`).
 //!
 //! Shared by the rooms: [`event`] (the vocabulary they parse into), [`http`]
@@ -27,6 +28,7 @@
 //!   provider's parser.
 //! - **No secret and no signature** in any error or message.
 
+pub mod api;
 pub mod credentials;
 pub mod event;
 pub mod http;

@@ -10,6 +10,7 @@
 //!
 //! Nothing here knows of Stripe, of HTTP serving or of the database.
 
+pub mod api;
 pub mod certs;
 pub mod parse;
 pub mod verify;

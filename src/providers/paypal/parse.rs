@@ -73,6 +73,11 @@ impl Type {
     }
 }
 
+/// Whether tally acts on this PayPal event type.
+pub fn acts_on(event_type: &str) -> bool {
+    Type::of(event_type).is_some()
+}
+
 /// Parses a verified PayPal body.
 pub fn parse(body: &[u8]) -> Result<ProviderEvent, EventError> {
     let v = json::object(body)?;

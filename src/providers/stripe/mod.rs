@@ -8,6 +8,7 @@
 //!
 //! Nothing here knows of PayPal, of HTTP serving or of the database.
 
+pub mod api;
 pub mod parse;
 pub mod verify;
 
