@@ -74,6 +74,7 @@ pub fn tally_with(db: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
         .env_remove("TALLY_DB")
         .env_remove("STRIPE_WEBHOOK_SECRET")
         .env_remove("PAYPAL_WEBHOOK_ID")
+        .env_remove("WAVE_WEBHOOK_SECRET")
         .stdin(Stdio::null());
     for (k, v) in env {
         cmd.env(k, v);
@@ -196,6 +197,7 @@ impl Listener {
             .args(args)
             .env_remove("STRIPE_WEBHOOK_SECRET")
             .env_remove("PAYPAL_WEBHOOK_ID")
+            .env_remove("WAVE_WEBHOOK_SECRET")
             .env_remove("TALLY_TEST_PANIC_PATH")
             .env_remove("TALLY_DB")
             .stdin(Stdio::null())
