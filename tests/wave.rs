@@ -353,7 +353,9 @@ fn refused_deliveries_change_nothing() {
     let mut tampered = body.clone();
     let at = tampered.len() / 2;
     tampered[at] ^= 1;
-    let cases: Vec<(Vec<(&str, String)>, &[u8])> = vec![
+    /// (headers, body)
+    type Case<'a> = (Vec<(&'a str, String)>, &'a [u8]);
+    let cases: Vec<Case<'_>> = vec![
         (vec![], &body),
         (
             vec![(
