@@ -833,7 +833,15 @@ fn refused_requests_change_nothing() {
             &big,
             413,
         ),
-        ("wrong path", "POST", "/webhooks/wave", vec![], &body, 404),
+        ("wrong path", "POST", "/webhooks/cash", vec![], &body, 404),
+        (
+            "wave without its secret",
+            "POST",
+            "/webhooks/wave",
+            vec![],
+            &body,
+            503,
+        ),
         ("wrong method", "GET", "/webhooks/stripe", vec![], b"", 405),
         (
             "wrong method on health",

@@ -111,14 +111,14 @@ pub enum Command {
         #[arg(long, default_value_t = 50)]
         limit: i64,
     },
-    /// Run the Stripe and PayPal webhook listener (secrets from the environment).
+    /// Run the Stripe, PayPal and Wave webhook listener (secrets from the environment).
     #[command(after_help = SERVE_HELP)]
     Serve(ServeArgs),
     /// Provider events that matched no payment: list, link to an order, dismiss.
     Orphans(OrphansArgs),
     /// The webhook log: list requests, failed events; replay a stored event.
     Webhooks(WebhooksArgs),
-    /// Send a signed Stripe test event to a listener; it changes that order.
+    /// Send a signed Stripe or Wave test event to a listener; it changes that order.
     SendTestEvent(SendTestEventArgs),
     /// Check the set-up: database, permissions, secrets, certificates, WAL,
     /// webhooks received and refused (exit 1 on any warning or problem).
@@ -251,7 +251,9 @@ Environment:
   STRIPE_WEBHOOK_SECRET  the endpoint's signing secret (whsec_...); during a rotation,
                          the old and the new one, comma-separated. Unset: Stripe off.
   PAYPAL_WEBHOOK_ID      the id of the PayPal webhook. Unset: PayPal off.
-Routes: POST /webhooks/stripe, POST /webhooks/paypal (and the old
+  WAVE_WEBHOOK_SECRET    the Wave webhook's secret (wave_sn_WHS_...); during a rotation,
+                         the old and the new one, comma-separated. Unset: Wave off.
+Routes: POST /webhooks/stripe, POST /webhooks/paypal, POST /webhooks/wave (and the old
 /accounts/webhooks/stripe/, /accounts/webhooks/paypal/), GET /healthz, GET /metrics.
 The first line on stderr names the bound address; then one line per request.
 SIGTERM or SIGINT: finish the requests in flight, exit 0.";
@@ -297,6 +299,22 @@ pub struct ServeArgs {
     /// (anyone can aim the simulator at any URL: test listeners only).
     #[arg(long)]
     pub paypal_allow_simulator: bool,
+    /// Wave's security strategy, as chosen when the webhook was registered:
+    /// signing (the Wave-Signature header) or bearer (Authorization: Bearer).
+    #[arg(long, value_enum, default_value_t = WaveAuthArg::Signing)]
+    pub wave_auth: WaveAuthArg,
+    /// How far a Wave-Signature timestamp may be from now, in seconds
+    /// [default: no limit; event ids are de-duplicated, and Wave's retries
+    /// are not known to be signed afresh].
+    #[arg(long, value_name = "SECS")]
+    pub wave_tolerance: Option<u32>,
+}
+
+/// `--wave-auth`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WaveAuthArg {
+    Signing,
+    Bearer,
 }
 
 /// `--log-format`.
@@ -368,18 +386,24 @@ pub enum WebhookAction {
 /// `tally send-test-event`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct SendTestEventArgs {
-    /// The provider (Stripe only: PayPal signs with a key tally does not have).
+    /// The provider (Stripe or Wave: PayPal signs with a key tally does not have).
     #[arg(value_enum)]
     pub provider: TestProvider,
-    /// The event type, e.g. payment_intent.succeeded, charge.refunded.
+    /// The event type, e.g. payment_intent.succeeded, charge.refunded,
+    /// checkout.session.completed, merchant.payment_received.
     #[arg(value_name = "TYPE")]
     pub event_type: String,
     /// The order the event is about: it will change.
     #[arg(long, value_name = "NUMBER")]
     pub order: String,
-    /// The listener's Stripe URL.
-    #[arg(long, default_value = "http://127.0.0.1:8787/webhooks/stripe")]
-    pub url: String,
+    /// The listener's URL for the provider [default:
+    /// http://127.0.0.1:8787/webhooks/PROVIDER].
+    #[arg(long)]
+    pub url: Option<String>,
+    /// Wave only: the strategy the listener verifies with (--wave-auth of
+    /// `tally serve`).
+    #[arg(long, value_enum, default_value_t = WaveAuthArg::Signing)]
+    pub wave_auth: WaveAuthArg,
     /// The amount to report [default: the order's total, read from --db].
     #[arg(long)]
     pub amount: Option<String>,
@@ -505,6 +529,7 @@ pub struct ApiArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TestProvider {
     Stripe,
+    Wave,
 }
 
 #[cfg(test)]

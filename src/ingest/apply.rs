@@ -580,6 +580,11 @@ impl Applying<'_> {
         if let Some(amount) = ev.amount {
             details["amount"] = json!(amount.to_string());
         }
+        // What the provider kept of that amount (Wave's fee on a QR
+        // payment): the capture is what the customer paid.
+        if let Some(fee) = ev.fee {
+            details["fee"] = json!(fee.to_string());
+        }
         if added > 0 {
             details["movements"] = json!(
                 ev.movements

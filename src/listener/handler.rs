@@ -28,6 +28,7 @@ use super::metrics::Metrics;
 use crate::domain::{LogResult, LogSource, Provider, SignatureCheck, Timestamp};
 use crate::ingest::apply::{self, Delivery, Processing};
 use crate::providers::paypal::{self, CertError, CertSource, PaypalHeaders};
+use crate::providers::wave::WaveVerifier;
 use crate::providers::{SignatureFault, stripe};
 use crate::store::Store;
 use crate::store::webhooks::NewLogRow;
@@ -36,6 +37,8 @@ use crate::store::webhooks::NewLogRow;
 /// configuration keeps working). A trailing slash is optional.
 pub const STRIPE_PATHS: [&str; 2] = ["/webhooks/stripe", "/accounts/webhooks/stripe"];
 pub const PAYPAL_PATHS: [&str; 2] = ["/webhooks/paypal", "/accounts/webhooks/paypal"];
+/// Wave's path (the seed had none: Wave payments were confirmed by hand).
+pub const WAVE_PATHS: [&str; 1] = ["/webhooks/wave"];
 
 /// A request body, as the server read it.
 #[derive(Debug, Clone, Copy)]
@@ -192,6 +195,9 @@ pub struct WebhookConfig {
     /// event ids are de-duplicated. The signature, the certificate and the
     /// de-duplication stand.
     pub paypal_tolerance: Option<i64>,
+    /// `WAVE_WEBHOOK_SECRET`, `--wave-auth`, `--wave-tolerance`; no secret:
+    /// Wave disabled.
+    pub wave: WaveVerifier,
 }
 
 impl std::fmt::Debug for WebhookConfig {
@@ -201,6 +207,7 @@ impl std::fmt::Debug for WebhookConfig {
             .field("paypal_webhook_id", &self.paypal_webhook_id.is_some())
             .field("stripe_tolerance", &self.stripe_tolerance)
             .field("paypal_tolerance", &self.paypal_tolerance)
+            .field("wave", &self.wave)
             .finish()
     }
 }
@@ -257,6 +264,8 @@ fn route(path: &str) -> Route {
         Route::Webhook(Provider::Stripe)
     } else if PAYPAL_PATHS.contains(&trimmed) {
         Route::Webhook(Provider::Paypal)
+    } else if WAVE_PATHS.contains(&trimmed) {
+        Route::Webhook(Provider::Wave)
     } else if trimmed == "/healthz" {
         Route::Health
     } else if trimmed == "/metrics" {
@@ -403,7 +412,9 @@ fn disabled(provider: Provider, ctx: &Context<'_>) -> Option<String> {
         }
         Provider::Paypal => (ctx.settings.paypal_webhook_id.is_none() || ctx.certs.is_none())
             .then(|| "PAYPAL_WEBHOOK_ID is not set: PayPal webhooks are disabled".to_owned()),
-        Provider::Wave | Provider::Cash => Some(unsupported(provider)),
+        Provider::Wave => (!ctx.settings.wave.enabled())
+            .then(|| "WAVE_WEBHOOK_SECRET is not set: Wave webhooks are disabled".to_owned()),
+        Provider::Cash => Some(unsupported(provider)),
     }
 }
 
@@ -459,7 +470,8 @@ fn webhook(req: &Request<'_>, ctx: &mut Context<'_>, provider: Provider) -> Hand
     let verified = match provider {
         Provider::Stripe => verify_stripe(req, ctx, body),
         Provider::Paypal => verify_paypal(req, ctx, body),
-        Provider::Wave | Provider::Cash => Err(rejected(
+        Provider::Wave => verify_wave(req, ctx, body),
+        Provider::Cash => Err(rejected(
             503,
             SignatureCheck::Unconfigured,
             unsupported(provider),
@@ -585,4 +597,12 @@ fn verify_paypal(req: &Request<'_>, ctx: &Context<'_>, body: &[u8]) -> Result<()
         Some(tolerance) => verified.check_fresh(req.now, tolerance).map_err(bad),
         None => Ok(()),
     }
+}
+
+fn verify_wave(req: &Request<'_>, ctx: &Context<'_>, body: &[u8]) -> Result<(), Refusal> {
+    ctx.settings
+        .wave
+        .verify(|name| req.header(name), body, req.now.timestamp())
+        .map(drop)
+        .map_err(|e| bad_signature(e.fault(), e.to_string()))
 }

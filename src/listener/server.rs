@@ -271,7 +271,20 @@ fn announce(opts: &ServeOptions, workers: usize) {
         (Some(_), Some(certs)) => format!("PayPal enabled ({})", certs.describe()),
         (None, _) | (Some(_), None) => "PayPal disabled (PAYPAL_WEBHOOK_ID is not set)".to_owned(),
     };
-    say(format, Level::Info, &format!("{stripe}; {paypal}"));
+    let wave = &opts.settings.wave;
+    let wave = match (wave.secrets.len(), wave.tolerance) {
+        (0, _) => "Wave disabled (WAVE_WEBHOOK_SECRET is not set)".to_owned(),
+        (n, tolerance) => format!(
+            "Wave enabled ({n} secret{}, {} strategy{})",
+            if n == 1 { "" } else { "s" },
+            wave.auth.as_str(),
+            match (wave.auth, tolerance) {
+                (crate::providers::wave::WaveAuth::Signing, Some(t)) => format!(", {t} s window"),
+                _ => String::new(),
+            }
+        ),
+    };
+    say(format, Level::Info, &format!("{stripe}; {paypal}; {wave}"));
     say(
         format,
         Level::Info,

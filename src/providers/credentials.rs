@@ -1,7 +1,8 @@
 //! The providers' credentials, read from the environment.
 //!
-//! Webhooks: `STRIPE_WEBHOOK_SECRET` (a comma-separated list during a
-//! rotation) and `PAYPAL_WEBHOOK_ID`. APIs (`tally sync`, `tally doctor`):
+//! Webhooks: `STRIPE_WEBHOOK_SECRET` and `WAVE_WEBHOOK_SECRET` (each a
+//! comma-separated list during a rotation) and `PAYPAL_WEBHOOK_ID`. APIs
+//! (`tally sync`, `tally doctor`):
 //! `STRIPE_API_KEY` (a restricted key `rk_…` with read access to events,
 //! PaymentIntents, charges, disputes and refunds), `PAYPAL_CLIENT_ID` and
 //! `PAYPAL_CLIENT_SECRET` (with `PAYPAL_MODE=live|sandbox`), `WAVE_API_KEY`.
@@ -10,9 +11,9 @@
 //!
 //! - **Never printed.** Nothing here prints or logs, and no error message
 //!   contains a secret: only which entry is wrong and why.
-//! - **Refused early.** A Stripe API key where the signing secret belongs,
-//!   an empty list, or PayPal's simulator id (unless allowed) is an error
-//!   before anything listens.
+//! - **Refused early.** A Stripe or Wave API key where the webhook secret
+//!   belongs, an empty list, or PayPal's simulator id (unless allowed) is an
+//!   error before anything listens.
 
 /// The webhook id PayPal's webhook simulator signs with.
 pub const PAYPAL_SIMULATOR_ID: &str = "WEBHOOK_ID";
@@ -32,6 +33,21 @@ pub enum CredentialError {
          take the signing secret from the webhook endpoint's page"
     )]
     StripeApiKey {
+        /// One-based position in the list.
+        entry: usize,
+    },
+    #[error("WAVE_WEBHOOK_SECRET is not valid UTF-8")]
+    WaveNotUtf8,
+    #[error(
+        "WAVE_WEBHOOK_SECRET is set but holds no secret (expected wave_sn_WHS_..., comma-separated during a rotation)"
+    )]
+    WaveEmpty,
+    #[error(
+        "WAVE_WEBHOOK_SECRET entry #{entry} looks like a Wave API key or request-signing secret \
+         (wave_..._prod_..., wave_..._AKS_...), not a webhook secret (wave_sn_WHS_...): take the \
+         secret the Business Portal showed when the webhook was registered (Developers, Webhooks)"
+    )]
+    WaveApiKey {
         /// One-based position in the list.
         entry: usize,
     },
@@ -231,6 +247,70 @@ pub fn parse_stripe_secrets(raw: &str) -> Result<Vec<String>, CredentialError> {
     Ok(secrets)
 }
 
+/// `WAVE_WEBHOOK_SECRET` as a list; empty when unset.
+pub fn wave_secrets() -> Result<Vec<String>, CredentialError> {
+    let Some(raw) = std::env::var_os("WAVE_WEBHOOK_SECRET") else {
+        return Ok(Vec::new());
+    };
+    let raw = raw
+        .into_string()
+        .map_err(|_| CredentialError::WaveNotUtf8)?;
+    parse_wave_secrets(&raw)
+}
+
+/// What a `WAVE_WEBHOOK_SECRET` entry looks like, judged by its prefix only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaveSecretShape {
+    /// `wave_<country>_WHS_...`: a webhook secret, as the Business Portal
+    /// shows them (`wave_sn_WHS_...` in Senegal).
+    Webhook,
+    /// Another `wave_...` value: an API key (`wave_sn_prod_...`) or an API
+    /// request-signing secret (`wave_sn_AKS_...`), never a webhook's.
+    ApiKey,
+    /// Anything else: not a shape Wave is known to issue.
+    Unusual,
+}
+
+/// The shape of one secret (`../shared/providers/wave.md` §1.4: webhook
+/// secrets `wave_sn_WHS_…`, API keys `wave_sn_prod_…`, request-signing
+/// secrets `wave_sn_AKS_…`; the country part is taken to vary, as in event
+/// ids such as `AE_sn_…`).
+pub fn wave_secret_shape(secret: &str) -> WaveSecretShape {
+    let Some(rest) = secret.strip_prefix("wave_") else {
+        return WaveSecretShape::Unusual;
+    };
+    let country = rest.split('_').next().unwrap_or_default();
+    let webhook = country.len() == 2
+        && country.bytes().all(|b| b.is_ascii_lowercase())
+        && rest[2..].starts_with("_WHS_");
+    if webhook {
+        WaveSecretShape::Webhook
+    } else {
+        WaveSecretShape::ApiKey
+    }
+}
+
+/// A set `WAVE_WEBHOOK_SECRET` as a list; refuses an empty list and Wave
+/// API keys.
+pub fn parse_wave_secrets(raw: &str) -> Result<Vec<String>, CredentialError> {
+    let secrets: Vec<String> = raw
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if secrets.is_empty() {
+        return Err(CredentialError::WaveEmpty);
+    }
+    if let Some(i) = secrets
+        .iter()
+        .position(|s| wave_secret_shape(s) == WaveSecretShape::ApiKey)
+    {
+        return Err(CredentialError::WaveApiKey { entry: i + 1 });
+    }
+    Ok(secrets)
+}
+
 /// `PAYPAL_WEBHOOK_ID`, trimmed; `None` when unset or blank. PayPal's
 /// simulator id is refused unless `allow_simulator`.
 pub fn paypal_webhook_id(allow_simulator: bool) -> Result<Option<String>, CredentialError> {
@@ -276,5 +356,41 @@ mod tests {
             let err = StripeKey::parse(bad).unwrap_err();
             assert!(!err.to_string().contains("abcdef"), "{err}");
         }
+    }
+
+    #[test]
+    fn wave_secrets_are_a_trimmed_list_without_api_keys() {
+        assert_eq!(
+            parse_wave_secrets(" wave_sn_WHS_a , ,wave_ci_WHS_b").unwrap(),
+            ["wave_sn_WHS_a", "wave_ci_WHS_b"]
+        );
+        // Not Wave's shape, but not an API key either: taken (doctor warns).
+        assert_eq!(
+            parse_wave_secrets("my-shared-secret").unwrap(),
+            ["my-shared-secret"]
+        );
+        assert!(matches!(
+            parse_wave_secrets(" , "),
+            Err(CredentialError::WaveEmpty)
+        ));
+        for key in [
+            "wave_sn_prod_YhUNb9dsecretvalue",
+            "wave_ci_prod_secretvalue",
+            "wave_sn_AKS_secretvalue",
+            "wave_secretvalue",
+            "wave_SN_WHS_secretvalue",
+            "wave_sn_whs_secretvalue",
+        ] {
+            let err = parse_wave_secrets(&format!("wave_sn_WHS_ok,{key}")).unwrap_err();
+            assert!(
+                matches!(err, CredentialError::WaveApiKey { entry: 2 }),
+                "{key}: {err}"
+            );
+            assert!(!err.to_string().contains("secretvalue"), "{err}");
+        }
+        assert_eq!(wave_secret_shape("wave_sn_WHS_x"), WaveSecretShape::Webhook);
+        assert_eq!(wave_secret_shape("wave_sn_prod_x"), WaveSecretShape::ApiKey);
+        assert_eq!(wave_secret_shape("whsec_x"), WaveSecretShape::Unusual);
+        assert_eq!(wave_secret_shape("wave_é_WHS_x"), WaveSecretShape::ApiKey);
     }
 }

@@ -81,6 +81,7 @@ pub fn tally_with(db: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
         .env_remove("TALLY_STRIPE_API")
         .env_remove("TALLY_PAYPAL_API")
         .env_remove("TALLY_WAVE_API")
+        .env_remove("WAVE_WEBHOOK_SECRET")
         .stdin(Stdio::null());
     for (k, v) in env {
         cmd.env(k, v);
@@ -203,6 +204,7 @@ impl Listener {
             .args(args)
             .env_remove("STRIPE_WEBHOOK_SECRET")
             .env_remove("PAYPAL_WEBHOOK_ID")
+            .env_remove("WAVE_WEBHOOK_SECRET")
             .env_remove("TALLY_TEST_PANIC_PATH")
             .env_remove("TALLY_DB")
             .stdin(Stdio::null())

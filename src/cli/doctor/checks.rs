@@ -8,6 +8,7 @@ use std::path::Path;
 use super::{
     CERT_EXPIRY_WARN_DAYS, CacheListing, CertFacts, Check, DbFacts, Facts, FileFacts,
     PAYPAL_SIMULATOR_ID, PaypalId, REJECTIONS_SUSPECT, Status, StripeSecret, WAL_WARN_BYTES,
+    WaveSecret,
 };
 use crate::domain::{Timestamp, format_ts};
 use crate::store::Store;
@@ -20,6 +21,7 @@ pub fn judge(f: &Facts) -> Vec<Check> {
     checks.push(wal(f));
     checks.push(stripe_secret(f));
     checks.push(paypal_id(f));
+    checks.extend(wave_secret(f));
     checks.extend(env_file(f));
     checks.push(paypal_certs(f));
     // Webhooks received, and refused.
@@ -259,6 +261,38 @@ fn paypal_id(f: &Facts) -> Check {
     }
 }
 
+/// `WAVE_WEBHOOK_SECRET`, when set: judged, never shown. Unset needs no
+/// line: Wave payments are then confirmed by hand, as before Wave's
+/// webhooks, and nothing is wrong.
+fn wave_secret(f: &Facts) -> Option<Check> {
+    Some(match &f.wave {
+        WaveSecret::Unset => return None,
+        WaveSecret::Refused(why) => flag(
+            "wave secret",
+            Status::Problem,
+            why.clone(),
+            "copy the webhook's secret (wave_sn_WHS_...) from Wave's Business Portal (Developers, Webhooks); an API key must never sit here",
+        ),
+        WaveSecret::Set { count, unusual } if *unusual > 0 => flag(
+            "wave secret",
+            Status::Warning,
+            format!(
+                "WAVE_WEBHOOK_SECRET holds {count} secret(s), {unusual} not shaped like a Wave webhook secret"
+            ),
+            "Wave's webhook secrets start with wave_sn_WHS_ (the country code may differ)",
+        ),
+        WaveSecret::Set { count: 1, .. } => {
+            ok("wave secret", "WAVE_WEBHOOK_SECRET is set (1 secret)")
+        }
+        WaveSecret::Set { count, .. } => ok(
+            "wave secret",
+            format!(
+                "WAVE_WEBHOOK_SECRET is set ({count} secrets: a rotation in progress; drop the old one once its webhook is deleted at Wave)"
+            ),
+        ),
+    })
+}
+
 /// The `--env-file`'s permissions, when one was given.
 fn env_file(f: &Facts) -> Option<Check> {
     let (path, meta) = f.env_file.as_ref()?;
@@ -415,12 +449,13 @@ fn rejections(db: &DbFacts) -> Check {
     for (provider, name, setting) in [
         ("stripe", "Stripe", "STRIPE_WEBHOOK_SECRET"),
         ("paypal", "PayPal", "PAYPAL_WEBHOOK_ID"),
+        ("wave", "Wave", "WAVE_WEBHOOK_SECRET"),
     ] {
         if let Some(check) = provider_rejections(db, provider, name, setting) {
             return check;
         }
     }
-    let expired: i64 = ["stripe", "paypal"]
+    let expired: i64 = ["stripe", "paypal", "wave"]
         .iter()
         .map(|p| rejected(db, p, "expired"))
         .sum();
@@ -451,7 +486,7 @@ fn provider_rejections(db: &DbFacts, provider: &str, name: &str, setting: &str) 
                 "{bad} {name} deliveries with a bad signature in the last 24 h and none verified: a secret rotated at {name} but not here?"
             ),
             format!(
-                "set {setting} to the endpoint's current value (during a rotation, Stripe's old and new secrets comma-separated) and restart the listener"
+                "set {setting} to the endpoint's current value (during a rotation, Stripe's or Wave's old and new secrets comma-separated) and restart the listener"
             ),
         ));
     }

@@ -24,7 +24,10 @@ use serde::Serialize;
 use super::args::DoctorArgs;
 use super::{Config, Exit, print_json};
 use crate::domain::{Timestamp, format_ts, parse_ts};
-use crate::providers::credentials::{PAYPAL_SIMULATOR_ID, parse_stripe_secrets};
+use crate::providers::credentials::{
+    PAYPAL_SIMULATOR_ID, WaveSecretShape, parse_stripe_secrets, parse_wave_secrets,
+    wave_secret_shape,
+};
 use crate::providers::paypal::PaypalCert;
 use crate::providers::paypal::default_cert_cache;
 use crate::store::{Store, StoreError};
@@ -106,6 +109,20 @@ pub enum StripeSecret {
     },
 }
 
+/// `WAVE_WEBHOOK_SECRET` as seen, without its value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WaveSecret {
+    Unset,
+    /// Refused as `tally serve` would refuse it (an API key; the reason
+    /// holds no secret).
+    Refused(String),
+    Set {
+        count: usize,
+        /// How many are not shaped like a webhook secret (`wave_sn_WHS_...`).
+        unusual: usize,
+    },
+}
+
 /// `PAYPAL_WEBHOOK_ID` as seen, without its value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PaypalId {
@@ -150,6 +167,7 @@ pub struct Facts {
     pub wal: Option<(u64, FileFacts)>,
     pub stripe: StripeSecret,
     pub paypal: PaypalId,
+    pub wave: WaveSecret,
     /// `--env-file`: its path and mode.
     pub env_file: Option<(PathBuf, FileFacts)>,
     pub certs: CertFacts,
@@ -203,6 +221,22 @@ fn stripe_facts(raw: Option<&str>) -> StripeSecret {
                 unusual: list.iter().filter(|s| !s.starts_with("whsec_")).count(),
             },
             Err(e) => StripeSecret::Refused(e.to_string()),
+        },
+    }
+}
+
+fn wave_facts(raw: Option<&str>) -> WaveSecret {
+    match raw {
+        None => WaveSecret::Unset,
+        Some(raw) => match parse_wave_secrets(raw) {
+            Ok(list) => WaveSecret::Set {
+                count: list.len(),
+                unusual: list
+                    .iter()
+                    .filter(|s| wave_secret_shape(s) != WaveSecretShape::Webhook)
+                    .count(),
+            },
+            Err(e) => WaveSecret::Refused(e.to_string()),
         },
     }
 }
@@ -339,7 +373,11 @@ fn cert_facts(args: &DoctorArgs, db_path: &Path) -> CertFacts {
 pub fn gather(config: &Config, args: &DoctorArgs) -> anyhow::Result<Facts> {
     let now = Utc::now();
     let mut env: BTreeMap<String, String> = BTreeMap::new();
-    for key in ["STRIPE_WEBHOOK_SECRET", "PAYPAL_WEBHOOK_ID"] {
+    for key in [
+        "STRIPE_WEBHOOK_SECRET",
+        "PAYPAL_WEBHOOK_ID",
+        "WAVE_WEBHOOK_SECRET",
+    ] {
         if let Ok(v) = std::env::var(key) {
             env.insert(key.to_owned(), v);
         }
@@ -385,6 +423,7 @@ pub fn gather(config: &Config, args: &DoctorArgs) -> anyhow::Result<Facts> {
         wal,
         stripe: stripe_facts(env.get("STRIPE_WEBHOOK_SECRET").map(String::as_str)),
         paypal: paypal_facts(env.get("PAYPAL_WEBHOOK_ID").map(String::as_str)),
+        wave: wave_facts(env.get("WAVE_WEBHOOK_SECRET").map(String::as_str)),
         env_file,
         certs,
     })
@@ -451,6 +490,10 @@ mod tests {
                 unusual: 0,
             },
             paypal: PaypalId::Unset,
+            wave: WaveSecret::Set {
+                count: 1,
+                unusual: 0,
+            },
             env_file: Some((PathBuf::from("/etc/tally/env"), me)),
             certs: CertFacts::Cache {
                 dir: PathBuf::from("/var/lib/tally/tally-paypal-certs"),
@@ -470,7 +513,7 @@ mod tests {
     #[test]
     fn a_healthy_set_up_is_all_ok() {
         let checks = judge(&healthy());
-        assert_eq!(checks.len(), 10, "{checks:#?}");
+        assert_eq!(checks.len(), 11, "{checks:#?}");
         for c in &checks {
             assert_eq!(c.status, Status::Ok, "{c:?}");
             assert!(c.hint.is_none());
@@ -590,6 +633,32 @@ mod tests {
         assert_eq!(only(&f, "paypal id").status, Status::Ok);
         f.paypal = paypal_facts(Some("  "));
         assert_eq!(f.paypal, PaypalId::Unset);
+
+        f.wave = wave_facts(None);
+        assert!(
+            judge(&f).iter().all(|c| c.name != "wave secret"),
+            "unset: no line"
+        );
+        f.wave = wave_facts(Some("wave_sn_WHS_abcdef"));
+        let c = only(&f, "wave secret");
+        assert_eq!(c.status, Status::Ok);
+        assert!(!c.message.contains("abcdef"), "{c:?}");
+        f.wave = wave_facts(Some("wave_sn_WHS_abc,wave_sn_WHS_def"));
+        assert!(only(&f, "wave secret").message.contains("rotation"));
+        // An API key where the webhook secret belongs: a problem, never shown.
+        f.wave = wave_facts(Some("wave_sn_prod_YhUNb9dsecret"));
+        let c = only(&f, "wave secret");
+        assert_eq!(c.status, Status::Problem);
+        assert!(c.message.contains("API key"), "{c:?}");
+        assert!(!c.message.contains("YhUNb9dsecret") && !c.hint.unwrap().contains("YhUNb9d"));
+        f.wave = wave_facts(Some("some-shared-secret"));
+        let c = only(&f, "wave secret");
+        assert_eq!(c.status, Status::Warning);
+        assert!(
+            c.hint.unwrap().contains("wave_sn_WHS_"),
+            "{:?}",
+            only(&f, "wave secret")
+        );
     }
 
     #[test]
@@ -690,6 +759,13 @@ mod tests {
         assert_eq!(only(&f, "rejections").status, Status::Warning);
         set(&mut f, "missing", 50, 0);
         assert_eq!(only(&f, "rejections").status, Status::Ok);
+        if let Ok(db) = &mut f.db {
+            db.rejected_24h = [(("wave".to_owned(), "invalid".to_owned()), 3)].into();
+            db.verified_24h = BTreeMap::new();
+        }
+        let c = only(&f, "rejections");
+        assert_eq!(c.status, Status::Problem);
+        assert!(c.message.contains("Wave") && c.hint.unwrap().contains("WAVE_WEBHOOK_SECRET"));
     }
 
     #[test]
