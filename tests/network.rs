@@ -35,17 +35,19 @@ use common::{
 };
 use serde_json::{Value, json};
 use tally::providers::stripe::sign_stripe;
+use tally::providers::wave::sign_wave;
 use tempfile::TempDir;
 
 const SECRET: &str = "whsec_network_secret";
+const WAVE_SECRET: &str = "wave_sn_WHS_network0000000000000000000000000000000000000000000";
 
 // ---------------------------------------------------------------------------
 // A shop and its listener
 // ---------------------------------------------------------------------------
 
 impl Shop {
-    /// Five pending Stripe payments of 50.00 EUR, pi_N01 … pi_N05, and one
-    /// PayPal payment.
+    /// Five pending Stripe payments of 50.00 EUR, pi_N01 … pi_N05, one
+    /// PayPal payment, and W07's pending Wave checkout of 45000 XOF.
     fn new() -> Shop {
         let mut orders = Vec::new();
         let mut payments = Vec::new();
@@ -64,6 +66,17 @@ impl Shop {
                 "created_at": "2026-11-20T10:01:00Z",
             }));
         }
+        orders.push(json!({
+            "number": "W07", "customer_name": "Client Wave",
+            "customer_email": "wave@example.com", "total": "45000", "currency": "XOF",
+            "status": "pending", "payment_status": "pending",
+            "created_at": "2026-11-20T10:00:00Z",
+        }));
+        payments.push(json!({
+            "order": "W07", "provider": "wave", "reference": "cos-net7",
+            "amount": "45000", "currency": "XOF", "status": "pending",
+            "created_at": "2026-11-20T10:01:00Z",
+        }));
         Shop::import(&json!({"orders": orders, "payments": payments}))
     }
 
@@ -99,7 +112,8 @@ impl Listener {
             &shop.db,
             &["--bind", "127.0.0.1:0", "--bind", &unix, "--workers", "3"],
         );
-        cmd.env("STRIPE_WEBHOOK_SECRET", SECRET);
+        cmd.env("STRIPE_WEBHOOK_SECRET", SECRET)
+            .env("WAVE_WEBHOOK_SECRET", WAVE_SECRET);
         (Listener::spawn(cmd), Socket { path, _dir: dir })
     }
 }
@@ -480,6 +494,39 @@ fn a_signed_webhook_through_nginx_is_verified_and_applied() {
     );
     assert_eq!(status, 400);
     assert_eq!(shop.state("N04"), ("pending".into(), "pending".into()));
+
+    // Wave's route is proxied too: a checkout paid, signed as Wave signs.
+    let wave = serde_json::to_vec(&json!({
+        "id": "AE_net_wave_1", "type": "checkout.session.completed",
+        "data": {"id": "cos-net7", "amount": "45000", "currency": "XOF",
+            "checkout_status": "complete", "payment_status": "succeeded",
+            "client_reference": "W07", "transaction_id": "TX-NET-7",
+            "when_created": "2026-11-29T09:00:00Z", "when_completed": "2026-11-29T09:01:00Z"},
+    }))
+    .unwrap();
+    let header = sign_wave(WAVE_SECRET, unix_now(), &wave).unwrap();
+    let mut tampered = wave.clone();
+    tampered[20] ^= 1;
+    let (status, _) = request(
+        &nginx.addr,
+        "POST",
+        "/webhooks/wave",
+        &[("Wave-Signature", header.clone())],
+        &tampered,
+    );
+    assert_eq!(status, 400);
+    assert_eq!(shop.state("W07"), ("pending".into(), "pending".into()));
+    let (status, text) = request(
+        &nginx.addr,
+        "POST",
+        "/webhooks/wave",
+        &[("Wave-Signature", header)],
+        &wave,
+    );
+    assert_eq!(status, 200, "{text}");
+    assert!(text.contains("applied"), "{text}");
+    assert_eq!(shop.state("W07"), ("paid".into(), "completed".into()));
+
     // Only the webhook routes go through.
     assert_eq!(healthz(&nginx.addr), 404);
     assert_eq!(request(&nginx.addr, "GET", "/metrics", &[], b"").0, 404);
