@@ -30,8 +30,8 @@ use serde_json::{Value, json};
 
 use crate::domain::transition::{self, EventAge, Signal, Transition};
 use crate::domain::{
-    AuditEntry, AuditEvent, EventState, LogResult, LogSource, Money, MovementSource, Order, OrderStatus,
-    Payment, PaymentStatus, Provider, SignatureCheck, StatusSource, Timestamp,
+    AuditEntry, AuditEvent, EventState, LogResult, LogSource, Money, MovementSource, Order,
+    OrderStatus, Payment, PaymentStatus, Provider, SignatureCheck, StatusSource, Timestamp,
 };
 use crate::ops::{self, Change, Outcome};
 use crate::providers::{self, EventError, EventKind, ProviderEvent};

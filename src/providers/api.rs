@@ -223,14 +223,14 @@ impl Api {
 
     /// `path` (relative, e.g. `v1/events`) with `query` appended.
     pub fn url(&self, path: &str, query: &[(&str, String)]) -> Result<url::Url, ApiError> {
-        let mut url = self
-            .base
-            .join(path.trim_start_matches('/'))
-            .map_err(|e| ApiError::BadUrl {
-                provider: self.provider.title(),
-                url: path.to_owned(),
-                reason: e.to_string(),
-            })?;
+        let mut url =
+            self.base
+                .join(path.trim_start_matches('/'))
+                .map_err(|e| ApiError::BadUrl {
+                    provider: self.provider.title(),
+                    url: path.to_owned(),
+                    reason: e.to_string(),
+                })?;
         if !query.is_empty() {
             let mut pairs = url.query_pairs_mut();
             for (k, v) in query {
@@ -457,8 +457,8 @@ pub fn error_text(body: &[u8]) -> String {
     let s = |v: Option<&Value>| v.and_then(Value::as_str).map(short);
     let err = v.get("error");
     if let Some(message) = s(err.and_then(|e| e.get("message"))) {
-        let code = s(err.and_then(|e| e.get("code")))
-            .or_else(|| s(err.and_then(|e| e.get("type"))));
+        let code =
+            s(err.and_then(|e| e.get("code"))).or_else(|| s(err.and_then(|e| e.get("type"))));
         return match code {
             Some(code) => format!("{message} ({code})"),
             None => message,
@@ -490,14 +490,19 @@ mod tests {
             "Invalid API Key provided: sk_test_****1234 (invalid_request_error)"
         );
         assert_eq!(
-            error_text(br#"{"error":"invalid_client","error_description":"Client Authentication failed"}"#),
+            error_text(
+                br#"{"error":"invalid_client","error_description":"Client Authentication failed"}"#
+            ),
             "Client Authentication failed (invalid_client)"
         );
         assert_eq!(
             error_text(br#"{"name":"RESOURCE_NOT_FOUND","message":"The specified resource does not exist."}"#),
             "The specified resource does not exist. (RESOURCE_NOT_FOUND)"
         );
-        assert_eq!(error_text(b"<html>bad gateway</html>\n"), "<html>bad gateway</html>");
+        assert_eq!(
+            error_text(b"<html>bad gateway</html>\n"),
+            "<html>bad gateway</html>"
+        );
         assert_eq!(error_text(b""), "(empty answer)");
     }
 
@@ -530,7 +535,10 @@ mod tests {
     fn urls_keep_the_base_path_and_encode_the_query() {
         let api = Api::new(Provider::Paypal, "http://127.0.0.1:9/pp", DEFAULT_TIMEOUT).unwrap();
         let url = api
-            .url("/v1/x", &[("start_time", "2026-01-01T00:00:00Z".to_owned())])
+            .url(
+                "/v1/x",
+                &[("start_time", "2026-01-01T00:00:00Z".to_owned())],
+            )
             .unwrap();
         assert_eq!(
             url.as_str(),

@@ -167,7 +167,9 @@ fn env(name: &str) -> Option<String> {
 
 /// `STRIPE_API_KEY`; `None` when unset.
 pub fn stripe_api_key() -> Result<Option<StripeKey>, CredentialError> {
-    env("STRIPE_API_KEY").map(|k| StripeKey::parse(&k)).transpose()
+    env("STRIPE_API_KEY")
+        .map(|k| StripeKey::parse(&k))
+        .transpose()
 }
 
 /// `PAYPAL_CLIENT_ID` + `PAYPAL_CLIENT_SECRET` (+ `PAYPAL_MODE`, default

@@ -19,7 +19,8 @@ use serde::Serialize;
 
 use super::{Reader, Writer};
 use crate::domain::{
-    EventState, LogResult, LogSource, Money, OrphanState, Provider, SignatureCheck, Timestamp, format_ts,
+    EventState, LogResult, LogSource, Money, OrphanState, Provider, SignatureCheck, Timestamp,
+    format_ts,
 };
 
 /// One webhook log row to write.

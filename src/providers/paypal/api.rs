@@ -188,7 +188,10 @@ impl PaypalApi {
 
     /// `GET /v2/payments/captures/{id}`; `None` on 404.
     pub fn capture(&self, id: &str) -> Result<Option<Value>, ApiError> {
-        self.resource("show captured payment", &format!("v2/payments/captures/{}", encode(id)))
+        self.resource(
+            "show captured payment",
+            &format!("v2/payments/captures/{}", encode(id)),
+        )
     }
 
     /// `GET /v1/payments/sale/{id}` (the v1 API's sales); `None` on 404.
@@ -274,7 +277,8 @@ mod tests {
         assert_eq!(event.order_numbers, ["TEST1001"]);
         let pending = json!({"id": "X", "status": "PENDING"});
         assert!(resource_fact(&pending, false, now).is_none());
-        let sale = json!({"id": "S", "state": "denied", "amount": {"total": "1.00", "currency": "EUR"}});
+        let sale =
+            json!({"id": "S", "state": "denied", "amount": {"total": "1.00", "currency": "EUR"}});
         assert_eq!(
             resource_fact(&sale, true, now).unwrap()["event_type"],
             "PAYMENT.SALE.DENIED"

@@ -538,7 +538,10 @@ mod tests {
 
     #[test]
     fn the_acted_on_list_is_every_type_tally_acts_on() {
-        assert!(ACTED_ON.len() <= 20, "GET /v1/events takes 20 types[] at most");
+        assert!(
+            ACTED_ON.len() <= 20,
+            "GET /v1/events takes 20 types[] at most"
+        );
         assert!(ACTED_ON.iter().all(|t| acts_on(t)));
         assert!(!acts_on("customer.created"));
     }
