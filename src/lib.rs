@@ -30,6 +30,7 @@ pub mod ops;
 pub mod providers;
 pub mod report;
 pub mod store;
+pub mod sync;
 #[cfg(test)]
 pub(crate) mod testing;
 pub mod transfer;

@@ -123,6 +123,10 @@ pub enum Command {
     /// Check the set-up: database, permissions, secrets, certificates, WAL,
     /// webhooks received and refused (exit 1 on any warning or problem).
     Doctor(DoctorArgs),
+    /// Ask the providers for the events their webhooks may not have
+    /// delivered, and apply them as the listener would.
+    #[command(after_help = SYNC_HELP)]
+    Sync(SyncArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -393,6 +397,100 @@ pub struct DoctorArgs {
     /// One JSON array of checks on standard output.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub api: ApiArgs,
+}
+
+/// What `tally sync --help` adds after the flags.
+pub const SYNC_HELP: &str = "\
+Environment (never printed or stored):
+  STRIPE_API_KEY          a restricted key (rk_...) with read access to events,
+                          PaymentIntents, charges, disputes and refunds
+  PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET, PAYPAL_MODE (live or sandbox)
+  WAVE_API_KEY
+  TALLY_API_TIMEOUT       seconds per API call (default 30)
+Exit: 0 in sync afterwards (changes applied are reported, not a failure);
+1 problems remain (an event that failed to apply, a watermark too old);
+2 an error (bad credentials, a provider that does not answer as documented).
+A second sync on the same database while one runs says so and exits 0.
+Cron: tally sync --quiet; tally check --fix --quiet";
+
+/// `tally sync`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SyncArgs {
+    /// Which providers [default: every one whose credentials are set].
+    #[arg(value_enum, value_name = "PROVIDER")]
+    pub providers: Vec<SyncProvider>,
+    /// Read events from this far back (e.g. 10d, 36h) or this time
+    /// (2026-05-01, 2026-05-01T12:00:00Z), instead of from the watermark
+    /// [first run: 3d].
+    #[arg(long, value_name = "DURATION|TIME", value_parser = parse_since)]
+    pub since: Option<Since>,
+    /// Also ask the provider about these orders' payments, whatever their
+    /// age (repeatable).
+    #[arg(long = "order", value_name = "NUMBER")]
+    pub orders: Vec<String>,
+    /// Fetch and print what would change; write nothing (not even the
+    /// watermark).
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print nothing when nothing changed and no problem remains.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// One JSON object on standard output.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub api: ApiArgs,
+}
+
+/// The providers `tally sync` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SyncProvider {
+    Stripe,
+    Paypal,
+    Wave,
+}
+
+/// `--since`: a duration back from now, or a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Since {
+    Ago(chrono::Duration),
+    At(chrono::DateTime<chrono::Utc>),
+}
+
+fn parse_since(s: &str) -> Result<Since, String> {
+    let t = s.trim();
+    if let Ok(at) = chrono::DateTime::parse_from_rfc3339(t) {
+        return Ok(Since::At(at.with_timezone(&chrono::Utc)));
+    }
+    if let Ok(day) = chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        return Ok(Since::At(day.and_time(chrono::NaiveTime::MIN).and_utc()));
+    }
+    humantime::parse_duration(t)
+        .ok()
+        .and_then(|d| chrono::Duration::from_std(d).ok())
+        .map(Since::Ago)
+        .ok_or_else(|| {
+            format!(
+                "{s:?} is neither a duration (10d, 36h) nor a time (2026-05-01, 2026-05-01T12:00:00Z)"
+            )
+        })
+}
+
+/// The providers' API hosts (tests and staging); the defaults are the live
+/// hosts.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ApiArgs {
+    /// Stripe's API [default: https://api.stripe.com].
+    #[arg(long, value_name = "URL", env = "TALLY_STRIPE_API")]
+    pub stripe_api: Option<String>,
+    /// PayPal's API [default: by PAYPAL_MODE, https://api-m.paypal.com].
+    #[arg(long, value_name = "URL", env = "TALLY_PAYPAL_API")]
+    pub paypal_api: Option<String>,
+    /// Wave's API [default: https://api.wave.com].
+    #[arg(long, value_name = "URL", env = "TALLY_WAVE_API")]
+    pub wave_api: Option<String>,
 }
 
 /// The providers `send-test-event` can sign for.

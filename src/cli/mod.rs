@@ -14,6 +14,7 @@ mod doctor;
 mod orders;
 mod serve;
 mod shop;
+mod sync;
 mod webhooks;
 
 use std::io::Write;
@@ -153,6 +154,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Webhooks(args) => webhooks::webhooks(&config, &args, &mut out),
         Command::SendTestEvent(args) => webhooks::send_test_event(&config, &args, &mut out),
         Command::Doctor(args) => doctor::doctor(&config, &args, &mut out),
+        Command::Sync(args) => sync::sync(&config, &args, &mut out),
     }
 }
 

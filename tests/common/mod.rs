@@ -74,6 +74,13 @@ pub fn tally_with(db: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
         .env_remove("TALLY_DB")
         .env_remove("STRIPE_WEBHOOK_SECRET")
         .env_remove("PAYPAL_WEBHOOK_ID")
+        .env_remove("STRIPE_API_KEY")
+        .env_remove("PAYPAL_CLIENT_ID")
+        .env_remove("PAYPAL_CLIENT_SECRET")
+        .env_remove("WAVE_API_KEY")
+        .env_remove("TALLY_STRIPE_API")
+        .env_remove("TALLY_PAYPAL_API")
+        .env_remove("TALLY_WAVE_API")
         .stdin(Stdio::null());
     for (k, v) in env {
         cmd.env(k, v);

@@ -29,6 +29,7 @@ use crate::providers::paypal::PaypalCert;
 use crate::providers::paypal::default_cert_cache;
 use crate::store::{Store, StoreError};
 
+mod api;
 mod checks;
 
 pub use checks::judge;
@@ -392,7 +393,8 @@ pub fn gather(config: &Config, args: &DoctorArgs) -> anyhow::Result<Facts> {
 /// `tally doctor`.
 pub fn doctor(config: &Config, args: &DoctorArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let facts = gather(config, args)?;
-    let checks = judge(&facts);
+    let mut checks = judge(&facts);
+    checks.extend(api::checks(&args.api, &config.db));
     if args.json {
         print_json(out, &serde_json::to_value(&checks)?)?;
     } else {
@@ -715,6 +717,7 @@ mod tests {
             paypal_cert: None,
             paypal_cert_cache: None,
             json: false,
+            api: Default::default(),
         };
         let facts = gather(&config, &args).unwrap();
         let db_facts = facts.db.as_ref().unwrap();
