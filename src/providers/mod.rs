@@ -14,6 +14,9 @@
 //!   built on the shared [`api`] client (time limits, retries, errors).
 //! - whatever only that provider needs (PayPal's `certs`).
 //!
+//! [`wave_api`] is Wave's Checkout API client (refunds, the cancel guard),
+//! kept outside a Wave room until one exists on this branch.
+//!
 //! Shared by the rooms: [`event`] (the vocabulary they parse into), [`http`]
 //! (the one HTTP agent builder), [`credentials`] (the webhook secrets from
 //! the environment) and a private JSON reader.
@@ -36,6 +39,7 @@ pub mod issued;
 mod json;
 pub mod paypal;
 pub mod stripe;
+pub mod wave_api;
 
 #[cfg(test)]
 mod tests;

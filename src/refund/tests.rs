@@ -1,0 +1,1 @@
+//! Tests of the refund room against a fake provider (no network).
