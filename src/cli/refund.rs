@@ -82,8 +82,8 @@ pub fn refund(config: &Config, args: &RefundArgs, out: &mut dyn Write) -> anyhow
         let outcome = match issue::prepare(&mut store, &apis, number, &request, &mut on_wait) {
             Err(o) => o,
             Ok((plan, notes)) => {
-                for note in notes {
-                    writeln!(out, "{note}")?;
+                for settled in notes {
+                    writeln!(out, "{}", settled.note)?;
                 }
                 if args.dry_run {
                     writeln!(out, "{} (dry run: nothing asked)", plan.describe())?;

@@ -103,8 +103,15 @@ impl Outcome {
     }
 }
 
-/// What a settled earlier intent came to, for the owner.
-pub type Notes = Vec<String>;
+/// What settling an earlier intent came to: its new state, in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settled {
+    pub state: IntentState,
+    pub note: String,
+}
+
+/// The earlier intents settled before a new refund was decided.
+pub type Notes = Vec<Settled>;
 
 fn now() -> Timestamp {
     Utc::now()
@@ -164,7 +171,7 @@ fn settle_payment(
     number: &str,
     payment_id: i64,
     on_wait: &mut dyn FnMut(&str),
-) -> Result<Option<String>, Outcome> {
+) -> Result<Option<Settled>, Outcome> {
     let started = Instant::now();
     let mut told = false;
     loop {
@@ -224,7 +231,7 @@ fn settle_payment(
                 message: unknown_message(number, &intent, &reply),
             });
         }
-        return Ok(Some(format!(
+        let note = format!(
             "{number}: the earlier refund of {} through {} ({}'s, {}) is {state}{}",
             intent.amount,
             intent.provider.title(),
@@ -236,7 +243,8 @@ fn settle_payment(
                 Reply::NotFound => ": the provider has no such refund".to_owned(),
                 Reply::NoAnswer(_) => String::new(),
             }
-        )));
+        );
+        return Ok(Some(Settled { state, note }));
     }
 }
 
@@ -350,6 +358,17 @@ pub fn plan(
         .transpose()?;
     let facts = refundable(api, &payment)?;
     let amount = refund::check(number, &facts, asked).map_err(|r| refusal(number, &r))?;
+    plan_of(&reader, &order, &payment, amount, request)
+}
+
+fn plan_of(
+    reader: &crate::store::Reader<'_>,
+    order: &Order,
+    payment: &Payment,
+    amount: Money,
+    request: &Request<'_>,
+) -> Result<Plan, Outcome> {
+    let currency = payment.money_currency();
     let others: i64 = reader
         .payments_of_order(order.id)
         .map_err(Outcome::error)?
@@ -381,8 +400,23 @@ pub fn prepare(
     on_wait: &mut dyn FnMut(&str),
 ) -> Result<(Plan, Notes), Outcome> {
     let notes = settle_open(store, api, number, on_wait)?;
-    let plan = plan(store, api, number, request)?;
-    Ok((plan, notes))
+    match plan(store, api, number, request) {
+        Ok(plan) => Ok((plan, notes)),
+        // The owner's earlier refund, just settled, gave everything back:
+        // that is the outcome of running it again, not a refusal.
+        Err(Outcome::Refused { reason })
+            if request.amount.is_none()
+                && notes
+                    .iter()
+                    .any(|s| matches!(s.state, IntentState::Succeeded | IntentState::Pending)) =>
+        {
+            let said: Vec<&str> = notes.iter().map(|s| s.note.as_str()).collect();
+            Err(Outcome::Refunded {
+                summary: format!("{} ({reason})", said.join("; ")),
+            })
+        }
+        Err(o) => Err(o),
+    }
 }
 
 /// Why an intent could not be written.
