@@ -122,6 +122,8 @@ class Handler(BaseHTTPRequestHandler):
                             "type": "idempotency_error",
                             "message": "Keys for idempotent requests can only be used with the "
                                        "same parameters they were first used with."}}).encode())
+                    if fault == "drop":
+                        return self.drop()
                     return self.answer(status, stored, [("Idempotent-Replayed", "true")])
                 if key in RUNNING:
                     return self.answer(409, json.dumps({"error": {
