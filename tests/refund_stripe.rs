@@ -10,6 +10,8 @@
 //! never caps a refund at what was captured (the over-refund test shows
 //! tally refusing before any call); it always answers `succeeded`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 mod support;
 
