@@ -285,13 +285,14 @@ fn paypal_partial_then_v1_sale_and_the_providers_refusal() {
 
 /// A fake of Wave's Checkout API: sessions by id, refunds (once each) and
 /// expiry.
-fn wave_fake(
-    sessions: Vec<Value>,
-) -> (
+/// The Wave fake, its sessions, and the sessions refunded.
+type WaveFake = (
     Fake,
     Arc<Mutex<HashMap<String, Value>>>,
     Arc<Mutex<Vec<String>>>,
-) {
+);
+
+fn wave_fake(sessions: Vec<Value>) -> WaveFake {
     let store: Arc<Mutex<HashMap<String, Value>>> = Arc::new(Mutex::new(
         sessions
             .into_iter()

@@ -542,7 +542,8 @@ fn refusals_change_nothing_and_exit_as_documented() {
         ("WAVE_API_KEY", "wave_sn_prod_test"),
         ("TALLY_WAVE_API", "http://127.0.0.1:9"),
     ];
-    let cases: &[(&[&str], &[(&str, &str)], i32, &str)] = &[
+    type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], i32, &'a str);
+    let cases: &[Case<'_>] = &[
         (
             &["refund", "RX1"],
             &[],
