@@ -5,6 +5,8 @@
 //! 500 then success. Each error exits 2 with a message naming the provider,
 //! the call and the provider's text, and changes nothing.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 mod support;
 

@@ -9,6 +9,8 @@
 //! `amount_received` (tally reads `amount`); it sends no refund or dispute
 //! events.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 mod support;
 
