@@ -122,7 +122,7 @@ pub fn cancel_order(
     } else {
         None
     };
-    let notes = match guard::check(store, apis, number, options.offline, actor)? {
+    let notes = match guard::check(store, apis, number, options.offline)? {
         Verdict::Proceed { notes } => notes,
         Verdict::Refuse { reason } => return Ok(Cancelled::skipped(reason, Vec::new())),
     };

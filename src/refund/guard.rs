@@ -27,11 +27,11 @@ use serde_json::Value;
 use super::Apis;
 use crate::domain::{LogSource, PaymentStatus, Provider, SignatureCheck};
 use crate::ingest::apply::{self, Delivery, Processing};
-use crate::ops::{self, OpError, Select};
+use crate::ops::OpError;
 use crate::providers::api::ApiError;
 use crate::providers::paypal::api::resource_fact;
 use crate::providers::stripe::api::intent_fact;
-use crate::providers::wave::api::{SessionState, session_state};
+use crate::providers::wave::api::{SessionState, session_fact, session_state};
 use crate::store::Store;
 
 /// What the guard decided for one order.
@@ -106,7 +106,6 @@ pub fn check(
     apis: &Apis,
     number: &str,
     offline: bool,
-    actor: &str,
 ) -> Result<Verdict, OpError> {
     let reader = store.reader();
     let order = reader
@@ -147,7 +146,7 @@ pub fn check(
         },
         Provider::Wave => match apis.wave() {
             None => not_configured("WAVE_API_KEY"),
-            Some(_) => wave(store, apis, number, reference.as_deref(), actor),
+            Some(_) => wave(store, apis, number, reference.as_deref()),
         },
     })
 }
@@ -289,13 +288,7 @@ fn paypal(store: &mut Store, apis: &Apis, number: &str, reference: Option<&str>)
     }
 }
 
-fn wave(
-    store: &mut Store,
-    apis: &Apis,
-    number: &str,
-    reference: Option<&str>,
-    actor: &str,
-) -> Verdict {
+fn wave(store: &mut Store, apis: &Apis, number: &str, reference: Option<&str>) -> Verdict {
     let Some(api) = apis.wave() else {
         return Verdict::Proceed { notes: Vec::new() };
     };
@@ -311,21 +304,11 @@ fn wave(
         .iter()
         .find(|s| session_state(s) == SessionState::Paid)
     {
-        // No Wave event parser on this branch: the payment is confirmed
-        // by the operation the owner would use (a Wave capture recorded).
-        let applied = match ops::validate_of(
-            store,
-            number,
-            Select::Main,
-            None,
-            None,
-            &format!("{actor} (cancel guard)"),
-            Utc::now(),
-        ) {
-            Ok(o) if o.is_done() => "the payment is now completed".to_owned(),
-            Ok(_) => "the payment was already up to date".to_owned(),
-            Err(e) => format!("not recorded ({e})"),
-        };
+        // What Wave says, applied through the webhook path as `tally sync`
+        // does: the capture is recorded once, whoever records it first.
+        let applied = session_fact(s)
+            .map(|fact| apply_fact(store, Provider::Wave, "/v1/checkout/sessions", &fact))
+            .unwrap_or_default();
         return paid(number, Provider::Wave, id_of(s), &applied);
     }
     if let Some(s) = sessions

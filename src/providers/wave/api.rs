@@ -167,10 +167,53 @@ pub fn session_state(v: &Value) -> SessionState {
     }
 }
 
+/// A retrieved session as the webhook event Wave would have sent about it,
+/// to apply through the webhook path (verified by the API call, de-duplicated
+/// by its id): a paid session is `checkout.session.completed`, an expired
+/// one `checkout.session.payment_failed` (which fails the payment once the
+/// session has expired). `None` for a session still open or in progress:
+/// pending, as tally already has it.
+pub fn session_fact(session: &Value) -> Option<Value> {
+    let id = session.get("id").and_then(Value::as_str)?;
+    let (event_type, state) = match session_state(session) {
+        SessionState::Paid => ("checkout.session.completed", "complete"),
+        SessionState::Closed => ("checkout.session.payment_failed", "expired"),
+        SessionState::Open | SessionState::Processing => return None,
+    };
+    Some(serde_json::json!({
+        "id": format!("sync:{id}:{state}"),
+        "type": event_type,
+        "data": session,
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_session_becomes_the_event_wave_would_have_sent() {
+        let session = json!({"id": "cos-1", "amount": "45000", "currency": "XOF",
+            "checkout_status": "complete", "payment_status": "succeeded",
+            "client_reference": "TEST1033", "transaction_id": "TX1",
+            "when_created": "2026-11-29T09:00:00Z", "when_completed": "2026-11-29T09:01:00Z"});
+        let fact = session_fact(&session).unwrap();
+        assert_eq!(fact["id"], "sync:cos-1:complete");
+        let event = crate::providers::wave::parse(fact.to_string().as_bytes()).unwrap();
+        assert_eq!(event.kind, crate::providers::EventKind::Succeeded);
+        assert_eq!(event.reference.as_deref(), Some("cos-1"));
+        let open =
+            json!({"id": "cos-2", "checkout_status": "open", "payment_status": "processing"});
+        assert!(session_fact(&open).is_none());
+        let expired = json!({"id": "cos-3", "checkout_status": "expired",
+            "payment_status": "cancelled", "amount": "45000", "currency": "XOF",
+            "client_reference": "TEST1033", "when_created": "2026-11-29T09:00:00Z"});
+        let fact = session_fact(&expired).unwrap();
+        assert_eq!(fact["type"], "checkout.session.payment_failed");
+        let event = crate::providers::wave::parse(fact.to_string().as_bytes()).unwrap();
+        assert_eq!(event.kind, crate::providers::EventKind::Failed);
+    }
 
     #[test]
     fn sessions_read_as_paid_open_or_closed() {
