@@ -23,7 +23,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use tally::domain::{LogResult, SignatureCheck};
+use tally::domain::{LogResult, LogSource, SignatureCheck};
 use tally::store::webhooks::NewLogRow;
 use tally::store::{OpenMode, Store};
 
@@ -155,6 +155,7 @@ fn main() {
                             error: None,
                             body: None,
                             order_number: None,
+                            source: LogSource::Webhook,
                         })
                     })
                     .expect("write");

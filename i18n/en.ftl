@@ -71,6 +71,12 @@ refund-state-pending = pending
 refund-state-succeeded = succeeded
 refund-state-failed = failed
 refund-state-cancelled = cancelled
+intent-state-requested = requested
+intent-state-unknown = unknown
+intent-state-pending = pending
+intent-state-succeeded = succeeded
+intent-state-failed = failed
+intent-state-refused = refused
 dispute-state-inquiry = inquiry
 dispute-state-inquiry_closed = inquiry_closed
 dispute-state-open = open
@@ -102,6 +108,15 @@ money-not-decimal = amount { $amount } is not a decimal number (expected digits 
 money-too-many-decimals = amount { $amount } has { $found } decimals but { $currency } allows { $allowed }
 money-negative = amount { $amount } is negative
 money-overflow = amount { $amount } is too large
+refusal-cash = a cash payment cannot be refunded through tally: give the money back, then record it with `tally payment record-refund { $number } --note ...`
+refusal-wave-not-checkout = this Wave payment was not made through Wave Checkout (no checkout session): refund it in the Wave Business app, then record it with `tally payment record-refund { $number } --reference T_... --note ...`
+refusal-wave-partial = Wave refunds only the whole payment ({ $kept }); for { $asked }, send it from the Wave Business app, then record it with `tally payment record-refund { $number } --amount { $asked_decimal } --note ...`
+refusal-no-credentials = { $provider } API credentials are not configured ({ $var }): tally cannot refund through { $provider }
+refusal-no-reference = the { $provider } payment has no { $provider } reference to refund
+refusal-nothing-kept = the { $provider } payment keeps nothing to refund
+refusal-nothing-kept-pending = the { $provider } payment keeps nothing to refund ({ $pending } already on its way back)
+refusal-more-than-kept = { $asked } is more than the { $provider } payment keeps ({ $refundable } may still be refunded)
+refusal-zero = --amount must be more than zero (got { $amount })
 
 ## The operations (order cancel, validate, set-payment-status; payment set-status, record-refund)
 
@@ -342,6 +357,8 @@ key-mark-range = start a range; again to mark every row in it
 key-mark-all = mark every row the filter shows
 key-unmark = clear the marks
 key-cancel = cancel the orders and their payments
+key-cancel-refund = cancel the orders and refund them through Stripe/PayPal/Wave
+key-refund = refund what the orders keep through Stripe/PayPal/Wave
 key-validate = validate (approve) payments confirmed by hand: Wave, cash
 key-set-order-payment = set the order's payment status (carried to the payment)
 key-set-payment = set the payment's status (carried to the order)
@@ -654,6 +671,8 @@ dash-no-takeover = cannot take over the terminal: { $error }
 ## Import, export, the database
 
 plain = { $text }
+# Messages joined in a list: { $a } then { $b }.
+join = { $a }{ $sep }{ $b }
 import-invalid = { $n } problem(s), nothing imported:
 import-cannot-read = cannot read { $path }: { $error }
 export-cannot-write = cannot write { $path }: { $error }
@@ -780,10 +799,16 @@ doctor-name-db-directory = db directory
 doctor-name-wal = wal
 doctor-name-stripe-secret = stripe secret
 doctor-name-paypal-id = paypal id
+doctor-name-wave-secret = wave secret
 doctor-name-env-file = env file
 doctor-name-paypal-certs = paypal certs
 doctor-name-last-webhook = last webhook
 doctor-name-rejections = rejections
+doctor-name-stripe-api = stripe api
+doctor-name-stripe-api-key = stripe api key
+doctor-name-paypal-api = paypal api
+doctor-name-wave-api = wave api
+doctor-name-sync = sync
 doctor-name-language = language
 
 ## tally doctor's checks (English: what doctor always printed)
@@ -825,6 +850,11 @@ doc-paypal-unset = PAYPAL_WEBHOOK_ID is not set: PayPal webhooks are off
 doc-paypal-simulator = PAYPAL_WEBHOOK_ID is { $id }, the id PayPal's simulator signs with: anyone can send genuinely signed events
 doc-paypal-simulator-hint = set your webhook's id (PayPal developer dashboard, your app, Webhooks)
 doc-paypal-set = PAYPAL_WEBHOOK_ID is set
+doc-wave-refused-hint = copy the webhook's secret (wave_sn_WHS_...) from Wave's Business Portal (Developers, Webhooks); an API key must never sit here
+doc-wave-unusual = WAVE_WEBHOOK_SECRET holds { $count } secret(s), { $unusual } not shaped like a Wave webhook secret
+doc-wave-unusual-hint = Wave's webhook secrets start with wave_sn_WHS_ (the country code may differ)
+doc-wave-one = WAVE_WEBHOOK_SECRET is set (1 secret)
+doc-wave-rotation = WAVE_WEBHOOK_SECRET is set ({ $count } secrets: a rotation in progress; drop the old one once its webhook is deleted at Wave)
 doc-what-env = it holds the webhook secrets
 doc-certs-unused = not used: PayPal webhooks are off
 doc-cert-error = --paypal-cert { $path }: { $error }
@@ -853,7 +883,7 @@ doc-rej-expired = { $n } deliveries refused as expired in the last 24 h
 doc-rej-expired-hint = is this machine's clock right? `timedatectl` (NTP); or a proxy holding requests for minutes
 doc-rej-ok = { $n } request(s) refused in the last 24 h, none suggesting a wrong secret
 doc-rej-rotated = { $bad } { $name } deliveries with a bad signature in the last 24 h and none verified: a secret rotated at { $name } but not here?
-doc-rej-rotated-hint = set { $setting } to the endpoint's current value (during a rotation, Stripe's old and new secrets comma-separated) and restart the listener
+doc-rej-rotated-hint = set { $setting } to the endpoint's current value (during a rotation, Stripe's or Wave's old and new secrets comma-separated) and restart the listener
 doc-rej-bad = { $bad } { $name } deliveries with a bad signature in the last 24 h ({ $good } verified)
 doc-rej-bad-hint = someone probing the endpoint, or a second endpoint at the provider with another secret: `tally webhooks` lists them
 doc-rej-unconfigured = { $n } { $name } deliveries refused in the last 24 h because { $setting } is not set
@@ -868,3 +898,131 @@ doc-chmod-600-group = chmod 600 { $path }, unless that group is meant to read it
 doc-file-owner = { $path } belongs to uid { $uid }, and this is uid { $me }
 doc-file-owner-hint = run the listener, cron and the dashboard as the file's owner (one system user), e.g. `sudo -u tally tally doctor`
 doc-file-ok = { $path } is private to its owner (mode { $mode })
+
+## tally doctor's API checks (the providers' own answers stay as they give them)
+
+doc-api-stripe-ok = STRIPE_API_KEY set ({ $mode } mode); Stripe answers (list events)
+doc-api-stripe-hint = check the key and its permissions (read: events, PaymentIntents, charges, disputes, refunds)
+doc-api-stripe-secret = STRIPE_API_KEY is a secret key (sk_): it can move money, sync only reads
+doc-api-stripe-secret-hint = create a restricted key (rk_) with read access to events, PaymentIntents, charges, disputes and refunds
+doc-api-paypal-ok = PAYPAL_CLIENT_ID and secret set ({ $mode }); PayPal answers (token)
+doc-api-paypal-hint = check the app's client id and secret, and PAYPAL_MODE
+doc-api-wave = WAVE_API_KEY set, but this build does not sync Wave yet
+doc-api-sync-unseen = tally sync applied { $n } { $provider } event(s) in the last { $days } days that the listener never received
+doc-api-sync-unseen-hint = check the webhook endpoint at the provider (URL, secret, enabled events) and that `tally serve` is reachable
+
+## tally refund, the cancel guard, order cancel --refund (the providers' own answers stay as they give them)
+
+rfd-plan = { $order }: { $action }
+rfd-plan-action = refund { $amount } through { $provider } ({ $target }); the order will keep { $keeps }
+rfd-waiting = { $number }: waiting for { $actor }'s refund of { $amount } through { $provider } (asked { $secs } s ago)
+rfd-cannot-settle = { $number }: an earlier { $provider } refund of { $amount } is { $state } and { $provider } credentials are not configured ({ $var }): tally cannot settle it; set them and run again
+rfd-earlier = { $number }: the earlier refund of { $amount } through { $provider } ({ $actor }'s, { $at }) is { $state }
+rfd-earlier-id = { $earlier } ({ $id })
+rfd-earlier-why = { $earlier }: { $why }
+rfd-earlier-not-found = { $earlier }: the provider has no such refund
+rfd-no-answer = no answer
+rfd-unknown = { $number }: the { $p } refund of { $amount } is unknown ({ $why }). Nothing more will be refunded from this payment until it is settled: run `tally refund { $number }` again (it asks { $p } with the same idempotency key, so it cannot refund twice), or look for intent { $key } at { $p }
+rfd-no-payment = { $number }: no payment record: nothing to refund
+rfd-several = { $number }: { $n } payments keep money; say which with --payment: { $list }
+rfd-keeps = { $provider } { $reference } keeps { $kept }
+rfd-no-reference = (no reference)
+rfd-line = { $number }: { $text }
+rfd-bad-amount = { $number }: --amount { $text }: { $error }
+rfd-settled-summary = { $notes } ({ $reason })
+rfd-payment-gone = { $number }: the payment is gone
+rfd-keep-starting = { $number }: other refunds of this payment keep starting; run again
+rfd-unrecorded = { $number }: { $provider } answered, but tally could not record it ({ $error }): run `tally refund { $number }` again to settle it
+rfd-refunded = refunded { $amount } through { $p } ({ $id }); the order keeps { $keeps }
+rfd-pending = refund of { $amount } pending at { $p } ({ $id }); its events will say when it lands
+rfd-failed = { $number }: { $p }'s refund { $id } of { $amount } failed: the customer has not been repaid
+rfd-refused-by = { $number }: { $p } refused the refund of { $amount }: { $why }
+rfd-no-reason = no reason given
+rfd-intent-gone = refund intent { $key } is gone
+rfd-intent-order-gone = the intent's order is gone
+rfd-intent-payment-gone = the intent's payment is gone
+rfd-cli-one-payment = { $flag } is about one payment: give a single order number with it ({ $given } given)
+rfd-cli-no-terminal = no terminal to confirm the refunds on: add --yes to refund without asking (nothing was changed)
+rfd-ask = { $question }? [y/N]
+rfd-dry-run = { $plan } (dry run: nothing asked)
+rfd-not-confirmed = { $number }: not confirmed
+rfd-line-error = { $number }: error: { $text }
+rfd-summary = { $refunded } refunded, { $refused } refused, { $unknown } unknown
+cnl-not-cancelled = not cancelled: { $reason }
+cnl-question = cancel { $number }
+cnl-question-refund = cancel { $number } and { $action }
+cnl-not-confirmed = not confirmed
+cnl-cli-no-terminal = no terminal to confirm the refunds on: add --yes to cancel and refund without asking (nothing was changed)
+cnl-refund-line = refund: { $text }
+cnl-refund-error = refund: error: { $text }
+grd-unreachable = { $number }: { $p } cannot be asked whether the pending payment was paid meanwhile ({ $error }): not cancelled. `--offline` cancels without asking { $p }
+grd-paid = { $number }: paid at { $p } ({ $what }) though tally had it pending: { $applied }; not cancelled. To cancel it and give the money back: `tally order cancel { $number } --refund`
+grd-moving = { $number }: { $p } is processing the payment ({ $what }): the money may be moving, so it is not cancelled; try again once { $p } has settled it
+grd-not-recorded = not recorded ({ $error })
+grd-offline = { $number }: not checked with { $p } (--offline)
+grd-not-configured = { $number }: not checked with { $p } ({ $var } is not set)
+grd-pi-cancelled = { $number }: PaymentIntent { $id } cancelled at Stripe
+grd-stripe-would-not = { $number }: Stripe would not cancel PaymentIntent { $id } ({ $error }): not cancelled
+grd-paypal-no-capture = { $number }: not checked with PayPal (the payment has no capture id, and PayPal has no search by order)
+grd-paypal-unknown = { $number }: PayPal knows no capture or sale { $reference }
+grd-wave-expired = { $number }: checkout session { $id } expired at Wave
+act-cancel-refund-title = { $title } and refund them
+act-refund-title = Refund { $n ->
+    [one] { $n } order
+   *[other] { $n } orders
+}
+act-refund-through = Refunds { $n ->
+    [one] { $n } payment
+   *[other] { $n } payments
+} through { $provider } ({ $amounts }), each exactly once (a refund intent with its own key).
+act-refund-nothing = No payment here keeps money: nothing to refund.
+act-refund-cash = { $n ->
+    [one] { $n } is
+   *[other] { $n } are
+} cash: refund by hand, then `tally payment record-refund`
+act-done-and-refund = { $summary }; { $refund }
+act-refund-warning = refund: { $reason }
+act-needs-apis = the providers' APIs are needed
+
+## tally sync (a change's own words come from the ingest, as in tally webhooks; JSON stays English)
+
+sync-busy = tally sync: another sync is running on { $path }; nothing to do
+sync-fetching = { $provider }: fetching events ({ $events })
+sync-applying = { $provider }: applying
+sync-asking = { $provider }: asking about pending payments
+sync-would = would:
+sync-no-order = (no order)
+sync-from-event = event
+sync-from-fact = fact
+sync-problem = problem: { $text }
+sync-summary = { $provider }: { $seen } events seen, { $applied } applied, { $duplicates } duplicates, { $stale } stale, { $orphans } orphans, { $failed } failed; { $asked } pending payments asked about; { $calls } API calls
+sync-state-stopped = (stopped by an error)
+sync-state-dry-run = (dry run: nothing written)
+sync-the-watermark = the watermark
+sync-problem-retention = { $what } ({ $since }) is older than { $provider } keeps events ({ $days } days): events before { $oldest } may be lost for good; check the provider's dashboard for that time
+sync-problem-failed = { $n } { $provider } event(s) failed to apply (see `tally webhooks --failed`); the watermark stays, so the next sync tries them again
+sync-problem-malformed = { $provider } event { $id }: { $error }
+sync-problem-event-failed = { $provider } event { $id } failed: { $error }
+sync-problem-would-fail = { $provider } event { $id } would fail: { $error }
+sync-lock = cannot take the sync lock { $path }: { $error }
+sync-not-configured = { $provider }: { $var } is not set, so tally cannot ask { $provider }'s API
+sync-none-configured = no provider API credentials are set: set STRIPE_API_KEY, PAYPAL_CLIENT_ID and PAYPAL_CLIENT_SECRET, or WAVE_API_KEY (see `tally sync --help`)
+sync-wave-unavailable = Wave: sync needs the Wave session ids on payments, which this build does not record yet
+
+## The providers' APIs and credentials (the provider's own text stays as it gave it)
+
+api-status = { $provider }: { $call }: { $status } { $text }
+api-timeout = { $provider }: { $call }: no answer within { $secs } s (tried { $attempts } times)
+api-transport = { $provider }: { $call }: cannot reach { $host }: { $reason } (tried { $attempts } times)
+api-malformed = { $provider }: { $call }: the answer is not what the API documents: { $reason }
+api-bad-url = { $provider }: bad API URL { $url }: { $reason }
+cred-stripe-not-utf8 = STRIPE_WEBHOOK_SECRET is not valid UTF-8
+cred-stripe-empty = STRIPE_WEBHOOK_SECRET is set but holds no secret (expected whsec_..., comma-separated during a rotation)
+cred-stripe-api-key = STRIPE_WEBHOOK_SECRET entry #{ $entry } is a Stripe API key, not a webhook signing secret (whsec_...): take the signing secret from the webhook endpoint's page
+cred-wave-not-utf8 = WAVE_WEBHOOK_SECRET is not valid UTF-8
+cred-wave-empty = WAVE_WEBHOOK_SECRET is set but holds no secret (expected wave_sn_WHS_..., comma-separated during a rotation)
+cred-wave-api-key = WAVE_WEBHOOK_SECRET entry #{ $entry } looks like a Wave API key or request-signing secret (wave_..._prod_..., wave_..._AKS_...), not a webhook secret (wave_sn_WHS_...): take the secret the Business Portal showed when the webhook was registered (Developers, Webhooks)
+cred-paypal-simulator = PAYPAL_WEBHOOK_ID is { $id }, the id PayPal's webhook simulator signs with: anyone can make the simulator post genuinely signed events to any URL. Set the id of your webhook (developer dashboard, your app, Webhooks), or pass --paypal-allow-simulator on a test listener
+cred-stripe-key-kind = STRIPE_API_KEY is not a Stripe secret or restricted API key (expected rk_... or sk_...; whsec_ is the webhook signing secret, pk_ the publishable key)
+cred-paypal-half = { $set } is set but { $unset } is not: PayPal's API needs both
+cred-paypal-mode = PAYPAL_MODE is { $mode }: expected live or sandbox

@@ -72,6 +72,12 @@ refund-state-pending = en attente
 refund-state-succeeded = réussi
 refund-state-failed = échoué
 refund-state-cancelled = annulé
+intent-state-requested = demandé
+intent-state-unknown = inconnu
+intent-state-pending = en attente
+intent-state-succeeded = réussi
+intent-state-failed = échoué
+intent-state-refused = refusé
 dispute-state-inquiry = demande
 dispute-state-inquiry_closed = demande close
 dispute-state-open = ouvert
@@ -102,6 +108,15 @@ money-not-decimal = le montant { $amount } n'est pas un nombre décimal (attendu
 money-too-many-decimals = le montant { $amount } a { $found } décimales mais { $currency } en permet { $allowed }
 money-negative = le montant { $amount } est négatif
 money-overflow = le montant { $amount } est trop grand
+refusal-cash = un paiement en espèces ne peut pas être remboursé par tally : rendez l'argent, puis enregistrez-le avec `tally payment record-refund { $number } --note ...`
+refusal-wave-not-checkout = ce paiement Wave n'a pas été fait par Wave Checkout (pas de session de paiement) : remboursez-le dans l'application Wave Business, puis enregistrez-le avec `tally payment record-refund { $number } --reference T_... --note ...`
+refusal-wave-partial = Wave ne rembourse que le paiement entier ({ $kept }) ; pour { $asked }, envoyez-le depuis l'application Wave Business, puis enregistrez-le avec `tally payment record-refund { $number } --amount { $asked_decimal } --note ...`
+refusal-no-credentials = les identifiants d'API { $provider } ne sont pas configurés ({ $var }) : tally ne peut pas rembourser par { $provider }
+refusal-no-reference = le paiement { $provider } n'a pas de référence { $provider } à rembourser
+refusal-nothing-kept = le paiement { $provider } ne conserve rien à rembourser
+refusal-nothing-kept-pending = le paiement { $provider } ne conserve rien à rembourser ({ $pending } déjà en cours de retour)
+refusal-more-than-kept = { $asked } dépasse ce que conserve le paiement { $provider } ({ $refundable } peut encore être remboursé)
+refusal-zero = --amount doit être supérieur à zéro (reçu { $amount })
 
 ## Les opérations
 
@@ -357,6 +372,8 @@ key-mark-range = commencer une plage ; encore une fois pour en marquer toutes le
 key-mark-all = marquer toutes les lignes que le filtre montre
 key-unmark = effacer les marques
 key-cancel = annuler les commandes et leurs paiements
+key-cancel-refund = annuler les commandes et les rembourser par Stripe/PayPal/Wave
+key-refund = rembourser ce que les commandes conservent, par Stripe/PayPal/Wave
 key-validate = valider (approuver) les paiements confirmés à la main : Wave, espèces
 key-set-order-payment = changer le statut de paiement de la commande (reporté sur le paiement)
 key-set-payment = changer le statut du paiement (reporté sur la commande)
@@ -705,6 +722,8 @@ dash-no-takeover = impossible de prendre la main sur le terminal : { $error }
 ## Import, export, la base de données
 
 plain = { $text }
+# Des messages à la suite : { $a } puis { $b }.
+join = { $a }{ $sep }{ $b }
 import-invalid = { $n ->
     [one] { $n } problème, rien n'a été importé :
    *[other] { $n } problèmes, rien n'a été importé :
@@ -834,10 +853,16 @@ doctor-name-db-directory = dossier base
 doctor-name-wal = wal
 doctor-name-stripe-secret = secret stripe
 doctor-name-paypal-id = id paypal
+doctor-name-wave-secret = secret wave
 doctor-name-env-file = fichier env
 doctor-name-paypal-certs = certifs paypal
 doctor-name-last-webhook = dernier webhook
 doctor-name-rejections = refus
+doctor-name-stripe-api = api stripe
+doctor-name-stripe-api-key = clé api stripe
+doctor-name-paypal-api = api paypal
+doctor-name-wave-api = api wave
+doctor-name-sync = sync
 doctor-name-language = langue
 
 ## Les vérifications de tally doctor
@@ -879,6 +904,11 @@ doc-paypal-unset = PAYPAL_WEBHOOK_ID n'est pas défini : les webhooks PayPal son
 doc-paypal-simulator = PAYPAL_WEBHOOK_ID vaut { $id }, l'id avec lequel signe le simulateur de PayPal : n'importe qui peut envoyer des événements authentiquement signés
 doc-paypal-simulator-hint = indiquez l'id de votre webhook (tableau de bord développeur PayPal, votre application, Webhooks)
 doc-paypal-set = PAYPAL_WEBHOOK_ID est défini
+doc-wave-refused-hint = copiez le secret du webhook (wave_sn_WHS_...) depuis le Business Portal de Wave (Développeurs, Webhooks) ; une clé d'API ne doit jamais se trouver ici
+doc-wave-unusual = WAVE_WEBHOOK_SECRET contient { $count } secret(s), dont { $unusual } n'ayant pas la forme d'un secret de webhook Wave
+doc-wave-unusual-hint = les secrets de webhook de Wave commencent par wave_sn_WHS_ (le code du pays peut varier)
+doc-wave-one = WAVE_WEBHOOK_SECRET est défini (1 secret)
+doc-wave-rotation = WAVE_WEBHOOK_SECRET est défini ({ $count } secrets : une rotation en cours ; retirez l'ancien une fois son webhook supprimé chez Wave)
 doc-what-env = il contient les secrets des webhooks
 doc-certs-unused = inutilisés : les webhooks PayPal sont coupés
 doc-cert-error = --paypal-cert { $path } : { $error }
@@ -907,7 +937,7 @@ doc-rej-expired = { $n } livraisons refusées comme expirées ces dernières 24 
 doc-rej-expired-hint = l'horloge de cette machine est-elle juste ? `timedatectl` (NTP) ; ou un proxy qui retient les requêtes des minutes
 doc-rej-ok = { $n } requête(s) refusée(s) ces dernières 24 h, aucune ne suggérant un mauvais secret
 doc-rej-rotated = { $bad } livraisons { $name } à la signature invalide ces dernières 24 h et aucune vérifiée : un secret changé chez { $name } mais pas ici ?
-doc-rej-rotated-hint = donnez à { $setting } la valeur actuelle du point de terminaison (pendant une rotation, l'ancien et le nouveau secret de Stripe séparés par une virgule) et redémarrez le récepteur
+doc-rej-rotated-hint = donnez à { $setting } la valeur actuelle du point de terminaison (pendant une rotation, l'ancien et le nouveau secret de Stripe ou de Wave séparés par une virgule) et redémarrez le récepteur
 doc-rej-bad = { $bad } livraisons { $name } à la signature invalide ces dernières 24 h ({ $good } vérifiées)
 doc-rej-bad-hint = quelqu'un qui sonde le point de terminaison, ou un second point de terminaison chez le prestataire avec un autre secret : `tally webhooks` les liste
 doc-rej-unconfigured = { $n } livraisons { $name } refusées ces dernières 24 h parce que { $setting } n'est pas défini
@@ -922,3 +952,131 @@ doc-chmod-600-group = chmod 600 { $path }, sauf si ce groupe doit le lire
 doc-file-owner = { $path } appartient à l'uid { $uid }, et ceci est l'uid { $me }
 doc-file-owner-hint = lancez le récepteur, cron et le tableau de bord en tant que propriétaire du fichier (un seul utilisateur système), par ex. `sudo -u tally tally doctor`
 doc-file-ok = { $path } est privé à son propriétaire (mode { $mode })
+
+## Les vérifications d'API de tally doctor (les réponses des prestataires restent telles qu'ils les donnent)
+
+doc-api-stripe-ok = STRIPE_API_KEY défini (mode { $mode }) ; Stripe répond (liste des événements)
+doc-api-stripe-hint = vérifiez la clé et ses droits (lecture : events, PaymentIntents, charges, disputes, refunds)
+doc-api-stripe-secret = STRIPE_API_KEY est une clé secrète (sk_) : elle peut déplacer de l'argent, sync ne fait que lire
+doc-api-stripe-secret-hint = créez une clé restreinte (rk_) avec un accès en lecture aux events, PaymentIntents, charges, disputes et refunds
+doc-api-paypal-ok = PAYPAL_CLIENT_ID et son secret définis ({ $mode }) ; PayPal répond (jeton)
+doc-api-paypal-hint = vérifiez l'identifiant client et le secret de l'application, et PAYPAL_MODE
+doc-api-wave = WAVE_API_KEY défini, mais cette version ne synchronise pas encore Wave
+doc-api-sync-unseen = tally sync a appliqué { $n } événement(s) { $provider } ces { $days } derniers jours que le récepteur n'a jamais reçus
+doc-api-sync-unseen-hint = vérifiez le point de terminaison du webhook chez le prestataire (URL, secret, événements activés) et que `tally serve` est joignable
+
+## tally refund, la garde de l'annulation, order cancel --refund (les réponses des prestataires restent telles qu'ils les donnent)
+
+rfd-plan = { $order } : { $action }
+rfd-plan-action = rembourser { $amount } par { $provider } ({ $target }) ; la commande conservera { $keeps }
+rfd-waiting = { $number } : attente du remboursement de { $amount } par { $provider } demandé par { $actor } (il y a { $secs } s)
+rfd-cannot-settle = { $number } : un remboursement { $provider } antérieur de { $amount } est { $state } et les identifiants { $provider } ne sont pas configurés ({ $var }) : tally ne peut pas le régler ; définissez-les et relancez
+rfd-earlier = { $number } : le remboursement antérieur de { $amount } par { $provider } (de { $actor }, { $at }) est { $state }
+rfd-earlier-id = { $earlier } ({ $id })
+rfd-earlier-why = { $earlier } : { $why }
+rfd-earlier-not-found = { $earlier } : le prestataire ne connaît pas ce remboursement
+rfd-no-answer = pas de réponse
+rfd-unknown = { $number } : le remboursement { $p } de { $amount } est inconnu ({ $why }). Rien de plus ne sera remboursé sur ce paiement avant qu'il soit réglé : relancez `tally refund { $number }` (il interroge { $p } avec la même clé d'idempotence, il ne peut donc pas rembourser deux fois), ou cherchez l'intention { $key } chez { $p }
+rfd-no-payment = { $number } : aucun paiement enregistré : rien à rembourser
+rfd-several = { $number } : { $n } paiements conservent de l'argent ; indiquez lequel avec --payment : { $list }
+rfd-keeps = { $provider } { $reference } conserve { $kept }
+rfd-no-reference = (sans référence)
+rfd-line = { $number } : { $text }
+rfd-bad-amount = { $number } : --amount { $text } : { $error }
+rfd-settled-summary = { $notes } ({ $reason })
+rfd-payment-gone = { $number } : le paiement a disparu
+rfd-keep-starting = { $number } : d'autres remboursements de ce paiement ne cessent de démarrer ; relancez
+rfd-unrecorded = { $number } : { $provider } a répondu, mais tally n'a pas pu l'enregistrer ({ $error }) : relancez `tally refund { $number }` pour le régler
+rfd-refunded = { $amount } remboursé par { $p } ({ $id }) ; la commande conserve { $keeps }
+rfd-pending = remboursement de { $amount } en attente chez { $p } ({ $id }) ; ses événements diront quand il arrive
+rfd-failed = { $number } : le remboursement { $id } de { $amount } chez { $p } a échoué : le client n'a pas été remboursé
+rfd-refused-by = { $number } : { $p } a refusé le remboursement de { $amount } : { $why }
+rfd-no-reason = sans raison donnée
+rfd-intent-gone = l'intention de remboursement { $key } a disparu
+rfd-intent-order-gone = la commande de l'intention a disparu
+rfd-intent-payment-gone = le paiement de l'intention a disparu
+rfd-cli-one-payment = { $flag } porte sur un seul paiement : donnez un seul numéro de commande avec lui ({ $given } donnés)
+rfd-cli-no-terminal = pas de terminal pour confirmer les remboursements : ajoutez --yes pour rembourser sans demander (rien n'a été modifié)
+rfd-ask = { $question } ? [o/N]
+rfd-dry-run = { $plan } (simulation : rien n'a été demandé)
+rfd-not-confirmed = { $number } : non confirmé
+rfd-line-error = { $number } : erreur : { $text }
+rfd-summary = { $refunded } remboursée(s), { $refused } refusée(s), { $unknown } inconnue(s)
+cnl-not-cancelled = non annulée : { $reason }
+cnl-question = annuler { $number }
+cnl-question-refund = annuler { $number } et { $action }
+cnl-not-confirmed = non confirmé
+cnl-cli-no-terminal = pas de terminal pour confirmer les remboursements : ajoutez --yes pour annuler et rembourser sans demander (rien n'a été modifié)
+cnl-refund-line = remboursement : { $text }
+cnl-refund-error = remboursement : erreur : { $text }
+grd-unreachable = { $number } : impossible de demander à { $p } si le paiement en attente a été payé entre-temps ({ $error }) : non annulée. `--offline` annule sans interroger { $p }
+grd-paid = { $number } : payée chez { $p } ({ $what }) alors que tally la croyait en attente : { $applied } ; non annulée. Pour l'annuler et rendre l'argent : `tally order cancel { $number } --refund`
+grd-moving = { $number } : { $p } traite le paiement ({ $what }) : l'argent est peut-être en mouvement, elle n'est donc pas annulée ; réessayez quand { $p } l'aura réglé
+grd-not-recorded = non enregistré ({ $error })
+grd-offline = { $number } : non vérifiée auprès de { $p } (--offline)
+grd-not-configured = { $number } : non vérifiée auprès de { $p } ({ $var } n'est pas défini)
+grd-pi-cancelled = { $number } : PaymentIntent { $id } annulé chez Stripe
+grd-stripe-would-not = { $number } : Stripe refuse d'annuler le PaymentIntent { $id } ({ $error }) : non annulée
+grd-paypal-no-capture = { $number } : non vérifiée auprès de PayPal (le paiement n'a pas d'identifiant de capture, et PayPal n'a pas de recherche par commande)
+grd-paypal-unknown = { $number } : PayPal ne connaît aucune capture ni vente { $reference }
+grd-wave-expired = { $number } : session de paiement { $id } expirée chez Wave
+act-cancel-refund-title = { $title } et les rembourser
+act-refund-title = Rembourser { $n ->
+    [one] { $n } commande
+   *[other] { $n } commandes
+}
+act-refund-through = Rembourse { $n ->
+    [one] { $n } paiement
+   *[other] { $n } paiements
+} par { $provider } ({ $amounts }), chacun une seule fois (une intention de remboursement avec sa propre clé).
+act-refund-nothing = Aucun paiement ici ne conserve d'argent : rien à rembourser.
+act-refund-cash = { $n ->
+    [one] { $n } est
+   *[other] { $n } sont
+} en espèces : remboursez à la main, puis `tally payment record-refund`
+act-done-and-refund = { $summary } ; { $refund }
+act-refund-warning = remboursement : { $reason }
+act-needs-apis = les API des prestataires sont nécessaires
+
+## tally sync (les mots d'un changement viennent de l'ingestion, comme dans tally webhooks ; le JSON reste en anglais)
+
+sync-busy = tally sync : une autre synchronisation tourne sur { $path } ; rien à faire
+sync-fetching = { $provider } : récupération des événements ({ $events })
+sync-applying = { $provider } : application
+sync-asking = { $provider } : interrogation sur les paiements en attente
+sync-would = ferait :
+sync-no-order = (sans commande)
+sync-from-event = événement
+sync-from-fact = fait
+sync-problem = problème : { $text }
+sync-summary = { $provider } : { $seen } événements vus, { $applied } appliqués, { $duplicates } doublons, { $stale } périmés, { $orphans } orphelins, { $failed } en échec ; { $asked } paiements en attente interrogés ; { $calls } appels d'API
+sync-state-stopped = (arrêté par une erreur)
+sync-state-dry-run = (simulation : rien n'a été écrit)
+sync-the-watermark = le repère
+sync-problem-retention = { $what } ({ $since }) est plus ancien que ce que { $provider } conserve ({ $days } jours) : les événements d'avant { $oldest } sont peut-être perdus pour de bon ; consultez le tableau de bord du prestataire pour cette période
+sync-problem-failed = { $n } événement(s) { $provider } n'ont pas pu être appliqués (voir `tally webhooks --failed`) ; le repère ne bouge pas, la prochaine synchronisation les réessaie
+sync-problem-malformed = événement { $provider } { $id } : { $error }
+sync-problem-event-failed = événement { $provider } { $id } en échec : { $error }
+sync-problem-would-fail = événement { $provider } { $id } échouerait : { $error }
+sync-lock = impossible de prendre le verrou de synchronisation { $path } : { $error }
+sync-not-configured = { $provider } : { $var } n'est pas défini, tally ne peut donc pas interroger l'API de { $provider }
+sync-none-configured = aucun identifiant d'API de prestataire n'est défini : définissez STRIPE_API_KEY, PAYPAL_CLIENT_ID et PAYPAL_CLIENT_SECRET, ou WAVE_API_KEY (voir `tally sync --help`)
+sync-wave-unavailable = Wave : la synchronisation a besoin des identifiants de session Wave sur les paiements, que cette version n'enregistre pas encore
+
+## Les API et identifiants des prestataires (le texte du prestataire reste tel qu'il l'a donné)
+
+api-status = { $provider } : { $call } : { $status } { $text }
+api-timeout = { $provider } : { $call } : pas de réponse en { $secs } s ({ $attempts } essais)
+api-transport = { $provider } : { $call } : impossible de joindre { $host } : { $reason } ({ $attempts } essais)
+api-malformed = { $provider } : { $call } : la réponse n'est pas celle que l'API documente : { $reason }
+api-bad-url = { $provider } : URL d'API incorrecte { $url } : { $reason }
+cred-stripe-not-utf8 = STRIPE_WEBHOOK_SECRET n'est pas de l'UTF-8 valide
+cred-stripe-empty = STRIPE_WEBHOOK_SECRET est défini mais ne contient aucun secret (attendu whsec_..., séparés par une virgule pendant une rotation)
+cred-stripe-api-key = l'entrée n° { $entry } de STRIPE_WEBHOOK_SECRET est une clé d'API Stripe, pas un secret de signature de webhook (whsec_...) : prenez le secret de signature sur la page du point de terminaison du webhook
+cred-wave-not-utf8 = WAVE_WEBHOOK_SECRET n'est pas de l'UTF-8 valide
+cred-wave-empty = WAVE_WEBHOOK_SECRET est défini mais ne contient aucun secret (attendu wave_sn_WHS_..., séparés par une virgule pendant une rotation)
+cred-wave-api-key = l'entrée n° { $entry } de WAVE_WEBHOOK_SECRET ressemble à une clé d'API Wave ou à un secret de signature de requêtes (wave_..._prod_..., wave_..._AKS_...), pas à un secret de webhook (wave_sn_WHS_...) : prenez le secret que le Business Portal a affiché à l'enregistrement du webhook (Développeurs, Webhooks)
+cred-paypal-simulator = PAYPAL_WEBHOOK_ID vaut { $id }, l'identifiant avec lequel signe le simulateur de webhooks de PayPal : n'importe qui peut faire envoyer par le simulateur des événements authentiquement signés à n'importe quelle URL. Mettez l'identifiant de votre webhook (tableau de bord développeur, votre application, Webhooks), ou passez --paypal-allow-simulator à un récepteur de test
+cred-stripe-key-kind = STRIPE_API_KEY n'est pas une clé d'API Stripe secrète ou restreinte (attendu rk_... ou sk_... ; whsec_ est le secret de signature du webhook, pk_ la clé publiable)
+cred-paypal-half = { $set } est défini mais pas { $unset } : l'API de PayPal a besoin des deux
+cred-paypal-mode = PAYPAL_MODE vaut { $mode } : attendu live ou sandbox

@@ -98,6 +98,18 @@ pub fn sample(rel: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("reading {path}: {e}"))
 }
 
+/// Where the shared Wave samples live (`../shared/providers/wave-samples`).
+pub const WAVE_SAMPLES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/providers/wave-samples"
+);
+
+/// A shared Wave sample's bytes, exactly as stored.
+pub fn wave_sample(name: &str) -> Vec<u8> {
+    let path = format!("{WAVE_SAMPLES}/{name}");
+    std::fs::read(&path).unwrap_or_else(|e| panic!("reading {path}: {e}"))
+}
+
 /// A shared sample, parsed as JSON.
 pub fn sample_json(rel: &str) -> serde_json::Value {
     serde_json::from_slice(&sample(rel)).expect("sample JSON parses")

@@ -60,6 +60,16 @@ fn sequence(dir: &Path) -> Vec<(Vec<String>, bool)> {
         text(&["export", "--format", "csv"]),
         text(&["log", "--limit", "0"]),
         json(&["check", "--json", "--order", "NOPE"]),
+        // The providers' APIs without credentials: refused before any call.
+        json(&["sync", "--json"]),
+        json(&["sync", "stripe", "--json"]),
+        json(&["sync", "wave", "--json", "--dry-run"]),
+        text(&["refund", "TEST1014", "--dry-run"]),
+        text(&["refund", "TEST1014", "TEST1001", "--yes"]),
+        text(&["refund", "TEST1014"]),
+        text(&["refund", "TEST1014", "TEST1001", "--amount", "1"]),
+        text(&["order", "cancel", "TEST1014", "--refund", "--yes"]),
+        text(&["order", "cancel", "TEST1014", "--refund"]),
     ]
 }
 
@@ -165,6 +175,21 @@ fn the_same_commands_give_the_same_json_and_exit_codes_in_french_and_in_english(
     assert!(
         missing_fr.contains("erreur : aucune commande numérotée \"NOPE\""),
         "{missing_fr}"
+    );
+    let refund_fr = find(&french, "refund TEST1014 TEST1001 --yes");
+    assert!(
+        refund_fr.contains("0 remboursée(s), 2 refusée(s), 0 inconnue(s)"),
+        "{refund_fr}"
+    );
+    let refund_en = find(&english, "refund TEST1014 TEST1001 --yes");
+    assert!(
+        refund_en.contains("0 refunded, 2 refused, 0 unknown"),
+        "{refund_en}"
+    );
+    let sync_fr = find(&french, "sync --json");
+    assert!(
+        sync_fr.contains("erreur : aucun identifiant d'API"),
+        "{sync_fr}"
     );
     let missing_en = find(&english, "order show NOPE");
     assert!(

@@ -3,12 +3,17 @@
 //! - Against the listener directly: thousands of idle connections and
 //!   garbage bytes do not take it down; it still answers `/healthz` and a
 //!   signed webhook.
+//! - The guard: `--bind unix:PATH` (mode 0660, a signed delivery over the
+//!   socket, the file gone after a stop), two `--bind`s at once, a TCP bind
+//!   beyond loopback refused without `--behind-proxy`.
 //! - Through Debian's nginx, started as a child process with the README's
-//!   configuration (`deploy/nginx-tally.conf`, the very file): a signed
-//!   webhook is verified and applied; slow clients, oversize bodies and huge
-//!   headers are cut off by the proxy while other requests are served, and
-//!   never reach the database. Skipped, with a message, only when no nginx
-//!   binary can be found (CI installs it).
+//!   configuration (`deploy/nginx-tally.conf`, the very file) in front of
+//!   tally's Unix socket: a signed webhook is verified and applied; slow
+//!   clients, oversize bodies (an absurd `Content-Length` on a kept-open
+//!   connection among them) and huge headers are cut off by the proxy while
+//!   other requests are served, and never reach the database; a burst of
+//!   keep-alive deliveries is answered in full. Skipped, with a message,
+//!   only when no nginx binary can be found (CI installs it).
 //! - `tally webhooks prune` end to end, and `tally doctor` on a live set-up.
 //!
 //! Every loop is bounded in count and time; timeouts are generous, for a
@@ -20,24 +25,29 @@ mod common;
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::path::PathBuf;
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Listener, PATIENCE, Shop, connect, manifest, read_response, request, unix_now};
+use common::{
+    Listener, PATIENCE, Shop, connect, manifest, read_response, request, request_bytes, unix_now,
+};
 use serde_json::{Value, json};
 use tally::providers::stripe::sign_stripe;
+use tally::providers::wave::sign_wave;
 use tempfile::TempDir;
 
 const SECRET: &str = "whsec_network_secret";
+const WAVE_SECRET: &str = "wave_sn_WHS_network0000000000000000000000000000000000000000000";
 
 // ---------------------------------------------------------------------------
 // A shop and its listener
 // ---------------------------------------------------------------------------
 
 impl Shop {
-    /// Five pending Stripe payments of 50.00 EUR, pi_N01 … pi_N05, and one
-    /// PayPal payment.
+    /// Five pending Stripe payments of 50.00 EUR, pi_N01 … pi_N05, one
+    /// PayPal payment, and W07's pending Wave checkout of 45000 XOF.
     fn new() -> Shop {
         let mut orders = Vec::new();
         let mut payments = Vec::new();
@@ -56,6 +66,17 @@ impl Shop {
                 "created_at": "2026-11-20T10:01:00Z",
             }));
         }
+        orders.push(json!({
+            "number": "W07", "customer_name": "Client Wave",
+            "customer_email": "wave@example.com", "total": "45000", "currency": "XOF",
+            "status": "pending", "payment_status": "pending",
+            "created_at": "2026-11-20T10:00:00Z",
+        }));
+        payments.push(json!({
+            "order": "W07", "provider": "wave", "reference": "cos-net7",
+            "amount": "45000", "currency": "XOF", "status": "pending",
+            "created_at": "2026-11-20T10:01:00Z",
+        }));
         Shop::import(&json!({"orders": orders, "payments": payments}))
     }
 
@@ -79,6 +100,44 @@ impl Listener {
         cmd.env("STRIPE_WEBHOOK_SECRET", SECRET);
         Listener::spawn(cmd)
     }
+
+    /// The recommended set-up: a loopback port (first, so its address is
+    /// the first line) for `/healthz` and `/metrics`, and a Unix socket in
+    /// a folder of its own for the proxy.
+    fn start_with_socket(shop: &Shop) -> (Listener, Socket) {
+        let dir = TempDir::new().unwrap();
+        let path = dir.path().join("tally.sock");
+        let unix = format!("unix:{}", path.display());
+        let mut cmd = Listener::command(
+            &shop.db,
+            &["--bind", "127.0.0.1:0", "--bind", &unix, "--workers", "3"],
+        );
+        cmd.env("STRIPE_WEBHOOK_SECRET", SECRET)
+            .env("WAVE_WEBHOOK_SECRET", WAVE_SECRET);
+        (Listener::spawn(cmd), Socket { path, _dir: dir })
+    }
+}
+
+/// tally's Unix socket, in a folder removed after the test.
+struct Socket {
+    path: PathBuf,
+    _dir: TempDir,
+}
+
+/// One request over a Unix socket: (status, body).
+fn unix_request(
+    socket: &Path,
+    method: &str,
+    path: &str,
+    headers: &[(&str, String)],
+    body: &[u8],
+) -> (u16, String) {
+    let mut stream = UnixStream::connect(socket).unwrap();
+    stream.set_read_timeout(Some(PATIENCE)).unwrap();
+    stream
+        .write_all(&request_bytes("tally", method, path, headers, body))
+        .unwrap();
+    read_response(&mut stream)
 }
 
 // ---------------------------------------------------------------------------
@@ -163,7 +222,7 @@ struct Nginx {
 
 impl Nginx {
     /// `None` (after saying why) when there is no nginx on this machine.
-    fn start(upstream_port: u16) -> Option<Nginx> {
+    fn start(upstream: &Socket) -> Option<Nginx> {
         let Some(binary) = find_nginx() else {
             eprintln!(
                 "SKIPPED: nginx not found (CI installs it: `apt-get install -y nginx`); \
@@ -172,11 +231,15 @@ impl Nginx {
             return None;
         };
         let snippet = readme_snippet();
+        let shipped = "proxy_pass http://unix:/run/tally/tally.sock;";
         assert!(
-            snippet.contains("proxy_pass http://127.0.0.1:8787;"),
-            "deploy/nginx-tally.conf no longer proxies to 127.0.0.1:8787"
+            snippet.contains(shipped),
+            "deploy/nginx-tally.conf no longer proxies to tally's socket: {shipped}"
         );
-        let snippet = snippet.replace("127.0.0.1:8787", &format!("127.0.0.1:{upstream_port}"));
+        let snippet = snippet.replace(
+            "unix:/run/tally/tally.sock",
+            &format!("unix:{}", upstream.path.display()),
+        );
         let mut last_error = String::new();
         // A free port is found by binding :0 and letting go; another process
         // may take it in between, so a failed start is retried.
@@ -395,8 +458,8 @@ fn garbage_bytes_get_an_error_or_a_closed_connection() {
 #[test]
 fn a_signed_webhook_through_nginx_is_verified_and_applied() {
     let shop = Shop::new();
-    let l = Listener::start(&shop);
-    let Some(nginx) = Nginx::start(l.port()) else {
+    let (_l, socket) = Listener::start_with_socket(&shop);
+    let Some(nginx) = Nginx::start(&socket) else {
         return;
     };
     let (status, answer) = stripe(&nginx.addr, &succeeded("evt_proxy_1", "N03"));
@@ -416,7 +479,7 @@ fn a_signed_webhook_through_nginx_is_verified_and_applied() {
             |r| r.get(0),
         )
         .unwrap();
-    assert!(remote.contains("(for 127.0.0.1)"), "{remote}");
+    assert_eq!(remote, "unix (for 127.0.0.1)");
     // A tampered body through the proxy is refused by tally, as directly.
     let body = succeeded("evt_proxy_2", "N04");
     let header = sign_stripe(SECRET, unix_now(), &body).unwrap();
@@ -431,6 +494,39 @@ fn a_signed_webhook_through_nginx_is_verified_and_applied() {
     );
     assert_eq!(status, 400);
     assert_eq!(shop.state("N04"), ("pending".into(), "pending".into()));
+
+    // Wave's route is proxied too: a checkout paid, signed as Wave signs.
+    let wave = serde_json::to_vec(&json!({
+        "id": "AE_net_wave_1", "type": "checkout.session.completed",
+        "data": {"id": "cos-net7", "amount": "45000", "currency": "XOF",
+            "checkout_status": "complete", "payment_status": "succeeded",
+            "client_reference": "W07", "transaction_id": "TX-NET-7",
+            "when_created": "2026-11-29T09:00:00Z", "when_completed": "2026-11-29T09:01:00Z"},
+    }))
+    .unwrap();
+    let header = sign_wave(WAVE_SECRET, unix_now(), &wave).unwrap();
+    let mut tampered = wave.clone();
+    tampered[20] ^= 1;
+    let (status, _) = request(
+        &nginx.addr,
+        "POST",
+        "/webhooks/wave",
+        &[("Wave-Signature", header.clone())],
+        &tampered,
+    );
+    assert_eq!(status, 400);
+    assert_eq!(shop.state("W07"), ("pending".into(), "pending".into()));
+    let (status, text) = request(
+        &nginx.addr,
+        "POST",
+        "/webhooks/wave",
+        &[("Wave-Signature", header)],
+        &wave,
+    );
+    assert_eq!(status, 200, "{text}");
+    assert!(text.contains("applied"), "{text}");
+    assert_eq!(shop.state("W07"), ("paid".into(), "completed".into()));
+
     // Only the webhook routes go through.
     assert_eq!(healthz(&nginx.addr), 404);
     assert_eq!(request(&nginx.addr, "GET", "/metrics", &[], b"").0, 404);
@@ -439,8 +535,8 @@ fn a_signed_webhook_through_nginx_is_verified_and_applied() {
 #[test]
 fn slow_clients_are_cut_off_by_nginx_while_others_are_served() {
     let shop = Shop::new();
-    let l = Listener::start(&shop);
-    let Some(nginx) = Nginx::start(l.port()) else {
+    let (l, socket) = Listener::start_with_socket(&shop);
+    let Some(nginx) = Nginx::start(&socket) else {
         return;
     };
     let rows_before = shop.count("SELECT count(*) FROM webhook_log");
@@ -509,8 +605,8 @@ fn slow_clients_are_cut_off_by_nginx_while_others_are_served() {
 #[test]
 fn oversize_bodies_and_huge_headers_are_refused_by_nginx() {
     let shop = Shop::new();
-    let l = Listener::start(&shop);
-    let Some(nginx) = Nginx::start(l.port()) else {
+    let (mut l, socket) = Listener::start_with_socket(&shop);
+    let Some(nginx) = Nginx::start(&socket) else {
         return;
     };
     let before = shop.snapshot();
@@ -524,6 +620,19 @@ fn oversize_bodies_and_huge_headers_are_refused_by_nginx() {
         )
         .unwrap();
     assert_eq!(read_response(&mut stream).0, 413);
+
+    // What aborts tiny_http on its own (it would drain 99999999999 bytes
+    // into one buffer when the request is dropped): a client that declares
+    // them and keeps the connection open. nginx answers 413; tally never
+    // sees it.
+    let mut held = connect(&nginx.addr);
+    held.write_all(
+        b"POST /webhooks/wave HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999\r\n\r\n{\"id\":",
+    )
+    .unwrap();
+    assert_eq!(read_response(&mut held).0, 413);
+    assert!(l.alive(), "the listener died: {}", l.log());
+    assert_eq!(healthz(&l.addr), 200);
 
     // Chunked, with no length: cut when it passes 1 MiB.
     let mut stream = connect(&nginx.addr);
@@ -578,6 +687,164 @@ fn oversize_bodies_and_huge_headers_are_refused_by_nginx() {
         (200, Some("applied")),
         "{answer}"
     );
+    drop(held);
+    assert!(l.alive(), "the listener died: {}", l.log());
+}
+
+/// Many clients each sending several deliveries on one kept-alive
+/// connection, all at once, to a freshly started listener: every one is
+/// answered (tiny_http alone can leave one waiting; nginx opens a new
+/// upstream connection per request and closes it).
+#[test]
+fn a_burst_of_keep_alive_deliveries_through_nginx_is_answered_in_full() {
+    const CLIENTS: usize = 12;
+    const EACH: usize = 5;
+    let shop = Shop::new();
+    let (mut l, socket) = Listener::start_with_socket(&shop);
+    let Some(nginx) = Nginx::start(&socket) else {
+        return;
+    };
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|c| {
+            let addr = nginx.addr.clone();
+            std::thread::spawn(move || {
+                let mut stream = connect(&addr);
+                let mut answered = Vec::new();
+                for i in 0..EACH {
+                    let number = format!("N0{}", 1 + (c + i) % 5);
+                    let body = succeeded(&format!("evt_burst_{c}_{i}"), &number);
+                    let header = sign_stripe(SECRET, unix_now(), &body).unwrap();
+                    let mut bytes = format!(
+                        "POST /webhooks/stripe HTTP/1.1\r\nHost: x\r\nStripe-Signature: {header}\r\nContent-Length: {}\r\n\r\n",
+                        body.len()
+                    )
+                    .into_bytes();
+                    bytes.extend_from_slice(&body);
+                    stream.write_all(&bytes).unwrap();
+                    answered.push(read_response(&mut stream).0);
+                }
+                answered
+            })
+        })
+        .collect();
+    for client in clients {
+        let answered = client.join().unwrap();
+        assert_eq!(answered, vec![200; EACH]);
+    }
+    assert_eq!(
+        shop.count("SELECT count(*) FROM webhook_log WHERE event_id LIKE 'evt_burst_%'"),
+        i64::try_from(CLIENTS * EACH).unwrap()
+    );
+    for n in 1..=5 {
+        assert_eq!(
+            shop.state(&format!("N0{n}")),
+            ("paid".into(), "completed".into())
+        );
+    }
+    assert!(l.alive(), "{}", l.log());
+}
+
+// ---------------------------------------------------------------------------
+// The guard: Unix socket, several binds, no exposure by accident
+// ---------------------------------------------------------------------------
+
+#[test]
+fn a_unix_socket_is_0660_takes_signed_deliveries_beside_a_loopback_port() {
+    use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+    let shop = Shop::new();
+    let (mut l, socket) = Listener::start_with_socket(&shop);
+    let meta = std::fs::metadata(&socket.path).unwrap();
+    assert!(meta.file_type().is_socket());
+    assert_eq!(meta.permissions().mode() & 0o777, 0o660);
+    let line = format!("listening on unix:{}", socket.path.display());
+    let log = l.log_when(|log| log.contains(&line));
+    assert!(log.contains(&line), "{log}");
+
+    // A signed delivery over the socket.
+    let body = succeeded("evt_unix_1", "N01");
+    let header = sign_stripe(SECRET, unix_now(), &body).unwrap();
+    let (status, answer) = unix_request(
+        &socket.path,
+        "POST",
+        "/webhooks/stripe",
+        &[("Stripe-Signature", header)],
+        &body,
+    );
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(shop.state("N01"), ("paid".into(), "completed".into()));
+    // A tampered one over the socket changes nothing.
+    let body = succeeded("evt_unix_2", "N02");
+    let header = sign_stripe(SECRET, unix_now(), &body).unwrap();
+    let mut tampered = body.clone();
+    tampered[12] ^= 1;
+    let (status, _) = unix_request(
+        &socket.path,
+        "POST",
+        "/webhooks/stripe",
+        &[("Stripe-Signature", header)],
+        &tampered,
+    );
+    assert_eq!(status, 400);
+    assert_eq!(shop.state("N02"), ("pending".into(), "pending".into()));
+
+    // The loopback port serves the same shop: health, metrics, deliveries.
+    assert_eq!(healthz(&l.addr), 200);
+    let (status, metrics) = request(&l.addr, "GET", "/metrics", &[], b"");
+    assert_eq!(status, 200);
+    assert!(metrics.contains("provider=\"stripe\""), "{metrics}");
+    let (status, _) = stripe(&l.addr, &succeeded("evt_tcp_1", "N03"));
+    assert_eq!(status, 200);
+    assert_eq!(shop.state("N03"), ("paid".into(), "completed".into()));
+
+    // A clean stop removes the socket file.
+    assert!(l.signal("TERM"));
+    let status = l.wait_exit(PATIENCE).expect("tally serve did not stop");
+    assert!(status.success(), "{}", l.log());
+    assert!(
+        !socket.path.exists(),
+        "the socket file outlived the listener"
+    );
+}
+
+#[test]
+fn a_bind_beyond_loopback_is_refused_without_behind_proxy() {
+    let shop = Shop::new();
+    let before = shop.snapshot();
+    let out = Listener::command(&shop.db, &["--bind", "127.0.0.1:0", "--bind", "0.0.0.0:0"])
+        .env("STRIPE_WEBHOOK_SECRET", SECRET)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--bind 0.0.0.0:0: not a loopback address"),
+        "{err}"
+    );
+    assert!(
+        err.contains("--behind-proxy") && err.contains("Content-Length"),
+        "{err}"
+    );
+    assert!(!err.contains("listening on"), "{err}");
+    assert_eq!(shop.snapshot(), before);
+
+    // A malformed address is named too.
+    let out = Listener::command(&shop.db, &["--bind", "8787"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--bind \"8787\""));
+
+    // With --behind-proxy the owner takes responsibility: it listens, and
+    // says the proxy must guard the port.
+    let mut cmd = Listener::command(&shop.db, &["--bind", "0.0.0.0:0", "--behind-proxy"]);
+    cmd.env("STRIPE_WEBHOOK_SECRET", SECRET);
+    let mut l = Listener::spawn(cmd);
+    let port = l.port();
+    assert_eq!(healthz(&format!("127.0.0.1:{port}")), 200);
+    let log = l.log_when(|log| log.contains("listening beyond loopback"));
+    assert!(log.contains("listening beyond loopback"), "{log}");
+    assert!(l.signal("TERM"));
+    assert!(l.wait_exit(PATIENCE).is_some());
 }
 
 // ---------------------------------------------------------------------------

@@ -187,10 +187,19 @@ impl Listener {
 }
 
 fn paypal_headers(body: &[u8], webhook_id: &str) -> Vec<(&'static str, String)> {
+    paypal_headers_at(body, webhook_id, chrono::Utc::now())
+}
+
+/// PayPal headers for a transmission signed at `sent`.
+fn paypal_headers_at(
+    body: &[u8],
+    webhook_id: &str,
+    sent: chrono::DateTime<chrono::Utc>,
+) -> Vec<(&'static str, String)> {
     let pem = std::fs::read_to_string(manifest("fixtures/webhooks/paypal-test-key.pem")).unwrap();
     let key = rsa::RsaPrivateKey::from_pkcs8_pem(&pem).unwrap();
     let id = format!("tx-{}", unix_now());
-    let time = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let time = sent.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let message = format!("{id}|{time}|{webhook_id}|{}", crc32fast::hash(body));
     let sig = SigningKey::<Sha256>::new(key).sign(message.as_bytes());
     vec![
@@ -638,6 +647,43 @@ fn a_duplicate_is_applied_once_and_out_of_order_events_end_right() {
     );
 }
 
+/// PayPal retries for 3 days and nothing says a retry is signed afresh: a
+/// delivery transmitted three days ago verifies and applies by default, and
+/// is refused only when `--paypal-tolerance` sets a window.
+#[test]
+fn a_paypal_delivery_three_days_old_verifies_and_applies() {
+    let shop = Shop::new();
+    let body = paypal(
+        "PAYMENT.CAPTURE.COMPLETED.paypal-docs-pui",
+        "PAYMENT.CAPTURE.COMPLETED",
+        "WH-LATE-RETRY",
+        json!({"id": "CAP02", "amount": eur("50.00")}),
+    );
+    let three_days_ago = chrono::Utc::now() - chrono::Duration::days(3);
+    let headers = paypal_headers_at(&body, PAYPAL_ID, three_days_ago);
+
+    let windowed = Listener::start_with(&shop, &["--paypal-tolerance", "300"], &[]);
+    let before = shop.snapshot();
+    let (status, text) = windowed.request("POST", "/webhooks/paypal", &headers, &body);
+    assert_eq!(status, 400, "{text}");
+    assert!(text.contains("old"), "{text}");
+    assert_eq!(shop.snapshot(), before);
+    drop(windowed);
+
+    let l = Listener::start(&shop);
+    let (status, text) = l.request("POST", "/webhooks/paypal", &headers, &body);
+    assert_eq!(status, 200, "{text}");
+    assert!(text.contains("applied"), "{text}");
+    let (order, payment, ..) = shop.state("P02");
+    assert_eq!((order.as_str(), payment.as_str()), ("paid", "completed"));
+    // The same retry once more: a duplicate, nothing changes.
+    let after = shop.snapshot();
+    let (status, text) = l.request("POST", "/webhooks/paypal", &headers, &body);
+    assert_eq!(status, 200, "{text}");
+    assert!(text.contains("duplicate"), "{text}");
+    assert_eq!(shop.snapshot(), after);
+}
+
 #[test]
 fn an_orphan_is_stored_answered_200_and_listed() {
     let shop = Shop::new();
@@ -787,7 +833,15 @@ fn refused_requests_change_nothing() {
             &big,
             413,
         ),
-        ("wrong path", "POST", "/webhooks/wave", vec![], &body, 404),
+        ("wrong path", "POST", "/webhooks/cash", vec![], &body, 404),
+        (
+            "wave without its secret",
+            "POST",
+            "/webhooks/wave",
+            vec![],
+            &body,
+            503,
+        ),
         ("wrong method", "GET", "/webhooks/stripe", vec![], b"", 405),
         (
             "wrong method on health",

@@ -117,18 +117,26 @@ pub enum Command {
         #[arg(long, default_value_t = 50)]
         limit: i64,
     },
-    /// Run the Stripe and PayPal webhook listener (secrets from the environment).
+    /// Run the Stripe, PayPal and Wave webhook listener (secrets from the environment).
     #[command(after_help = SERVE_HELP)]
     Serve(ServeArgs),
     /// Provider events that matched no payment: list, link to an order, dismiss.
     Orphans(OrphansArgs),
     /// The webhook log: list requests, failed events; replay a stored event.
     Webhooks(WebhooksArgs),
-    /// Send a signed Stripe test event to a listener; it changes that order.
+    /// Send a signed Stripe or Wave test event to a listener; it changes that order.
     SendTestEvent(SendTestEventArgs),
+    /// Refund orders through their provider's API (Stripe, PayPal, Wave
+    /// Checkout), exactly once.
+    #[command(after_help = REFUND_HELP)]
+    Refund(RefundArgs),
     /// Check the set-up: database, permissions, secrets, certificates, WAL,
     /// webhooks received and refused (exit 1 on any warning or problem).
     Doctor(DoctorArgs),
+    /// Ask the providers for the events their webhooks may not have
+    /// delivered, and apply them as the listener would.
+    #[command(after_help = SYNC_HELP)]
+    Sync(SyncArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -140,10 +148,29 @@ pub enum OrderCommand {
         json: bool,
     },
     /// Cancel orders and their payments (a completed payment is not refunded
-    /// at the provider: tally records that a refund is owed).
+    /// at the provider unless --refund: tally records that a refund is owed).
+    /// A payment pending in tally is first asked about at its provider.
+    #[command(after_help = CANCEL_HELP)]
     Cancel {
         #[arg(required = true)]
         numbers: Vec<String>,
+        /// Also refund what each order's payment keeps, through its provider.
+        #[arg(long)]
+        refund: bool,
+        /// Cancel without asking the provider about a pending payment (when
+        /// it cannot be reached).
+        #[arg(long)]
+        offline: bool,
+        /// With --refund: the refund's reason (Stripe: duplicate, fraudulent,
+        /// requested_by_customer; any text is kept in the metadata).
+        #[arg(long, requires = "refund")]
+        reason: Option<String>,
+        /// With --refund: do not ask for confirmation (required without a
+        /// terminal).
+        #[arg(long, requires = "refund")]
+        yes: bool,
+        #[command(flatten)]
+        api: ApiArgs,
     },
     /// Confirm payments by hand (Wave, cash): payment completed, order paid.
     Validate {
@@ -256,7 +283,9 @@ Environment:
   STRIPE_WEBHOOK_SECRET  the endpoint's signing secret (whsec_...); during a rotation,
                          the old and the new one, comma-separated. Unset: Stripe off.
   PAYPAL_WEBHOOK_ID      the id of the PayPal webhook. Unset: PayPal off.
-Routes: POST /webhooks/stripe, POST /webhooks/paypal (and the old
+  WAVE_WEBHOOK_SECRET    the Wave webhook's secret (wave_sn_WHS_...); during a rotation,
+                         the old and the new one, comma-separated. Unset: Wave off.
+Routes: POST /webhooks/stripe, POST /webhooks/paypal, POST /webhooks/wave (and the old
 /accounts/webhooks/stripe/, /accounts/webhooks/paypal/), GET /healthz, GET /metrics.
 The first line on stderr names the bound address; then one line per request.
 SIGTERM or SIGINT: finish the requests in flight, exit 0.";
@@ -264,9 +293,15 @@ SIGTERM or SIGINT: finish the requests in flight, exit 0.";
 /// `tally serve`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ServeArgs {
-    /// Address to listen on. Keep loopback: a reverse proxy terminates TLS in front.
-    #[arg(long, default_value = "127.0.0.1:8787")]
-    pub bind: String,
+    /// Address to listen on: HOST:PORT, or unix:PATH (a socket with mode 0660
+    /// for the reverse proxy). Repeat for several (e.g. the socket for nginx
+    /// plus 127.0.0.1:8787 for /healthz and /metrics).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8787")]
+    pub bind: Vec<String>,
+    /// Allow a TCP --bind beyond loopback: a reverse proxy guards it (tally
+    /// has no timeouts and trusts Content-Length; only the proxy stops those).
+    #[arg(long)]
+    pub behind_proxy: bool,
     /// Worker threads: HTTP and verification in parallel, the database work
     /// in turn on one connection.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
@@ -277,9 +312,11 @@ pub struct ServeArgs {
     /// How old a Stripe signature timestamp may be, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 300)]
     pub stripe_tolerance: u32,
-    /// How far a PayPal transmission time may be from now, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 300)]
-    pub paypal_tolerance: u32,
+    /// How far a PayPal transmission time may be from now, in seconds
+    /// [default: no window: PayPal retries for 3 days, and nothing says a
+    /// retry is signed afresh].
+    #[arg(long, value_name = "SECS")]
+    pub paypal_tolerance: Option<u32>,
     /// Verify PayPal deliveries with this certificate and never fetch one.
     #[arg(long, value_name = "PEM")]
     pub paypal_cert: Option<PathBuf>,
@@ -294,6 +331,22 @@ pub struct ServeArgs {
     /// (anyone can aim the simulator at any URL: test listeners only).
     #[arg(long)]
     pub paypal_allow_simulator: bool,
+    /// Wave's security strategy, as chosen when the webhook was registered:
+    /// signing (the Wave-Signature header) or bearer (Authorization: Bearer).
+    #[arg(long, value_enum, default_value_t = WaveAuthArg::Signing)]
+    pub wave_auth: WaveAuthArg,
+    /// How far a Wave-Signature timestamp may be from now, in seconds
+    /// [default: no limit; event ids are de-duplicated, and Wave's retries
+    /// are not known to be signed afresh].
+    #[arg(long, value_name = "SECS")]
+    pub wave_tolerance: Option<u32>,
+}
+
+/// `--wave-auth`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WaveAuthArg {
+    Signing,
+    Bearer,
 }
 
 /// `--log-format`.
@@ -365,18 +418,24 @@ pub enum WebhookAction {
 /// `tally send-test-event`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct SendTestEventArgs {
-    /// The provider (Stripe only: PayPal signs with a key tally does not have).
+    /// The provider (Stripe or Wave: PayPal signs with a key tally does not have).
     #[arg(value_enum)]
     pub provider: TestProvider,
-    /// The event type, e.g. payment_intent.succeeded, charge.refunded.
+    /// The event type, e.g. payment_intent.succeeded, charge.refunded,
+    /// checkout.session.completed, merchant.payment_received.
     #[arg(value_name = "TYPE")]
     pub event_type: String,
     /// The order the event is about: it will change.
     #[arg(long, value_name = "NUMBER")]
     pub order: String,
-    /// The listener's Stripe URL.
-    #[arg(long, default_value = "http://127.0.0.1:8787/webhooks/stripe")]
-    pub url: String,
+    /// The listener's URL for the provider [default:
+    /// http://127.0.0.1:8787/webhooks/PROVIDER].
+    #[arg(long)]
+    pub url: Option<String>,
+    /// Wave only: the strategy the listener verifies with (--wave-auth of
+    /// `tally serve`).
+    #[arg(long, value_enum, default_value_t = WaveAuthArg::Signing)]
+    pub wave_auth: WaveAuthArg,
     /// The amount to report [default: the order's total, read from --db].
     #[arg(long)]
     pub amount: Option<String>,
@@ -402,12 +461,160 @@ pub struct DoctorArgs {
     /// One JSON array of checks on standard output.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub api: ApiArgs,
+}
+
+/// What `tally refund --help` adds after the flags.
+pub const REFUND_HELP: &str = "\
+Environment (never printed or stored):
+  STRIPE_API_KEY          a restricted key (rk_...) with write access to refunds
+  PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET, PAYPAL_MODE (live or sandbox)
+  WAVE_API_KEY            (Wave Checkout payments, whole refunds only)
+  TALLY_API_TIMEOUT       seconds per API call (default 30)
+Each refund is recorded as an intent with a random idempotency key before the
+provider is called: a retry, by you or anyone, cannot refund twice. A refund
+left unknown (a timeout, a lost connection) blocks new refunds of its payment
+until `tally refund NUMBER` is run again and settles it.
+Exit: 0 every refund made; 1 any refused (by tally or the provider; nothing
+changed by tally's refusals); 2 any left unknown, or an error before any call.";
+
+/// What `tally order cancel --help` adds after the flags.
+pub const CANCEL_HELP: &str = "\
+The guard: an order whose payment is pending in tally is first asked about at
+its provider (when its API credentials are set). Paid there: the payment is
+brought up to date and the order is not cancelled. Still cancellable (a Stripe
+PaymentIntent not yet succeeded, an open Wave checkout): cancelled there too.
+Processing, or the provider cannot be reached: not cancelled (--offline
+cancels without asking).
+Exit: 0 every order cancelled (and refunded); 1 any skipped or refused; 2 a
+refund left unknown, or an error.";
+
+/// `tally refund`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RefundArgs {
+    /// Order numbers.
+    #[arg(required = true)]
+    pub numbers: Vec<String>,
+    /// Which payment, by its reference, when the order has several that
+    /// keep money (one order only).
+    #[arg(long, value_name = "REFERENCE")]
+    pub payment: Option<String>,
+    /// How much, in the payment's currency (one order only) [default: all
+    /// the payment keeps]; less is a partial refund, more is refused.
+    #[arg(long)]
+    pub amount: Option<String>,
+    /// The reason (Stripe: duplicate, fraudulent, requested_by_customer; any
+    /// text is kept in the metadata; PayPal: the note to the payer).
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// Print what would be refunded; ask nothing, change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not ask for confirmation (required without a terminal).
+    #[arg(long)]
+    pub yes: bool,
+    #[command(flatten)]
+    pub api: ApiArgs,
+}
+
+/// What `tally sync --help` adds after the flags.
+pub const SYNC_HELP: &str = "\
+Environment (never printed or stored):
+  STRIPE_API_KEY          a restricted key (rk_...) with read access to events,
+                          PaymentIntents, charges, disputes and refunds
+  PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET, PAYPAL_MODE (live or sandbox)
+  WAVE_API_KEY
+  TALLY_API_TIMEOUT       seconds per API call (default 30)
+Exit: 0 in sync afterwards (changes applied are reported, not a failure);
+1 problems remain (an event that failed to apply, a watermark too old);
+2 an error (bad credentials, a provider that does not answer as documented).
+A second sync on the same database while one runs says so and exits 0.
+Cron: tally sync --quiet; tally check --fix --quiet";
+
+/// `tally sync`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SyncArgs {
+    /// Which providers [default: every one whose credentials are set].
+    #[arg(value_enum, value_name = "PROVIDER")]
+    pub providers: Vec<SyncProvider>,
+    /// Read events from this far back (e.g. 10d, 36h) or this time
+    /// (2026-05-01, 2026-05-01T12:00:00Z), instead of from the watermark
+    /// [first run: 3d].
+    #[arg(long, value_name = "DURATION|TIME", value_parser = parse_since)]
+    pub since: Option<Since>,
+    /// Also ask the provider about these orders' payments, whatever their
+    /// age (repeatable).
+    #[arg(long = "order", value_name = "NUMBER")]
+    pub orders: Vec<String>,
+    /// Fetch and print what would change; write nothing (not even the
+    /// watermark).
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print nothing when nothing changed and no problem remains.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// One JSON object on standard output.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub api: ApiArgs,
+}
+
+/// The providers `tally sync` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SyncProvider {
+    Stripe,
+    Paypal,
+    Wave,
+}
+
+/// `--since`: a duration back from now, or a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Since {
+    Ago(chrono::Duration),
+    At(chrono::DateTime<chrono::Utc>),
+}
+
+fn parse_since(s: &str) -> Result<Since, String> {
+    let t = s.trim();
+    if let Ok(at) = chrono::DateTime::parse_from_rfc3339(t) {
+        return Ok(Since::At(at.with_timezone(&chrono::Utc)));
+    }
+    if let Ok(day) = chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        return Ok(Since::At(day.and_time(chrono::NaiveTime::MIN).and_utc()));
+    }
+    humantime::parse_duration(t)
+        .ok()
+        .and_then(|d| chrono::Duration::from_std(d).ok())
+        .map(Since::Ago)
+        .ok_or_else(|| {
+            format!(
+                "{s:?} is neither a duration (10d, 36h) nor a time (2026-05-01, 2026-05-01T12:00:00Z)"
+            )
+        })
+}
+
+/// The providers' API hosts (tests and staging); the defaults are the live
+/// hosts.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ApiArgs {
+    /// Stripe's API [default: https://api.stripe.com].
+    #[arg(long, value_name = "URL", env = "TALLY_STRIPE_API")]
+    pub stripe_api: Option<String>,
+    /// PayPal's API [default: by PAYPAL_MODE, https://api-m.paypal.com].
+    #[arg(long, value_name = "URL", env = "TALLY_PAYPAL_API")]
+    pub paypal_api: Option<String>,
+    /// Wave's API [default: https://api.wave.com].
+    #[arg(long, value_name = "URL", env = "TALLY_WAVE_API")]
+    pub wave_api: Option<String>,
 }
 
 /// The providers `send-test-event` can sign for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TestProvider {
     Stripe,
+    Wave,
 }
 
 #[cfg(test)]

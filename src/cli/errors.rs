@@ -10,8 +10,12 @@ use crate::domain::{MoneyError, ParseStatusError};
 use crate::i18n::{Failure, Lang, money_error, status_error, tr};
 use crate::ingest::orphans::OrphanError;
 use crate::ops::OpError;
+use crate::providers::api::ApiError;
+use crate::providers::credentials::CredentialError;
 use crate::report::resolve::ResolveError;
 use crate::store::StoreError;
+use crate::sync::SyncError;
+use crate::sync::clients::ClientError;
 use crate::transfer::TransferError;
 
 /// One cause of an error, in `lang` when the catalogue has its message.
@@ -30,6 +34,21 @@ pub fn localize(cause: &(dyn Error + 'static), lang: Lang) -> String {
     }
     if let Some(e) = cause.downcast_ref::<StoreError>() {
         return store(e, lang);
+    }
+    if let Some(SyncError::Store(e)) = cause.downcast_ref::<SyncError>() {
+        return store(e, lang);
+    }
+    if let Some(e) = cause.downcast_ref::<SyncError>() {
+        return lang.text(&e.msg());
+    }
+    if let Some(e) = cause.downcast_ref::<ClientError>() {
+        return lang.text(&e.msg());
+    }
+    if let Some(e) = cause.downcast_ref::<CredentialError>() {
+        return lang.text(&e.msg());
+    }
+    if let Some(e) = cause.downcast_ref::<ApiError>() {
+        return lang.text(&e.msg());
     }
     if let Some(e) = cause.downcast_ref::<ResolveError>() {
         return resolve(e, lang);

@@ -13,8 +13,10 @@ mod dash;
 mod doctor;
 mod errors;
 mod orders;
+mod refund;
 mod serve;
 mod shop;
+mod sync;
 mod webhooks;
 
 use std::io::Write;
@@ -192,6 +194,8 @@ pub fn run_in(cli: Cli, lang: Choice) -> anyhow::Result<Exit> {
         Command::Webhooks(args) => webhooks::webhooks(&config, &args, &mut out),
         Command::SendTestEvent(args) => webhooks::send_test_event(&config, &args, &mut out),
         Command::Doctor(args) => doctor::doctor(&config, &args, &mut out),
+        Command::Sync(args) => sync::sync(&config, &args, &mut out),
+        Command::Refund(args) => refund::refund(&config, &args, &mut out),
     }
 }
 

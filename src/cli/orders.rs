@@ -19,11 +19,20 @@ pub fn order(config: &Config, cmd: OrderCommand, out: &mut dyn Write) -> anyhow:
     let now = Utc::now();
     match cmd {
         OrderCommand::Show { number, json } => show(config, &number, json, out),
-        OrderCommand::Cancel { numbers } => {
-            let mut store = config.open()?;
-            bulk(out, config.l(), Verb::Cancelled, &numbers, |n| {
-                ops::cancel(&mut store, n, &config.actor, now)
-            })
+        OrderCommand::Cancel {
+            numbers,
+            refund,
+            offline,
+            reason,
+            yes,
+            api,
+        } => {
+            let options = crate::refund::cancel::Options {
+                refund,
+                offline,
+                reason: reason.as_deref(),
+            };
+            super::refund::cancel(config, &numbers, &options, yes, &api, out)
         }
         OrderCommand::Validate {
             numbers,
@@ -113,7 +122,6 @@ fn select(payment: Option<&str>) -> ops::Select<'_> {
 #[derive(Debug, Clone, Copy)]
 enum Verb {
     Done,
-    Cancelled,
     Validated,
 }
 
@@ -121,14 +129,12 @@ impl Verb {
     fn word(self, lang: Lang) -> String {
         lang.t(match self {
             Verb::Done => "cli-verb-done",
-            Verb::Cancelled => "cli-verb-cancelled",
             Verb::Validated => "cli-verb-validated",
         })
     }
 
     fn summary(self, done: usize, skipped: usize) -> Msg {
         match self {
-            Verb::Cancelled => msg!("cli-bulk-cancelled", done = done, skipped = skipped),
             Verb::Validated | Verb::Done => {
                 msg!("cli-bulk-validated", done = done, skipped = skipped)
             }

@@ -8,16 +8,19 @@
 
 use anyhow::{Context as _, bail};
 
-use super::args::{LogFormatArg, ServeArgs};
+use super::args::{LogFormatArg, ServeArgs, WaveAuthArg};
 use super::{Config, Exit};
+use crate::listener::bind;
 use crate::listener::handler::WebhookConfig;
 use crate::listener::server::{self, LogFormat, ServeOptions};
 use crate::providers::credentials;
 use crate::providers::paypal::CertSource;
+use crate::providers::wave::{WaveAuth, WaveVerifier};
 
 pub fn serve(config: &Config, args: &ServeArgs) -> anyhow::Result<Exit> {
     let stripe_secrets = credentials::stripe_secrets()?;
     let paypal_webhook_id = credentials::paypal_webhook_id(args.paypal_allow_simulator)?;
+    let binds = bind::check_exposure(&args.bind, args.behind_proxy)?;
     if args.max_body == 0 {
         bail!("--max-body must be at least 1 byte");
     }
@@ -40,6 +43,7 @@ pub fn serve(config: &Config, args: &ServeArgs) -> anyhow::Result<Exit> {
     if paypal_webhook_id.is_none() && args.paypal_cert.is_some() {
         eprintln!("tally serve: warning: --paypal-cert is ignored: PAYPAL_WEBHOOK_ID is not set");
     }
+    let wave = wave_verifier(args)?;
     let panic_path = if cfg!(debug_assertions) {
         std::env::var("TALLY_TEST_PANIC_PATH").ok()
     } else {
@@ -47,14 +51,15 @@ pub fn serve(config: &Config, args: &ServeArgs) -> anyhow::Result<Exit> {
     };
     server::run(ServeOptions {
         db: config.db.clone(),
-        bind: args.bind.clone(),
+        binds,
         workers: usize::from(args.workers),
         max_body: args.max_body,
         settings: WebhookConfig {
             stripe_secrets,
             paypal_webhook_id,
             stripe_tolerance: i64::from(args.stripe_tolerance),
-            paypal_tolerance: i64::from(args.paypal_tolerance),
+            paypal_tolerance: args.paypal_tolerance.map(i64::from),
+            wave,
         },
         certs,
         log_format: match args.log_format {
@@ -64,6 +69,30 @@ pub fn serve(config: &Config, args: &ServeArgs) -> anyhow::Result<Exit> {
         panic_path,
     })?;
     Ok(Exit::Ok)
+}
+
+/// `WAVE_WEBHOOK_SECRET`, `--wave-auth` and `--wave-tolerance`, checked.
+fn wave_verifier(args: &ServeArgs) -> anyhow::Result<WaveVerifier> {
+    let auth = wave_auth(args.wave_auth);
+    let wave = WaveVerifier {
+        secrets: credentials::wave_secrets()?,
+        auth,
+        tolerance: args.wave_tolerance.map(i64::from),
+    };
+    if wave.tolerance.is_some() && auth == WaveAuth::Bearer {
+        eprintln!(
+            "tally serve: warning: --wave-tolerance is ignored with --wave-auth bearer: \
+             a bearer token carries no time"
+        );
+    }
+    Ok(wave)
+}
+
+pub(super) fn wave_auth(arg: WaveAuthArg) -> WaveAuth {
+    match arg {
+        WaveAuthArg::Signing => WaveAuth::Signing,
+        WaveAuthArg::Bearer => WaveAuth::Bearer,
+    }
 }
 
 #[cfg(test)]

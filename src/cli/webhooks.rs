@@ -15,8 +15,10 @@ use chrono::Utc;
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use serde_json::{Value, json};
 
-use super::args::{OrphanAction, OrphansArgs, SendTestEventArgs, WebhookAction, WebhooksArgs};
-use super::{Config, Exit, print_json};
+use super::args::{
+    OrphanAction, OrphansArgs, SendTestEventArgs, TestProvider, WebhookAction, WebhooksArgs,
+};
+use super::{Config, Exit, print_json, serve};
 use crate::domain::{
     AuditEntry, AuditEvent, Currency, EventState, LogResult, Money, OrphanState, format_ts,
 };
@@ -26,6 +28,7 @@ use crate::ingest::orphans;
 use crate::providers::credentials;
 use crate::providers::http::listener_agent;
 use crate::providers::stripe::sign_stripe;
+use crate::providers::wave::{AUTHORIZATION_HEADER, SIGNATURE_HEADER, WaveAuth, sign_wave};
 use crate::store::webhooks::Pruned;
 
 /// A table's header in `l`: catalogue ids, or labels kept as they are
@@ -364,21 +367,113 @@ pub fn stripe_test_event(
     }))
 }
 
+/// A signed test delivery, ready to send.
+struct TestDelivery {
+    body: Vec<u8>,
+    /// The header that proves it (`Stripe-Signature`, `Wave-Signature` or
+    /// `Authorization`) and its value.
+    proof: (&'static str, String),
+    event_id: String,
+    /// The amount and the provider id it is about, for the owner.
+    about: String,
+}
+
+/// The order's total and its main payment's (reference, charge id), from
+/// the database.
+fn order_facts(
+    config: &Config,
+    number: &str,
+) -> anyhow::Result<(Money, Option<String>, Option<String>)> {
+    let store = config
+        .open()
+        .with_context(|| format!("cannot read order {number} (or give --amount and --currency)"))?;
+    let order = store
+        .reader()
+        .order_by_number(number)?
+        .ok_or_else(|| anyhow::anyhow!("no order numbered {number:?}"))?;
+    let payment = store.reader().payment_for_order(order.id)?;
+    Ok((
+        order.total,
+        payment.as_ref().and_then(|p| p.reference.clone()),
+        payment.and_then(|p| p.charge_id),
+    ))
+}
+
+/// `--amount` and `--currency`, when given (both or neither).
+fn given_amount(args: &SendTestEventArgs) -> anyhow::Result<Option<Money>> {
+    match (&args.amount, &args.currency) {
+        (Some(amount), Some(currency)) => {
+            let currency = Currency::parse(currency)?;
+            Ok(Some(Money::parse(amount, currency)?))
+        }
+        (Some(_), None) | (None, Some(_)) => bail!("give --amount and --currency together"),
+        (None, None) => Ok(None),
+    }
+}
+
 pub fn send_test_event(
     config: &Config,
     args: &SendTestEventArgs,
     out: &mut dyn Write,
 ) -> anyhow::Result<Exit> {
-    if !TEST_EVENT_TYPES.contains(&args.event_type.as_str()) {
+    let (name, types): (&str, &[&str]) = match args.provider {
+        TestProvider::Stripe => ("Stripe", &TEST_EVENT_TYPES),
+        TestProvider::Wave => ("Wave", &WAVE_TEST_EVENT_TYPES),
+    };
+    if !types.contains(&args.event_type.as_str()) {
         bail!(
-            "{:?} is not an event type send-test-event builds (valid types: {})",
+            "{:?} is not a {name} event type send-test-event builds (valid types: {})",
             args.event_type,
-            TEST_EVENT_TYPES.join(", ")
+            types.join(", ")
         );
     }
-    if !(args.url.starts_with("http://") || args.url.starts_with("https://")) {
-        bail!("--url {:?} is not an http:// or https:// URL", args.url);
+    let url = args.url.clone().unwrap_or_else(|| {
+        format!(
+            "http://127.0.0.1:8787/webhooks/{}",
+            name.to_ascii_lowercase()
+        )
+    });
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        bail!("--url {url:?} is not an http:// or https:// URL");
     }
+    let delivery = match args.provider {
+        TestProvider::Stripe => stripe_delivery(config, args)?,
+        TestProvider::Wave => wave_delivery(config, args)?,
+    };
+    writeln!(
+        out,
+        "warning: this is a real, signed event: the listener at {url} will apply it to order {} \
+         (its payment and audit log change as if {name} had sent it)",
+        args.order
+    )?;
+    writeln!(
+        out,
+        "sending {} {} ({})",
+        args.event_type, delivery.event_id, delivery.about
+    )?;
+    let response = listener_agent(Duration::from_secs(30))
+        .post(url.as_str())
+        .header("Content-Type", "application/json")
+        .header(delivery.proof.0, delivery.proof.1.as_str())
+        .send(&delivery.body[..])
+        .with_context(|| format!("cannot reach {url}"))?;
+    let status = response.status().as_u16();
+    let answer = response
+        .into_body()
+        .with_config()
+        .limit(64 * 1024)
+        .read_to_string()
+        .unwrap_or_default();
+    writeln!(out, "HTTP {status}: {}", answer.trim_end())?;
+    Ok(if (200..300).contains(&status) {
+        Exit::Ok
+    } else {
+        Exit::Problems
+    })
+}
+
+/// A Stripe event signed with the first `STRIPE_WEBHOOK_SECRET`.
+fn stripe_delivery(config: &Config, args: &SendTestEventArgs) -> anyhow::Result<TestDelivery> {
     let secrets = credentials::stripe_secrets()?;
     let Some(secret) = secrets.first() else {
         bail!(
@@ -386,32 +481,12 @@ pub fn send_test_event(
         );
     };
     // The order's amount and provider ids, from the database when it is here.
-    let (amount, payment_intent, charge) = match (&args.amount, &args.currency) {
-        (Some(amount), Some(currency)) => {
-            let currency = Currency::parse(currency)?;
+    let (amount, payment_intent, charge) = match given_amount(args)? {
+        Some(amount) => (amount, random_id("pi"), random_id("ch")),
+        None => {
+            let (total, reference, charge_id) = order_facts(config, &args.order)?;
             (
-                Money::parse(amount, currency)?,
-                random_id("pi"),
-                random_id("ch"),
-            )
-        }
-        (Some(_), None) | (None, Some(_)) => bail!("give --amount and --currency together"),
-        (None, None) => {
-            let store = config.open().with_context(|| {
-                format!(
-                    "cannot read order {} (or give --amount and --currency)",
-                    args.order
-                )
-            })?;
-            let order = store
-                .reader()
-                .order_by_number(&args.order)?
-                .ok_or_else(|| anyhow::anyhow!("no order numbered {:?}", args.order))?;
-            let payment = store.reader().payment_for_order(order.id)?;
-            let reference = payment.as_ref().and_then(|p| p.reference.clone());
-            let charge_id = payment.as_ref().and_then(|p| p.charge_id.clone());
-            (
-                order.total,
+                total,
                 reference.unwrap_or_else(|| random_id("pi")),
                 charge_id.unwrap_or_else(|| random_id("ch")),
             )
@@ -428,36 +503,139 @@ pub fn send_test_event(
     )?;
     let body = serde_json::to_vec(&event)?;
     let signature = sign_stripe(secret, created, &body)?;
-    let event_id = event["id"].as_str().unwrap_or_default();
-    writeln!(
-        out,
-        "warning: this is a real, signed event: the listener at {} will apply it to order {} \
-         (its payment and audit log change as if Stripe had sent it)",
-        args.url, args.order
+    Ok(TestDelivery {
+        event_id: event["id"].as_str().unwrap_or_default().to_owned(),
+        proof: ("Stripe-Signature", signature),
+        body,
+        about: format!("{amount}, {payment_intent}"),
+    })
+}
+
+/// The Wave event types `send-test-event` can build.
+pub const WAVE_TEST_EVENT_TYPES: [&str; 5] = [
+    "checkout.session.completed",
+    "checkout.session.payment_failed",
+    "merchant.payment_received",
+    "b2b.payment_received",
+    "test.test_event",
+];
+
+/// A Wave event of `event_type` about `order`, in the shapes of
+/// `../shared/providers/wave.md` §1.3 and the live sample: a checkout
+/// session `session` (its `client_reference` the order number), or a
+/// received payment `transaction` that paid `amount`: a QR payment reports
+/// it as `amount` net of a 1% `fee` (as in Wave's documented 990 + 10), the
+/// order number in its custom fields; a B2B payment in `client_reference`.
+pub fn wave_test_event(
+    event_type: &str,
+    order: &str,
+    amount: Money,
+    session: &str,
+    transaction: &str,
+    at: chrono::DateTime<Utc>,
+) -> anyhow::Result<Value> {
+    let currency = amount.currency().code().to_owned();
+    let time = |offset_minutes: i64| format_ts(at + chrono::Duration::minutes(offset_minutes));
+    let checkout = |completed: bool| {
+        let mut data = json!({
+            "id": session, "amount": amount.decimal(), "currency": currency,
+            "business_name": "tally test", "client_reference": order,
+            "checkout_status": if completed { "complete" } else { "open" },
+            "payment_status": if completed { "succeeded" } else { "processing" },
+            "last_payment_error": null,
+            "success_url": "https://shop.example.com/wave/success",
+            "error_url": "https://shop.example.com/wave/error",
+            "wave_launch_url": format!("https://pay.wave.com/c/{session}"),
+            "when_created": time(-1), "when_expires": time(29),
+        });
+        if completed {
+            data["transaction_id"] = json!(transaction);
+            data["when_completed"] = json!(time(0));
+        } else {
+            data["last_payment_error"] =
+                json!({"code": "insufficient-funds", "message": "Insufficient balance"});
+        }
+        data
+    };
+    let data = match event_type {
+        "checkout.session.completed" => checkout(true),
+        "checkout.session.payment_failed" => checkout(false),
+        "merchant.payment_received" => {
+            let fee = Money::from_minor(amount.minor() / 100, amount.currency())?;
+            let net = Money::from_minor(amount.minor() - fee.minor(), amount.currency())?;
+            json!({
+                "id": transaction, "amount": net.decimal(), "fee": fee.decimal(),
+                "currency": currency, "sender_mobile": "+221700000000",
+                "merchant_name": "tally test", "custom_fields": {"order": order},
+                "when_created": time(0),
+            })
+        }
+        "b2b.payment_received" => json!({
+            "id": transaction, "amount": amount.decimal(), "currency": currency,
+            "sender_id": "M_tallytest", "client_reference": order, "when_created": time(0),
+        }),
+        "test.test_event" => json!({}),
+        other => bail!(
+            "{other:?} is not a Wave event type send-test-event builds (valid types: {})",
+            WAVE_TEST_EVENT_TYPES.join(", ")
+        ),
+    };
+    Ok(json!({
+        "id": format!("AE_test_{:016x}", fastrand::u64(..)),
+        "type": event_type,
+        "data": data,
+    }))
+}
+
+/// A Wave event, proved by the first `WAVE_WEBHOOK_SECRET` as `--wave-auth`
+/// says.
+fn wave_delivery(config: &Config, args: &SendTestEventArgs) -> anyhow::Result<TestDelivery> {
+    let secrets = credentials::wave_secrets()?;
+    let Some(secret) = secrets.first() else {
+        bail!(
+            "WAVE_WEBHOOK_SECRET is not set: the event is signed with the listener's secret, so set the same one here"
+        );
+    };
+    let random_session = || format!("cos-tallytest{:012x}", fastrand::u64(..) >> 16);
+    let random_transaction = || format!("T_TALLYTEST{:012X}", fastrand::u64(..) >> 16);
+    // A session the order's payment already holds is reused, as Wave would.
+    let (amount, session, transaction) = match given_amount(args)? {
+        Some(amount) => (amount, random_session(), random_transaction()),
+        None => {
+            let (total, reference, charge_id) = order_facts(config, &args.order)?;
+            let session = reference.filter(|r| r.starts_with("cos-"));
+            let transaction = charge_id.filter(|_| session.is_some());
+            (
+                total,
+                session.unwrap_or_else(random_session),
+                transaction.unwrap_or_else(random_transaction),
+            )
+        }
+    };
+    let now = Utc::now();
+    let event = wave_test_event(
+        &args.event_type,
+        &args.order,
+        amount,
+        &session,
+        &transaction,
+        now,
     )?;
-    writeln!(
-        out,
-        "sending {} {event_id} ({amount}, {payment_intent})",
-        args.event_type
-    )?;
-    let response = listener_agent(Duration::from_secs(30))
-        .post(args.url.as_str())
-        .header("Content-Type", "application/json")
-        .header("Stripe-Signature", signature.as_str())
-        .send(&body[..])
-        .with_context(|| format!("cannot reach {}", args.url))?;
-    let status = response.status().as_u16();
-    let answer = response
-        .into_body()
-        .with_config()
-        .limit(64 * 1024)
-        .read_to_string()
-        .unwrap_or_default();
-    writeln!(out, "HTTP {status}: {}", answer.trim_end())?;
-    Ok(if (200..300).contains(&status) {
-        Exit::Ok
+    let body = serde_json::to_vec(&event)?;
+    let proof = match serve::wave_auth(args.wave_auth) {
+        WaveAuth::Signing => (SIGNATURE_HEADER, sign_wave(secret, now.timestamp(), &body)?),
+        WaveAuth::Bearer => (AUTHORIZATION_HEADER, format!("Bearer {secret}")),
+    };
+    let about = if args.event_type.starts_with("checkout") {
+        format!("{amount}, {session}")
     } else {
-        Exit::Problems
+        format!("{amount}, {transaction}")
+    };
+    Ok(TestDelivery {
+        event_id: event["id"].as_str().unwrap_or_default().to_owned(),
+        proof,
+        body,
+        about,
     })
 }
 
@@ -481,5 +659,40 @@ mod tests {
             }
         }
         assert!(stripe_test_event("customer.created", "X", amount, "pi", "ch", 0).is_err());
+    }
+
+    #[test]
+    fn every_wave_test_event_parses_back_to_its_kind_order_and_amount() {
+        let xof = Currency::parse("XOF").unwrap();
+        let amount = Money::parse("45000", xof).unwrap();
+        let at = crate::testing::now();
+        for t in WAVE_TEST_EVENT_TYPES {
+            let v = wave_test_event(t, "TEST1001", amount, "cos-1", "T_1", at).unwrap();
+            let e = crate::providers::wave::parse(v.to_string().as_bytes()).unwrap();
+            assert_eq!(e.event_type, t);
+            assert!(e.id.starts_with("AE_test_"), "{}", e.id);
+            match t {
+                "test.test_event" => assert_eq!(e.kind, EventKind::Ignored),
+                "checkout.session.payment_failed" => {
+                    assert_eq!(e.kind, EventKind::Pending);
+                    assert_eq!(e.references, ["cos-1"]);
+                    assert_eq!(e.order_numbers, ["TEST1001"]);
+                }
+                _ => {
+                    assert_eq!(e.kind, EventKind::Succeeded, "{t}");
+                    assert_eq!(e.order_numbers, ["TEST1001"], "{t}");
+                    // What the customer paid, whatever the fee.
+                    assert_eq!(e.amount, Some(amount), "{t}");
+                    assert_eq!(e.movements[0].amount, amount, "{t}");
+                    assert_eq!(e.created, Some(at), "{t}");
+                }
+            }
+        }
+        let v = wave_test_event("merchant.payment_received", "N", amount, "c", "T", at).unwrap();
+        assert_eq!(
+            (v["data"]["amount"].as_str(), v["data"]["fee"].as_str()),
+            (Some("44550"), Some("450"))
+        );
+        assert!(wave_test_event("checkout.session.expired", "X", amount, "c", "T", at).is_err());
     }
 }

@@ -183,6 +183,8 @@ pub struct KeyList {
     pub mark_all: Binding,
     pub unmark: Binding,
     pub cancel: Binding,
+    pub cancel_refund: Binding,
+    pub refund: Binding,
     pub validate: Binding,
     pub set_order_payment: Binding,
     pub set_payment: Binding,
@@ -232,6 +234,8 @@ impl Default for KeyList {
             mark_all: Binding::new(Mark, &[ch('*')], "key-mark-all"),
             unmark: Binding::new(Mark, &[ch('u')], "key-unmark"),
             cancel: Binding::new(Act, &[ch('x')], "key-cancel"),
+            cancel_refund: Binding::new(Act, &[ch('X')], "key-cancel-refund"),
+            refund: Binding::new(Act, &[ch('$')], "key-refund"),
             validate: Binding::new(Act, &[ch('a')], "key-validate"),
             set_order_payment: Binding::new(Act, &[ch('p')], "key-set-order-payment"),
             set_payment: Binding::new(Act, &[ch('s')], "key-set-payment"),
@@ -281,6 +285,8 @@ impl KeyList {
             &self.mark_all,
             &self.unmark,
             &self.cancel,
+            &self.cancel_refund,
+            &self.refund,
             &self.validate,
             &self.set_order_payment,
             &self.set_payment,
@@ -360,7 +366,7 @@ mod tests {
     #[test]
     fn every_binding_is_in_the_help() {
         let keys = KeyList::default();
-        assert_eq!(keys.entries().len(), 37);
+        assert_eq!(keys.entries().len(), 39);
         assert_eq!(keys.goto_view.label(Lang::En), "1 / 2 / 3 / 4 / 5");
         assert_eq!(keys.page_up.label(Lang::En), "PgUp / Ctrl-u");
         assert_eq!(keys.page_up.label(Lang::Fr), "PgPréc / Ctrl-u");

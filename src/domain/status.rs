@@ -141,8 +141,12 @@ impl Provider {
         }
     }
 
-    /// Whether the provider tells us of payment changes through webhooks
-    /// (as opposed to a payment confirmed by hand).
+    /// Whether the provider tells us of a payment's whole life through
+    /// webhooks: its refunds and disputes too, so that a refund is made and
+    /// confirmed at the provider. Wave's webhooks report payments only (no
+    /// refund event is documented): a Wave refund is recorded by hand, and a
+    /// Wave payment made outside Checkout or the QR code is confirmed by
+    /// hand without a warning, like cash.
     pub fn sends_webhooks(self) -> bool {
         match self {
             Provider::Stripe | Provider::Paypal => true,

@@ -46,6 +46,17 @@ impl SignatureCheck {
 }
 
 closed_enum! {
+    /// Where a webhook log row came from (`webhook_log.source`): the
+    /// listener (the provider delivered it), a replay or link of a stored
+    /// delivery, or `tally sync` (fetched from the provider's API).
+    LogSource, "log source" {
+        Webhook => "webhook",
+        Replay => "replay",
+        Sync => "sync",
+    }
+}
+
+closed_enum! {
     /// What became of one provider event id (`provider_events.state`).
     EventState, "event state" {
         Applied => "applied",

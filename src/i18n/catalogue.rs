@@ -164,6 +164,18 @@ pub fn count(n: impl TryInto<i64>) -> Arg {
     Arg::Count(n.try_into().unwrap_or(i64::MAX))
 }
 
+/// Messages one after the other, `sep` between them (`"; "`); an empty
+/// list is an empty text.
+pub fn join(items: impl IntoIterator<Item = Msg>, sep: &str) -> Msg {
+    let mut items = items.into_iter();
+    let first = items
+        .next()
+        .unwrap_or_else(|| Msg::new("plain").arg("text", ""));
+    items.fold(first, |a, b| {
+        Msg::new("join").arg("a", a).arg("sep", sep).arg("b", b)
+    })
+}
+
 /// Builds a [`Msg`]: `msg!("id")`, `msg!("id", name = value, ...)`, each
 /// value anything that is `Into<Arg>`.
 #[macro_export]

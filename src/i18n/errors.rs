@@ -3,6 +3,7 @@
 //! error's `Display`, word for word.
 
 use super::{Msg, msg};
+use crate::domain::refund::Refusal;
 use crate::domain::{MoneyError, ParseStatusError};
 
 /// An amount or currency error as a message.
@@ -45,4 +46,53 @@ pub fn status_error(e: &ParseStatusError) -> Msg {
         kind = kind,
         valid = e.valid.join(", ")
     )
+}
+
+/// Why a refund is not asked for, as a message.
+pub fn refusal(r: &Refusal) -> Msg {
+    match r {
+        Refusal::Cash { number } => msg!("refusal-cash", number = number.as_str()),
+        Refusal::WaveNotCheckout { number } => {
+            msg!("refusal-wave-not-checkout", number = number.as_str())
+        }
+        Refusal::WavePartial {
+            number,
+            kept,
+            asked,
+            asked_decimal,
+        } => msg!(
+            "refusal-wave-partial",
+            number = number.as_str(),
+            kept = kept.as_str(),
+            asked = asked.as_str(),
+            asked_decimal = asked_decimal.as_str()
+        ),
+        Refusal::NoCredentials { provider, var } => {
+            msg!("refusal-no-credentials", provider = *provider, var = *var)
+        }
+        Refusal::NoReference { provider } => msg!("refusal-no-reference", provider = *provider),
+        Refusal::NothingKept {
+            provider,
+            pending: None,
+        } => msg!("refusal-nothing-kept", provider = *provider),
+        Refusal::NothingKept {
+            provider,
+            pending: Some(pending),
+        } => msg!(
+            "refusal-nothing-kept-pending",
+            provider = *provider,
+            pending = pending.as_str()
+        ),
+        Refusal::MoreThanKept {
+            provider,
+            asked,
+            refundable,
+        } => msg!(
+            "refusal-more-than-kept",
+            provider = *provider,
+            asked = asked.as_str(),
+            refundable = refundable.as_str()
+        ),
+        Refusal::Zero(amount) => msg!("refusal-zero", amount = amount.as_str()),
+    }
 }

@@ -49,8 +49,8 @@ pub mod words;
 mod tests;
 
 pub use crate::{fail, msg, tr};
-pub use catalogue::{Arg, Failure, Msg, count};
-pub use errors::{money_error, status_error};
+pub use catalogue::{Arg, Failure, Msg, count, join};
+pub use errors::{money_error, refusal, status_error};
 pub use format::Zone;
 pub use words::Word;
 

@@ -390,3 +390,115 @@ fn every_demo_case_is_in_both_catalogues() {
         assert_ne!(Lang::Fr.word_key(&key), key, "{key}");
     }
 }
+
+/// The errors rendered from the catalogue read, in English, exactly as
+/// their `Display` (what logs, JSON and `{:#}` show) and what `tally`
+/// printed before they were translated.
+#[test]
+fn english_error_messages_are_their_display() {
+    use crate::domain::refund::Refusal;
+    use crate::providers::api::ApiError;
+    use crate::providers::credentials::CredentialError;
+    use crate::sync::clients::ClientError;
+
+    let credentials = [
+        CredentialError::StripeNotUtf8,
+        CredentialError::StripeEmpty,
+        CredentialError::StripeApiKey { entry: 2 },
+        CredentialError::WaveNotUtf8,
+        CredentialError::WaveEmpty,
+        CredentialError::WaveApiKey { entry: 1 },
+        CredentialError::PaypalSimulator,
+        CredentialError::StripeKeyKind,
+        CredentialError::PaypalHalf("PAYPAL_CLIENT_ID", "PAYPAL_CLIENT_SECRET"),
+        CredentialError::PaypalMode("test".into()),
+    ];
+    for e in &credentials {
+        assert_eq!(e.msg().en(), e.to_string());
+        assert_ne!(Lang::Fr.text(&e.msg()), e.to_string(), "{e}");
+    }
+    let api = [
+        ApiError::Status {
+            provider: "Stripe",
+            call: "list events".into(),
+            status: 401,
+            text: "Invalid API Key provided".into(),
+        },
+        ApiError::Timeout {
+            provider: "PayPal",
+            call: "token".into(),
+            secs: 30,
+            attempts: 6,
+        },
+        ApiError::Transport {
+            provider: "Stripe",
+            call: "list events".into(),
+            host: "127.0.0.1:9".into(),
+            reason: "refused".into(),
+            attempts: 6,
+        },
+        ApiError::Malformed {
+            provider: "Stripe",
+            call: "list events".into(),
+            reason: "no data".into(),
+        },
+        ApiError::BadUrl {
+            provider: "Stripe",
+            url: "ftp://x".into(),
+            reason: "not https".into(),
+        },
+    ];
+    for e in &api {
+        assert_eq!(e.msg().en(), e.to_string());
+    }
+    let clients = [
+        ClientError::NotConfigured {
+            provider: "Stripe",
+            var: "STRIPE_API_KEY",
+        },
+        ClientError::NoneConfigured,
+        ClientError::WaveUnavailable,
+        ClientError::Credentials(CredentialError::StripeKeyKind),
+    ];
+    for e in &clients {
+        assert_eq!(e.msg().en(), e.to_string());
+        assert_ne!(Lang::Fr.text(&e.msg()), e.to_string(), "{e}");
+    }
+    let refusals = [
+        Refusal::Cash {
+            number: "TEST1".into(),
+        },
+        Refusal::WaveNotCheckout {
+            number: "TEST1".into(),
+        },
+        Refusal::WavePartial {
+            number: "TEST1".into(),
+            kept: "45000 XOF".into(),
+            asked: "1000 XOF".into(),
+            asked_decimal: "1000".into(),
+        },
+        Refusal::NoCredentials {
+            provider: "Stripe",
+            var: "STRIPE_API_KEY",
+        },
+        Refusal::NoReference { provider: "PayPal" },
+        Refusal::NothingKept {
+            provider: "Stripe",
+            pending: None,
+        },
+        Refusal::NothingKept {
+            provider: "Stripe",
+            pending: Some("10.00 EUR".into()),
+        },
+        Refusal::MoreThanKept {
+            provider: "Stripe",
+            asked: "100.00 EUR".into(),
+            refundable: "89.90 EUR".into(),
+        },
+        Refusal::Zero("0.00 EUR".into()),
+    ];
+    for r in &refusals {
+        assert_eq!(refusal(r).en(), r.to_string());
+        assert_ne!(Lang::Fr.text(&refusal(r)), r.to_string(), "{r}");
+    }
+}

@@ -16,8 +16,8 @@
 //! `échouée`), since within one set no two values share a French word.
 
 use crate::domain::{
-    DisputeState, LogResult, MovementKind, MovementSource, OrderPaymentStatus, OrderStatus,
-    OrphanState, PaymentStatus, Provider, RefundState, SignatureCheck, StatusSource,
+    DisputeState, IntentState, LogResult, MovementKind, MovementSource, OrderPaymentStatus,
+    OrderStatus, OrphanState, PaymentStatus, Provider, RefundState, SignatureCheck, StatusSource,
     webhook::EventState,
 };
 
@@ -72,6 +72,7 @@ words! {
     RefundState => "refund-state",
     DisputeState => "dispute-state",
     MovementSource => "movement-source",
+    IntentState => "intent-state",
 }
 
 impl Word for StatusSource {

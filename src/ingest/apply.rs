@@ -30,8 +30,8 @@ use serde_json::{Value, json};
 
 use crate::domain::transition::{self, EventAge, Signal, Transition};
 use crate::domain::{
-    AuditEntry, AuditEvent, EventState, LogResult, Money, MovementSource, Order, OrderStatus,
-    Payment, PaymentStatus, Provider, SignatureCheck, StatusSource, Timestamp,
+    AuditEntry, AuditEvent, EventState, LogResult, LogSource, Money, MovementSource, Order,
+    OrderStatus, Payment, PaymentStatus, Provider, SignatureCheck, StatusSource, Timestamp,
 };
 use crate::ops::{self, Change, Outcome};
 use crate::providers::{self, EventError, EventKind, ProviderEvent};
@@ -73,6 +73,8 @@ pub struct Delivery<'a> {
     pub signature: SignatureCheck,
     /// Who asked for a replay or a link, for the audit details.
     pub requested_by: Option<&'a str>,
+    /// The listener, a replay, or `tally sync`.
+    pub source: LogSource,
 }
 
 impl Delivery<'_> {
@@ -120,6 +122,7 @@ fn log_row<'a>(
         error: None,
         body: Some(body),
         order_number: None,
+        source: delivery.source,
     }
 }
 
@@ -576,6 +579,11 @@ impl Applying<'_> {
         });
         if let Some(amount) = ev.amount {
             details["amount"] = json!(amount.to_string());
+        }
+        // What the provider kept of that amount (Wave's fee on a QR
+        // payment): the capture is what the customer paid.
+        if let Some(fee) = ev.fee {
+            details["fee"] = json!(fee.to_string());
         }
         if added > 0 {
             details["movements"] = json!(

@@ -19,7 +19,7 @@ use serde_json::json;
 
 use super::apply::{self, ApplyError, Delivery, Processed, Processing};
 use crate::domain::{
-    AuditEntry, AuditEvent, LogResult, OrphanState, Provider, SignatureCheck, Timestamp,
+    AuditEntry, AuditEvent, LogResult, LogSource, OrphanState, Provider, SignatureCheck, Timestamp,
 };
 use crate::providers::{self, EventError};
 use crate::store::webhooks::Orphan;
@@ -135,6 +135,7 @@ pub fn link(
             remote_addr: None,
             signature: SignatureCheck::NotChecked,
             requested_by: Some(actor),
+            source: LogSource::Replay,
         };
         let processed = apply::apply_event(tx, &ev, &delivery, Some(number))?;
         match processed.result {
@@ -222,6 +223,7 @@ pub fn replay(
         remote_addr: Some(&remote),
         signature: SignatureCheck::NotChecked,
         requested_by: Some(actor),
+        source: LogSource::Replay,
     };
     Ok(apply::process(store, provider, &body, &delivery, None))
 }

@@ -136,6 +136,7 @@ fn deliver(bodies: &[&Vec<u8>]) -> (PaymentStatus, crate::domain::Figures, Vec<S
             remote_addr: None,
             signature: SignatureCheck::Verified,
             requested_by: None,
+            source: crate::domain::LogSource::Webhook,
         };
         let done = process(&mut store, Provider::Stripe, body, &delivery, None);
         assert!(matches!(done, Processing::Done(_)), "{done:?}");

@@ -12,6 +12,7 @@
 //! - [`metrics`]: counters and a histogram in Prometheus text format.
 //! - [`server`]: tiny_http, a fixed pool of workers, signals, limits, log lines.
 
+pub mod bind;
 pub mod handler;
 pub mod metrics;
 pub mod server;

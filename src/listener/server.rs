@@ -43,6 +43,7 @@ use std::time::Instant;
 use chrono::Utc;
 use serde_json::json;
 
+use super::bind::{self, BindAddr};
 use super::handler::{
     self, Body, Context, Handled, Level, Report, Request, Response, WebhookConfig, WriteGate,
 };
@@ -61,7 +62,8 @@ pub enum LogFormat {
 /// Everything `tally serve` runs with, resolved and checked.
 pub struct ServeOptions {
     pub db: PathBuf,
-    pub bind: String,
+    /// Every address to listen on, checked ([`bind::check_exposure`]).
+    pub binds: Vec<BindAddr>,
     pub workers: usize,
     pub max_body: usize,
     pub settings: WebhookConfig,
@@ -96,17 +98,23 @@ struct Shared {
     log_format: LogFormat,
     max_body: usize,
     panic_path: Option<String>,
+    /// Workers per server.
     workers: usize,
+    /// One server per `--bind` address; dropping one removes its socket file.
+    servers: Vec<tiny_http::Server>,
     stop: AtomicBool,
     fatal: Mutex<Option<String>>,
 }
 
 impl Shared {
-    /// Stops every worker: each blocked `recv` gets one unblock.
-    fn stop_all(&self, server: &tiny_http::Server) {
+    /// Stops every worker of every server: each blocked `recv` gets one
+    /// unblock.
+    fn stop_all(&self) {
         self.stop.store(true, Ordering::SeqCst);
-        for _ in 0..self.workers {
-            server.unblock();
+        for server in &self.servers {
+            for _ in 0..self.workers {
+                server.unblock();
+            }
         }
     }
 }
@@ -148,18 +156,9 @@ pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
     ])
     .map_err(ServeError::Signals)?;
     let signal_handle = signals.handle();
-    let server = tiny_http::Server::http(opts.bind.as_str()).map_err(|e| ServeError::Bind {
-        addr: opts.bind.clone(),
-        reason: e.to_string(),
-    })?;
-    let server = Arc::new(server);
-    let addr = server.server_addr().to_ip();
-    // The first line names the bound address (tests bind port 0 and read it).
-    match addr {
-        Some(a) => say(format, Level::Info, &format!("listening on http://{a}")),
-        None => say(format, Level::Info, &format!("listening on {}", opts.bind)),
-    }
-    announce(&opts, addr, workers);
+    let servers = bind_all(&opts.binds, format)?;
+    announce(&opts, workers);
+    let server_count = servers.len();
     let shared = Arc::new(Shared {
         settings: opts.settings,
         certs: opts.certs,
@@ -169,13 +168,13 @@ pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
         max_body: opts.max_body,
         panic_path: opts.panic_path,
         workers,
+        servers,
         stop: AtomicBool::new(false),
         fatal: Mutex::new(None),
     });
 
     let signal_thread = {
         let shared = shared.clone();
-        let server = server.clone();
         thread::spawn(move || {
             if let Some(signal) = signals.forever().next() {
                 let name = if signal == signal_hook::consts::SIGINT {
@@ -188,18 +187,18 @@ pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
                     Level::Info,
                     &format!("{name}: finishing the requests in flight, then stopping"),
                 );
-                shared.stop_all(&server);
+                shared.stop_all();
             }
         })
     };
 
-    let handles: Vec<_> = (0..workers)
-        .map(|i| {
+    let handles: Vec<_> = (0..server_count)
+        .flat_map(|s| (0..workers).map(move |i| (s, i)))
+        .map(|(s, i)| {
             let shared = shared.clone();
-            let server = server.clone();
             thread::Builder::new()
-                .name(format!("worker-{i}"))
-                .spawn(move || worker(&server, &shared))
+                .name(format!("worker-{s}-{i}"))
+                .spawn(move || worker(&shared, s))
         })
         .collect();
     let mut spawn_error = None;
@@ -210,14 +209,15 @@ pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
             }
             Err(e) => {
                 spawn_error = Some(e.to_string());
-                shared.stop_all(&server);
+                shared.stop_all();
             }
         }
     }
     signal_handle.close();
     let _ = signal_thread.join();
-    drop(server);
     let fatal = shared.fatal.lock().ok().and_then(|f| f.clone());
+    // The last reference: the servers go, and their socket files with them.
+    drop(shared);
     match fatal.or(spawn_error) {
         Some(reason) => Err(ServeError::Accept(reason)),
         None => {
@@ -227,18 +227,47 @@ pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
     }
 }
 
-/// The start-up lines after the address: exposure, providers, database.
-fn announce(opts: &ServeOptions, addr: Option<SocketAddr>, workers: usize) {
-    let format = opts.log_format;
-    if addr.is_some_and(|a: SocketAddr| !a.ip().is_loopback()) {
-        say(
-            format,
-            Level::Warn,
-            "warning: listening beyond loopback. tiny_http has no timeouts, no connection \
-             limit and trusts Content-Length: put a reverse proxy in front (TLS, body size \
-             limit, timeouts) and firewall this port",
-        );
+/// Binds every address, in order, and says where it listens: the first
+/// line names the first address (tests bind port 0 and read it), one line
+/// per further address, and a warning for a port beyond loopback.
+fn bind_all(binds: &[BindAddr], format: LogFormat) -> Result<Vec<tiny_http::Server>, ServeError> {
+    let mut servers = Vec::with_capacity(binds.len());
+    for addr in binds {
+        let server = bind::bind(addr).map_err(|reason| ServeError::Bind {
+            addr: addr.describe(),
+            reason,
+        })?;
+        servers.push(server);
     }
+    for (addr, server) in binds.iter().zip(&servers) {
+        match server.server_addr().to_ip() {
+            Some(a) => say(format, Level::Info, &format!("listening on http://{a}")),
+            None => say(
+                format,
+                Level::Info,
+                &format!("listening on {}", addr.describe()),
+            ),
+        }
+        if server
+            .server_addr()
+            .to_ip()
+            .is_some_and(|a: SocketAddr| !a.ip().is_loopback())
+        {
+            say(
+                format,
+                Level::Warn,
+                "warning: listening beyond loopback (--behind-proxy): tiny_http has no \
+                 timeouts, no connection limit and trusts Content-Length; only the reverse \
+                 proxy in front stops those requests: firewall this port to the proxy",
+            );
+        }
+    }
+    Ok(servers)
+}
+
+/// The start-up lines after the address: exposure, providers, database.
+fn announce(opts: &ServeOptions, workers: usize) {
+    let format = opts.log_format;
     let stripe = match opts.settings.stripe_secrets.len() {
         0 => "Stripe disabled (STRIPE_WEBHOOK_SECRET is not set)".to_owned(),
         1 => "Stripe enabled (1 secret)".to_owned(),
@@ -248,19 +277,36 @@ fn announce(opts: &ServeOptions, addr: Option<SocketAddr>, workers: usize) {
         (Some(_), Some(certs)) => format!("PayPal enabled ({})", certs.describe()),
         (None, _) | (Some(_), None) => "PayPal disabled (PAYPAL_WEBHOOK_ID is not set)".to_owned(),
     };
-    say(format, Level::Info, &format!("{stripe}; {paypal}"));
+    let wave = &opts.settings.wave;
+    let wave = match (wave.secrets.len(), wave.tolerance) {
+        (0, _) => "Wave disabled (WAVE_WEBHOOK_SECRET is not set)".to_owned(),
+        (n, tolerance) => format!(
+            "Wave enabled ({n} secret{}, {} strategy{})",
+            if n == 1 { "" } else { "s" },
+            wave.auth.as_str(),
+            match (wave.auth, tolerance) {
+                (crate::providers::wave::WaveAuth::Signing, Some(t)) => format!(", {t} s window"),
+                _ => String::new(),
+            }
+        ),
+    };
+    say(format, Level::Info, &format!("{stripe}; {paypal}; {wave}"));
     say(
         format,
         Level::Info,
         &format!(
-            "database {}, {workers} workers, bodies up to {} bytes",
+            "database {}, {workers} workers per address, bodies up to {} bytes",
             opts.db.display(),
             opts.max_body
         ),
     );
 }
 
-fn worker(server: &tiny_http::Server, shared: &Shared) {
+/// Answers the requests of `shared.servers[which]` until stopped.
+fn worker(shared: &Shared, which: usize) {
+    let Some(server) = shared.servers.get(which) else {
+        return;
+    };
     while !shared.stop.load(Ordering::SeqCst) {
         match server.recv() {
             Ok(request) => serve_one(request, shared),
@@ -270,7 +316,7 @@ fn worker(server: &tiny_http::Server, shared: &Shared) {
                     if let Ok(mut fatal) = shared.fatal.lock() {
                         fatal.get_or_insert_with(|| e.to_string());
                     }
-                    shared.stop_all(server);
+                    shared.stop_all();
                 }
                 break;
             }
@@ -298,17 +344,22 @@ fn read_body(request: &mut tiny_http::Request, limit: usize) -> ReadBody {
     }
 }
 
-/// The peer, and the client a loopback proxy says it forwards for.
+/// The peer, and the client a loopback or Unix-socket proxy says it
+/// forwards for. A Unix socket's peer has no address: "unix".
 fn remote(request: &tiny_http::Request, headers: &[(String, String)]) -> Option<String> {
-    let peer = request.remote_addr()?;
+    let peer = request.remote_addr();
     let forwarded = headers
         .iter()
         .find(|(n, _)| n.eq_ignore_ascii_case("X-Forwarded-For"))
         .map(|(_, v)| v.trim())
         .filter(|v| !v.is_empty() && v.len() <= 200);
-    Some(match forwarded {
-        Some(client) if peer.ip().is_loopback() => format!("{peer} (for {client})"),
-        Some(_) | None => peer.to_string(),
+    Some(match (peer, forwarded) {
+        (None, Some(client)) => format!("unix (for {client})"),
+        (None, None) => "unix".to_owned(),
+        (Some(peer), Some(client)) if peer.ip().is_loopback() => {
+            format!("{peer} (for {client})")
+        }
+        (Some(peer), _) => peer.to_string(),
     })
 }
 
@@ -526,6 +577,7 @@ mod tests {
             max_body: 1024,
             panic_path: None,
             workers,
+            servers: vec![tiny_http::Server::http("127.0.0.1:0").unwrap()],
             stop: AtomicBool::new(false),
             fatal: Mutex::new(None),
         }
@@ -533,24 +585,22 @@ mod tests {
 
     #[test]
     fn a_failed_request_channel_is_fatal_and_stops_every_worker() {
-        let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
         let shared = shared(3);
         // What the accept thread's death looks like to the workers: recv()
         // fails although nobody asked them to stop.
-        server.unblock();
-        worker(&server, &shared);
+        shared.servers[0].unblock();
+        worker(&shared, 0);
         assert!(shared.stop.load(Ordering::SeqCst));
         assert!(shared.fatal.lock().unwrap().is_some());
         // The others were unblocked and stop without waiting for a request.
-        worker(&server, &shared);
+        worker(&shared, 0);
     }
 
     #[test]
     fn a_requested_stop_is_not_fatal() {
-        let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
         let shared = shared(2);
-        shared.stop_all(&server);
-        worker(&server, &shared);
+        shared.stop_all();
+        worker(&shared, 0);
         assert!(shared.fatal.lock().unwrap().is_none());
     }
 

@@ -48,7 +48,8 @@ impl Harness {
                 stripe_secrets: vec![SECRET.to_owned()],
                 paypal_webhook_id: Some("WH-TEST-ID".to_owned()),
                 stripe_tolerance: 300,
-                paypal_tolerance: 300,
+                paypal_tolerance: Some(300),
+                wave: wave::verifier(),
             },
             certs: CertSource::pinned(&pem).unwrap(),
             metrics: Metrics::new(),
@@ -982,6 +983,44 @@ fn paypal_capture_then_refund_through_the_capture_id() {
     assert_eq!(o.payment_status, OrderPaymentStatus::Refunded);
 }
 
+/// PayPal retries a failed delivery for 3 days and nothing says a retry is
+/// signed afresh: by default no transmission-time window refuses it. With
+/// `--paypal-tolerance` the window is back, with its old meaning.
+#[test]
+fn a_paypal_retry_three_days_late_applies_unless_a_window_is_set() {
+    let mut capture = sample_json("paypal/PAYMENT.CAPTURE.COMPLETED.paypal-docs-pui.json");
+    capture["resource"]["amount"] = json!({"value": "89.90", "currency_code": "EUR"});
+    let body = capture.to_string().into_bytes();
+    let sent = crate::domain::format_ts(now() - chrono::Duration::days(3));
+    let headers = paypal_headers("tx-late", &sent, "WH-TEST-ID", &body);
+    let refs: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+
+    let mut windowed = Harness::new();
+    let before = windowed.shop_state();
+    let got = windowed.send("POST", "/webhooks/paypal", &refs, Body::Complete(&body));
+    assert_eq!(result(&got), (400, "rejected".to_owned()));
+    assert!(got.response.body.contains("old"), "{}", got.response.body);
+    assert_eq!(windowed.shop_state(), before);
+
+    let mut h = Harness::new();
+    h.settings.paypal_tolerance = None;
+    let got = h.send("POST", "/webhooks/paypal", &refs, Body::Complete(&body));
+    assert_eq!(
+        result(&got),
+        (200, "applied".to_owned()),
+        "{}",
+        got.response.body
+    );
+    let (o, p) = get(&h.store(), "TEST1014");
+    assert_eq!(p.unwrap().status, PaymentStatus::Completed);
+    assert_eq!(o.payment_status, OrderPaymentStatus::Paid);
+    // The same retry again: a duplicate, nothing changes.
+    let state = h.shop_state();
+    let got = h.send("POST", "/webhooks/paypal", &refs, Body::Complete(&body));
+    assert_eq!(result(&got), (200, "duplicate".to_owned()));
+    assert_eq!(h.shop_state(), state);
+}
+
 #[test]
 fn pruning_drops_old_bodies_keeps_what_is_still_needed_and_duplicates_stay_duplicates() {
     let mut h = Harness::new();
@@ -1084,6 +1123,7 @@ fn pruning_drops_old_bodies_keeps_what_is_still_needed_and_duplicates_stay_dupli
 /// a metrics scrape leaves exactly one log row.
 mod properties {
     use super::*;
+    use crate::providers::wave::sign_wave;
     use proptest::prelude::*;
 
     const STATUSES: [u16; 7] = [200, 400, 404, 405, 413, 500, 503];
@@ -1104,6 +1144,7 @@ mod properties {
             "/accounts/webhooks/stripe/",
             "/webhooks/paypal",
             "/accounts/webhooks/paypal",
+            "/webhooks/wave",
             "/healthz",
             "/metrics",
             "/",
@@ -1130,6 +1171,8 @@ mod properties {
                 "PAYPAL-CERT-URL",
                 "paypal-auth-algo",
                 "PAYPAL-TRANSMISSION-SIG",
+                "Wave-Signature",
+                "Authorization",
                 "Content-Type",
                 "X-Forwarded-For",
             ])
@@ -1141,6 +1184,7 @@ mod properties {
             "t=[0-9]{1,12},v1=[0-9a-f]{64}",
             Just(TEST_CERT_URL.to_owned()),
             Just("SHA256withRSA".to_owned()),
+            "Bearer [ -~]{0,60}",
             Just("2026-11-21T12:00:00Z".to_owned()),
             "[A-Za-z0-9+/]{340,344}={0,2}",
         ];
@@ -1186,10 +1230,37 @@ mod properties {
                 }
                 Some(v.to_string().into_bytes())
             });
+        let wave = (
+            prop::sample::select(vec![
+                "/id",
+                "/type",
+                "/data/amount",
+                "/data/currency",
+                "/data/id",
+                "/data",
+            ]),
+            prop_oneof![
+                Just(Value::Null),
+                any::<i64>().prop_map(|n| json!(n)),
+                "\\PC{0,20}".prop_map(Value::String),
+                Just(json!("45000.5")),
+            ],
+        )
+            .prop_map(|(pointer, new)| {
+                let mut v: Value = serde_json::from_slice(&crate::testing::wave_sample(
+                    "checkout.session.completed.elitecars.json",
+                ))
+                .unwrap();
+                if let Some(slot) = v.pointer_mut(pointer) {
+                    *slot = new;
+                }
+                Some(v.to_string().into_bytes())
+            });
         prop_oneof![
             1 => Just(None),
             3 => prop::collection::vec(any::<u8>(), 0..300).prop_map(Some),
             4 => event,
+            2 => wave,
         ]
     }
 
@@ -1206,7 +1277,7 @@ mod properties {
             path in path(),
             headers in prop::collection::vec(header(), 0..7),
             body in body(),
-            sign in prop::sample::select(vec!["no", "no", "stripe", "paypal"]),
+            sign in prop::sample::select(vec!["no", "no", "stripe", "paypal", "wave"]),
         ) {
             let mut h = Harness::new();
             let before = h.shop_state();
@@ -1224,6 +1295,10 @@ mod properties {
                             headers.insert(0, (n.to_owned(), v));
                         }
                     }
+                    "wave" => headers.insert(0, (
+                        "Wave-Signature".to_owned(),
+                        sign_wave(wave::SECRET, h.now.timestamp(), bytes).unwrap(),
+                    )),
                     _ => {}
                 }
             }
@@ -1237,6 +1312,7 @@ mod properties {
             let status = got.response.status;
             prop_assert!(STATUSES.contains(&status), "status {}", status);
             prop_assert!(!got.response.body.contains(SECRET));
+            prop_assert!(!got.response.body.contains(wave::SECRET));
             if sign == "no" || body.is_none() {
                 prop_assert_eq!(h.shop_state(), before, "an unsigned request changed the shop");
             }
@@ -1249,5 +1325,392 @@ mod properties {
             let scrape = matches!(bare, "/healthz" | "/metrics") && matches!(method.as_str(), "GET" | "HEAD");
             prop_assert_eq!(logged_rows(&h) - rows, if scrape { 0 } else { 1 });
         }
+    }
+}
+
+/// Wave deliveries through the handler: the route, both strategies, the
+/// freshness default, and each event type against the test shop (TEST2002:
+/// a Wave payment of 25000 XOF pending without a reference; TEST2004:
+/// 35000 XOF, no payment yet).
+mod wave {
+    use super::*;
+    use crate::providers::wave::{WaveAuth, WaveVerifier, sign_wave};
+    use crate::testing::wave_sample;
+
+    pub(super) const SECRET: &str =
+        "wave_sn_WHS_testsecret0000000000000000000000000000000000000000";
+
+    /// Wave with [`SECRET`], the signing strategy, no timestamp window.
+    pub(super) fn verifier() -> WaveVerifier {
+        WaveVerifier {
+            secrets: vec![SECRET.to_owned()],
+            auth: WaveAuth::Signing,
+            tolerance: None,
+        }
+    }
+
+    impl Harness {
+        /// POSTs a Wave body signed at `t` with [`SECRET`].
+        fn wave_at(&mut self, body: &[u8], t: i64) -> Handled {
+            let header = sign_wave(SECRET, t, body).unwrap();
+            self.send(
+                "POST",
+                "/webhooks/wave",
+                &[("Wave-Signature", &header)],
+                Body::Complete(body),
+            )
+        }
+
+        fn wave(&mut self, body: &[u8]) -> Handled {
+            let t = self.now.timestamp();
+            self.wave_at(body, t)
+        }
+
+        /// The orders, payments and audit rows: what "nothing changed" means
+        /// for an event tally logs but does not act on.
+        fn books(&self) -> String {
+            let state = self.shop_state();
+            let (books, _) = state.split_once("provider_events:").unwrap();
+            let movements = self.count("SELECT count(*) FROM movements");
+            format!("{books}movements: {movements}")
+        }
+    }
+
+    /// The real `checkout.session.completed` body with its id, session,
+    /// transaction, order number and amount set.
+    fn checkout(id: &str, session: &str, order: Option<&str>, amount: &str) -> Value {
+        let mut v: Value =
+            serde_json::from_slice(&wave_sample("checkout.session.completed.elitecars.json"))
+                .unwrap();
+        v["id"] = json!(id);
+        let data = &mut v["data"];
+        data["id"] = json!(session);
+        data["client_reference"] = json!(order);
+        data["amount"] = json!(amount);
+        data["transaction_id"] = json!(format!("T{}", session.trim_start_matches("cos-")));
+        data["when_created"] = json!("2026-11-21T11:50:00Z");
+        data["when_completed"] = json!("2026-11-21T11:51:00Z");
+        v
+    }
+
+    /// The same session's `checkout.session.payment_failed`.
+    fn failed(id: &str, session: &str, order: Option<&str>, checkout_status: &str) -> Value {
+        let mut v = checkout(id, session, order, "25000");
+        v["type"] = json!("checkout.session.payment_failed");
+        let data = v["data"].as_object_mut().unwrap();
+        data.remove("transaction_id");
+        data.remove("when_completed");
+        data.insert("checkout_status".into(), json!(checkout_status));
+        data.insert("payment_status".into(), json!("processing"));
+        data.insert(
+            "last_payment_error".into(),
+            json!({"code": "insufficient-funds", "message": "Insufficient balance"}),
+        );
+        v
+    }
+
+    /// A QR-code payment as documented (wave.md §1.3): net amount and fee.
+    fn received(id: &str, tx: &str, fields: Value, amount: &str, fee: &str) -> Value {
+        json!({"id": id, "type": "merchant.payment_received",
+            "data": {"id": tx, "amount": amount, "fee": fee, "currency": "XOF",
+                "sender_mobile": "+221761110001", "merchant_name": "Ma Boutique",
+                "custom_fields": fields, "when_created": "2026-11-21T11:55:00Z"}})
+    }
+
+    fn bytes(v: &Value) -> Vec<u8> {
+        v.to_string().into_bytes()
+    }
+
+    fn xof(amount: &str) -> Money {
+        crate::testing::money(amount, "XOF")
+    }
+
+    #[test]
+    fn a_completed_checkout_pays_the_order_records_the_session_and_a_duplicate_changes_nothing() {
+        let mut h = Harness::new();
+        let body = bytes(&checkout("AE_sn_1", "cos-abc", Some("TEST2002"), "25000"));
+        assert_eq!(result(&h.wave(&body)), (200, "applied".to_owned()));
+        let (o, p) = get(&h.store(), "TEST2002");
+        let p = p.unwrap();
+        assert_eq!(p.status, PaymentStatus::Completed);
+        assert_eq!(p.status_source, StatusSource::Provider);
+        assert_eq!(p.reference.as_deref(), Some("cos-abc"));
+        assert_eq!(p.charge_id.as_deref(), Some("Tabc"));
+        assert_eq!(p.captured, Some(xof("25000")));
+        assert_eq!(p.provider_status.as_deref(), Some("succeeded"));
+        assert_eq!(o.payment_status, OrderPaymentStatus::Paid);
+        assert_eq!(
+            events(&h.store(), "TEST2002").last().unwrap(),
+            &(
+                "status_synchronized".to_owned(),
+                "webhook:wave:AE_sn_1".to_owned()
+            )
+        );
+        assert!(h.findings(Rule::AmountMismatch).is_empty());
+
+        let state = h.shop_state();
+        assert_eq!(result(&h.wave(&body)), (200, "duplicate".to_owned()));
+        assert_eq!(h.shop_state(), state);
+    }
+
+    #[test]
+    fn a_failed_attempt_keeps_the_payment_pending_and_the_session_then_matches_it() {
+        let mut h = Harness::new();
+        let body = bytes(&failed("AE_sn_f1", "cos-s1", Some("TEST2002"), "open"));
+        assert_eq!(result(&h.wave(&body)), (200, "applied".to_owned()));
+        let (o, p) = get(&h.store(), "TEST2002");
+        let p = p.unwrap();
+        assert_eq!(p.status, PaymentStatus::Pending);
+        assert_eq!(
+            p.provider_status.as_deref(),
+            Some("processing (insufficient-funds)")
+        );
+        assert_eq!(p.reference.as_deref(), Some("cos-s1"));
+        assert_eq!(p.captured, None);
+        assert_eq!(o.payment_status, OrderPaymentStatus::Pending);
+
+        // The retry succeeds; the event names no order, only the session.
+        let body = bytes(&checkout("AE_sn_c1", "cos-s1", None, "25000"));
+        assert_eq!(result(&h.wave(&body)), (200, "applied".to_owned()));
+        let (o, p) = get(&h.store(), "TEST2002");
+        assert_eq!(p.unwrap().status, PaymentStatus::Completed);
+        assert_eq!(o.payment_status, OrderPaymentStatus::Paid);
+        // A late failure of the same session cannot undo the capture.
+        let late = bytes(&failed("AE_sn_f2", "cos-s1", None, "open"));
+        assert_eq!(result(&h.wave(&late)), (200, "stale".to_owned()));
+        assert_eq!(
+            get(&h.store(), "TEST2002").1.unwrap().status,
+            PaymentStatus::Completed
+        );
+    }
+
+    #[test]
+    fn an_expired_session_fails_the_attempt() {
+        let mut h = Harness::new();
+        let body = bytes(&failed("AE_sn_x", "cos-x", Some("TEST2002"), "expired"));
+        assert_eq!(result(&h.wave(&body)), (200, "applied".to_owned()));
+        let (o, p) = get(&h.store(), "TEST2002");
+        let p = p.unwrap();
+        assert_eq!(p.status, PaymentStatus::Failed);
+        assert_eq!(
+            p.provider_status.as_deref(),
+            Some("expired (insufficient-funds)")
+        );
+        assert_eq!(o.payment_status, OrderPaymentStatus::Failed);
+    }
+
+    #[test]
+    fn a_qr_payment_captures_amount_plus_fee_and_matches_no_amount_mismatch() {
+        let mut h = Harness::new();
+        // 35000 paid: 34650 reached the wallet, Wave kept 350.
+        let body = bytes(&received(
+            "AE_sn_q",
+            "T_QR1",
+            json!({"order": "TEST2004"}),
+            "34650",
+            "350",
+        ));
+        assert_eq!(result(&h.wave(&body)), (200, "applied".to_owned()));
+        let (o, p) = get(&h.store(), "TEST2004");
+        let p = p.unwrap();
+        assert_eq!(p.provider, crate::domain::Provider::Wave);
+        assert_eq!(p.reference.as_deref(), Some("T_QR1"));
+        assert_eq!(p.captured, Some(xof("35000")));
+        assert_eq!(p.status, PaymentStatus::Completed);
+        assert_eq!(o.payment_status, OrderPaymentStatus::Paid);
+        assert!(h.findings(Rule::AmountMismatch).is_empty());
+        let fee: String = h
+            .store()
+            .conn()
+            .query_row(
+                "SELECT json_extract(details, '$.fee') FROM audit_log
+                 WHERE actor = 'webhook:wave:AE_sn_q' AND json_extract(details, '$.fee') IS NOT NULL",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(fee, "350 XOF");
+    }
+
+    #[test]
+    fn a_payment_for_no_known_order_is_an_orphan_and_the_test_event_changes_nothing() {
+        let mut h = Harness::new();
+        let before = h.books();
+        let body = bytes(&received(
+            "AE_sn_o",
+            "T_ORPH",
+            json!({"order": "NOPE"}),
+            "990",
+            "10",
+        ));
+        assert_eq!(result(&h.wave(&body)), (200, "orphan".to_owned()));
+        let orphan: (String, String, String) = h
+            .store()
+            .conn()
+            .query_row(
+                "SELECT provider, reference, event_type FROM orphans",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            orphan,
+            (
+                "wave".to_owned(),
+                "T_ORPH".to_owned(),
+                "merchant.payment_received".to_owned()
+            )
+        );
+        // The real body names no order and a session nobody holds.
+        let real = wave_sample("checkout.session.completed.elitecars.json");
+        assert_eq!(result(&h.wave(&real)), (200, "orphan".to_owned()));
+        assert_eq!(h.findings(Rule::OrphanTransaction).len(), 2);
+
+        let test = br#"{"id":"AE_sn_t","type":"test.test_event","data":{}}"#;
+        assert_eq!(result(&h.wave(test)), (200, "ignored".to_owned()));
+        assert!(
+            h.books() == before,
+            "orders, payments, movements or audit changed"
+        );
+    }
+
+    #[test]
+    fn an_amount_with_decimals_is_refused_and_reported() {
+        let mut h = Harness::new();
+        let before = get(&h.store(), "TEST2002");
+        let body = bytes(&checkout("AE_sn_d", "cos-d", Some("TEST2002"), "25000.5"));
+        let got = h.wave(&body);
+        assert_eq!(got.response.status, 500);
+        assert!(got.report.detail.unwrap().contains("25000.5"));
+        assert_eq!(get(&h.store(), "TEST2002"), before);
+        let failed = h.findings(Rule::WebhookFailed);
+        assert_eq!(failed.len(), 1, "{failed:?}");
+    }
+
+    #[test]
+    fn refused_deliveries_change_nothing() {
+        let mut h = Harness::new();
+        let before = h.shop_state();
+        let body = bytes(&checkout("AE_sn_r", "cos-r", Some("TEST2002"), "25000"));
+        let now = h.now.timestamp();
+        let good = sign_wave(SECRET, now, &body).unwrap();
+        let wrong = sign_wave("wave_sn_WHS_other", now, &body).unwrap();
+        // Stripe's construction, `t.` + body, under the right secret.
+        let dotted = {
+            let mut message = format!("{now}.").into_bytes();
+            message.extend_from_slice(&body);
+            let mut mac =
+                <hmac::Hmac<Sha256> as hmac::Mac>::new_from_slice(SECRET.as_bytes()).unwrap();
+            hmac::Mac::update(&mut mac, &message);
+            format!(
+                "t={now},v1={}",
+                hex::encode(hmac::Mac::finalize(mac).into_bytes())
+            )
+        };
+        let bearer = format!("Bearer {SECRET}");
+        let tampered = crate::testing::flip_one_byte(&body);
+        type Case<'a> = (Vec<(&'a str, &'a str)>, &'a [u8], &'a str);
+        let cases: Vec<Case<'_>> = vec![
+            (vec![], &body, "missing"),
+            (vec![("Wave-Signature", " ")], &body, "missing"),
+            (vec![("Authorization", &bearer)], &body, "missing"),
+            (vec![("Wave-Signature", "t=1")], &body, "invalid"),
+            (vec![("Wave-Signature", &wrong)], &body, "invalid"),
+            (vec![("Wave-Signature", &dotted)], &body, "invalid"),
+            (vec![("Wave-Signature", &good)], &tampered, "invalid"),
+        ];
+        for (i, (headers, body, signature)) in cases.into_iter().enumerate() {
+            let got = h.send("POST", "/webhooks/wave", &headers, Body::Complete(body));
+            assert_eq!(got.response.status, 400, "case {i}: {}", got.response.body);
+            assert!(!got.response.body.contains(SECRET));
+            let logged: (String, String) = h
+                .store()
+                .conn()
+                .query_row(
+                    "SELECT signature, provider FROM webhook_log ORDER BY id DESC LIMIT 1",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .unwrap();
+            assert_eq!(
+                logged,
+                (signature.to_owned(), "wave".to_owned()),
+                "case {i}"
+            );
+        }
+        assert_eq!(h.shop_state(), before);
+
+        h.settings.wave.secrets.clear();
+        let got = h.wave(&body);
+        assert_eq!(got.response.status, 503);
+        assert!(got.report.detail.unwrap().contains("WAVE_WEBHOOK_SECRET"));
+        assert_eq!(h.shop_state(), before);
+    }
+
+    #[test]
+    fn the_bearer_strategy_and_a_rotation() {
+        let mut h = Harness::new();
+        h.settings.wave.auth = WaveAuth::Bearer;
+        h.settings.wave.secrets = vec![SECRET.to_owned(), "wave_sn_WHS_next".to_owned()];
+        let body = bytes(&checkout("AE_sn_b", "cos-b", Some("TEST2002"), "25000"));
+        // A signature is not what this webhook sends.
+        assert_eq!(h.wave(&body).response.status, 400);
+        let wrong = h.send(
+            "POST",
+            "/webhooks/wave",
+            &[("Authorization", "Bearer wave_sn_WHS_other")],
+            Body::Complete(&body),
+        );
+        assert_eq!(wrong.response.status, 400);
+        let got = h.send(
+            "POST",
+            "/webhooks/wave",
+            &[("authorization", "Bearer wave_sn_WHS_next")],
+            Body::Complete(&body),
+        );
+        assert_eq!(result(&got), (200, "applied".to_owned()));
+        assert_eq!(
+            get(&h.store(), "TEST2002").1.unwrap().status,
+            PaymentStatus::Completed
+        );
+    }
+
+    #[test]
+    fn no_timestamp_window_unless_one_is_set() {
+        let mut h = Harness::new();
+        let three_days_ago = h.now.timestamp() - 3 * 24 * 3600;
+        let body = bytes(&checkout("AE_sn_old", "cos-old", Some("TEST2002"), "25000"));
+        h.settings.wave.tolerance = Some(300);
+        let got = h.wave_at(&body, three_days_ago);
+        assert_eq!(got.response.status, 400);
+        let signature: String = h
+            .store()
+            .conn()
+            .query_row(
+                "SELECT signature FROM webhook_log ORDER BY id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(signature, "expired");
+        // The default: a retry signed three days ago is still Wave's.
+        h.settings.wave.tolerance = None;
+        assert_eq!(
+            result(&h.wave_at(&body, three_days_ago)),
+            (200, "applied".to_owned())
+        );
+    }
+
+    #[test]
+    fn metrics_count_wave_like_the_others() {
+        let mut h = Harness::new();
+        let body = bytes(&checkout("AE_sn_m", "cos-m", Some("TEST2002"), "25000"));
+        let got = h.wave(&body);
+        // The server counts what the handler reports: provider and result.
+        assert_eq!(got.report.provider, Some(crate::domain::Provider::Wave));
+        assert_eq!(got.report.result, "applied");
+        let missing = h.send("POST", "/webhooks/wave", &[], Body::Complete(&body));
+        assert_eq!(missing.report.provider, Some(crate::domain::Provider::Wave));
+        assert_eq!(missing.report.result, "rejected");
     }
 }

@@ -58,16 +58,18 @@ pub enum OpError {
 impl OpError {
     /// The error as the owner reads it.
     pub fn localize(&self, lang: Lang) -> String {
+        lang.text(&self.msg())
+    }
+
+    /// The error as a message.
+    pub fn msg(&self) -> Msg {
         match self {
-            OpError::UnknownOrder(n) => {
-                crate::tr!(lang, "op-unknown-order", number = format!("{n:?}"))
-            }
+            OpError::UnknownOrder(n) => crate::msg!("op-unknown-order", number = format!("{n:?}")),
             OpError::ReferenceTaken {
                 reference,
                 provider,
                 other,
-            } => crate::tr!(
-                lang,
+            } => crate::msg!(
                 "op-reference-taken",
                 reference = format!("{reference:?}"),
                 provider = provider.as_str(),
@@ -77,15 +79,14 @@ impl OpError {
                 number,
                 reference,
                 known,
-            } => crate::tr!(
-                lang,
+            } => crate::msg!(
                 "op-no-such-payment",
                 number = number.as_str(),
                 reference = format!("{reference:?}"),
                 known = known.as_str()
             ),
-            OpError::Refused(m) => lang.text(m),
-            OpError::Sqlite(e) => crate::tr!(lang, "database-error", error = e.to_string()),
+            OpError::Refused(m) => m.clone(),
+            OpError::Sqlite(e) => crate::msg!("database-error", error = e.to_string()),
         }
     }
 }

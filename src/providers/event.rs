@@ -78,6 +78,10 @@ pub struct ProviderEvent {
     /// The amount the event is about: captured for a success, disputed for
     /// a dispute, refunded for a refund.
     pub amount: Option<Money>,
+    /// What the provider kept of [`ProviderEvent::amount`] as its fee
+    /// (Wave reports one beside a received payment). Not a movement: the
+    /// ledger counts what the customer paid; the fee is kept with the event.
+    pub fee: Option<Money>,
     /// The provider's raw status text ("requires_action", "PENDING (UNILATERAL)").
     pub provider_status: Option<String>,
     /// The money facts the event reports, each keyed by the provider's id
@@ -106,6 +110,7 @@ impl ProviderEvent {
             charge_id: None,
             order_numbers: Vec::new(),
             amount: None,
+            fee: None,
             provider_status: None,
             movements: Vec::new(),
         }

@@ -11,6 +11,9 @@
 //!   `http://` URL, follows no redirect (a checked URL must be the one
 //!   fetched), answers a 4xx or 5xx as an error, gives up after the timeout
 //!   and names tally in its `User-Agent`.
+//! - **Provider APIs** ([`api_agent`]): the same, except that every status
+//!   is an answer for the API client to read, and plain `http://` only
+//!   where the client allows it (a loopback test server).
 //! - **A listener wherever it is.** [`listener_agent`] is for tally's own
 //!   listener, which may be plain HTTP on localhost or behind a proxy: it
 //!   follows ureq's default redirects and hands every status back as an
@@ -52,6 +55,21 @@ pub fn provider_agent(timeout: Duration) -> ureq::Agent {
         https_only: true,
         follow_redirects: false,
         statuses_as_errors: true,
+        user_agent: Some(USER_AGENT),
+    })
+}
+
+/// An agent for a provider's API ([`super::api`]): like
+/// [`provider_agent`], but every status is an answer, so that the caller
+/// can read the provider's error text and its `Retry-After`. Plain HTTP
+/// only when `allow_http` (the caller allows it for loopback test servers
+/// alone).
+pub fn api_agent(timeout: Duration, allow_http: bool) -> ureq::Agent {
+    build(Options {
+        timeout,
+        https_only: !allow_http,
+        follow_redirects: false,
+        statuses_as_errors: false,
         user_agent: Some(USER_AGENT),
     })
 }

@@ -1,6 +1,6 @@
 //! The payment providers, one room each.
 //!
-//! A provider room ([`stripe`], [`paypal`]) holds everything tally knows of
+//! A provider room ([`stripe`], [`paypal`], [`wave`]) holds everything tally knows of
 //! one provider, in the same small shape:
 //!
 //! - `verify`: is this delivery genuinely the provider's? Checked over the
@@ -10,7 +10,8 @@
 //! - `parse`: a verified body into a [`ProviderEvent`] in the domain's
 //!   terms: a closed [`EventKind`], exact [`Money`](crate::domain::Money),
 //!   the keys that match it to a payment. Pure.
-//! - later, `api`: the provider's API client, built on [`http`].
+//! - `api`: the provider's API client (`tally sync`, `tally doctor`),
+//!   built on the shared [`api`] client (time limits, retries, errors).
 //! - whatever only that provider needs (PayPal's `certs`).
 //!
 //! Shared by the rooms: [`event`] (the vocabulary they parse into), [`http`]
@@ -22,17 +23,20 @@
 //! - **Rooms do not import each other**, and nothing here imports the
 //!   listener, the dashboard or the command line: they use the rooms.
 //! - **Every provider is named.** [`parse`] matches [`Provider`] without a
-//!   catch-all: Wave and cash, whose payments are confirmed by hand, answer
+//!   catch-all: cash, whose payments are confirmed by hand, answers
 //!   [`EventError::Unsupported`] instead of falling through to another
 //!   provider's parser.
 //! - **No secret and no signature** in any error or message.
 
+pub mod api;
 pub mod credentials;
 pub mod event;
 pub mod http;
+pub mod issued;
 mod json;
 pub mod paypal;
 pub mod stripe;
+pub mod wave;
 
 #[cfg(test)]
 mod tests;
@@ -57,6 +61,7 @@ pub fn parse(provider: Provider, body: &[u8]) -> Result<ProviderEvent, EventErro
     match provider {
         Provider::Stripe => stripe::parse(body),
         Provider::Paypal => paypal::parse(body),
-        Provider::Wave | Provider::Cash => Err(EventError::Unsupported { provider }),
+        Provider::Wave => wave::parse(body),
+        Provider::Cash => Err(EventError::Unsupported { provider }),
     }
 }

@@ -36,8 +36,10 @@
 pub mod bulk;
 pub mod ledger;
 mod reader;
+pub mod refunds;
 pub mod rows;
 pub mod search;
+pub mod sync;
 pub mod webhooks;
 mod writer;
 
@@ -58,6 +60,8 @@ const MIGRATION_LIST: &[M<'static>] = &[
     M::up(include_str!("../../sql/004_dashboard.sql")),
     M::up(include_str!("../../sql/005_check_indexes.sql")),
     M::up(include_str!("../../sql/006_ledger.sql")),
+    M::up(include_str!("../../sql/008_sync.sql")),
+    M::up(include_str!("../../sql/009_refunds.sql")),
 ];
 static MIGRATIONS: Migrations<'static> = Migrations::from_slice(MIGRATION_LIST);
 
@@ -317,6 +321,23 @@ impl Store {
         })?;
         tx.commit()?;
         Ok(value)
+    }
+
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction and rolls all of it
+    /// back, whatever `f` returns: a rehearsal (`--dry-run`) that goes
+    /// through the real writes and keeps none.
+    pub fn rehearse<T, E>(&mut self, f: impl FnOnce(&Writer<'_>) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<rusqlite::Error>,
+    {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&Writer {
+            reader: Reader { conn: &tx },
+        });
+        tx.rollback()?;
+        value
     }
 
     /// Runs `f` in one short read transaction, for reads that must see one

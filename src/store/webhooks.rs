@@ -19,7 +19,8 @@ use serde::Serialize;
 
 use super::{Reader, Writer};
 use crate::domain::{
-    EventState, LogResult, Money, OrphanState, Provider, SignatureCheck, Timestamp, format_ts,
+    EventState, LogResult, LogSource, Money, OrphanState, Provider, SignatureCheck, Timestamp,
+    format_ts,
 };
 
 /// One webhook log row to write.
@@ -39,6 +40,7 @@ pub struct NewLogRow<'a> {
     /// The raw body: kept only for verified deliveries.
     pub body: Option<&'a [u8]>,
     pub order_number: Option<&'a str>,
+    pub source: LogSource,
 }
 
 /// A stored webhook log row, as `tally webhooks` shows it (never the body).
@@ -62,6 +64,8 @@ pub struct LogEntry {
     /// For an event: its current state in `provider_events` (a failed
     /// delivery later retried successfully reads "applied").
     pub event_state: Option<EventState>,
+    /// The listener, a replay, or `tally sync`.
+    pub source: LogSource,
 }
 
 /// What [`Writer::prune_webhook_bodies`] changed.
@@ -124,7 +128,7 @@ pub struct EventRecord<'a> {
 
 const ENTRY_SELECT: &str = "SELECT w.id, w.received_at, w.provider, w.path, w.remote_addr,
         w.event_id, w.event_type, w.signature, w.result, w.http_status, w.duration_us, w.error,
-        w.order_number, w.body IS NOT NULL, e.state
+        w.order_number, w.body IS NOT NULL, e.state, w.source
      FROM webhook_log w
      LEFT JOIN provider_events e ON e.provider = w.provider AND e.event_id = w.event_id";
 
@@ -145,6 +149,7 @@ fn entry_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<LogEntry> {
         order_number: r.get(12)?,
         replayable: r.get(13)?,
         event_state: r.get(14)?,
+        source: r.get(15)?,
     })
 }
 
@@ -266,8 +271,8 @@ impl Writer<'_> {
             .prepare_cached(
                 "INSERT INTO webhook_log (received_at, provider, path, remote_addr, event_id,
                         event_type, signature, result, http_status, duration_us, error, body,
-                        order_number)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                        order_number, source)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )?
             .execute(params![
                 format_ts(row.received_at),
@@ -283,6 +288,7 @@ impl Writer<'_> {
                 row.error,
                 body,
                 row.order_number,
+                row.source,
             ])?;
         Ok(self.conn().last_insert_rowid())
     }

@@ -85,6 +85,14 @@ pub fn tally_with(db: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
         .env_remove("TALLY_DB")
         .env_remove("STRIPE_WEBHOOK_SECRET")
         .env_remove("PAYPAL_WEBHOOK_ID")
+        .env_remove("STRIPE_API_KEY")
+        .env_remove("PAYPAL_CLIENT_ID")
+        .env_remove("PAYPAL_CLIENT_SECRET")
+        .env_remove("WAVE_API_KEY")
+        .env_remove("TALLY_STRIPE_API")
+        .env_remove("TALLY_PAYPAL_API")
+        .env_remove("TALLY_WAVE_API")
+        .env_remove("WAVE_WEBHOOK_SECRET")
         .stdin(Stdio::null());
     english(&mut cmd);
     for (k, v) in env {
@@ -208,6 +216,7 @@ impl Listener {
             .args(args)
             .env_remove("STRIPE_WEBHOOK_SECRET")
             .env_remove("PAYPAL_WEBHOOK_ID")
+            .env_remove("WAVE_WEBHOOK_SECRET")
             .env_remove("TALLY_TEST_PANIC_PATH")
             .env_remove("TALLY_DB")
             .stdin(Stdio::null())
@@ -359,7 +368,7 @@ pub fn connect(addr: &str) -> TcpStream {
 
 /// Reads one response: (status, body); status 0 when the connection closed
 /// (or was reset) before a status line.
-pub fn read_response(stream: &mut TcpStream) -> (u16, String) {
+pub fn read_response(stream: &mut impl Read) -> (u16, String) {
     let mut head = Vec::new();
     let mut byte = [0u8; 1];
     while !head.ends_with(b"\r\n\r\n") && head.len() < 64 * 1024 {
@@ -403,6 +412,17 @@ pub fn request(
     headers: &[(&str, String)],
     body: &[u8],
 ) -> (u16, String) {
+    send(addr, &request_bytes(addr, method, path, headers, body))
+}
+
+/// The bytes of one request with `Connection: close` and a `Content-Length`.
+pub fn request_bytes(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, String)],
+    body: &[u8],
+) -> Vec<u8> {
     let mut req = format!(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
         body.len()
@@ -413,5 +433,5 @@ pub fn request(
     req.push_str("\r\n");
     let mut bytes = req.into_bytes();
     bytes.extend_from_slice(body);
-    send(addr, &bytes)
+    bytes
 }

@@ -8,6 +8,7 @@ use std::path::Path;
 use super::{
     CERT_EXPIRY_WARN_DAYS, CacheListing, CertFacts, Check, DbFacts, Facts, FileFacts,
     PAYPAL_SIMULATOR_ID, PaypalId, REJECTIONS_SUSPECT, Status, StripeSecret, WAL_WARN_BYTES,
+    WaveSecret,
 };
 use crate::domain::{Timestamp, format_ts};
 use crate::i18n::{Msg, msg};
@@ -21,6 +22,7 @@ pub fn judge(f: &Facts) -> Vec<Check> {
     checks.push(wal(f));
     checks.push(stripe_secret(f));
     checks.push(paypal_id(f));
+    checks.extend(wave_secret(f));
     checks.extend(env_file(f));
     checks.push(paypal_certs(f));
     // Webhooks received, and refused.
@@ -227,7 +229,7 @@ fn stripe_secret(f: &Facts) -> Check {
         StripeSecret::Refused(why) => flag(
             "stripe secret",
             Status::Problem,
-            msg!("plain", text = why.as_str()),
+            why.clone(),
             msg!("doc-stripe-refused-hint"),
         ),
         StripeSecret::Set { count, unusual } if *unusual > 0 => flag(
@@ -262,6 +264,31 @@ fn paypal_id(f: &Facts) -> Check {
         ),
         PaypalId::Set => ok("paypal id", msg!("doc-paypal-set")),
     }
+}
+
+/// `WAVE_WEBHOOK_SECRET`, when set: judged, never shown. Unset needs no
+/// line: Wave payments are then confirmed by hand, as before Wave's
+/// webhooks, and nothing is wrong.
+fn wave_secret(f: &Facts) -> Option<Check> {
+    Some(match &f.wave {
+        WaveSecret::Unset => return None,
+        WaveSecret::Refused(why) => flag(
+            "wave secret",
+            Status::Problem,
+            why.clone(),
+            msg!("doc-wave-refused-hint"),
+        ),
+        WaveSecret::Set { count, unusual } if *unusual > 0 => flag(
+            "wave secret",
+            Status::Warning,
+            msg!("doc-wave-unusual", count = *count, unusual = *unusual),
+            msg!("doc-wave-unusual-hint"),
+        ),
+        WaveSecret::Set { count: 1, .. } => ok("wave secret", msg!("doc-wave-one")),
+        WaveSecret::Set { count, .. } => {
+            ok("wave secret", msg!("doc-wave-rotation", count = *count))
+        }
+    })
 }
 
 /// The `--env-file`'s permissions, when one was given.
@@ -422,12 +449,13 @@ fn rejections(db: &DbFacts) -> Check {
     for (provider, name, setting) in [
         ("stripe", "Stripe", "STRIPE_WEBHOOK_SECRET"),
         ("paypal", "PayPal", "PAYPAL_WEBHOOK_ID"),
+        ("wave", "Wave", "WAVE_WEBHOOK_SECRET"),
     ] {
         if let Some(check) = provider_rejections(db, provider, name, setting) {
             return check;
         }
     }
-    let expired: i64 = ["stripe", "paypal"]
+    let expired: i64 = ["stripe", "paypal", "wave"]
         .iter()
         .map(|p| rejected(db, p, "expired"))
         .sum();

@@ -25,11 +25,15 @@ use super::args::DoctorArgs;
 use super::{Config, Exit, print_json};
 use crate::domain::{Timestamp, format_ts, parse_ts};
 use crate::i18n::tr;
-use crate::providers::credentials::{PAYPAL_SIMULATOR_ID, parse_stripe_secrets};
+use crate::providers::credentials::{
+    PAYPAL_SIMULATOR_ID, WaveSecretShape, parse_stripe_secrets, parse_wave_secrets,
+    wave_secret_shape,
+};
 use crate::providers::paypal::PaypalCert;
 use crate::providers::paypal::default_cert_cache;
 use crate::store::{Store, StoreError};
 
+mod api;
 mod checks;
 
 pub use checks::judge;
@@ -89,10 +93,24 @@ pub struct DbFacts {
 pub enum StripeSecret {
     Unset,
     /// Refused as `tally serve` would refuse it (the reason holds no secret).
-    Refused(String),
+    Refused(crate::i18n::Msg),
     Set {
         count: usize,
         /// How many do not start with `whsec_`.
+        unusual: usize,
+    },
+}
+
+/// `WAVE_WEBHOOK_SECRET` as seen, without its value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WaveSecret {
+    Unset,
+    /// Refused as `tally serve` would refuse it (an API key; the reason
+    /// holds no secret).
+    Refused(crate::i18n::Msg),
+    Set {
+        count: usize,
+        /// How many are not shaped like a webhook secret (`wave_sn_WHS_...`).
         unusual: usize,
     },
 }
@@ -141,6 +159,7 @@ pub struct Facts {
     pub wal: Option<(u64, FileFacts)>,
     pub stripe: StripeSecret,
     pub paypal: PaypalId,
+    pub wave: WaveSecret,
     /// `--env-file`: its path and mode.
     pub env_file: Option<(PathBuf, FileFacts)>,
     pub certs: CertFacts,
@@ -193,7 +212,23 @@ fn stripe_facts(raw: Option<&str>) -> StripeSecret {
                 count: list.len(),
                 unusual: list.iter().filter(|s| !s.starts_with("whsec_")).count(),
             },
-            Err(e) => StripeSecret::Refused(e.to_string()),
+            Err(e) => StripeSecret::Refused(e.msg()),
+        },
+    }
+}
+
+fn wave_facts(raw: Option<&str>) -> WaveSecret {
+    match raw {
+        None => WaveSecret::Unset,
+        Some(raw) => match parse_wave_secrets(raw) {
+            Ok(list) => WaveSecret::Set {
+                count: list.len(),
+                unusual: list
+                    .iter()
+                    .filter(|s| wave_secret_shape(s) != WaveSecretShape::Webhook)
+                    .count(),
+            },
+            Err(e) => WaveSecret::Refused(e.msg()),
         },
     }
 }
@@ -330,7 +365,11 @@ fn cert_facts(args: &DoctorArgs, db_path: &Path) -> CertFacts {
 pub fn gather(config: &Config, args: &DoctorArgs) -> anyhow::Result<Facts> {
     let now = Utc::now();
     let mut env: BTreeMap<String, String> = BTreeMap::new();
-    for key in ["STRIPE_WEBHOOK_SECRET", "PAYPAL_WEBHOOK_ID"] {
+    for key in [
+        "STRIPE_WEBHOOK_SECRET",
+        "PAYPAL_WEBHOOK_ID",
+        "WAVE_WEBHOOK_SECRET",
+    ] {
         if let Ok(v) = std::env::var(key) {
             env.insert(key.to_owned(), v);
         }
@@ -376,6 +415,7 @@ pub fn gather(config: &Config, args: &DoctorArgs) -> anyhow::Result<Facts> {
         wal,
         stripe: stripe_facts(env.get("STRIPE_WEBHOOK_SECRET").map(String::as_str)),
         paypal: paypal_facts(env.get("PAYPAL_WEBHOOK_ID").map(String::as_str)),
+        wave: wave_facts(env.get("WAVE_WEBHOOK_SECRET").map(String::as_str)),
         env_file,
         certs,
     })
@@ -384,7 +424,8 @@ pub fn gather(config: &Config, args: &DoctorArgs) -> anyhow::Result<Facts> {
 /// `tally doctor`.
 pub fn doctor(config: &Config, args: &DoctorArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let facts = gather(config, args)?;
-    let checks = judge(&facts);
+    let mut checks = judge(&facts);
+    checks.extend(api::checks(&args.api, &config.db));
     if args.json {
         print_json(out, &serde_json::to_value(&checks)?)?;
     } else {
@@ -470,6 +511,10 @@ mod tests {
                 unusual: 0,
             },
             paypal: PaypalId::Unset,
+            wave: WaveSecret::Set {
+                count: 1,
+                unusual: 0,
+            },
             env_file: Some((PathBuf::from("/etc/tally/env"), me)),
             certs: CertFacts::Cache {
                 dir: PathBuf::from("/var/lib/tally/tally-paypal-certs"),
@@ -489,7 +534,7 @@ mod tests {
     #[test]
     fn a_healthy_set_up_is_all_ok() {
         let checks = judge(&healthy());
-        assert_eq!(checks.len(), 10, "{checks:#?}");
+        assert_eq!(checks.len(), 11, "{checks:#?}");
         for c in &checks {
             assert_eq!(c.status, Status::Ok, "{c:?}");
             assert!(c.hint.is_none());
@@ -609,6 +654,32 @@ mod tests {
         assert_eq!(only(&f, "paypal id").status, Status::Ok);
         f.paypal = paypal_facts(Some("  "));
         assert_eq!(f.paypal, PaypalId::Unset);
+
+        f.wave = wave_facts(None);
+        assert!(
+            judge(&f).iter().all(|c| c.name != "wave secret"),
+            "unset: no line"
+        );
+        f.wave = wave_facts(Some("wave_sn_WHS_abcdef"));
+        let c = only(&f, "wave secret");
+        assert_eq!(c.status, Status::Ok);
+        assert!(!c.message.contains("abcdef"), "{c:?}");
+        f.wave = wave_facts(Some("wave_sn_WHS_abc,wave_sn_WHS_def"));
+        assert!(only(&f, "wave secret").message.contains("rotation"));
+        // An API key where the webhook secret belongs: a problem, never shown.
+        f.wave = wave_facts(Some("wave_sn_prod_YhUNb9dsecret"));
+        let c = only(&f, "wave secret");
+        assert_eq!(c.status, Status::Problem);
+        assert!(c.message.contains("API key"), "{c:?}");
+        assert!(!c.message.contains("YhUNb9dsecret") && !c.hint.unwrap().contains("YhUNb9d"));
+        f.wave = wave_facts(Some("some-shared-secret"));
+        let c = only(&f, "wave secret");
+        assert_eq!(c.status, Status::Warning);
+        assert!(
+            c.hint.unwrap().contains("wave_sn_WHS_"),
+            "{:?}",
+            only(&f, "wave secret")
+        );
     }
 
     #[test]
@@ -709,6 +780,13 @@ mod tests {
         assert_eq!(only(&f, "rejections").status, Status::Warning);
         set(&mut f, "missing", 50, 0);
         assert_eq!(only(&f, "rejections").status, Status::Ok);
+        if let Ok(db) = &mut f.db {
+            db.rejected_24h = [(("wave".to_owned(), "invalid".to_owned()), 3)].into();
+            db.verified_24h = BTreeMap::new();
+        }
+        let c = only(&f, "rejections");
+        assert_eq!(c.status, Status::Problem);
+        assert!(c.message.contains("Wave") && c.hint.unwrap().contains("WAVE_WEBHOOK_SECRET"));
     }
 
     #[test]
@@ -738,6 +816,7 @@ mod tests {
             paypal_cert: None,
             paypal_cert_cache: None,
             json: false,
+            api: Default::default(),
         };
         let facts = gather(&config, &args).unwrap();
         let db_facts = facts.db.as_ref().unwrap();

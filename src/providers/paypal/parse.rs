@@ -73,6 +73,11 @@ impl Type {
     }
 }
 
+/// Whether tally acts on this PayPal event type.
+pub fn acts_on(event_type: &str) -> bool {
+    Type::of(event_type).is_some()
+}
+
 /// Parses a verified PayPal body.
 pub fn parse(body: &[u8]) -> Result<ProviderEvent, EventError> {
     let v = json::object(body)?;
@@ -267,7 +272,7 @@ fn movements(
 
 /// A refund's state from its `status` (v2) or `state` (v1); absent, the
 /// refund is done; an unknown word is pending.
-fn refund_state(status: Option<&str>) -> RefundState {
+pub(crate) fn refund_state(status: Option<&str>) -> RefundState {
     let Some(status) = status else {
         return RefundState::Succeeded;
     };

@@ -76,6 +76,34 @@ impl Type {
     }
 }
 
+/// Every Stripe event type tally acts on (at most 20: what `GET /v1/events`
+/// takes as `types[]`).
+pub const ACTED_ON: &[&str] = &[
+    "payment_intent.succeeded",
+    "invoice.payment_succeeded",
+    "invoice_payment.paid",
+    "payment_intent.payment_failed",
+    "payment_intent.processing",
+    "payment_intent.requires_action",
+    "payment_intent.amount_capturable_updated",
+    "payment_intent.canceled",
+    "charge.refunded",
+    "charge.refund.updated",
+    "refund.created",
+    "refund.updated",
+    "refund.failed",
+    "charge.dispute.created",
+    "charge.dispute.closed",
+    "charge.dispute.updated",
+    "charge.dispute.funds_withdrawn",
+    "charge.dispute.funds_reinstated",
+];
+
+/// Whether tally acts on this Stripe event type.
+pub fn acts_on(event_type: &str) -> bool {
+    Type::of(event_type).is_some()
+}
+
 /// Parses a verified Stripe body.
 pub fn parse(body: &[u8]) -> Result<ProviderEvent, EventError> {
     let v = json::object(body)?;
@@ -476,7 +504,7 @@ fn listed_refunds<'a>(
 
 /// A Stripe refund status; an unknown or absent one (the field is
 /// nullable) is pending: no money back until Stripe says so.
-fn refund_state(status: Option<&str>) -> RefundState {
+pub(crate) fn refund_state(status: Option<&str>) -> RefundState {
     match status {
         Some("succeeded") => RefundState::Succeeded,
         Some("failed") => RefundState::Failed,
@@ -507,6 +535,16 @@ mod tests {
     use crate::domain::RefundState as R;
     use crate::testing::{money, sample};
     use serde_json::json;
+
+    #[test]
+    fn the_acted_on_list_is_every_type_tally_acts_on() {
+        assert!(
+            ACTED_ON.len() <= 20,
+            "GET /v1/events takes 20 types[] at most"
+        );
+        assert!(ACTED_ON.iter().all(|t| acts_on(t)));
+        assert!(!acts_on("customer.created"));
+    }
 
     fn stripe(name: &str) -> ProviderEvent {
         parse(&sample(&format!("stripe/{name}.json"))).unwrap()
