@@ -1043,6 +1043,20 @@ mod french {
         press(&mut app, &mut r, key('y'));
         insta::assert_snapshot!("fr_summary", render(&app, 120, 30));
 
+        // Cancel and refund (X), refund ($): what each provider gives back.
+        for (k, name) in [
+            ('X', "fr_confirm_cancel_refund"),
+            ('$', "fr_confirm_refund"),
+        ] {
+            let (mut app, mut r) = fr_app();
+            keys(
+                &mut app,
+                &mut r,
+                &[key('j'), key('j'), key(' '), key(' '), key(k)],
+            );
+            insta::assert_snapshot!(name, render(&app, 120, 30));
+        }
+
         let (mut app, mut r) = shop_app(
             retried_shop(),
             ui::table_height(ratatui::layout::Rect::new(0, 0, 120, 50)),
@@ -1188,6 +1202,8 @@ mod french {
                 vec![key('j'), code(KeyCode::Enter)],
                 vec![key(' '), key('v')],
                 vec![key('x')],
+                vec![key('X')],
+                vec![key('$')],
                 vec![key('a')],
                 vec![key('s')],
                 vec![key('p')],
@@ -1201,6 +1217,8 @@ mod french {
                 vec![key('*')],
                 vec![key('x'), key('y')],
                 vec![key('x'), key('n')],
+                vec![key('X'), key('y')],
+                vec![key('$'), key('y')],
                 vec![key('j'), key('a'), key('y')],
                 vec![key('f'), key('y')],
                 vec![key('q')],
