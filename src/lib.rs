@@ -10,6 +10,8 @@
 //!   recording a refund made by hand), each one atomic and audited.
 //! - [`ingest`]: what a verified provider event does (apply, replay, link, dismiss).
 //! - [`transfer`]: import and export of orders and payments (JSON and CSV).
+//! - [`statement`]: the providers' export files (Stripe, PayPal, Wave):
+//!   reading them into lines of exact money, matching lines to payments.
 //! - [`demo`]: a realistic demo shop.
 //! - [`providers`]: one room per payment provider (verification, parsing), and
 //!   what they share (the HTTP agent, credentials).
@@ -29,6 +31,7 @@ pub mod listener;
 pub mod ops;
 pub mod providers;
 pub mod report;
+pub mod statement;
 pub mod store;
 #[cfg(test)]
 pub(crate) mod testing;
