@@ -249,11 +249,11 @@ fn the_migrated_shop_reports_what_schema_5_reported_but_the_listed_differences()
 fn the_schema_is_6_after_and_check_twice_says_the_same() {
     let m = Migrated::new();
     assert_eq!(user_version(&m.v5), 5);
-    assert_eq!(user_version(&m.db), 6);
+    assert_eq!(user_version(&m.db), 7);
     let again = tally(&m.db, &["check", "--json"]);
     assert_eq!(again.code, m.code, "{}", again.text());
     assert_eq!(again.stdout, m.report);
-    assert_eq!(user_version(&m.db), 6);
+    assert_eq!(user_version(&m.db), 7);
     // Nothing dangles: the rebuilt payments table kept every id.
     assert!(Migrated::rows(&m.db, "PRAGMA foreign_key_check").is_empty());
     assert_eq!(

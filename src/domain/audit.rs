@@ -24,6 +24,9 @@ closed_enum! {
         WebhookBodiesPruned => "webhook_bodies_pruned",
         Imported => "imported",
         RefundRecorded => "refund_recorded",
+        StatementImported => "statement_imported",
+        StatementLineRewritten => "statement_line_rewritten",
+        StatementRecorded => "statement_recorded",
     }
 }
 

@@ -30,6 +30,7 @@ use crate::domain::{
 use crate::store::{Store, Writer};
 
 pub mod refund;
+pub mod statement;
 pub use refund::{HandRefund, record_refund};
 
 #[derive(Debug, thiserror::Error)]

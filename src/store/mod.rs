@@ -38,6 +38,7 @@ pub mod ledger;
 mod reader;
 pub mod rows;
 pub mod search;
+pub mod statements;
 pub mod webhooks;
 mod writer;
 
@@ -58,6 +59,7 @@ const MIGRATION_LIST: &[M<'static>] = &[
     M::up(include_str!("../../sql/004_dashboard.sql")),
     M::up(include_str!("../../sql/005_check_indexes.sql")),
     M::up(include_str!("../../sql/006_ledger.sql")),
+    M::up(include_str!("../../sql/007_statements.sql")),
 ];
 static MIGRATIONS: Migrations<'static> = Migrations::from_slice(MIGRATION_LIST);
 
