@@ -1,6 +1,7 @@
 //! `tally order ...`, `tally payment ...` and `tally log`: looking at orders
 //! and running the four operations from the command line.
 
+use std::collections::HashMap;
 use std::io::Write;
 
 use chrono::Utc;
@@ -11,7 +12,10 @@ use super::{Config, Exit, OrderCommand, PaymentCommand, print_json};
 use crate::domain::{AuditEntry, Currency, Figures, Money, Order, Payment, format_ts};
 use crate::ops::{self, OpError, Outcome};
 use crate::report::money::{Attempt, outstanding};
+use crate::statement::{decimal_signed, show_signed};
+use crate::store::Reader;
 use crate::store::ledger::StoredMovement;
+use crate::store::statements::{StoredLine, match_in_memory};
 
 pub fn order(config: &Config, cmd: OrderCommand, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let now = Utc::now();
@@ -225,11 +229,50 @@ fn decimal(minor: i64, currency: Currency) -> Value {
     Money::from_minor(minor, currency).map_or(Value::Null, |m| json!(m.decimal()))
 }
 
+/// What the provider's statements say of one payment: the fee it took and
+/// the net that reached the balance, per settlement currency.
+fn statement_money(lines: &[StoredLine]) -> Vec<(Currency, i64, i64)> {
+    let mut out: Vec<(Currency, i64, i64)> = Vec::new();
+    for l in lines.iter().filter(|l| l.line.status.counts()) {
+        match out.iter_mut().find(|(c, _, _)| *c == l.line.currency) {
+            Some(row) => {
+                row.1 += l.line.fee;
+                row.2 += l.line.net;
+            }
+            None => out.push((l.line.currency, l.line.fee, l.line.net)),
+        }
+    }
+    out
+}
+
+/// The statement's lines of one attempt and its fee and net
+/// (`order show --json`).
+fn statement_json(lines: &[StoredLine]) -> Value {
+    let money = statement_money(lines);
+    let first = money.first();
+    json!({
+        "fee": first.map(|(c, fee, _)| decimal_signed(*fee, *c)),
+        "net": first.map(|(c, _, net)| decimal_signed(*net, *c)),
+        "settlement_currency": first.map(|(c, _, _)| c.code()),
+        "lines": lines.iter().map(|l| json!({
+            "line": l.line.line_id,
+            "kind": l.line.kind,
+            "status": l.line.status,
+            "at": format_ts(l.line.at),
+            "currency": l.line.currency.code(),
+            "gross": decimal_signed(l.line.gross, l.line.currency),
+            "fee": decimal_signed(l.line.fee, l.line.currency),
+            "net": decimal_signed(l.line.net, l.line.currency),
+        })).collect::<Vec<_>>(),
+    })
+}
+
 /// One attempt with its figures and movements (`order show --json`).
-fn attempt_json(p: &Payment, movements: &[StoredMovement]) -> Value {
+fn attempt_json(p: &Payment, movements: &[StoredMovement], lines: &[StoredLine]) -> Value {
     let c = p.money_currency();
     let f = p.figures();
     json!({
+        "statement": statement_json(lines),
         "provider": p.provider.as_str(),
         "reference": p.reference,
         "attempt": p.attempt,
@@ -298,7 +341,31 @@ struct Shown {
     order: Order,
     payment: Option<Payment>,
     attempts: Vec<(Payment, Vec<StoredMovement>)>,
+    /// The statements' lines of each attempt, by payment id.
+    lines: HashMap<i64, Vec<StoredLine>>,
     log: Vec<crate::domain::AuditEntry>,
+}
+
+/// The statement lines of an order's payments: those matched at import,
+/// and those matched now (a payment that arrived since).
+pub fn lines_of_order(
+    tx: &Reader<'_>,
+    order: &Order,
+    payments: &[Payment],
+) -> rusqlite::Result<HashMap<i64, Vec<StoredLine>>> {
+    let lines = tx.lines_of_payments(payments, &order.number)?;
+    let loose: Vec<&StoredLine> = lines.iter().filter(|l| l.payment_id.is_none()).collect();
+    let keys = tx.match_keys_for(&loose)?;
+    let now = match_in_memory(&loose, &keys);
+    let mut out: HashMap<i64, Vec<StoredLine>> = HashMap::new();
+    for l in &lines {
+        if let Some(p) = l.payment_id.or_else(|| now.get(&l.id).copied())
+            && payments.iter().any(|x| x.id == p)
+        {
+            out.entry(p).or_default().push(l.clone());
+        }
+    }
+    Ok(out)
 }
 
 fn show(config: &Config, number: &str, json: bool, out: &mut dyn Write) -> anyhow::Result<Exit> {
@@ -317,10 +384,13 @@ fn show(config: &Config, number: &str, json: bool, out: &mut dyn Write) -> anyho
             })
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let log = tx.audit_for_order(order.id)?;
+        let all: Vec<Payment> = attempts.iter().map(|(p, _)| p.clone()).collect();
+        let lines = lines_of_order(tx, &order, &all)?;
         Ok(Shown {
             order,
             payment,
             attempts,
+            lines,
             log,
         })
     })?;
@@ -328,8 +398,10 @@ fn show(config: &Config, number: &str, json: bool, out: &mut dyn Write) -> anyho
         order,
         payment,
         attempts,
+        lines,
         log,
     } = shown;
+    let none = Vec::new();
     if json {
         let bare: Vec<Attempt> = attempts
             .iter()
@@ -340,7 +412,7 @@ fn show(config: &Config, number: &str, json: bool, out: &mut dyn Write) -> anyho
             &json!({
                 "order": order_json(&order),
                 "payment": payment.as_ref().map(payment_json),
-                "payments": attempts.iter().map(|(p, m)| attempt_json(p, m)).collect::<Vec<_>>(),
+                "payments": attempts.iter().map(|(p, m)| attempt_json(p, m, lines.get(&p.id).unwrap_or(&none))).collect::<Vec<_>>(),
                 "money": money_json(&order, &bare),
                 "log": log,
             }),
@@ -349,7 +421,7 @@ fn show(config: &Config, number: &str, json: bool, out: &mut dyn Write) -> anyho
     }
     write_order(out, &order, payment.as_ref())?;
     if attempts.len() > 1 || attempts.iter().any(|(_, m)| !m.is_empty()) {
-        write_ledger(out, &attempts)?;
+        write_ledger(out, &attempts, &lines)?;
     }
     writeln!(out, "\nAudit trail")?;
     if log.is_empty() {
@@ -423,6 +495,7 @@ fn write_order(out: &mut dyn Write, o: &Order, payment: Option<&Payment>) -> any
 fn write_ledger(
     out: &mut dyn Write,
     attempts: &[(Payment, Vec<StoredMovement>)],
+    lines: &HashMap<i64, Vec<StoredLine>>,
 ) -> anyhow::Result<()> {
     writeln!(out, "\nPayments (newest first) and their money")?;
     for (p, movements) in attempts {
@@ -446,6 +519,18 @@ fn write_ledger(
                 String::new()
             },
         )?;
+        if let Some(ls) = lines.get(&p.id) {
+            for (c, fee, net) in statement_money(ls) {
+                writeln!(
+                    out,
+                    "      {} fee {}, net {} to the balance ({} statement line(s))",
+                    p.provider.title(),
+                    show_signed(fee, c),
+                    show_signed(net, c),
+                    ls.len()
+                )?;
+            }
+        }
         for s in movements {
             let mv = &s.movement;
             writeln!(
