@@ -455,7 +455,6 @@ fn every_real_export_imports_and_reimports_as_a_no_op() {
     }
     // The two refused, with the reason, and nothing written.
     let d = Db::shop();
-    let state = d.state();
     let stripe = d.import(
         &[export(
             "stripe/hledger_stripe_balance_change_from_activity.csv",

@@ -426,7 +426,7 @@ fn write_stripe(
             ],
         ));
     }
-    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    rows.sort_by_key(|r| r.0);
     for (_, r) in rows {
         w.write_record(&r).map_err(|e| io(path, e))?;
     }

@@ -137,9 +137,7 @@ fn unknown(l: &StoredLine, files: &Files) -> Option<Finding> {
             day(l.line.at),
             files.at(l)
         ),
-        format!(
-            "if it is the shop's, import its order and payment (`tally import`), then `tally statement import` again to match it; money taken outside the shop needs nothing in tally"
-        ),
+        "if it is the shop's, import its order and payment (`tally import`), then `tally statement import` again to match it; money taken outside the shop needs nothing in tally".to_owned(),
     ))
 }
 

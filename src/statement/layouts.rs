@@ -525,9 +525,9 @@ pub fn stripe_line(r: &mut RowReader<'_>, order: DateOrder) -> Option<Line> {
 /// Reads one PayPal row (activity download or statement).
 pub fn paypal_line(r: &mut RowReader<'_>, order: DateOrder) -> Option<Line> {
     let line_id = r.required("id");
-    let local = r.moment("date", order).and_then(|m| match m {
-        Moment::Local(l) => Some(l),
-        Moment::Utc(u) => Some(u.naive_utc()),
+    let local = r.moment("date", order).map(|m| match m {
+        Moment::Local(l) => l,
+        Moment::Utc(u) => u.naive_utc(),
     });
     let time = r
         .required("time")

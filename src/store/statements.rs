@@ -67,6 +67,10 @@ pub struct LinesWritten {
     pub kept_newer: usize,
 }
 
+/// Statement totals of one provider, currency and kind: (provider,
+/// currency, kind, lines, gross, fee, net).
+pub type Totals = (Provider, Currency, LineKind, i64, i64, i64, i64);
+
 /// Columns of `statement_lines`, in the order [`line_from_row`] reads them.
 pub const LINE_COLUMNS: &str = "l.id, l.provider, l.file_id, l.row, l.line_id, l.kind, l.status, \
      l.type_text, l.at, l.currency, l.gross_minor, l.fee_minor, l.net_minor, l.customer_minor, \
@@ -585,7 +589,7 @@ impl Reader<'_> {
         &self,
         from: Option<Timestamp>,
         to: Option<Timestamp>,
-    ) -> rusqlite::Result<Vec<(Provider, Currency, LineKind, i64, i64, i64, i64)>> {
+    ) -> rusqlite::Result<Vec<Totals>> {
         let mut stmt = self.prepare(
             "SELECT provider, currency, kind, count(*), sum(gross_minor), sum(fee_minor),
                     sum(net_minor)
