@@ -93,7 +93,10 @@ fn main() {
         demo.as_secs_f64()
     );
     // The shop without statements: a consistent copy, before the import.
-    run(&mut tally(&with, &["backup", without.to_str().expect("path")]));
+    run(&mut tally(
+        &with,
+        &["backup", without.to_str().expect("path")],
+    ));
 
     let names = [
         "stripe_balance_change_from_activity.csv",

@@ -12,10 +12,9 @@ use super::{Config, Exit, OrderCommand, PaymentCommand, print_json};
 use crate::domain::{AuditEntry, Currency, Figures, Money, Order, Payment, format_ts};
 use crate::ops::{self, OpError, Outcome};
 use crate::report::money::{Attempt, outstanding};
-use crate::statement::{decimal_signed, show_signed};
-use crate::store::Reader;
+use crate::statement::{decimal_signed, fee_and_net, show_signed};
 use crate::store::ledger::StoredMovement;
-use crate::store::statements::{StoredLine, match_in_memory};
+use crate::store::statements::StoredLine;
 
 pub fn order(config: &Config, cmd: OrderCommand, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let now = Utc::now();
@@ -229,26 +228,10 @@ fn decimal(minor: i64, currency: Currency) -> Value {
     Money::from_minor(minor, currency).map_or(Value::Null, |m| json!(m.decimal()))
 }
 
-/// What the provider's statements say of one payment: the fee it took and
-/// the net that reached the balance, per settlement currency.
-fn statement_money(lines: &[StoredLine]) -> Vec<(Currency, i64, i64)> {
-    let mut out: Vec<(Currency, i64, i64)> = Vec::new();
-    for l in lines.iter().filter(|l| l.line.status.counts()) {
-        match out.iter_mut().find(|(c, _, _)| *c == l.line.currency) {
-            Some(row) => {
-                row.1 += l.line.fee;
-                row.2 += l.line.net;
-            }
-            None => out.push((l.line.currency, l.line.fee, l.line.net)),
-        }
-    }
-    out
-}
-
 /// The statement's lines of one attempt and its fee and net
 /// (`order show --json`).
 fn statement_json(lines: &[StoredLine]) -> Value {
-    let money = statement_money(lines);
+    let money = fee_and_net(lines.iter().map(|l| &l.line));
     let first = money.first();
     json!({
         "fee": first.map(|(c, fee, _)| decimal_signed(*fee, *c)),
@@ -346,28 +329,6 @@ struct Shown {
     log: Vec<crate::domain::AuditEntry>,
 }
 
-/// The statement lines of an order's payments: those matched at import,
-/// and those matched now (a payment that arrived since).
-pub fn lines_of_order(
-    tx: &Reader<'_>,
-    order: &Order,
-    payments: &[Payment],
-) -> rusqlite::Result<HashMap<i64, Vec<StoredLine>>> {
-    let lines = tx.lines_of_payments(payments, &order.number)?;
-    let loose: Vec<&StoredLine> = lines.iter().filter(|l| l.payment_id.is_none()).collect();
-    let keys = tx.match_keys_for(&loose)?;
-    let now = match_in_memory(&loose, &keys);
-    let mut out: HashMap<i64, Vec<StoredLine>> = HashMap::new();
-    for l in &lines {
-        if let Some(p) = l.payment_id.or_else(|| now.get(&l.id).copied())
-            && payments.iter().any(|x| x.id == p)
-        {
-            out.entry(p).or_default().push(l.clone());
-        }
-    }
-    Ok(out)
-}
-
 fn show(config: &Config, number: &str, json: bool, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let mut store = config.open()?;
     let shown = store.read(|tx| -> anyhow::Result<_> {
@@ -385,7 +346,7 @@ fn show(config: &Config, number: &str, json: bool, out: &mut dyn Write) -> anyho
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let log = tx.audit_for_order(order.id)?;
         let all: Vec<Payment> = attempts.iter().map(|(p, _)| p.clone()).collect();
-        let lines = lines_of_order(tx, &order, &all)?;
+        let lines = tx.statement_lines_of_order(&order, &all)?;
         Ok(Shown {
             order,
             payment,
@@ -520,7 +481,7 @@ fn write_ledger(
             },
         )?;
         if let Some(ls) = lines.get(&p.id) {
-            for (c, fee, net) in statement_money(ls) {
+            for (c, fee, net) in fee_and_net(ls.iter().map(|l| &l.line)) {
                 writeln!(
                     out,
                     "      {} fee {}, net {} to the balance ({} statement line(s))",

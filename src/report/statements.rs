@@ -512,7 +512,17 @@ pub fn findings(
         .map(|(_, _, p)| p.id)
         .collect();
 
-    for (l, o, p) in conn.charge_suspects()?.iter().chain(
+    let pass = conn.charge_pass()?;
+    let suspect_lines = conn.lines_by_row_ids(&distinct(pass.suspects.iter().map(|s| s.0)))?;
+    let suspect_payments = conn.payments_by_ids(&distinct(pass.suspects.iter().map(|s| s.1)))?;
+    let suspects: Vec<(StoredLine, Order, Payment)> = suspect_lines
+        .into_iter()
+        .filter_map(|l| {
+            let (o, p) = suspect_payments.get(&l.payment_id?)?;
+            Some((l, o.clone(), p.clone()))
+        })
+        .collect();
+    for (l, o, p) in suspects.iter().chain(
         late.iter()
             .filter(|(l, _, _)| l.line.kind == LineKind::Charge),
     ) {
@@ -539,17 +549,42 @@ pub fn findings(
         }
     }
 
+    // Payments with no charge line, first by their completion time (a day
+    // of margin), then by the time of their capture.
+    let day = chrono::Duration::days(1);
+    let near = |provider: Provider, at: Timestamp| {
+        coverage.get(&provider).is_some_and(|merged| {
+            judged(merged, at) || judged(merged, at - day) || judged(merged, at + day)
+        })
+    };
+    let uncharged: Vec<i64> = pass
+        .uncharged
+        .iter()
+        .filter(|(id, provider, at)| !late_charged.contains(id) && near(*provider, *at))
+        .map(|(id, _, _)| *id)
+        .collect();
+    let times = conn.capture_times(&uncharged)?;
+    let mut missing: Vec<(Order, Payment)> =
+        conn.payments_by_ids(&uncharged)?.into_values().collect();
+    missing.sort_by(|a, b| a.0.number.cmp(&b.0.number));
+    for (o, p) in missing {
+        let at = times
+            .get(&p.id)
+            .copied()
+            .or(p.completed_at)
+            .unwrap_or(p.updated_at);
+        if let Some(merged) = coverage.get(&p.provider)
+            && judged(merged, at)
+        {
+            out.push(missing_charge(&o, &p, at, merged));
+        }
+    }
+
     let mut providers: Vec<Provider> = coverage.keys().copied().collect();
     providers.sort();
     for provider in providers {
         let merged = &coverage[&provider];
         for (from, to) in merged.iter().filter_map(Period::interior) {
-            for (o, p, at) in conn.uncharged_payments(provider, from, to)? {
-                let at = at.or(p.completed_at).unwrap_or(p.updated_at);
-                if judged(merged, at) && !late_charged.contains(&p.id) {
-                    out.push(missing_charge(&o, &p, at, merged));
-                }
-            }
             let unshown = conn.unshown_refunds(provider, from, to)?;
             let ids = distinct(unshown.iter().map(|u| u.1.id));
             let shown_lines = conn.refund_lines_of(&ids)?;

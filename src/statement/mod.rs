@@ -274,6 +274,23 @@ pub enum StatementError {
     Invalid(Vec<Problem>),
 }
 
+/// What a payment's statement lines say of it: the fee the provider took
+/// and the net that reached the balance, per settlement currency (lines
+/// that moved no money left out).
+pub fn fee_and_net<'a>(lines: impl IntoIterator<Item = &'a Line>) -> Vec<(Currency, i64, i64)> {
+    let mut out: Vec<(Currency, i64, i64)> = Vec::new();
+    for l in lines.into_iter().filter(|l| l.status.counts()) {
+        match out.iter_mut().find(|(c, _, _)| *c == l.currency) {
+            Some(row) => {
+                row.1 += l.fee;
+                row.2 += l.net;
+            }
+            None => out.push((l.currency, l.fee, l.net)),
+        }
+    }
+    out
+}
+
 /// A signed amount of minor units as the owner reads it ("-0.77 USD").
 pub fn show_signed(minor: i64, currency: Currency) -> String {
     if minor < 0 {

@@ -383,3 +383,20 @@ fn wave_transactions_as_csv() {
     assert_eq!(s.lines[1].ids.order_ref.as_deref(), Some("TEST1001"));
     assert_eq!(s.lines[1].ids.session.as_deref(), Some("cos-1"));
 }
+
+#[test]
+fn fee_and_net_sum_the_lines_that_moved_money() {
+    let s = ok(PAYPAL_CUSTOM, ReadOptions::default());
+    // The one payment received: fee 0.59, net 9.41 (row 8).
+    let received: Vec<&Line> = s
+        .lines
+        .iter()
+        .filter(|l| l.kind == LineKind::Charge)
+        .collect();
+    let usd = crate::domain::Currency::parse("USD").unwrap();
+    assert_eq!(fee_and_net(received.iter().copied()), [(usd, 59, 941)]);
+    // Pending lines count (their money moved); void ones would not.
+    let mut void = received[0].clone();
+    void.status = LineStatus::Void;
+    assert!(fee_and_net([&void]).is_empty());
+}

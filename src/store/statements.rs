@@ -71,6 +71,63 @@ pub struct LinesWritten {
 /// currency, kind, lines, gross, fee, net).
 pub type Totals = (Provider, Currency, LineKind, i64, i64, i64, i64);
 
+/// What [`Reader::charge_pass`] found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChargePass {
+    /// (line id, payment id) of completed charges whose amount or currency
+    /// differs from the payment's capture, or whose payment captured
+    /// nothing.
+    pub suspects: Vec<(i64, i64)>,
+    /// (payment id, provider, completion time) of payments that captured
+    /// money and have no charge line.
+    pub uncharged: Vec<(i64, Provider, Timestamp)>,
+}
+
+/// A charge line as the pass reads it from its index.
+struct ChargeKey {
+    line: i64,
+    completed: bool,
+    customer: Option<(i64, Currency)>,
+    gross: (i64, Currency),
+}
+
+fn read_charge(row: Option<&Row<'_>>) -> rusqlite::Result<Option<(i64, ChargeKey)>> {
+    let Some(r) = row else {
+        return Ok(None);
+    };
+    let status: String = r.get(1)?;
+    let customer = match (
+        r.get::<_, Option<i64>>(2)?,
+        r.get::<_, Option<Currency>>(3)?,
+    ) {
+        (Some(m), Some(c)) => Some((m, c)),
+        _ => None,
+    };
+    Ok(Some((
+        r.get(0)?,
+        ChargeKey {
+            line: r.get(6)?,
+            completed: status == "completed",
+            customer,
+            gross: (r.get(4)?, r.get(5)?),
+        },
+    )))
+}
+
+/// Whether a charge differs from the capture: what the customer paid (the
+/// gross when the line has no customer amount and is in the capture's
+/// currency: otherwise the two cannot be compared).
+fn charge_differs(key: &ChargeKey, captured: Option<i64>, currency: Option<Currency>) -> bool {
+    let (Some(captured), Some(currency)) = (captured, currency) else {
+        return true;
+    };
+    match key.customer {
+        Some((m, c)) => (m.abs(), c) != (captured, currency),
+        None if key.gross.1 == currency => key.gross.0.abs() != captured,
+        None => false,
+    }
+}
+
 /// Columns of `statement_lines`, in the order [`line_from_row`] reads them.
 pub const LINE_COLUMNS: &str = "l.id, l.provider, l.file_id, l.row, l.line_id, l.kind, l.status, \
      l.type_text, l.at, l.currency, l.gross_minor, l.fee_minor, l.net_minor, l.customer_minor, \
@@ -345,21 +402,6 @@ impl Reader<'_> {
         .collect()
     }
 
-    /// Completed charges matched to a payment whose capture differs (or
-    /// is missing): what the customer paid (the customer-facing amount,
-    /// else the gross) against the ledger's captured amount, where the two
-    /// are in one currency or the line says the customer's currency.
-    pub fn charge_suspects(&self) -> rusqlite::Result<Vec<(StoredLine, Order, Payment)>> {
-        self.line_with_payment(
-            "l.kind = 'charge' AND l.status = 'completed' AND (
-                p.captured_minor IS NULL
-                OR (l.customer_currency IS NOT NULL
-                    AND (l.customer_currency <> p.captured_currency
-                         OR abs(l.customer_minor) <> p.captured_minor)))",
-            "statement_lines_payment",
-        )
-    }
-
     /// Refund and dispute lines with a match, and their payments.
     pub fn matched_refunds_and_disputes(
         &self,
@@ -444,40 +486,70 @@ impl Reader<'_> {
         Ok(out)
     }
 
-    /// Payments of `provider` that captured money in `[from, to)` (by
-    /// completion time, with a day either side) and have no charge line
-    /// matched: the candidates for `missing_at_provider`, with the time of
-    /// their capture.
-    pub fn uncharged_payments(
-        &self,
-        provider: Provider,
-        from: Timestamp,
-        to: Timestamp,
-    ) -> rusqlite::Result<Vec<(Order, Payment, Option<Timestamp>)>> {
-        let day = chrono::Duration::days(1);
-        let mut stmt = self.prepare_cached(&format!(
-            "SELECT {ORDER_COLUMNS}, {PAYMENT_COLUMNS},
-                    (SELECT min(m.at) FROM movements m
-                     WHERE m.payment_id = p.id AND m.kind = 'captured')
-             FROM payments p JOIN orders o ON o.id = p.order_id
-             WHERE p.provider = ?1 AND p.captured_minor > 0
-               AND coalesce(p.completed_at, p.updated_at) >= ?2
-               AND coalesce(p.completed_at, p.updated_at) < ?3
-               AND NOT EXISTS (SELECT 1 FROM statement_lines l INDEXED BY statement_lines_payment
-                               WHERE l.payment_id = p.id AND l.kind = 'charge')
-             ORDER BY o.number"
-        ))?;
-        let rows = stmt.query_map(
-            params![provider, format_ts(from - day), format_ts(to + day)],
-            |r| {
-                let at = match r.get_ref(ORDER_WIDTH + PAYMENT_WIDTH)? {
-                    rusqlite::types::ValueRef::Null => None,
-                    _ => Some(ts_at(r, ORDER_WIDTH + PAYMENT_WIDTH)?),
-                };
-                Ok((order_from_row(r, 0)?, payment_from_row(r, ORDER_WIDTH)?, at))
-            },
+    /// One pass over every charge line with a match and every payment,
+    /// both in payment id order (an index-only scan and a table scan,
+    /// merged in memory): the charges whose amount differs from their
+    /// payment's capture, and the payments that captured money with no
+    /// charge line.
+    pub fn charge_pass(&self) -> rusqlite::Result<ChargePass> {
+        let mut lines = self.prepare(
+            "SELECT payment_id, status, customer_minor, customer_currency, gross_minor, currency, id
+             FROM statement_lines INDEXED BY statement_lines_charges
+             WHERE kind = 'charge' AND payment_id IS NOT NULL
+             ORDER BY payment_id",
         )?;
+        let mut lines = lines.query([])?;
+        let mut payments = self.prepare(
+            "SELECT id, provider, captured_minor, captured_currency,
+                    coalesce(completed_at, updated_at)
+             FROM payments WHERE provider <> 'cash' ORDER BY id",
+        )?;
+        let mut payments = payments.query([])?;
+        let mut out = ChargePass::default();
+        let mut next: Option<(i64, ChargeKey)> = read_charge(lines.next()?)?;
+        while let Some(p) = payments.next()? {
+            let id: i64 = p.get(0)?;
+            let captured: Option<i64> = p.get(2)?;
+            let captured_currency: Option<Currency> = p.get(3)?;
+            while next.as_ref().is_some_and(|(pid, _)| *pid < id) {
+                next = read_charge(lines.next()?)?;
+            }
+            let mut charged = false;
+            while let Some((_, key)) = next.as_ref().filter(|(pid, _)| *pid == id) {
+                charged = true;
+                if key.completed && charge_differs(key, captured, captured_currency) {
+                    out.suspects.push((key.line, id));
+                }
+                next = read_charge(lines.next()?)?;
+            }
+            if !charged && captured.is_some_and(|c| c > 0) {
+                out.uncharged.push((id, p.get(1)?, ts_at(p, 4)?));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The time of each of these payments' first capture.
+    pub fn capture_times(&self, ids: &[i64]) -> rusqlite::Result<HashMap<i64, Timestamp>> {
+        let mut stmt = self.prepare(
+            "SELECT payment_id, min(at) FROM movements
+             WHERE payment_id IN (SELECT value FROM json_each(?1)) AND kind = 'captured'
+             GROUP BY payment_id",
+        )?;
+        let rows = stmt.query_map([json_ids(ids.iter().copied())], |r| {
+            Ok((r.get(0)?, ts_at(r, 1)?))
+        })?;
         rows.collect()
+    }
+
+    /// Stored lines by their row ids.
+    pub fn lines_by_row_ids(&self, ids: &[i64]) -> rusqlite::Result<Vec<StoredLine>> {
+        self.prepare(&format!(
+            "SELECT {LINE_COLUMNS} FROM statement_lines l
+             WHERE l.id IN (SELECT value FROM json_each(?1)) ORDER BY l.at, l.id"
+        ))?
+        .query_map([json_ids(ids.iter().copied())], |r| line_from_row(r, 0))?
+        .collect()
     }
 
     /// Refunds the ledger holds as succeeded, with a provider id, made in
@@ -567,6 +639,29 @@ impl Reader<'_> {
         ))?;
         let rows = stmt.query_map(params![ids, keys, order_number], |r| line_from_row(r, 0))?;
         rows.collect()
+    }
+
+    /// The statement lines of an order's payments, by payment id: those
+    /// matched at import, and those that match now (a payment that
+    /// arrived since).
+    pub fn statement_lines_of_order(
+        &self,
+        order: &Order,
+        payments: &[Payment],
+    ) -> rusqlite::Result<HashMap<i64, Vec<StoredLine>>> {
+        let lines = self.lines_of_payments(payments, &order.number)?;
+        let loose: Vec<&StoredLine> = lines.iter().filter(|l| l.payment_id.is_none()).collect();
+        let keys = self.match_keys_for(&loose)?;
+        let now = match_in_memory(&loose, &keys);
+        let mut out: HashMap<i64, Vec<StoredLine>> = HashMap::new();
+        for l in &lines {
+            if let Some(p) = l.payment_id.or_else(|| now.get(&l.id).copied())
+                && payments.iter().any(|x| x.id == p)
+            {
+                out.entry(p).or_default().push(l.clone());
+            }
+        }
+        Ok(out)
     }
 
     /// The lines a payout reckoning needs: payouts, and lines that name a
