@@ -71,7 +71,8 @@ CREATE INDEX statement_lines_charges ON statement_lines
 CREATE INDEX statement_lines_own ON statement_lines (provider, own_id) WHERE own_id IS NOT NULL;
 CREATE INDEX statement_lines_unmatched ON statement_lines (provider)
     WHERE payment_id IS NULL AND kind IN ('charge', 'refund', 'dispute', 'dispute_reversal');
-CREATE INDEX statement_lines_refunds ON statement_lines (payment_id)
+CREATE INDEX statement_lines_refunds ON statement_lines
+    (payment_id, kind, status, own_id, customer_minor, gross_minor)
     WHERE kind IN ('refund', 'dispute', 'dispute_reversal');
 CREATE INDEX statement_lines_payout ON statement_lines (provider, payout_id)
     WHERE payout_id IS NOT NULL;
