@@ -16,7 +16,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use super::app::{App, Mode, Task, scrolled};
-use super::data::{OrderDetail, OrphanRow, WebhookRow};
+use super::data::{OrderDetail, OrphanRow, StatementMoney, WebhookRow};
 use super::dialogs::{framed, popup};
 use super::theme::Theme;
 use super::ui::{date, opt, short_ts};
@@ -169,7 +169,7 @@ fn payment_section(p: &Payment, theme: &Theme) -> Vec<Line<'static>> {
 /// and its movements in the order they were recorded.
 fn attempts_section(
     attempts: &[(Payment, Vec<StoredMovement>)],
-    statement: &HashMap<i64, (Vec<(Currency, i64, i64)>, usize)>,
+    statement: &HashMap<i64, StatementMoney>,
     main: Option<i64>,
     theme: &Theme,
 ) -> Vec<Line<'static>> {

@@ -44,8 +44,12 @@ pub struct OrderDetail {
     pub webhooks: Vec<WebhookRow>,
     /// What the providers' statements say of each payment (by id): the
     /// fee and the net per settlement currency, and how many lines.
-    pub statement: HashMap<i64, (Vec<(Currency, i64, i64)>, usize)>,
+    pub statement: HashMap<i64, StatementMoney>,
 }
+
+/// A payment's fee and net per settlement currency, and its statement
+/// lines' number.
+pub type StatementMoney = (Vec<(Currency, i64, i64)>, usize);
 
 /// Reads the detail of one order.
 pub fn order_detail(
