@@ -1,6 +1,7 @@
 //! `tally order ...`, `tally payment ...` and `tally log`: looking at orders
 //! and running the four operations from the command line.
 
+use std::collections::HashMap;
 use std::io::Write;
 
 use chrono::Utc;
@@ -11,7 +12,9 @@ use super::{Config, Exit, OrderCommand, PaymentCommand, print_json};
 use crate::domain::{AuditEntry, Currency, Figures, Money, Order, Payment, format_ts};
 use crate::ops::{self, OpError, Outcome};
 use crate::report::money::{Attempt, outstanding};
+use crate::statement::{decimal_signed, fee_and_net, show_signed};
 use crate::store::ledger::StoredMovement;
+use crate::store::statements::StoredLine;
 
 pub fn order(config: &Config, cmd: OrderCommand, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let now = Utc::now();
@@ -234,11 +237,34 @@ fn decimal(minor: i64, currency: Currency) -> Value {
     Money::from_minor(minor, currency).map_or(Value::Null, |m| json!(m.decimal()))
 }
 
+/// The statement's lines of one attempt and its fee and net
+/// (`order show --json`).
+fn statement_json(lines: &[StoredLine]) -> Value {
+    let money = fee_and_net(lines.iter().map(|l| &l.line));
+    let first = money.first();
+    json!({
+        "fee": first.map(|(c, fee, _)| decimal_signed(*fee, *c)),
+        "net": first.map(|(c, _, net)| decimal_signed(*net, *c)),
+        "settlement_currency": first.map(|(c, _, _)| c.code()),
+        "lines": lines.iter().map(|l| json!({
+            "line": l.line.line_id,
+            "kind": l.line.kind,
+            "status": l.line.status,
+            "at": format_ts(l.line.at),
+            "currency": l.line.currency.code(),
+            "gross": decimal_signed(l.line.gross, l.line.currency),
+            "fee": decimal_signed(l.line.fee, l.line.currency),
+            "net": decimal_signed(l.line.net, l.line.currency),
+        })).collect::<Vec<_>>(),
+    })
+}
+
 /// One attempt with its figures and movements (`order show --json`).
-fn attempt_json(p: &Payment, movements: &[StoredMovement]) -> Value {
+fn attempt_json(p: &Payment, movements: &[StoredMovement], lines: &[StoredLine]) -> Value {
     let c = p.money_currency();
     let f = p.figures();
     json!({
+        "statement": statement_json(lines),
         "provider": p.provider.as_str(),
         "reference": p.reference,
         "attempt": p.attempt,
@@ -307,6 +333,8 @@ struct Shown {
     order: Order,
     payment: Option<Payment>,
     attempts: Vec<(Payment, Vec<StoredMovement>)>,
+    /// The statements' lines of each attempt, by payment id.
+    lines: HashMap<i64, Vec<StoredLine>>,
     log: Vec<crate::domain::AuditEntry>,
 }
 
@@ -326,10 +354,13 @@ fn show(config: &Config, number: &str, json: bool, out: &mut dyn Write) -> anyho
             })
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let log = tx.audit_for_order(order.id)?;
+        let all: Vec<Payment> = attempts.iter().map(|(p, _)| p.clone()).collect();
+        let lines = tx.statement_lines_of_order(&order, &all)?;
         Ok(Shown {
             order,
             payment,
             attempts,
+            lines,
             log,
         })
     })?;
@@ -337,8 +368,10 @@ fn show(config: &Config, number: &str, json: bool, out: &mut dyn Write) -> anyho
         order,
         payment,
         attempts,
+        lines,
         log,
     } = shown;
+    let none = Vec::new();
     if json {
         let bare: Vec<Attempt> = attempts
             .iter()
@@ -349,7 +382,7 @@ fn show(config: &Config, number: &str, json: bool, out: &mut dyn Write) -> anyho
             &json!({
                 "order": order_json(&order),
                 "payment": payment.as_ref().map(payment_json),
-                "payments": attempts.iter().map(|(p, m)| attempt_json(p, m)).collect::<Vec<_>>(),
+                "payments": attempts.iter().map(|(p, m)| attempt_json(p, m, lines.get(&p.id).unwrap_or(&none))).collect::<Vec<_>>(),
                 "money": money_json(&order, &bare),
                 "log": log,
             }),
@@ -358,7 +391,7 @@ fn show(config: &Config, number: &str, json: bool, out: &mut dyn Write) -> anyho
     }
     write_order(out, &order, payment.as_ref())?;
     if attempts.len() > 1 || attempts.iter().any(|(_, m)| !m.is_empty()) {
-        write_ledger(out, &attempts)?;
+        write_ledger(out, &attempts, &lines)?;
     }
     writeln!(out, "\nAudit trail")?;
     if log.is_empty() {
@@ -432,6 +465,7 @@ fn write_order(out: &mut dyn Write, o: &Order, payment: Option<&Payment>) -> any
 fn write_ledger(
     out: &mut dyn Write,
     attempts: &[(Payment, Vec<StoredMovement>)],
+    lines: &HashMap<i64, Vec<StoredLine>>,
 ) -> anyhow::Result<()> {
     writeln!(out, "\nPayments (newest first) and their money")?;
     for (p, movements) in attempts {
@@ -455,6 +489,18 @@ fn write_ledger(
                 String::new()
             },
         )?;
+        if let Some(ls) = lines.get(&p.id) {
+            for (c, fee, net) in fee_and_net(ls.iter().map(|l| &l.line)) {
+                writeln!(
+                    out,
+                    "      {} fee {}, net {} to the balance ({} statement line(s))",
+                    p.provider.title(),
+                    show_signed(fee, c),
+                    show_signed(net, c),
+                    ls.len()
+                )?;
+            }
+        }
         for s in movements {
             let mv = &s.movement;
             writeln!(

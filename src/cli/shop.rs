@@ -71,6 +71,49 @@ pub fn demo(
     config: &Config,
     orders: Option<usize>,
     seed: Option<u64>,
+    statements: Option<&Path>,
+    out: &mut dyn Write,
+) -> anyhow::Result<Exit> {
+    let code = build_demo(config, orders, seed, out)?;
+    if code == Exit::Ok
+        && let Some(dir) = statements
+    {
+        write_statements(config, dir, out)?;
+    }
+    Ok(code)
+}
+
+/// `tally demo --statements DIR`: the statement files of the shop in the
+/// database, and what they hold on purpose.
+fn write_statements(config: &Config, dir: &Path, out: &mut dyn Write) -> anyhow::Result<()> {
+    let store = config.open()?;
+    let written = demo::statements::write(&store, dir, Utc::now())?;
+    writeln!(out, "\nStatement files in {}:", dir.display())?;
+    for f in &written.files {
+        writeln!(out, "  {}", f.display())?;
+    }
+    writeln!(out, "Discrepancies put in on purpose:")?;
+    for (who, what) in &written.discrepancies {
+        writeln!(out, "  {who}  {what}")?;
+    }
+    let files: Vec<String> = written
+        .files
+        .iter()
+        .map(|f| f.display().to_string())
+        .collect();
+    writeln!(
+        out,
+        "Then: tally --db {db} statement import --date-format DD/MM/YYYY {}\n      tally --db {db} check; tally --db {db} payouts; tally --db {db} report",
+        files.join(" "),
+        db = config.db.display()
+    )?;
+    Ok(())
+}
+
+fn build_demo(
+    config: &Config,
+    orders: Option<usize>,
+    seed: Option<u64>,
     out: &mut dyn Write,
 ) -> anyhow::Result<Exit> {
     if orders == Some(0) {

@@ -6,6 +6,8 @@
 //! audit trail and its webhook events, drawn here. A delivery, an orphan or
 //! a finding without an order is drawn by its view ([`super::views`]).
 
+use std::collections::HashMap;
+
 use crossterm::event::KeyEvent;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -14,13 +16,14 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use super::app::{App, Mode, Task, scrolled};
-use super::data::{OrderDetail, OrphanRow, WebhookRow};
+use super::data::{OrderDetail, OrphanRow, StatementMoney, WebhookRow};
 use super::dialogs::{framed, popup};
 use super::theme::Theme;
 use super::ui::{date, opt, short_ts};
 use super::views::{findings, orphans, webhooks};
 use crate::domain::{AuditEntry, Currency, Money, Payment};
 use crate::report::Finding;
+use crate::statement::show_signed;
 use crate::store::ledger::StoredMovement;
 
 /// What the detail pane shows.
@@ -92,7 +95,7 @@ fn order_lines(d: &OrderDetail, theme: &Theme) -> Vec<Line<'static>> {
     if d.attempts.len() > 1 || d.attempts.iter().any(|(_, m)| !m.is_empty()) {
         lines.push(Line::default());
         let main = d.payment.as_ref().map(|p| p.id);
-        lines.extend(attempts_section(&d.attempts, main, theme));
+        lines.extend(attempts_section(&d.attempts, &d.statement, main, theme));
     }
     lines.push(Line::default());
     lines.extend(findings_section(&d.findings, theme));
@@ -166,6 +169,7 @@ fn payment_section(p: &Payment, theme: &Theme) -> Vec<Line<'static>> {
 /// and its movements in the order they were recorded.
 fn attempts_section(
     attempts: &[(Payment, Vec<StoredMovement>)],
+    statement: &HashMap<i64, StatementMoney>,
     main: Option<i64>,
     theme: &Theme,
 ) -> Vec<Line<'static>> {
@@ -191,6 +195,17 @@ fn attempts_section(
         }
         lines.push(Line::from(title));
         lines.extend(figure_lines(p, theme));
+        if let Some((money, n)) = statement.get(&p.id) {
+            for (c, fee, net) in money {
+                lines.push(Line::from(vec![
+                    Span::styled(format!("    {:<16}", "provider fee"), theme.muted),
+                    Span::raw(show_signed(*fee, *c)),
+                    Span::styled("  net ", theme.muted),
+                    Span::raw(show_signed(*net, *c)),
+                    Span::styled(format!("  ({n} statement line(s))"), theme.muted),
+                ]));
+            }
+        }
         for s in movements {
             lines.push(movement_line(s, theme));
         }

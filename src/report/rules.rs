@@ -36,6 +36,11 @@ closed_enum! {
         DisputeLost => "dispute_lost",
         RefundFailed => "refund_failed",
         DuplicatePayment => "duplicate_payment",
+        MissingAtProvider => "missing_at_provider",
+        UnknownToTally => "unknown_to_tally",
+        StatementMismatch => "statement_mismatch",
+        UnrecordedRefund => "unrecorded_refund",
+        UnrecordedDispute => "unrecorded_dispute",
     }
 }
 
@@ -51,6 +56,39 @@ impl Rule {
             | Rule::CancelledButCaptured
             | Rule::RefundAwaitingProvider
             | Rule::Disputed
+            | Rule::StalePending
+            | Rule::OrphanTransaction
+            | Rule::WebhookFailed
+            | Rule::FulfilledUnpaid
+            | Rule::DisputeLost
+            | Rule::RefundFailed
+            | Rule::DuplicatePayment
+            | Rule::MissingAtProvider
+            | Rule::UnknownToTally
+            | Rule::StatementMismatch
+            | Rule::UnrecordedRefund
+            | Rule::UnrecordedDispute => false,
+        }
+    }
+
+    /// Whether the rule reads the providers' statements: it is checked
+    /// only once a statement was imported, so a shop without statements
+    /// sees nothing new.
+    pub fn from_statements(self) -> bool {
+        match self {
+            Rule::MissingAtProvider
+            | Rule::UnknownToTally
+            | Rule::StatementMismatch
+            | Rule::UnrecordedRefund
+            | Rule::UnrecordedDispute => true,
+            Rule::StatusMismatch
+            | Rule::PaidWithoutPayment
+            | Rule::AmountMismatch
+            | Rule::CurrencyMismatch
+            | Rule::CancelledButCaptured
+            | Rule::RefundAwaitingProvider
+            | Rule::Disputed
+            | Rule::MissingTimestamp
             | Rule::StalePending
             | Rule::OrphanTransaction
             | Rule::WebhookFailed
@@ -89,6 +127,21 @@ impl Rule {
                 "a refund the provider reports failed: the customer was not repaid"
             }
             Rule::DuplicatePayment => "more than one payment of one order keeps money",
+            Rule::MissingAtProvider => {
+                "money the ledger captured or refunded that the provider's statement for that date does not show"
+            }
+            Rule::UnknownToTally => {
+                "money the provider's statement shows received or refunded that no payment in tally matches"
+            }
+            Rule::StatementMismatch => {
+                "the provider's statement shows another amount or currency than the ledger for a payment or refund"
+            }
+            Rule::UnrecordedRefund => {
+                "a refund the provider's statement shows that the ledger does not have"
+            }
+            Rule::UnrecordedDispute => {
+                "a dispute the provider's statement shows that the ledger does not have"
+            }
         }
     }
 }
@@ -118,6 +171,24 @@ pub enum Fix {
         paid_at: bool,
         completed_at: bool,
         cancelled_at: bool,
+    },
+    /// Record a refund or a dispute the provider's statement shows, under
+    /// the provider's own id, into the payment's ledger.
+    RecordMovement {
+        /// `refund` or `dispute`.
+        movement: String,
+        /// Its state: a refund `succeeded`; a dispute `open`, or `won`
+        /// when the statement shows its reversal.
+        state: String,
+        provider_id: String,
+        amount: String,
+        currency: String,
+        at: String,
+        /// The statement file and its row.
+        statement: String,
+        row: usize,
+        #[serde(skip)]
+        payment_id: i64,
     },
 }
 
