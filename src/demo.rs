@@ -11,6 +11,11 @@
 //! Rows are inserted directly, in batches of [`BATCH`] per transaction (a
 //! million orders take a few seconds); the demo writes no audit rows, since
 //! nothing happened to these orders inside `tally`.
+//!
+//! [`statements`] writes the providers' statement files for the shop
+//! (`tally demo --statements DIR`).
+
+pub mod statements;
 
 use chrono::Duration;
 
@@ -113,6 +118,8 @@ pub enum DemoError {
     Sqlite(#[from] rusqlite::Error),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    #[error("cannot write the demo statements: {0}")]
+    Write(String),
 }
 
 /// One generated row pair.

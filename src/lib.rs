@@ -12,6 +12,8 @@
 //!   (refund intents), and the cancel guard.
 //! - [`ingest`]: what a verified provider event does (apply, replay, link, dismiss).
 //! - [`transfer`]: import and export of orders and payments (JSON and CSV).
+//! - [`statement`]: the providers' export files (Stripe, PayPal, Wave):
+//!   reading them into lines of exact money, matching lines to payments.
 //! - [`demo`]: a realistic demo shop.
 //! - [`providers`]: one room per payment provider (verification, parsing), and
 //!   what they share (the HTTP agent, credentials).
@@ -35,6 +37,7 @@ pub mod ops;
 pub mod providers;
 pub mod refund;
 pub mod report;
+pub mod statement;
 pub mod store;
 pub mod sync;
 #[cfg(test)]

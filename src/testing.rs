@@ -92,6 +92,15 @@ pub fn events(store: &Store, number: &str) -> Vec<(String, String)> {
 /// Where the shared provider samples live (`../shared/webhook-samples`).
 pub const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/webhook-samples");
 
+/// Where the shared provider export files live (`../shared/providers/exports`).
+pub const EXPORTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/providers/exports");
+
+/// A shared export file's bytes, exactly as stored.
+pub fn export(rel: &str) -> Vec<u8> {
+    let path = format!("{EXPORTS}/{rel}");
+    std::fs::read(&path).unwrap_or_else(|e| panic!("reading {path}: {e}"))
+}
+
 /// A shared sample's bytes, exactly as stored.
 pub fn sample(rel: &str) -> Vec<u8> {
     let path = format!("{SAMPLES}/{rel}");

@@ -9,6 +9,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::domain::{OrderPaymentStatus, PaymentStatus, Provider};
 use crate::i18n::words;
 use crate::report::{FIX_POLICY, Rule};
+use crate::statement::Period;
+use crate::statement::dates::DateOrder;
 
 /// Keeps a small shop's orders and payments consistent.
 ///
@@ -60,6 +62,10 @@ pub enum Command {
         /// Random seed: the same seed gives the same shop [default: 42].
         #[arg(long)]
         seed: Option<u64>,
+        /// Also write the providers' statement files for the demo shop into
+        /// DIR (with a few deliberate discrepancies, listed).
+        #[arg(long, value_name = "DIR")]
+        statements: Option<PathBuf>,
     },
     /// Look at and act on orders.
     #[command(subcommand)]
@@ -130,6 +136,32 @@ pub enum Command {
     /// Checkout), exactly once.
     #[command(after_help = REFUND_HELP)]
     Refund(RefundArgs),
+    /// The providers' statement files (Stripe, PayPal, Wave): import them;
+    /// `tally check` then matches them against the shop.
+    #[command(subcommand)]
+    Statement(StatementCommand),
+    /// Payouts in the imported statements, with the lines each carried
+    /// (exit 1 when one does not add up).
+    Payouts {
+        /// One provider only.
+        #[arg(long)]
+        provider: Option<Provider>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Money per provider and currency over a period: captured, refunded
+    /// and lost to disputes (the ledger), fees and net (the statements), and
+    /// orders by payment status.
+    Report {
+        /// From this day on (YYYY-MM-DD, UTC).
+        #[arg(long, value_name = "DATE", value_parser = parse_day)]
+        since: Option<chrono::NaiveDate>,
+        /// Up to this day, included.
+        #[arg(long, value_name = "DATE", value_parser = parse_day)]
+        until: Option<chrono::NaiveDate>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Check the set-up: database, permissions, secrets, certificates, WAL,
     /// webhooks received and refused (exit 1 on any warning or problem).
     Doctor(DoctorArgs),
@@ -194,6 +226,28 @@ pub enum OrderCommand {
         number: String,
         #[arg(value_parser = words::clap_parser::<OrderPaymentStatus>)]
         status: OrderPaymentStatus,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StatementCommand {
+    /// Import statement files (all or nothing): Stripe's "Balance change
+    /// from activity" itemized report, PayPal's activity download, Wave
+    /// transactions as CSV. Re-importing a file changes nothing.
+    Import {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The files' provider, when it must be checked.
+        #[arg(long)]
+        provider: Option<Provider>,
+        /// The order of day and month when the files cannot tell
+        /// (DD/MM/YYYY or MM/DD/YYYY).
+        #[arg(long, value_name = "FMT", value_parser = parse_date_format)]
+        date_format: Option<DateOrder>,
+        /// The days the files cover, FROM..TO (default: from each file's
+        /// first line's day to its last's).
+        #[arg(long, value_name = "FROM..TO", value_parser = parse_period)]
+        period: Option<Period>,
     },
 }
 
@@ -269,6 +323,19 @@ fn parse_duration(s: &str) -> Result<chrono::Duration, String> {
     let d = humantime::parse_duration(s)
         .map_err(|e| format!("{s:?} is not a duration such as 48h, 3d or 90m: {e}"))?;
     chrono::Duration::from_std(d).map_err(|_| format!("{s:?} is too long"))
+}
+
+fn parse_day(s: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("{s:?} is not a day (YYYY-MM-DD)"))
+}
+
+fn parse_date_format(s: &str) -> Result<DateOrder, String> {
+    DateOrder::parse(s)
+}
+
+fn parse_period(s: &str) -> Result<Period, String> {
+    Period::parse(s)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

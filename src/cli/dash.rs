@@ -31,10 +31,11 @@ pub fn demo(
     config: &Config,
     orders: Option<usize>,
     seed: Option<u64>,
+    statements: Option<&std::path::Path>,
     out: &mut dyn Write,
 ) -> anyhow::Result<Exit> {
-    let open = orders.is_none() && seed.is_none() && interactive();
-    let code = super::shop::demo(config, orders, seed, out)?;
+    let open = orders.is_none() && seed.is_none() && statements.is_none() && interactive();
+    let code = super::shop::demo(config, orders, seed, statements, out)?;
     if open && code == Exit::Ok {
         out.flush()?;
         return dash(config, false);

@@ -16,6 +16,7 @@ mod orders;
 mod refund;
 mod serve;
 mod shop;
+mod statements;
 mod sync;
 mod webhooks;
 
@@ -25,7 +26,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use args::{CheckArgs, Cli, Command, ExportFormat, OrderCommand, PaymentCommand, Prefer};
+pub use args::{
+    CheckArgs, Cli, Command, ExportFormat, OrderCommand, PaymentCommand, Prefer, StatementCommand,
+};
 
 use crate::i18n::{Choice, Lang, Zone};
 use crate::store::{OpenMode, Store, StoreError};
@@ -169,7 +172,11 @@ pub fn run_in(cli: Cli, lang: Choice) -> anyhow::Result<Exit> {
     match command {
         Command::Import { files } => shop::import(&config, &files, &mut out),
         Command::Export { format, output } => shop::export(&config, format, output.as_deref()),
-        Command::Demo { orders, seed } => dash::demo(&config, orders, seed, &mut out),
+        Command::Demo {
+            orders,
+            seed,
+            statements,
+        } => dash::demo(&config, orders, seed, statements.as_deref(), &mut out),
         Command::Dash { read_only } => dash::dash(&config, read_only),
         Command::Order(cmd) => orders::order(&config, cmd, &mut out),
         Command::Payment(cmd) => orders::payment(&config, cmd, &mut out),
@@ -196,6 +203,13 @@ pub fn run_in(cli: Cli, lang: Choice) -> anyhow::Result<Exit> {
         Command::Doctor(args) => doctor::doctor(&config, &args, &mut out),
         Command::Sync(args) => sync::sync(&config, &args, &mut out),
         Command::Refund(args) => refund::refund(&config, &args, &mut out),
+        Command::Statement(cmd) => statements::statement(&config, cmd, &mut out),
+        Command::Payouts { provider, json } => {
+            statements::payouts(&config, provider, json, &mut out)
+        }
+        Command::Report { since, until, json } => {
+            statements::report(&config, since, until, json, &mut out)
+        }
     }
 }
 

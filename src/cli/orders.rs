@@ -1,6 +1,7 @@
 //! `tally order ...`, `tally payment ...` and `tally log`: looking at orders
 //! and running the four operations from the command line.
 
+use std::collections::HashMap;
 use std::io::Write;
 
 use chrono::Utc;
@@ -13,7 +14,9 @@ use crate::i18n::words::{ProviderTitle, Word};
 use crate::i18n::{Lang, Msg, Zone, fail, msg, tr};
 use crate::ops::{self, OpError, Outcome};
 use crate::report::money::{Attempt, outstanding};
+use crate::statement::{decimal_signed, fee_and_net};
 use crate::store::ledger::StoredMovement;
+use crate::store::statements::StoredLine;
 
 pub fn order(config: &Config, cmd: OrderCommand, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let now = Utc::now();
@@ -288,11 +291,34 @@ fn decimal(minor: i64, currency: Currency) -> Value {
     Money::from_minor(minor, currency).map_or(Value::Null, |m| json!(m.decimal()))
 }
 
+/// The statement's lines of one attempt and its fee and net
+/// (`order show --json`).
+fn statement_json(lines: &[StoredLine]) -> Value {
+    let money = fee_and_net(lines.iter().map(|l| &l.line));
+    let first = money.first();
+    json!({
+        "fee": first.map(|(c, fee, _)| decimal_signed(*fee, *c)),
+        "net": first.map(|(c, _, net)| decimal_signed(*net, *c)),
+        "settlement_currency": first.map(|(c, _, _)| c.code()),
+        "lines": lines.iter().map(|l| json!({
+            "line": l.line.line_id,
+            "kind": l.line.kind,
+            "status": l.line.status,
+            "at": format_ts(l.line.at),
+            "currency": l.line.currency.code(),
+            "gross": decimal_signed(l.line.gross, l.line.currency),
+            "fee": decimal_signed(l.line.fee, l.line.currency),
+            "net": decimal_signed(l.line.net, l.line.currency),
+        })).collect::<Vec<_>>(),
+    })
+}
+
 /// One attempt with its figures and movements (`order show --json`).
-fn attempt_json(p: &Payment, movements: &[StoredMovement]) -> Value {
+fn attempt_json(p: &Payment, movements: &[StoredMovement], lines: &[StoredLine]) -> Value {
     let c = p.money_currency();
     let f = p.figures();
     json!({
+        "statement": statement_json(lines),
         "provider": p.provider.as_str(),
         "reference": p.reference,
         "attempt": p.attempt,
@@ -361,6 +387,8 @@ struct Shown {
     order: Order,
     payment: Option<Payment>,
     attempts: Vec<(Payment, Vec<StoredMovement>)>,
+    /// The statements' lines of each attempt, by payment id.
+    lines: HashMap<i64, Vec<StoredLine>>,
     log: Vec<crate::domain::AuditEntry>,
 }
 
@@ -380,10 +408,13 @@ fn show(config: &Config, number: &str, json: bool, out: &mut dyn Write) -> anyho
             })
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let log = tx.audit_for_order(order.id)?;
+        let all: Vec<Payment> = attempts.iter().map(|(p, _)| p.clone()).collect();
+        let lines = tx.statement_lines_of_order(&order, &all)?;
         Ok(Shown {
             order,
             payment,
             attempts,
+            lines,
             log,
         })
     })?;
@@ -391,8 +422,10 @@ fn show(config: &Config, number: &str, json: bool, out: &mut dyn Write) -> anyho
         order,
         payment,
         attempts,
+        lines,
         log,
     } = shown;
+    let none = Vec::new();
     if json {
         let bare: Vec<Attempt> = attempts
             .iter()
@@ -403,7 +436,7 @@ fn show(config: &Config, number: &str, json: bool, out: &mut dyn Write) -> anyho
             &json!({
                 "order": order_json(&order),
                 "payment": payment.as_ref().map(payment_json),
-                "payments": attempts.iter().map(|(p, m)| attempt_json(p, m)).collect::<Vec<_>>(),
+                "payments": attempts.iter().map(|(p, m)| attempt_json(p, m, lines.get(&p.id).unwrap_or(&none))).collect::<Vec<_>>(),
                 "money": money_json(&order, &bare),
                 "log": log,
             }),
@@ -413,7 +446,7 @@ fn show(config: &Config, number: &str, json: bool, out: &mut dyn Write) -> anyho
     let (l, zone) = (config.l(), &config.zone);
     write_order(out, l, zone, &order, payment.as_ref())?;
     if attempts.len() > 1 || attempts.iter().any(|(_, m)| !m.is_empty()) {
-        write_ledger(out, l, zone, &attempts)?;
+        write_ledger(out, l, zone, &attempts, &lines)?;
     }
     writeln!(out, "\n{}", l.t("show-audit-trail"))?;
     if log.is_empty() {
@@ -545,6 +578,7 @@ fn write_ledger(
     l: Lang,
     zone: &Zone,
     attempts: &[(Payment, Vec<StoredMovement>)],
+    lines: &HashMap<i64, Vec<StoredLine>>,
 ) -> anyhow::Result<()> {
     writeln!(out, "\n{}", l.t("show-ledger-title"))?;
     for (p, movements) in attempts {
@@ -572,6 +606,19 @@ fn write_ledger(
                 kept = m(f.kept())
             ),
         )?;
+        if let Some(ls) = lines.get(&p.id) {
+            for (c, fee, net) in fee_and_net(ls.iter().map(|l| &l.line)) {
+                let line = tr!(
+                    l,
+                    "show-ledger-fee",
+                    provider = ProviderTitle(p.provider),
+                    fee = crate::i18n::Arg::Signed(fee, c),
+                    net = crate::i18n::Arg::Signed(net, c),
+                    n = ls.len()
+                );
+                writeln!(out, "      {line}")?;
+            }
+        }
         for s in movements {
             let mv = &s.movement;
             writeln!(

@@ -76,6 +76,60 @@ pub fn demo(
     config: &Config,
     orders: Option<usize>,
     seed: Option<u64>,
+    statements: Option<&Path>,
+    out: &mut dyn Write,
+) -> anyhow::Result<Exit> {
+    let code = build_demo(config, orders, seed, out)?;
+    if code == Exit::Ok
+        && let Some(dir) = statements
+    {
+        write_statements(config, dir, out)?;
+    }
+    Ok(code)
+}
+
+/// `tally demo --statements DIR`: the statement files of the shop in the
+/// database, and what they hold on purpose.
+fn write_statements(config: &Config, dir: &Path, out: &mut dyn Write) -> anyhow::Result<()> {
+    let store = config.open()?;
+    let written = demo::statements::write(&store, dir, Utc::now())?;
+    let l = config.l();
+    let title = tr!(l, "demo-statement-files", dir = dir.display().to_string());
+    writeln!(out, "\n{title}")?;
+    for f in &written.files {
+        writeln!(out, "  {}", f.display())?;
+    }
+    // The discrepancies are the demo's own words, as its cases' notes.
+    writeln!(out, "{}", l.t("demo-statement-discrepancies"))?;
+    for (who, what) in &written.discrepancies {
+        writeln!(out, "  {who}  {what}")?;
+    }
+    let files: Vec<String> = written
+        .files
+        .iter()
+        .map(|f| f.display().to_string())
+        .collect();
+    let db = config.db.display().to_string();
+    let then = tr!(
+        l,
+        "demo-statement-then",
+        import = format!(
+            "tally --db {db} statement import --date-format DD/MM/YYYY {}",
+            files.join(" ")
+        )
+    );
+    writeln!(out, "{then}")?;
+    writeln!(
+        out,
+        "      tally --db {db} check; tally --db {db} payouts; tally --db {db} report"
+    )?;
+    Ok(())
+}
+
+fn build_demo(
+    config: &Config,
+    orders: Option<usize>,
+    seed: Option<u64>,
     out: &mut dyn Write,
 ) -> anyhow::Result<Exit> {
     if orders == Some(0) {

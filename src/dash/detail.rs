@@ -6,6 +6,8 @@
 //! audit trail and its webhook events, drawn here. A delivery, an orphan or
 //! a finding without an order is drawn by its view ([`super::views`]).
 
+use std::collections::HashMap;
+
 use crossterm::event::KeyEvent;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -14,7 +16,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use super::app::{App, Mode, Task, scrolled};
-use super::data::{OrderDetail, OrphanRow, WebhookRow};
+use super::data::{OrderDetail, OrphanRow, StatementMoney, WebhookRow};
 use super::dialogs::{framed, popup};
 use super::theme::Theme;
 use super::ui::opt;
@@ -107,7 +109,13 @@ fn order_lines(app: &App, d: &OrderDetail, theme: &Theme) -> Vec<Line<'static>> 
     if d.attempts.len() > 1 || d.attempts.iter().any(|(_, m)| !m.is_empty()) {
         lines.push(Line::default());
         let main = d.payment.as_ref().map(|p| p.id);
-        lines.extend(attempts_section(app, &d.attempts, main, theme));
+        lines.extend(attempts_section(
+            app,
+            &d.attempts,
+            &d.statement,
+            main,
+            theme,
+        ));
     }
     lines.push(Line::default());
     lines.extend(findings_section(l, &d.findings, theme));
@@ -203,6 +211,7 @@ fn payment_section(app: &App, p: &Payment, theme: &Theme) -> Vec<Line<'static>> 
 fn attempts_section(
     app: &App,
     attempts: &[(Payment, Vec<StoredMovement>)],
+    statement: &HashMap<i64, StatementMoney>,
     main: Option<i64>,
     theme: &Theme,
 ) -> Vec<Line<'static>> {
@@ -231,6 +240,23 @@ fn attempts_section(
         }
         lines.push(Line::from(title));
         lines.extend(figure_lines(l, p, theme));
+        if let Some((money, n)) = statement.get(&p.id) {
+            for (c, fee, net) in money {
+                lines.push(Line::from(vec![
+                    Span::styled(
+                        format!("    {:<16}", l.t("dash-d-provider-fee")),
+                        theme.muted,
+                    ),
+                    Span::raw(l.signed(*fee, *c)),
+                    Span::styled(format!("  {} ", l.t("dash-d-net")), theme.muted),
+                    Span::raw(l.signed(*net, *c)),
+                    Span::styled(
+                        format!("  ({})", tr!(l, "dash-d-statement-lines", n = *n)),
+                        theme.muted,
+                    ),
+                ]));
+            }
+        }
         for s in movements {
             lines.push(movement_line(app, s, theme));
         }

@@ -26,6 +26,9 @@ closed_enum! {
         RefundRecorded => "refund_recorded",
         RefundRequested => "refund_requested",
         RefundSettled => "refund_settled",
+        StatementImported => "statement_imported",
+        StatementLineRewritten => "statement_line_rewritten",
+        StatementRecorded => "statement_recorded",
     }
 }
 

@@ -140,6 +140,7 @@ closed_enum! {
         Owner => "owner",
         Import => "import",
         Migration => "migration",
+        Statement => "statement",
     }
 }
 

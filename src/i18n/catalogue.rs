@@ -53,10 +53,17 @@ pub enum Arg {
     Minor(i64, Currency),
     /// An amount in minor units without its currency (`89.90`, `89,90`).
     Decimal(i64, Currency),
+    /// A signed amount in minor units with its currency (a fee, a net:
+    /// `-0.77 USD`, `-0,77 €`).
+    Signed(i64, Currency),
+    /// A signed amount in minor units without its currency (`-0.77`).
+    SignedDecimal(i64, Currency),
     /// A word of a closed set: a status, a provider.
     Word(String),
     /// A date to the minute, in the zone it is given with.
     Time(Timestamp, format::Zone),
+    /// A day (`2026-11-29`, `29/11/2026`).
+    Day(chrono::NaiveDate),
     /// Another message.
     Msg(Box<Msg>),
 }
@@ -281,8 +288,11 @@ impl Lang {
             Arg::Money(m) => FluentValue::from(self.money(m)),
             Arg::Minor(minor, c) => FluentValue::from(self.minor(*minor, *c)),
             Arg::Decimal(minor, c) => FluentValue::from(self.decimal_minor(*minor, *c)),
+            Arg::Signed(minor, c) => FluentValue::from(self.signed(*minor, *c)),
+            Arg::SignedDecimal(minor, c) => FluentValue::from(self.signed_decimal(*minor, *c)),
             Arg::Word(key) => FluentValue::from(self.word_key(key)),
             Arg::Time(ts, zone) => FluentValue::from(self.datetime(*ts, zone)),
+            Arg::Day(d) => FluentValue::from(self.naive_day(*d)),
             Arg::Msg(m) => FluentValue::from(self.text(m)),
         }
     }

@@ -165,11 +165,37 @@ impl Lang {
         }
     }
 
+    /// A signed amount of `minor` units: `-0.77 USD`, `-0,77 €`.
+    pub fn signed(self, minor: i64, c: Currency) -> String {
+        if minor < 0 {
+            format!("-{}", self.minor(minor.saturating_neg(), c))
+        } else {
+            self.minor(minor, c)
+        }
+    }
+
+    /// A signed amount of `minor` units without the currency: `-0.77`.
+    pub fn signed_decimal(self, minor: i64, c: Currency) -> String {
+        if minor < 0 {
+            format!("-{}", self.decimal_minor(minor.saturating_neg(), c))
+        } else {
+            self.decimal_minor(minor, c)
+        }
+    }
+
     /// `minor` units without the currency.
     pub fn decimal_minor(self, minor: i64, c: Currency) -> String {
         match Money::from_minor(minor, c) {
             Ok(m) => self.decimal(&m),
             Err(_) => Money::decimal_minor(minor, c),
+        }
+    }
+
+    /// A day: `2026-11-29`, `29/11/2026`.
+    pub fn naive_day(self, d: chrono::NaiveDate) -> String {
+        match self {
+            Lang::En => d.format("%Y-%m-%d").to_string(),
+            Lang::Fr => d.format("%d/%m/%Y").to_string(),
         }
     }
 

@@ -22,6 +22,7 @@ use crate::domain::{
 };
 
 use super::Lang;
+use crate::statement::{Format, LineKind, LineStatus};
 
 /// A value of a closed set of words, shown through the catalogue.
 pub trait Word: Copy + 'static {
@@ -73,6 +74,9 @@ words! {
     DisputeState => "dispute-state",
     MovementSource => "movement-source",
     IntentState => "intent-state",
+    LineKind => "line-kind",
+    LineStatus => "line-status",
+    Format => "statement-format",
 }
 
 impl Word for StatusSource {

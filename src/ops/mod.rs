@@ -20,6 +20,9 @@
 //! else will), and [`record_refund`] records a refund made by hand; status
 //! words change, money does not. An operation acts on the order's main
 //! payment, or on the one [`Select`] names (`--payment REF`).
+//!
+//! [`statement`] imports the providers' statement files (one transaction,
+//! audited), which change no order and no payment.
 
 use serde_json::{Value, json};
 
@@ -31,6 +34,7 @@ use crate::i18n::{Lang, Msg, msg, words::ProviderTitle};
 use crate::store::{Store, Writer};
 
 pub mod refund;
+pub mod statement;
 pub use refund::{HandRefund, record_refund};
 
 #[derive(Debug, thiserror::Error)]

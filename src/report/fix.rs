@@ -43,7 +43,7 @@ pub fn apply(
 ) -> rusqlite::Result<Vec<Finding>> {
     let mut ids: Vec<i64> = planned
         .iter()
-        .filter(|f| f.fixable)
+        .filter(|f| f.fixable && !f.rule.from_statements())
         .filter_map(|f| f.order_id)
         .collect();
     ids.dedup();
@@ -61,6 +61,13 @@ pub fn apply(
         // Step aside between batches so other writers take the lock.
         std::thread::sleep(YIELD);
     }
+    fixed.extend(super::statements::apply_fixes(
+        store,
+        planned,
+        filter,
+        actor,
+        settings.now,
+    )?);
     Ok(fixed)
 }
 
@@ -120,7 +127,8 @@ fn fix_order(
                 }
             }
             Some(Fix::FillTimestamps { .. }) => timestamps = true,
-            None => {}
+            // Statement fixes are applied by `statements::apply_fixes`.
+            Some(Fix::RecordMovement { .. }) | None => {}
         }
     }
     if !timestamps {

@@ -4,7 +4,8 @@
 //! function; [`money`] holds the rules read from the ledger), [`scan`] streams the shop through it, [`fix`] applies what
 //! `tally` may fix by itself, [`render`] prints the result as a table or
 //! JSON. [`resolve`] records the owner's acknowledgement of a finding `tally`
-//! never fixes.
+//! never fixes. [`statements`] holds the rules that read the providers'
+//! statements, checked only once one was imported.
 //!
 //! # Fix policy
 //! - `status_mismatch`: a payment status set by a verified provider event
@@ -23,6 +24,7 @@ pub mod render;
 pub mod resolve;
 pub mod rules;
 pub mod scan;
+pub mod statements;
 
 pub use rules::{Finding, Fix, Rule, Settings, Side};
 pub use scan::{Filter, Scan};

@@ -67,8 +67,17 @@ fn acknowledge(
         order: None,
         rules: HashSet::from([ask.rule]),
     };
-    let Some((order, payment, found)) = findings_for_order(tx, order.id, &settings, &filter)?
-    else {
+    let judged = if ask.rule.from_statements() {
+        let filter = Filter {
+            order: Some(order.number.clone()),
+            ..filter
+        };
+        let found = super::statements::findings(tx, &settings, &filter)?;
+        Some((order.clone(), tx.payment_for_order(order.id)?, found))
+    } else {
+        findings_for_order(tx, order.id, &settings, &filter)?
+    };
+    let Some((order, payment, found)) = judged else {
         return Ok(0);
     };
     let found: Vec<_> = found
@@ -154,7 +163,12 @@ pub fn resolve(
             | Rule::FulfilledUnpaid
             | Rule::DisputeLost
             | Rule::RefundFailed
-            | Rule::DuplicatePayment => {
+            | Rule::DuplicatePayment
+            | Rule::MissingAtProvider
+            | Rule::UnknownToTally
+            | Rule::StatementMismatch
+            | Rule::UnrecordedRefund
+            | Rule::UnrecordedDispute => {
                 let ask = Ask {
                     number,
                     rule,

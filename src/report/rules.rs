@@ -38,6 +38,11 @@ closed_enum! {
         DisputeLost => "dispute_lost",
         RefundFailed => "refund_failed",
         DuplicatePayment => "duplicate_payment",
+        MissingAtProvider => "missing_at_provider",
+        UnknownToTally => "unknown_to_tally",
+        StatementMismatch => "statement_mismatch",
+        UnrecordedRefund => "unrecorded_refund",
+        UnrecordedDispute => "unrecorded_dispute",
     }
 }
 
@@ -53,6 +58,39 @@ impl Rule {
             | Rule::CancelledButCaptured
             | Rule::RefundAwaitingProvider
             | Rule::Disputed
+            | Rule::StalePending
+            | Rule::OrphanTransaction
+            | Rule::WebhookFailed
+            | Rule::FulfilledUnpaid
+            | Rule::DisputeLost
+            | Rule::RefundFailed
+            | Rule::DuplicatePayment
+            | Rule::MissingAtProvider
+            | Rule::UnknownToTally
+            | Rule::StatementMismatch
+            | Rule::UnrecordedRefund
+            | Rule::UnrecordedDispute => false,
+        }
+    }
+
+    /// Whether the rule reads the providers' statements: it is checked
+    /// only once a statement was imported, so a shop without statements
+    /// sees nothing new.
+    pub fn from_statements(self) -> bool {
+        match self {
+            Rule::MissingAtProvider
+            | Rule::UnknownToTally
+            | Rule::StatementMismatch
+            | Rule::UnrecordedRefund
+            | Rule::UnrecordedDispute => true,
+            Rule::StatusMismatch
+            | Rule::PaidWithoutPayment
+            | Rule::AmountMismatch
+            | Rule::CurrencyMismatch
+            | Rule::CancelledButCaptured
+            | Rule::RefundAwaitingProvider
+            | Rule::Disputed
+            | Rule::MissingTimestamp
             | Rule::StalePending
             | Rule::OrphanTransaction
             | Rule::WebhookFailed
@@ -81,6 +119,11 @@ impl Rule {
             Rule::DisputeLost => msg!("rule-dispute_lost"),
             Rule::RefundFailed => msg!("rule-refund_failed"),
             Rule::DuplicatePayment => msg!("rule-duplicate_payment"),
+            Rule::MissingAtProvider => msg!("rule-missing_at_provider"),
+            Rule::UnknownToTally => msg!("rule-unknown_to_tally"),
+            Rule::StatementMismatch => msg!("rule-statement_mismatch"),
+            Rule::UnrecordedRefund => msg!("rule-unrecorded_refund"),
+            Rule::UnrecordedDispute => msg!("rule-unrecorded_dispute"),
         }
     }
 }
@@ -110,6 +153,24 @@ pub enum Fix {
         paid_at: bool,
         completed_at: bool,
         cancelled_at: bool,
+    },
+    /// Record a refund or a dispute the provider's statement shows, under
+    /// the provider's own id, into the payment's ledger.
+    RecordMovement {
+        /// `refund` or `dispute`.
+        movement: String,
+        /// Its state: a refund `succeeded`; a dispute `open`, or `won`
+        /// when the statement shows its reversal.
+        state: String,
+        provider_id: String,
+        amount: String,
+        currency: String,
+        at: String,
+        /// The statement file and its row.
+        statement: String,
+        row: usize,
+        #[serde(skip)]
+        payment_id: i64,
     },
 }
 

@@ -145,6 +145,21 @@ fn resolved(res: &Resolutions, finding: &Finding, order: &Order, attempts: &[Att
         && r.payment_updated_at == payment.map(|p| format_ts(p.updated_at))
 }
 
+/// Whether the owner resolved a statement finding about an order, and the
+/// order is unchanged since.
+fn statement_resolved(conn: &Reader<'_>, res: &Resolutions, f: &Finding) -> rusqlite::Result<bool> {
+    let Some(order_id) = f.order_id else {
+        return Ok(false);
+    };
+    let key = (order_id, f.rule.as_str().to_owned(), f.provider_id.clone());
+    let Some(r) = res.get(&key) else {
+        return Ok(false);
+    };
+    Ok(conn
+        .order_by_id(order_id)?
+        .is_some_and(|o| r.order_updated_at == format_ts(o.updated_at)))
+}
+
 /// Every finding about one order and its payments, less the rules not
 /// asked for and the findings the owner resolved.
 fn judge(
@@ -292,6 +307,11 @@ pub fn scan(conn: &Reader<'_>, settings: &Settings, filter: &Filter) -> rusqlite
     }
     if filter.wants(Rule::WebhookFailed) {
         findings.extend(failed_events(conn, filter.order.as_deref())?);
+    }
+    for f in super::statements::findings(conn, settings, filter)? {
+        if !statement_resolved(conn, &res, &f)? {
+            findings.push(f);
+        }
     }
     // Grouped by rule, in the rules' order; by order number within a rule.
     findings.sort_by(|a, b| a.rule.cmp(&b.rule).then_with(|| a.order.cmp(&b.order)));

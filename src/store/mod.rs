@@ -39,6 +39,7 @@ mod reader;
 pub mod refunds;
 pub mod rows;
 pub mod search;
+pub mod statements;
 pub mod sync;
 pub mod webhooks;
 mod writer;
@@ -60,6 +61,7 @@ const MIGRATION_LIST: &[M<'static>] = &[
     M::up(include_str!("../../sql/004_dashboard.sql")),
     M::up(include_str!("../../sql/005_check_indexes.sql")),
     M::up(include_str!("../../sql/006_ledger.sql")),
+    M::up(include_str!("../../sql/007_statements.sql")),
     M::up(include_str!("../../sql/008_sync.sql")),
     M::up(include_str!("../../sql/009_refunds.sql")),
 ];

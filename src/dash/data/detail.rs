@@ -6,9 +6,10 @@ use std::collections::HashMap;
 
 use super::events::{WEBHOOK_FROM, WEBHOOK_SELECT, WebhookRow, webhook_from_row};
 use super::lists::{main_payment, order_and_payment};
-use crate::domain::{AuditEntry, Order, Payment};
+use crate::domain::{AuditEntry, Currency, Order, Payment};
 use crate::report::rules::{Finding, Settings};
 use crate::report::scan::findings_for_order;
+use crate::statement::fee_and_net;
 use crate::store::Reader;
 use crate::store::ledger::StoredMovement;
 use crate::store::rows::{ORDER_COLUMNS, PAYMENT_COLUMNS};
@@ -41,7 +42,14 @@ pub struct OrderDetail {
     pub findings: Vec<Finding>,
     pub audit: Vec<AuditEntry>,
     pub webhooks: Vec<WebhookRow>,
+    /// What the providers' statements say of each payment (by id): the
+    /// fee and the net per settlement currency, and how many lines.
+    pub statement: HashMap<i64, StatementMoney>,
 }
+
+/// A payment's fee and net per settlement currency, and its statement
+/// lines' number.
+pub type StatementMoney = (Vec<(Currency, i64, i64)>, usize);
 
 /// Reads the detail of one order.
 pub fn order_detail(
@@ -65,7 +73,17 @@ pub fn order_detail(
     let audit = conn.audit_for_order(order.id)?;
     let ids: Vec<i64> = attempts.iter().map(|(p, _)| p.id).collect();
     let webhooks = order_webhooks(conn, &order, &ids)?;
+    let payments: Vec<Payment> = attempts.iter().map(|(p, _)| p.clone()).collect();
+    let statement = conn
+        .statement_lines_of_order(&order, &payments)?
+        .into_iter()
+        .map(|(id, lines)| {
+            let n = lines.len();
+            (id, (fee_and_net(lines.iter().map(|l| &l.line)), n))
+        })
+        .collect();
     Ok(Some(OrderDetail {
+        statement,
         order,
         payment,
         attempts,

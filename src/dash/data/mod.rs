@@ -31,7 +31,7 @@ mod keyset;
 mod lists;
 mod search;
 
-pub use self::detail::{OrderDetail, load_orders, order_detail};
+pub use self::detail::{OrderDetail, StatementMoney, load_orders, order_detail};
 pub use self::events::{
     OrphanRow, OrphanSource, WebhookRow, WebhookSource, fetch_orphans, fetch_webhooks, side_counts,
 };
