@@ -1,7 +1,7 @@
 //! `tally sync`: asks the providers for what their webhooks may not have
 //! delivered, and applies it exactly as the listener would.
 //!
-//! A pass, per provider ([`Source`]: [`stripe`], [`paypal`]):
+//! A pass, per provider ([`Source`]: [`stripe`], [`paypal`], [`wave`]):
 //!
 //! 1. **Fetch**, with no transaction open: every event tally acts on,
 //!    created since the watermark less [`MARGIN`] (first run: `--since`,
@@ -22,6 +22,11 @@
 //!    provider says is recorded as a provider fact through the same path,
 //!    forward-only like an event (see the rooms' `*_fact` functions).
 //!
+//! Wave lists no events (`wave.md` §1.5): its pass is the refresh alone,
+//! over a window of at least [`wave::LOOKBACK`] ([`Source::refresh_since`]),
+//! and it also asks about pending payments that hold no session id yet,
+//! found by their order's number ([`Source::asks_unreferenced`]).
+//!
 //! # Locking
 //! One sync per database: [`SyncLock`] holds an exclusive lock on a file
 //! beside the database for the whole run (released by the system if the
@@ -35,6 +40,7 @@
 pub mod clients;
 pub mod paypal;
 pub mod stripe;
+pub mod wave;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -82,6 +88,17 @@ pub trait Source {
     /// What the provider says now of a payment tally has as pending: an
     /// event body to apply, or `None` when there is nothing to record.
     fn fact(&self, payment: &PendingPayment, now: Timestamp) -> Result<Option<Fetched>, ApiError>;
+    /// How far back pending payments are asked about, given the events
+    /// window's start and the pass's: the events window itself, where the
+    /// events tell the rest.
+    fn refresh_since(&self, since: Timestamp, _started: Timestamp) -> Timestamp {
+        since
+    }
+    /// Whether payments that hold no provider reference are asked about
+    /// too (the source finds them by their order's number).
+    fn asks_unreferenced(&self) -> bool {
+        false
+    }
     /// HTTP requests made so far.
     fn calls(&self) -> u32;
 }
@@ -376,9 +393,12 @@ fn pass(
         pr.watermark = Some(crate::domain::format_ts(started));
     }
 
-    let pending = store
-        .reader()
-        .pending_payments(provider, since, &options.orders)?;
+    let pending = store.reader().pending_payments(
+        provider,
+        source.refresh_since(since, started),
+        &options.orders,
+        source.asks_unreferenced(),
+    )?;
     let total = pending.len();
     let mut facts = Vec::new();
     for (i, payment) in pending.iter().enumerate() {
