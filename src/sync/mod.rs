@@ -13,14 +13,15 @@
 //!    row with source `sync`. An event already recorded (the listener got
 //!    it) is counted as a duplicate without a log row, so that a cron run
 //!    every few minutes does not fill the log with the margin's repeats.
-//! 3. **Watermark**: only after a complete pass (every page fetched, no
-//!    event failed) does it move, to the time the pass started. A pass
-//!    killed half-way leaves it where it was: the next pass redoes the
-//!    window, and what was applied is found as duplicates.
-//! 4. **Refresh**: the provider's payments pending in tally created within
+//! 3. **Refresh**: the provider's payments pending in tally created within
 //!    the window (and those of `--order`), asked about one by one; what the
 //!    provider says is recorded as a provider fact through the same path,
 //!    forward-only like an event (see the rooms' `*_fact` functions).
+//! 4. **Watermark**: only after a complete pass (every page fetched, every
+//!    pending payment asked about, no event or fact failed) does it move,
+//!    to the time the pass started. A pass killed or stopped half-way
+//!    leaves it where it was: the next pass redoes the window, and what was
+//!    applied is found as duplicates.
 //!
 //! Wave lists no events (`wave.md` §1.5): its pass is the refresh alone,
 //! over a window of at least [`wave::LOOKBACK`] ([`Source::refresh_since`]),
@@ -98,6 +99,12 @@ pub trait Source {
     /// too (the source finds them by their order's number).
     fn asks_unreferenced(&self) -> bool {
         false
+    }
+    /// Whether the provider can be asked about this payment at all (a
+    /// reference of a kind its API looks up): the others are not counted
+    /// as asked about.
+    fn can_ask(&self, _payment: &PendingPayment) -> bool {
+        true
     }
     /// HTTP requests made so far.
     fn calls(&self) -> u32;
@@ -376,29 +383,16 @@ fn pass(
             });
         }
     }
-    let complete = pr.failed == 0;
-    if complete && !options.dry_run {
-        let applied = pr.applied + pr.orphans;
-        store
-            .write(|tx| {
-                tx.set_watermark(&Watermark {
-                    provider,
-                    at: started,
-                    passed_at: Utc::now(),
-                    seen: i64::try_from(pr.events_seen).unwrap_or(i64::MAX),
-                    applied: i64::try_from(applied).unwrap_or(i64::MAX),
-                })
-            })
-            .map_err(|e: rusqlite::Error| PassError::Store(e.into()))?;
-        pr.watermark = Some(crate::domain::format_ts(started));
-    }
+    // What the events did, for the watermark's row (facts come next).
+    let events_applied = pr.applied + pr.orphans;
 
-    let pending = store.reader().pending_payments(
+    let mut pending = store.reader().pending_payments(
         provider,
         source.refresh_since(since, started),
         &options.orders,
         source.asks_unreferenced(),
     )?;
+    pending.retain(|p| source.can_ask(p));
     let total = pending.len();
     let mut facts = Vec::new();
     for (i, payment) in pending.iter().enumerate() {
@@ -427,6 +421,23 @@ fn pass(
             changes,
             &mut |_| {},
         )?;
+    }
+    // The watermark moves once the whole pass is done, the refresh
+    // included: for Wave the refresh is the whole pass, and a pass stopped
+    // by an error (returned above) must leave the window where it was.
+    if pr.failed == 0 && !options.dry_run {
+        store
+            .write(|tx| {
+                tx.set_watermark(&Watermark {
+                    provider,
+                    at: started,
+                    passed_at: Utc::now(),
+                    seen: i64::try_from(pr.events_seen).unwrap_or(i64::MAX),
+                    applied: i64::try_from(events_applied).unwrap_or(i64::MAX),
+                })
+            })
+            .map_err(|e: rusqlite::Error| PassError::Store(e.into()))?;
+        pr.watermark = Some(crate::domain::format_ts(started));
     }
     if pr.failed > 0 {
         pr.problems.push(format!(

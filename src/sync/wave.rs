@@ -63,11 +63,17 @@ impl Source for WaveApi {
         true
     }
 
+    /// A session id, or no reference at all (found by the order's number).
+    fn can_ask(&self, p: &PendingPayment) -> bool {
+        p.payment.reference.as_deref().is_none_or(is_session_id)
+    }
+
     fn fact(&self, p: &PendingPayment, now: Timestamp) -> Result<Option<Fetched>, ApiError> {
         let fact = match p.payment.reference.as_deref() {
             Some(reference) if is_session_id(reference) => {
                 self.session(reference)?.as_ref().and_then(session_fact)
             }
+            // Not a session: see can_ask.
             Some(_) => return Ok(None),
             None => {
                 let sessions = self.sessions_of_order(&p.order_number)?;
