@@ -176,7 +176,8 @@ pub struct ProviderReport {
 }
 
 impl ProviderReport {
-    fn new(provider: Provider) -> ProviderReport {
+    /// An empty report of `provider`'s pass.
+    pub fn new(provider: Provider) -> ProviderReport {
         ProviderReport {
             provider,
             since: None,
