@@ -182,6 +182,16 @@ fn pending_wave_payments_are_brought_up_to_date_once() {
         ]
     );
     assert!(!run.stdout.contains(KEY) && !run.stderr.contains(KEY));
+    // `tally webhooks` says where each row came from.
+    let log = tally_with(&shop.db, &["webhooks"], &[]);
+    assert!(log.stdout.contains("┆ source "), "{}", log.stdout);
+    assert!(
+        log.stdout
+            .lines()
+            .any(|l| l.contains("┆ sync ") && l.contains("sync:cos-paid1:complete")),
+        "{}",
+        log.stdout
+    );
 
     // Nothing new at Wave: nothing changes, and only what is still pending
     // is asked about (the open session, the order without one).
