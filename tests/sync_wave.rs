@@ -434,6 +434,17 @@ fn a_dry_run_says_what_would_change_and_writes_nothing() {
     assert_eq!(orders, ["WV1003", "WV1001", "WV1004"]);
     assert_eq!(report["providers"][0]["provider"], "wave");
     assert_eq!(report["providers"][0]["applied"], 3);
+    // The window is the asking's: a first sync's three days.
+    let since = report["providers"][0]["since"].as_str().unwrap();
+    let since = chrono::DateTime::parse_from_rfc3339(since).unwrap();
+    let first = chrono::Utc::now() - chrono::Duration::days(3);
+    assert!(
+        (since.with_timezone(&chrono::Utc) - first)
+            .num_seconds()
+            .abs()
+            < 60,
+        "{since}"
+    );
     assert_eq!(shop.snapshot(), before);
     assert_eq!(
         shop.count("SELECT count(*) FROM webhook_log WHERE source = 'sync'"),

@@ -387,9 +387,14 @@ fn pass(
     // What the events did, for the watermark's row (facts come next).
     let events_applied = pr.applied + pr.orphans;
 
+    let refresh_from = source.refresh_since(since, started);
+    if refresh_from < since {
+        // A source without events (Wave): its window is the asking's.
+        pr.since = Some(crate::domain::format_ts(refresh_from));
+    }
     let mut pending = store.reader().pending_payments(
         provider,
-        source.refresh_since(since, started),
+        refresh_from,
         &options.orders,
         source.asks_unreferenced(),
     )?;

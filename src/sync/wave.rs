@@ -17,7 +17,8 @@
 //! asked about until its session is paid or expired, which takes it out of
 //! pending; so each pass asks about the pending Wave payments of at least
 //! the last [`LOOKBACK`] (a customer who comes back to pay later), or of
-//! the window since the watermark when that is longer, or of `--since`.
+//! the pass's window when that is longer (since the watermark, a first
+//! sync's three days, `--since`).
 
 use chrono::TimeDelta;
 use serde_json::Value;
