@@ -8,6 +8,8 @@
 //!   that writes it (a read-only `Reader`, a `Writer` with one method per write).
 //! - [`ops`]: the owner's operations (the four synchronisation operations,
 //!   recording a refund made by hand), each one atomic and audited.
+//! - [`refund`]: money back through the providers' APIs, exactly once
+//!   (refund intents), and the cancel guard.
 //! - [`ingest`]: what a verified provider event does (apply, replay, link, dismiss).
 //! - [`transfer`]: import and export of orders and payments (JSON and CSV).
 //! - [`demo`]: a realistic demo shop.
@@ -28,6 +30,7 @@ pub mod ingest;
 pub mod listener;
 pub mod ops;
 pub mod providers;
+pub mod refund;
 pub mod report;
 pub mod store;
 pub mod sync;

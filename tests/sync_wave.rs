@@ -499,3 +499,26 @@ fn every_configured_provider_includes_wave_and_doctor_asks_it() {
         unset.text()
     );
 }
+
+#[test]
+fn a_search_answered_404_is_no_session() {
+    // Whether Wave answers an empty search (or a search it does not have)
+    // with 404 is not published: the order's payment then waits, and the
+    // rest of the pass goes on.
+    let (shop, wave) = shop();
+    // cos-gone3, cos-paid1, cos-open2, WV1004's two pages: answered; then
+    // WV1005's search: 404.
+    for _ in 0..5 {
+        wave.fake.fault(Fault::Delay(Duration::ZERO));
+    }
+    wave.fake.fault(Fault::Status(
+        404,
+        None,
+        r#"{"code":"not-found","message":"Not found"}"#,
+    ));
+    let run = sync(&shop, &wave, KEY, &[], &[]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert_eq!(state(&shop, "WV1004").0, "paid");
+    assert_eq!(state(&shop, "WV1005").1, "pending");
+    assert_eq!(wave.fake.calls("/v1/checkout/sessions/search"), 3);
+}

@@ -120,6 +120,10 @@ pub enum Command {
     Webhooks(WebhooksArgs),
     /// Send a signed Stripe or Wave test event to a listener; it changes that order.
     SendTestEvent(SendTestEventArgs),
+    /// Refund orders through their provider's API (Stripe, PayPal, Wave
+    /// Checkout), exactly once.
+    #[command(after_help = REFUND_HELP)]
+    Refund(RefundArgs),
     /// Check the set-up: database, permissions, secrets, certificates, WAL,
     /// webhooks received and refused (exit 1 on any warning or problem).
     Doctor(DoctorArgs),
@@ -138,10 +142,29 @@ pub enum OrderCommand {
         json: bool,
     },
     /// Cancel orders and their payments (a completed payment is not refunded
-    /// at the provider: tally records that a refund is owed).
+    /// at the provider unless --refund: tally records that a refund is owed).
+    /// A payment pending in tally is first asked about at its provider.
+    #[command(after_help = CANCEL_HELP)]
     Cancel {
         #[arg(required = true)]
         numbers: Vec<String>,
+        /// Also refund what each order's payment keeps, through its provider.
+        #[arg(long)]
+        refund: bool,
+        /// Cancel without asking the provider about a pending payment (when
+        /// it cannot be reached).
+        #[arg(long)]
+        offline: bool,
+        /// With --refund: the refund's reason (Stripe: duplicate, fraudulent,
+        /// requested_by_customer; any text is kept in the metadata).
+        #[arg(long, requires = "refund")]
+        reason: Option<String>,
+        /// With --refund: do not ask for confirmation (required without a
+        /// terminal).
+        #[arg(long, requires = "refund")]
+        yes: bool,
+        #[command(flatten)]
+        api: ApiArgs,
     },
     /// Confirm payments by hand (Wave, cash): payment completed, order paid.
     Validate {
@@ -429,6 +452,59 @@ pub struct DoctorArgs {
     /// One JSON array of checks on standard output.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub api: ApiArgs,
+}
+
+/// What `tally refund --help` adds after the flags.
+pub const REFUND_HELP: &str = "\
+Environment (never printed or stored):
+  STRIPE_API_KEY          a restricted key (rk_...) with write access to refunds
+  PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET, PAYPAL_MODE (live or sandbox)
+  WAVE_API_KEY            (Wave Checkout payments, whole refunds only)
+  TALLY_API_TIMEOUT       seconds per API call (default 30)
+Each refund is recorded as an intent with a random idempotency key before the
+provider is called: a retry, by you or anyone, cannot refund twice. A refund
+left unknown (a timeout, a lost connection) blocks new refunds of its payment
+until `tally refund NUMBER` is run again and settles it.
+Exit: 0 every refund made; 1 any refused (by tally or the provider; nothing
+changed by tally's refusals); 2 any left unknown, or an error before any call.";
+
+/// What `tally order cancel --help` adds after the flags.
+pub const CANCEL_HELP: &str = "\
+The guard: an order whose payment is pending in tally is first asked about at
+its provider (when its API credentials are set). Paid there: the payment is
+brought up to date and the order is not cancelled. Still cancellable (a Stripe
+PaymentIntent not yet succeeded, an open Wave checkout): cancelled there too.
+Processing, or the provider cannot be reached: not cancelled (--offline
+cancels without asking).
+Exit: 0 every order cancelled (and refunded); 1 any skipped or refused; 2 a
+refund left unknown, or an error.";
+
+/// `tally refund`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RefundArgs {
+    /// Order numbers.
+    #[arg(required = true)]
+    pub numbers: Vec<String>,
+    /// Which payment, by its reference, when the order has several that
+    /// keep money (one order only).
+    #[arg(long, value_name = "REFERENCE")]
+    pub payment: Option<String>,
+    /// How much, in the payment's currency (one order only) [default: all
+    /// the payment keeps]; less is a partial refund, more is refused.
+    #[arg(long)]
+    pub amount: Option<String>,
+    /// The reason (Stripe: duplicate, fraudulent, requested_by_customer; any
+    /// text is kept in the metadata; PayPal: the note to the payer).
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// Print what would be refunded; ask nothing, change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not ask for confirmation (required without a terminal).
+    #[arg(long)]
+    pub yes: bool,
     #[command(flatten)]
     pub api: ApiArgs,
 }

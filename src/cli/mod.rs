@@ -12,6 +12,7 @@ mod check;
 mod dash;
 mod doctor;
 mod orders;
+mod refund;
 mod serve;
 mod shop;
 mod sync;
@@ -155,6 +156,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::SendTestEvent(args) => webhooks::send_test_event(&config, &args, &mut out),
         Command::Doctor(args) => doctor::doctor(&config, &args, &mut out),
         Command::Sync(args) => sync::sync(&config, &args, &mut out),
+        Command::Refund(args) => refund::refund(&config, &args, &mut out),
     }
 }
 

@@ -17,11 +17,20 @@ pub fn order(config: &Config, cmd: OrderCommand, out: &mut dyn Write) -> anyhow:
     let now = Utc::now();
     match cmd {
         OrderCommand::Show { number, json } => show(config, &number, json, out),
-        OrderCommand::Cancel { numbers } => {
-            let mut store = config.open()?;
-            bulk(out, "cancelled", &numbers, |n| {
-                ops::cancel(&mut store, n, &config.actor, now)
-            })
+        OrderCommand::Cancel {
+            numbers,
+            refund,
+            offline,
+            reason,
+            yes,
+            api,
+        } => {
+            let options = crate::refund::cancel::Options {
+                refund,
+                offline,
+                reason: reason.as_deref(),
+            };
+            super::refund::cancel(config, &numbers, &options, yes, &api, out)
         }
         OrderCommand::Validate {
             numbers,

@@ -27,6 +27,10 @@ use crate::store::Store;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     Cancel,
+    /// Cancel, and refund what each order keeps through its provider.
+    CancelRefund,
+    /// Refund what each order keeps through its provider.
+    Refund,
     Validate,
     SetOrderPayment(crate::domain::OrderPaymentStatus),
     SetPayment(PaymentStatus),
@@ -149,6 +153,16 @@ pub fn confirm(action: Action, targets: Targets, rows: &[(Order, Option<Payment>
     let mut says = Says::default();
     let title = match action {
         Action::Cancel => confirm_cancel(rows, &mut says),
+        Action::CancelRefund => {
+            let title = confirm_cancel(rows, &mut says);
+            says.warnings.clear();
+            confirm_refund(rows, &mut says);
+            format!("{title} and refund them")
+        }
+        Action::Refund => {
+            confirm_refund(rows, &mut says);
+            format!("Refund {}", plural(rows.len(), "order", "orders"))
+        }
         Action::Validate => confirm_validate(rows, &mut says),
         Action::SetOrderPayment(status) => confirm_set_order_payment(status, rows, &mut says),
         Action::SetPayment(status) => confirm_set_payment(status, rows, &mut says),
@@ -195,6 +209,54 @@ fn confirm_cancel(rows: &[Row], says: &mut Says) -> String {
         .collect();
     says.warnings.extend(refund_warnings(&live, "cancelling"));
     format!("Cancel {}", plural(n, "order", "orders"))
+}
+
+/// What a refund through the providers would give back, per provider,
+/// and what cannot be refunded that way.
+fn confirm_refund(rows: &[Row], says: &mut Says) {
+    let mut by: BTreeMap<Provider, (usize, BTreeMap<String, i64>)> = BTreeMap::new();
+    let mut by_hand = 0;
+    for (_, p) in rows {
+        let Some(p) = p.as_ref().filter(|p| p.kept() > 0) else {
+            continue;
+        };
+        match p.provider {
+            Provider::Stripe | Provider::Paypal | Provider::Wave => {
+                let entry = by.entry(p.provider).or_default();
+                entry.0 += 1;
+                *entry
+                    .1
+                    .entry(p.money_currency().code().to_owned())
+                    .or_default() += p.kept() - p.refunds_pending_minor;
+            }
+            Provider::Cash => by_hand += 1,
+        }
+    }
+    for (provider, (n, sums)) in &by {
+        let amounts: Vec<String> = sums
+            .iter()
+            .filter_map(|(code, minor)| {
+                let c = crate::domain::Currency::parse(code).ok()?;
+                Some(crate::domain::Money::show_minor(*minor, c))
+            })
+            .collect();
+        says.lines.push(format!(
+            "Refunds {} through {} ({}), each exactly once (a refund intent with its own key).",
+            plural(*n, "payment", "payments"),
+            provider.title(),
+            amounts.join(" + ")
+        ));
+    }
+    if by.is_empty() {
+        says.lines
+            .push("No payment here keeps money: nothing to refund.".to_owned());
+    }
+    if by_hand > 0 {
+        says.warnings.push(format!(
+            "{} cash: refund by hand, then `tally payment record-refund`",
+            plural(by_hand, "is", "are")
+        ));
+    }
 }
 
 fn confirm_validate(rows: &[Row], says: &mut Says) -> String {
@@ -439,6 +501,8 @@ fn run_event(store: &mut Store, confirm: &Confirm, actor: &str, summary: &mut Su
                 .map(|_| "dismissed".to_owned())
                 .map_err(|e| e.to_string()),
             Action::Cancel
+            | Action::CancelRefund
+            | Action::Refund
             | Action::Validate
             | Action::SetOrderPayment(_)
             | Action::SetPayment(_)
@@ -496,9 +560,12 @@ pub fn run(
             let n = confirm.targets.findings.len();
             progress(n, n);
         }
-        Action::Cancel | Action::Validate | Action::SetOrderPayment(_) | Action::SetPayment(_) => {
-            run_orders(store, confirm, actor, &mut summary, progress)
-        }
+        Action::Cancel
+        | Action::CancelRefund
+        | Action::Refund
+        | Action::Validate
+        | Action::SetOrderPayment(_)
+        | Action::SetPayment(_) => run_orders(store, confirm, actor, &mut summary, progress),
     }
     summary
 }
@@ -550,21 +617,132 @@ fn run_orders(
     mut progress: impl FnMut(usize, usize),
 ) {
     let total = confirm.targets.orders.len();
+    let apis = needs_apis(confirm.action).then(apis_from_env);
     for (i, (_, number)) in confirm.targets.orders.iter().enumerate() {
         let now = Utc::now();
-        let outcome = match confirm.action {
-            Action::Cancel => ops::cancel(store, number, actor, now),
-            Action::Validate => ops::validate(store, number, None, actor, now),
-            Action::SetOrderPayment(s) => {
-                ops::set_order_payment_status(store, number, s, actor, now)
+        let outcome = match (confirm.action, &apis) {
+            (Action::Cancel | Action::CancelRefund | Action::Refund, Some(apis)) => {
+                through_providers(store, apis, confirm.action, number, actor)
             }
-            Action::SetPayment(s) => ops::set_payment_status(store, number, s, actor, now),
-            Action::Fix | Action::Replay | Action::Link | Action::Dismiss => Ok(Outcome::Skipped {
-                reason: "not an order action".to_owned(),
-            }),
+            (action, _) => plain(store, action, number, actor, now),
         };
         record(summary, number, outcome);
         progress(i + 1, total);
+    }
+}
+
+/// Whether an action talks to the providers (the cancel guard, refunds).
+fn needs_apis(action: Action) -> bool {
+    matches!(
+        action,
+        Action::Cancel | Action::CancelRefund | Action::Refund
+    )
+}
+
+/// The providers' APIs as the environment configures them
+/// (`TALLY_STRIPE_API`, ... for other hosts).
+fn apis_from_env() -> crate::refund::Apis {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    crate::refund::Apis::from_env(&crate::refund::clients::Bases {
+        stripe: var("TALLY_STRIPE_API"),
+        paypal: var("TALLY_PAYPAL_API"),
+        wave: var("TALLY_WAVE_API"),
+    })
+}
+
+/// A cancel (with its guard), a cancel and refund, or a refund, through
+/// the refund room: the same code as the command line's.
+fn through_providers(
+    store: &mut Store,
+    apis: &crate::refund::Apis,
+    action: Action,
+    number: &str,
+    actor: &str,
+) -> Result<Outcome, ops::OpError> {
+    use crate::refund::{Outcome as Refunded, Request, issue};
+    let mut quiet = |_: &str| {};
+    let refund_outcome = |o: Refunded| match o {
+        Refunded::Refunded { summary } => Outcome::Done {
+            summary,
+            warnings: Vec::new(),
+        },
+        Refunded::Refused { reason } => Outcome::Skipped { reason },
+        Refunded::Unknown { message } | Refunded::Error { message } => {
+            Outcome::Skipped { reason: message }
+        }
+    };
+    if action == Action::Refund {
+        let request = Request {
+            select: ops::Select::Main,
+            amount: None,
+            reason: None,
+        };
+        return Ok(
+            match issue::prepare(store, apis, number, &request, &mut quiet) {
+                Ok((plan, _)) => {
+                    refund_outcome(issue::execute(store, apis, &plan, actor, &mut quiet))
+                }
+                Err(o) => refund_outcome(o),
+            },
+        );
+    }
+    let options = crate::refund::cancel::Options {
+        refund: action == Action::CancelRefund,
+        offline: false,
+        reason: None,
+    };
+    let c = crate::refund::cancel::cancel_order(
+        store,
+        apis,
+        number,
+        &options,
+        actor,
+        &mut |_| true,
+        &mut quiet,
+    )?;
+    Ok(match (c.outcome, c.refund) {
+        (
+            Outcome::Done {
+                summary,
+                mut warnings,
+            },
+            refund,
+        ) => {
+            warnings.splice(0..0, c.notes);
+            match refund.map(refund_outcome) {
+                Some(Outcome::Done { summary: r, .. }) => Outcome::Done {
+                    summary: format!("{summary}; {r}"),
+                    warnings: Vec::new(),
+                },
+                Some(Outcome::Skipped { reason }) => Outcome::Done {
+                    summary,
+                    warnings: vec![format!("refund: {reason}")],
+                },
+                None => Outcome::Done { summary, warnings },
+            }
+        }
+        (skipped, _) => skipped,
+    })
+}
+
+fn plain(
+    store: &mut Store,
+    action: Action,
+    number: &str,
+    actor: &str,
+    now: chrono::DateTime<Utc>,
+) -> Result<Outcome, ops::OpError> {
+    match action {
+        Action::Cancel => ops::cancel(store, number, actor, now),
+        Action::CancelRefund | Action::Refund => Ok(Outcome::Skipped {
+            reason: "the providers' APIs are needed".to_owned(),
+        }),
+        Action::Validate => ops::validate(store, number, None, actor, now),
+        Action::SetOrderPayment(s) => ops::set_order_payment_status(store, number, s, actor, now),
+        Action::SetPayment(s) => ops::set_payment_status(store, number, s, actor, now),
+        Action::Fix | Action::Replay | Action::Link | Action::Dismiss => Ok(Outcome::Skipped {
+            reason: "not an order action".to_owned(),
+        }),
     }
 }
 

@@ -177,6 +177,8 @@ pub struct KeyList {
     pub mark_all: Binding,
     pub unmark: Binding,
     pub cancel: Binding,
+    pub cancel_refund: Binding,
+    pub refund: Binding,
     pub validate: Binding,
     pub set_order_payment: Binding,
     pub set_payment: Binding,
@@ -243,6 +245,16 @@ impl Default for KeyList {
             mark_all: Binding::new(Mark, &[ch('*')], "mark every row the filter shows"),
             unmark: Binding::new(Mark, &[ch('u')], "clear the marks"),
             cancel: Binding::new(Act, &[ch('x')], "cancel the orders and their payments"),
+            cancel_refund: Binding::new(
+                Act,
+                &[ch('X')],
+                "cancel the orders and refund them through Stripe/PayPal/Wave",
+            ),
+            refund: Binding::new(
+                Act,
+                &[ch('$')],
+                "refund what the orders keep through Stripe/PayPal/Wave",
+            ),
             validate: Binding::new(
                 Act,
                 &[ch('a')],
@@ -317,6 +329,8 @@ impl KeyList {
             &self.mark_all,
             &self.unmark,
             &self.cancel,
+            &self.cancel_refund,
+            &self.refund,
             &self.validate,
             &self.set_order_payment,
             &self.set_payment,
@@ -397,7 +411,7 @@ mod tests {
     #[test]
     fn every_binding_is_in_the_help() {
         let keys = KeyList::default();
-        assert_eq!(keys.entries().len(), 38);
+        assert_eq!(keys.entries().len(), 40);
         assert_eq!(keys.goto_view.label(), "1 / 2 / 3 / 4 / 5");
         assert_eq!(keys.page_up.label(), "PgUp / Ctrl-u");
     }

@@ -24,6 +24,8 @@ closed_enum! {
         WebhookBodiesPruned => "webhook_bodies_pruned",
         Imported => "imported",
         RefundRecorded => "refund_recorded",
+        RefundRequested => "refund_requested",
+        RefundSettled => "refund_settled",
     }
 }
 

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod ledger;
 pub mod money;
 pub mod record;
+pub mod refund;
 pub mod status;
 pub mod transition;
 pub mod webhook;
@@ -20,5 +21,6 @@ pub use ledger::{
 };
 pub use money::{Currency, Money, MoneyError};
 pub use record::{Order, Payment, StatusSource, Timestamp, format_ts, parse_ts};
+pub use refund::IntentState;
 pub use status::{OrderPaymentStatus, OrderStatus, ParseStatusError, PaymentStatus, Provider};
 pub use webhook::{EventState, LogResult, LogSource, OrphanState, SignatureCheck};

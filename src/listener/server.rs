@@ -156,39 +156,7 @@ pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
     ])
     .map_err(ServeError::Signals)?;
     let signal_handle = signals.handle();
-    let mut servers = Vec::with_capacity(opts.binds.len());
-    for addr in &opts.binds {
-        let server = bind::bind(addr).map_err(|reason| ServeError::Bind {
-            addr: addr.describe(),
-            reason,
-        })?;
-        servers.push(server);
-    }
-    // The first line names the first bound address (tests bind port 0 and
-    // read it); one line per further address.
-    for (addr, server) in opts.binds.iter().zip(&servers) {
-        match server.server_addr().to_ip() {
-            Some(a) => say(format, Level::Info, &format!("listening on http://{a}")),
-            None => say(
-                format,
-                Level::Info,
-                &format!("listening on {}", addr.describe()),
-            ),
-        }
-        if server
-            .server_addr()
-            .to_ip()
-            .is_some_and(|a: SocketAddr| !a.ip().is_loopback())
-        {
-            say(
-                format,
-                Level::Warn,
-                "warning: listening beyond loopback (--behind-proxy): tiny_http has no \
-                 timeouts, no connection limit and trusts Content-Length; only the reverse \
-                 proxy in front stops those requests: firewall this port to the proxy",
-            );
-        }
-    }
+    let servers = bind_all(&opts.binds, format)?;
     announce(&opts, workers);
     let server_count = servers.len();
     let shared = Arc::new(Shared {
@@ -257,6 +225,44 @@ pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
             Ok(())
         }
     }
+}
+
+/// Binds every address, in order, and says where it listens: the first
+/// line names the first address (tests bind port 0 and read it), one line
+/// per further address, and a warning for a port beyond loopback.
+fn bind_all(binds: &[BindAddr], format: LogFormat) -> Result<Vec<tiny_http::Server>, ServeError> {
+    let mut servers = Vec::with_capacity(binds.len());
+    for addr in binds {
+        let server = bind::bind(addr).map_err(|reason| ServeError::Bind {
+            addr: addr.describe(),
+            reason,
+        })?;
+        servers.push(server);
+    }
+    for (addr, server) in binds.iter().zip(&servers) {
+        match server.server_addr().to_ip() {
+            Some(a) => say(format, Level::Info, &format!("listening on http://{a}")),
+            None => say(
+                format,
+                Level::Info,
+                &format!("listening on {}", addr.describe()),
+            ),
+        }
+        if server
+            .server_addr()
+            .to_ip()
+            .is_some_and(|a: SocketAddr| !a.ip().is_loopback())
+        {
+            say(
+                format,
+                Level::Warn,
+                "warning: listening beyond loopback (--behind-proxy): tiny_http has no \
+                 timeouts, no connection limit and trusts Content-Length; only the reverse \
+                 proxy in front stops those requests: firewall this port to the proxy",
+            );
+        }
+    }
+    Ok(servers)
 }
 
 /// The start-up lines after the address: exposure, providers, database.

@@ -121,10 +121,28 @@ pub enum Auth<'a> {
 }
 
 /// A call's method and body.
+#[derive(Clone, Copy)]
 pub enum Body<'a> {
     Get,
     /// `application/x-www-form-urlencoded`.
     Form(&'a [(&'a str, &'a str)]),
+    /// `application/json` (PayPal's and Wave's POST bodies).
+    Json(&'a Value),
+    /// A POST with no body (Wave's refund and expire).
+    Empty,
+}
+
+/// What a call sends besides its method and body.
+#[derive(Clone, Copy, Default)]
+pub struct Extra<'a> {
+    /// More request headers: an idempotency key (Stripe's
+    /// `Idempotency-Key`, PayPal's `PayPal-Request-Id`), PayPal's `Prefer`.
+    /// Every retry sends them again, so a retried POST carries the same
+    /// key and cannot act twice.
+    pub headers: &'a [(&'a str, &'a str)],
+    /// Retry a 409 too: Stripe answers 409 to a request whose key is still
+    /// being executed by an earlier try (its own client retries it).
+    pub retry_conflict: bool,
 }
 
 /// One provider's API: its base URL, an agent and the retry policy.
@@ -264,12 +282,24 @@ impl Api {
         auth: Auth<'_>,
         body: Body<'_>,
     ) -> Result<Value, ApiError> {
+        self.call_with(call, url, auth, body, Extra::default())
+    }
+
+    /// [`Api::call`] with more headers (the same on every try).
+    pub fn call_with(
+        &self,
+        call: &str,
+        url: &url::Url,
+        auth: Auth<'_>,
+        body: Body<'_>,
+        extra: Extra<'_>,
+    ) -> Result<Value, ApiError> {
         let provider = self.provider.title();
         let mut attempt = 0;
         loop {
             attempt += 1;
             self.calls.set(self.calls.get().saturating_add(1));
-            let outcome = self.send(url, auth, &body);
+            let outcome = self.send(url, auth, &body, extra.headers);
             let last = attempt >= self.retry.attempts;
             let wait = match outcome {
                 Ok(answer) if (200..300).contains(&answer.status) => {
@@ -278,7 +308,11 @@ impl Api {
                 Ok(answer) => {
                     let retry = match answer.should_retry {
                         Some(says) => says,
-                        None => answer.status == 429 || answer.status >= 500,
+                        None => {
+                            answer.status == 429
+                                || answer.status >= 500
+                                || (answer.status == 409 && extra.retry_conflict)
+                        }
                     };
                     if !retry || last {
                         return Err(ApiError::Status {
@@ -328,7 +362,13 @@ impl Api {
         exp.mul_f64(jitter).max(self.retry.base / 2)
     }
 
-    fn send(&self, url: &url::Url, auth: Auth<'_>, body: &Body<'_>) -> Result<Answer, ureq::Error> {
+    fn send(
+        &self,
+        url: &url::Url,
+        auth: Auth<'_>,
+        body: &Body<'_>,
+        headers: &[(&str, &str)],
+    ) -> Result<Answer, ureq::Error> {
         let authorization = match auth {
             Auth::Bearer(token) => format!("Bearer {token}"),
             Auth::Basic(user, pass) => {
@@ -341,18 +381,34 @@ impl Api {
             }
         };
         let mut response = match body {
-            Body::Get => self
-                .agent
-                .get(url.as_str())
-                .header("Authorization", &authorization)
-                .header("Accept", "application/json")
-                .call()?,
-            Body::Form(pairs) => self
-                .agent
-                .post(url.as_str())
-                .header("Authorization", &authorization)
-                .header("Accept", "application/json")
-                .send_form(pairs.iter().copied())?,
+            Body::Get => {
+                let mut request = self
+                    .agent
+                    .get(url.as_str())
+                    .header("Authorization", &authorization)
+                    .header("Accept", "application/json");
+                for (name, value) in headers {
+                    request = request.header(*name, *value);
+                }
+                request.call()?
+            }
+            Body::Form(_) | Body::Json(_) | Body::Empty => {
+                let mut request = self
+                    .agent
+                    .post(url.as_str())
+                    .header("Authorization", &authorization)
+                    .header("Accept", "application/json");
+                for (name, value) in headers {
+                    request = request.header(*name, *value);
+                }
+                match body {
+                    Body::Form(pairs) => request.send_form(pairs.iter().copied())?,
+                    Body::Json(value) => request
+                        .header("Content-Type", "application/json")
+                        .send(value.to_string().as_bytes())?,
+                    Body::Get | Body::Empty => request.send_empty()?,
+                }
+            }
         };
         let header = |name: &str| {
             response

@@ -32,6 +32,7 @@ pub mod api;
 pub mod credentials;
 pub mod event;
 pub mod http;
+pub mod issued;
 mod json;
 pub mod paypal;
 pub mod stripe;

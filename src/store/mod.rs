@@ -36,6 +36,7 @@
 pub mod bulk;
 pub mod ledger;
 mod reader;
+pub mod refunds;
 pub mod rows;
 pub mod search;
 pub mod sync;
@@ -60,6 +61,7 @@ const MIGRATION_LIST: &[M<'static>] = &[
     M::up(include_str!("../../sql/005_check_indexes.sql")),
     M::up(include_str!("../../sql/006_ledger.sql")),
     M::up(include_str!("../../sql/008_sync.sql")),
+    M::up(include_str!("../../sql/009_refunds.sql")),
 ];
 static MIGRATIONS: Migrations<'static> = Migrations::from_slice(MIGRATION_LIST);
 

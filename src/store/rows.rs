@@ -12,9 +12,9 @@ use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSqlOutput, ValueRe
 use rusqlite::{Row, ToSql};
 
 use crate::domain::{
-    AuditEvent, Currency, EventState, LogResult, LogSource, Money, MovementKind, MovementSource,
-    Order, OrderPaymentStatus, OrderStatus, OrphanState, Payment, PaymentStatus, Provider,
-    SignatureCheck, StatusSource, Timestamp, parse_ts,
+    AuditEvent, Currency, EventState, IntentState, LogResult, LogSource, Money, MovementKind,
+    MovementSource, Order, OrderPaymentStatus, OrderStatus, OrphanState, Payment, PaymentStatus,
+    Provider, SignatureCheck, StatusSource, Timestamp, parse_ts,
 };
 
 /// Columns of `orders`, in the order [`order_from_row`] reads them.
@@ -70,7 +70,8 @@ sql_word!(
     LogSource,
     SignatureCheck,
     MovementKind,
-    MovementSource
+    MovementSource,
+    IntentState
 );
 
 impl FromSql for Currency {

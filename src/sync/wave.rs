@@ -77,7 +77,13 @@ impl Source for WaveApi {
             // Not a session: see can_ask.
             Some(_) => return Ok(None),
             None => {
-                let sessions = self.sessions_of_order(&p.order_number)?;
+                // A 404 reads as "no session": if the search does not
+                // exist, the payment waits for its webhook as before.
+                let sessions = match self.sessions_of_order(&p.order_number) {
+                    Ok(sessions) => sessions,
+                    Err(e) if e.status() == Some(404) => Vec::new(),
+                    Err(e) => return Err(e),
+                };
                 session_of_order(&sessions).and_then(session_fact)
             }
         };

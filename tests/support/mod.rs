@@ -318,6 +318,9 @@ pub struct FakeRequest {
     pub query: Vec<(String, String)>,
     pub authorization: String,
     pub body: String,
+    /// Every request header (name, value), for the ones a test looks at
+    /// (an idempotency key).
+    pub headers: Vec<(String, String)>,
 }
 
 impl FakeRequest {
@@ -325,6 +328,14 @@ impl FakeRequest {
         self.query
             .iter()
             .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// A request header, by name (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
 }
@@ -388,6 +399,16 @@ impl Fake {
                         .map(|h| h.value.as_str().to_owned())
                         .unwrap_or_default(),
                     body,
+                    headers: req
+                        .headers()
+                        .iter()
+                        .map(|h| {
+                            (
+                                h.field.as_str().as_str().to_owned(),
+                                h.value.as_str().to_owned(),
+                            )
+                        })
+                        .collect(),
                 };
                 let (status, headers, body) = handler(&fr);
                 let mut resp = tiny_http::Response::from_string(body).with_status_code(status);

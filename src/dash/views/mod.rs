@@ -147,6 +147,10 @@ pub enum Ask {
 pub fn order_action(k: &KeyList, ev: &KeyEvent) -> Option<Ask> {
     if k.cancel.matches(ev) {
         Some(Ask::Now(Action::Cancel))
+    } else if k.cancel_refund.matches(ev) {
+        Some(Ask::Now(Action::CancelRefund))
+    } else if k.refund.matches(ev) {
+        Some(Ask::Now(Action::Refund))
     } else if k.validate.matches(ev) {
         Some(Ask::Now(Action::Validate))
     } else if k.set_order_payment.matches(ev) {

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::domain::{Provider, Timestamp};
-use crate::providers::api::{Api, ApiError, Auth, Body};
+use crate::providers::api::{Api, ApiError, Auth, Body, Extra};
 use crate::providers::credentials::{PaypalClient, PaypalMode};
 
 /// PayPal's live API host.
@@ -114,6 +114,31 @@ impl PaypalApi {
                 *self.token.borrow_mut() = None;
                 let token = self.token()?;
                 self.api.call(call, url, Auth::Bearer(&token), Body::Get)
+            }
+            other => other,
+        }
+    }
+
+    /// A call with the token and `extra` headers; a 401 gets a new token
+    /// and one more try (a 401 means the request was not acted on, so a
+    /// POST may be sent again).
+    pub(super) fn call_authorised(
+        &self,
+        call: &str,
+        url: &url::Url,
+        body: Body<'_>,
+        extra: Extra<'_>,
+    ) -> Result<Value, ApiError> {
+        let token = self.token()?;
+        match self
+            .api
+            .call_with(call, url, Auth::Bearer(&token), body, extra)
+        {
+            Err(e) if e.status() == Some(401) => {
+                *self.token.borrow_mut() = None;
+                let token = self.token()?;
+                self.api
+                    .call_with(call, url, Auth::Bearer(&token), body, extra)
             }
             other => other,
         }
@@ -214,7 +239,7 @@ impl PaypalApi {
     }
 }
 
-fn encode(segment: &str) -> String {
+pub(super) fn encode(segment: &str) -> String {
     url::form_urlencoded::byte_serialize(segment.as_bytes()).collect()
 }
 

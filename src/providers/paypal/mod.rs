@@ -8,11 +8,14 @@
 //! - [`parse`](mod@parse): a verified body into a [`ProviderEvent`](super::ProviderEvent)
 //!   (pure).
 //!
+//! - [`refunds`]: the refund calls `tally refund` makes.
+//!
 //! Nothing here knows of Stripe, of HTTP serving or of the database.
 
 pub mod api;
 pub mod certs;
 pub mod parse;
+pub mod refunds;
 pub mod verify;
 
 pub use certs::{CertError, CertSource, default_cert_cache};

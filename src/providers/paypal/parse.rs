@@ -272,7 +272,7 @@ fn movements(
 
 /// A refund's state from its `status` (v2) or `state` (v1); absent, the
 /// refund is done; an unknown word is pending.
-fn refund_state(status: Option<&str>) -> RefundState {
+pub(crate) fn refund_state(status: Option<&str>) -> RefundState {
     let Some(status) = status else {
         return RefundState::Succeeded;
     };

@@ -49,6 +49,11 @@ impl StripeApi {
         self
     }
 
+    /// The key, as the `Authorization` of a call (the refund calls).
+    pub(super) fn bearer(&self) -> Auth<'_> {
+        Auth::Bearer(self.key.expose())
+    }
+
     fn get(&self, call: &str, path: &str, query: &[(&str, String)]) -> Result<Value, ApiError> {
         let url = self.api.url(path, query)?;
         self.api
@@ -136,7 +141,7 @@ impl StripeApi {
 }
 
 /// A path segment, percent-encoded.
-fn encode(segment: &str) -> String {
+pub(super) fn encode(segment: &str) -> String {
     url::form_urlencoded::byte_serialize(segment.as_bytes()).collect()
 }
 

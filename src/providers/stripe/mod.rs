@@ -6,10 +6,14 @@
 //! - [`parse`](mod@parse): a verified body into a [`ProviderEvent`](super::ProviderEvent)
 //!   (pure).
 //!
+//! - [`refunds`]: the API calls `tally refund` and the cancel guard make
+//!   (refunds, PaymentIntent cancel and search).
+//!
 //! Nothing here knows of PayPal, of HTTP serving or of the database.
 
 pub mod api;
 pub mod parse;
+pub mod refunds;
 pub mod verify;
 
 pub use parse::parse;

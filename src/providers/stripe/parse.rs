@@ -504,7 +504,7 @@ fn listed_refunds<'a>(
 
 /// A Stripe refund status; an unknown or absent one (the field is
 /// nullable) is pending: no money back until Stripe says so.
-fn refund_state(status: Option<&str>) -> RefundState {
+pub(crate) fn refund_state(status: Option<&str>) -> RefundState {
     match status {
         Some("succeeded") => RefundState::Succeeded,
         Some("failed") => RefundState::Failed,

@@ -1,28 +1,29 @@
 //! Wave's Checkout API, as far as tally uses it (`../shared/providers/wave.md`
-//! §2): checkout sessions, read. Built on [`crate::providers::api`] (time
-//! limits, retries honouring `Retry-After`, errors naming the call and
-//! Wave's own `message`). Base URL `https://api.wave.com`, the key as
-//! `Authorization: Bearer` [P].
+//! §2): checkout sessions read (`tally sync`, `tally doctor`, the cancel
+//! guard), refunded and expired (`tally refund`, the cancel guard). Built on
+//! [`crate::providers::api`] (time limits, retries honouring `Retry-After`,
+//! errors naming the call and Wave's own `message`). Base URL
+//! `https://api.wave.com`, the key as `Authorization: Bearer` [P].
 //!
-//! - `GET /v1/checkout/sessions/{id}` [P]: one session. `tally sync` asks
-//!   it for each recent pending Wave payment whose reference is a session
-//!   id (`cos-…`, what the webhooks record); a 404 is "no such session".
+//! - `GET /v1/checkout/sessions/{id}` [P]: one session; a 404 is "no such
+//!   session". `tally sync` asks it for each recent pending Wave payment
+//!   whose reference is a session id (`cos-…`, what the webhooks record).
 //! - `GET /v1/checkout/sessions/search?client_reference=…` ([S] only: the
 //!   endpoint and its parameter are in secondary copies, its answer's shape
-//!   in none): the sessions of an order, for a pending payment that holds
-//!   no session id yet (the shop puts the order number in
+//!   in none): the sessions of an order (the shop puts the order number in
 //!   `client_reference`). Both readings are handled: the answer may be a
-//!   `result` list (as the copies' clients read it) or a bare list, and may
-//!   page the way Wave's Balance API does (§3.2: `page_info.has_next_page`
-//!   and `end_cursor`, passed back as `after`), or not at all. A 404 is read
-//!   as "none": whether Wave answers an empty search with an empty list or
-//!   a 404 is not published either.
-//!
-//! This is the shape of the Wave client on the `refund` branch
-//! (`WaveApi`, [`DEFAULT_BASE`], [`WaveApi::session`],
-//! [`WaveApi::sessions_of_order`], [`session_state`]) with what `tally
-//! sync` and `tally doctor` add: paging, [`WaveApi::probe`] and
-//! [`session_fact`]. The refund and expiry calls live there.
+//!   `result` list or a bare list, and may page the way Wave's Balance API
+//!   does (§3.2: `page_info.has_next_page` and `end_cursor`, passed back as
+//!   `after`), or not at all. Whether an empty search is an empty list or a
+//!   404 is not published either: this client returns the 404 as an error,
+//!   and each caller decides (sync reads it as "none"; the cancel guard
+//!   refuses to cancel on what it could not check).
+//! - `POST /v1/checkout/sessions/{id}/refund`: a full refund only; "If you
+//!   try to refund a checkout twice, no additional transaction will be
+//!   created" (§2.3), so sending it again is safe. No refund object comes
+//!   back: a 2xx is the refund.
+//! - `POST /v1/checkout/sessions/{id}/expire`: an open session can no
+//!   longer be paid.
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -104,9 +105,8 @@ impl WaveApi {
     }
 
     /// Every checkout session whose `client_reference` is `order`, every
-    /// page; none on 404 (see the module's notes on what is unconfirmed).
-    /// Sessions another reference matched (a search that is not exact)
-    /// are left out.
+    /// page (a 404 is an error: see the module's notes). Sessions another
+    /// reference matched (a search that is not exact) are left out.
     pub fn sessions_of_order(&self, order: &str) -> Result<Vec<Value>, ApiError> {
         let call = "search checkout sessions";
         let mut out: Vec<Value> = Vec::new();
@@ -118,11 +118,7 @@ impl WaveApi {
             if let Some(cursor) = &after {
                 query.push(("after", cursor.clone()));
             }
-            let page = match self.call(call, "v1/checkout/sessions/search", &query, Body::Get) {
-                Ok(v) => v,
-                Err(e) if e.status() == Some(404) && after.is_none() => return Ok(out),
-                Err(e) => return Err(e),
-            };
+            let page = self.call(call, "v1/checkout/sessions/search", &query, Body::Get)?;
             let list = page
                 .get("result")
                 .and_then(Value::as_array)
@@ -163,6 +159,28 @@ impl WaveApi {
             after = Some(cursor.to_owned());
         }
     }
+
+    /// `POST /v1/checkout/sessions/{id}/refund`: the whole payment back.
+    pub fn refund_session(&self, id: &str) -> Result<(), ApiError> {
+        self.call(
+            "refund checkout session",
+            &format!("v1/checkout/sessions/{}/refund", encode(id)),
+            &[],
+            Body::Empty,
+        )
+        .map(drop)
+    }
+
+    /// `POST /v1/checkout/sessions/{id}/expire`.
+    pub fn expire_session(&self, id: &str) -> Result<(), ApiError> {
+        self.call(
+            "expire checkout session",
+            &format!("v1/checkout/sessions/{}/expire", encode(id)),
+            &[],
+            Body::Empty,
+        )
+        .map(drop)
+    }
 }
 
 fn encode(segment: &str) -> String {
@@ -187,7 +205,7 @@ pub fn is_session_id(reference: &str) -> bool {
     reference.starts_with("cos-")
 }
 
-/// Where a checkout session stands.
+/// Where a checkout session stands (`tally sync`, the cancel guard).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SessionState {
     /// Paid: `payment_status` succeeded (or `checkout_status` complete).
@@ -214,8 +232,10 @@ pub fn session_state(v: &Value) -> SessionState {
     }
 }
 
-/// The event `tally sync` records for what a checkout session says now,
-/// when that is a fact tally acts on; `None` while it may still be paid.
+/// A retrieved session as the webhook event Wave would have sent about
+/// it, to apply through the webhook path (verified by the API call,
+/// de-duplicated by its id), when that is a fact tally acts on; `None`
+/// while it may still be paid (pending, as tally already has it).
 ///
 /// - Paid: a `checkout.session.completed` carrying the session, as Wave's
 ///   webhook would (the capture of its `amount`; the session id becomes
@@ -286,6 +306,29 @@ mod tests {
         json!({"id": id, "amount": "25000", "currency": "XOF", "checkout_status": checkout,
                "payment_status": payment, "client_reference": "TEST1033",
                "when_created": "2026-11-21T10:00:00Z", "when_expires": "2026-11-21T10:30:00Z"})
+    }
+
+    #[test]
+    fn a_session_becomes_the_event_wave_would_have_sent() {
+        let session = json!({"id": "cos-1", "amount": "45000", "currency": "XOF",
+            "checkout_status": "complete", "payment_status": "succeeded",
+            "client_reference": "TEST1033", "transaction_id": "TX1",
+            "when_created": "2026-11-29T09:00:00Z", "when_completed": "2026-11-29T09:01:00Z"});
+        let fact = session_fact(&session).unwrap();
+        assert_eq!(fact["id"], "sync:cos-1:complete");
+        let event = crate::providers::wave::parse(fact.to_string().as_bytes()).unwrap();
+        assert_eq!(event.kind, crate::providers::EventKind::Succeeded);
+        assert_eq!(event.reference.as_deref(), Some("cos-1"));
+        let open =
+            json!({"id": "cos-2", "checkout_status": "open", "payment_status": "processing"});
+        assert!(session_fact(&open).is_none());
+        let expired = json!({"id": "cos-3", "checkout_status": "expired",
+            "payment_status": "cancelled", "amount": "45000", "currency": "XOF",
+            "client_reference": "TEST1033", "when_created": "2026-11-29T09:00:00Z"});
+        let fact = session_fact(&expired).unwrap();
+        assert_eq!(fact["type"], "checkout.session.payment_failed");
+        let event = crate::providers::wave::parse(fact.to_string().as_bytes()).unwrap();
+        assert_eq!(event.kind, crate::providers::EventKind::Failed);
     }
 
     #[test]
