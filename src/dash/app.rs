@@ -23,6 +23,7 @@ use super::detail::{self, Detail};
 use super::dialogs::{self, ChooseFor};
 use super::help;
 use super::keys::KeyList;
+use super::sync::SyncState;
 use super::views::{self, find, findings::Findings, list::ListView, orphans};
 use crate::domain::Timestamp;
 use crate::report::Rule;
@@ -155,6 +156,8 @@ pub enum Task {
     Prepare(Action, Targets),
     /// Run the confirmed action.
     Run(Confirm),
+    /// Start a sync in the background.
+    Sync,
 }
 
 /// How a status line message reads.
@@ -206,6 +209,8 @@ pub struct App {
     pub orphans_open: i64,
     pub webhooks_failed: i64,
     pub status: Option<(String, Tone)>,
+    /// The background sync (`S`).
+    pub sync: SyncState,
     /// Keys handled so far; shown with `TALLY_DASH_TRACE` for the benchmark.
     pub keys_handled: u64,
     pub trace: bool,
@@ -235,6 +240,7 @@ impl App {
             orphans_open: 0,
             webhooks_failed: 0,
             status: None,
+            sync: SyncState::Idle,
             keys_handled: 0,
             trace: false,
         }
@@ -423,6 +429,9 @@ fn normal(app: &mut App, ev: &KeyEvent) -> Task {
     }
     if k.refresh.matches(ev) {
         return Task::Refresh;
+    }
+    if k.sync.matches(ev) {
+        return super::sync::key(app);
     }
     if k.help.matches(ev) {
         app.mode = Mode::Help { scroll: 0 };

@@ -340,8 +340,14 @@ fn webhooks_section(webhooks: &[WebhookRow], theme: &Theme) -> Vec<Line<'static>
         lines.push(field("", "none received for this order", theme));
     }
     for w in webhooks {
+        // The listener's rows as before; a replay's or a sync's say so.
+        let via = if w.source == "webhook" {
+            String::new()
+        } else {
+            format!(" ({})", w.source)
+        };
         let line = format!(
-            "  #{} {}  {} {} {} {}",
+            "  #{} {}  {} {}{via} {} {}",
             w.id,
             short_ts(&w.received_at),
             opt(&w.provider),

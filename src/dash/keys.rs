@@ -193,6 +193,7 @@ pub struct KeyList {
     pub search_clear_line: Binding,
     pub filter_change: Binding,
     pub refresh: Binding,
+    pub sync: Binding,
     pub help: Binding,
     pub quit: Binding,
     pub force_quit: Binding,
@@ -292,6 +293,11 @@ impl Default for KeyList {
                 "filter dialog: change the value (↑/↓ choose the filter)",
             ),
             refresh: Binding::new(General, &[ch('R')], "reload now (it also reloads itself)"),
+            sync: Binding::new(
+                General,
+                &[ch('S')],
+                "sync in the background: ask the providers what webhooks missed",
+            ),
             help: Binding::new(General, &[ch('?')], "this help"),
             quit: Binding::new(General, &[ch('q')], "quit (from the main view)"),
             force_quit: Binding::new(General, &[ctrl('c')], "quit from anywhere"),
@@ -339,6 +345,7 @@ impl KeyList {
             &self.search_clear_line,
             &self.filter_change,
             &self.refresh,
+            &self.sync,
             &self.help,
             &self.quit,
             &self.force_quit,
@@ -404,7 +411,7 @@ mod tests {
     #[test]
     fn every_binding_is_in_the_help() {
         let keys = KeyList::default();
-        assert_eq!(keys.entries().len(), 39);
+        assert_eq!(keys.entries().len(), 40);
         assert_eq!(keys.goto_view.label(), "1 / 2 / 3 / 4 / 5");
         assert_eq!(keys.page_up.label(), "PgUp / Ctrl-u");
     }

@@ -109,6 +109,10 @@ fn render_title(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     if app.read_only {
         left.push_str(" · READ-ONLY");
     }
+    if let Some(note) = super::sync::title_note(app) {
+        left.push_str(" · ");
+        left.push_str(&note);
+    }
     let right = format!(
         "{} help · {} quit ",
         app.keys.help.first(),

@@ -16,6 +16,7 @@ use crate::providers::api::timeout_from_env;
 use crate::providers::credentials::{self, StripeKeyKind};
 use crate::providers::paypal::api::{PaypalApi, default_base};
 use crate::providers::stripe::api::{DEFAULT_BASE as STRIPE_BASE, StripeApi};
+use crate::providers::wave::api::{DEFAULT_BASE as WAVE_BASE, WaveApi};
 use crate::store::Store;
 
 /// How far back "sync applied events the listener never received" looks.
@@ -94,13 +95,23 @@ pub fn checks(api: &ApiArgs, db: &std::path::Path) -> Vec<Check> {
             });
         }
     }
-    if credentials::wave_api_key().is_some() {
-        out.push(check(
-            "wave api",
-            Status::Warning,
-            "WAVE_API_KEY set, but this build does not sync Wave yet".to_owned(),
-            None,
-        ));
+    if let Some(key) = credentials::wave_api_key() {
+        let base = api.wave_api.as_deref().unwrap_or(WAVE_BASE);
+        let answer = WaveApi::new(base, key, timeout).and_then(|w| w.probe());
+        out.push(match answer {
+            Ok(()) => check(
+                "wave api",
+                Status::Ok,
+                "WAVE_API_KEY set; Wave answers (retrieve checkout session)".to_owned(),
+                None,
+            ),
+            Err(e) => check(
+                "wave api",
+                Status::Problem,
+                e.to_string(),
+                Some("check the key (wave_sn_prod_...) in the Business Portal (Developers → API keys): it needs the Checkout API, and tally does not sign requests (a key created with request signing is refused)"),
+            ),
+        });
     }
     out.extend(sync_findings(db));
     out

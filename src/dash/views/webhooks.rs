@@ -1,5 +1,6 @@
 //! The Webhooks view: the webhook log, newest first, a page at a time
-//! ([`App::webhooks`], read by keyset); `✗` marks failed deliveries, and a
+//! ([`App::webhooks`], read by keyset), with where each row came from (the
+//! listener, a replay, `tally sync`); `✗` marks failed deliveries, and a
 //! delivery can be replayed from here.
 
 use crossterm::event::KeyEvent;
@@ -63,13 +64,14 @@ pub fn query(theme: &Theme) -> Vec<Span<'static>> {
 pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let grid = Grid {
         header: &[
-            "", "#", "Received", "Provider", "Event", "Result", "HTTP", "Order", "Error",
+            "", "#", "Received", "Provider", "Source", "Event", "Result", "HTTP", "Order", "Error",
         ],
         widths: vec![
             Constraint::Length(1),
             Constraint::Length(6),
             Constraint::Length(16),
             Constraint::Length(8),
+            Constraint::Length(7),
             Constraint::Length(30),
             Constraint::Length(9),
             Constraint::Length(4),
@@ -90,6 +92,7 @@ fn row<'a>(w: &'a WebhookRow, theme: &Theme) -> Row<'a> {
         Cell::from(w.id.to_string()),
         Cell::from(short_ts(&w.received_at)),
         Cell::from(opt(&w.provider)),
+        Cell::from(w.source.as_str()),
         Cell::from(opt(&w.event_type)),
         Cell::from(w.result.as_str()),
         Cell::from(w.http_status.to_string()),
@@ -106,6 +109,7 @@ pub fn detail(w: &WebhookRow, theme: &Theme) -> (String, Vec<Line<'static>>) {
         vec![
             field("received", w.received_at.clone(), theme),
             field("provider", opt(&w.provider).to_owned(), theme),
+            field("source", w.source.clone(), theme),
             field("event", opt(&w.event_type).to_owned(), theme),
             field("event id", opt(&w.event_id).to_owned(), theme),
             field("signature", w.signature.clone(), theme),
