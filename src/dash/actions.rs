@@ -78,6 +78,9 @@ pub struct Confirm {
     pub title: String,
     pub lines: Vec<String>,
     pub warnings: Vec<String>,
+    /// A cancel's offer to refund through the providers too: what each
+    /// gives back ("Stripe 89.90 EUR"); `None` when nothing can be.
+    pub refund_offer: Option<String>,
 }
 
 /// What an action did.
@@ -151,6 +154,10 @@ fn count(rows: &[Row], pred: impl Fn(&Row) -> bool) -> usize {
 /// payments as they are now.
 pub fn confirm(action: Action, targets: Targets, rows: &[(Order, Option<Payment>)]) -> Confirm {
     let mut says = Says::default();
+    let refund_offer = (action == Action::Cancel)
+        .then(|| refundable(rows))
+        .filter(|by| !by.is_empty())
+        .map(|by| by.join(" + "));
     let title = match action {
         Action::Cancel => confirm_cancel(rows, &mut says),
         Action::CancelRefund => {
@@ -179,6 +186,7 @@ pub fn confirm(action: Action, targets: Targets, rows: &[(Order, Option<Payment>
         title,
         lines: says.lines,
         warnings: says.warnings,
+        refund_offer,
     }
 }
 
@@ -213,8 +221,13 @@ fn confirm_cancel(rows: &[Row], says: &mut Says) -> String {
 
 /// What a refund through the providers would give back, per provider,
 /// and what cannot be refunded that way.
-fn confirm_refund(rows: &[Row], says: &mut Says) {
-    let mut by: BTreeMap<Provider, (usize, BTreeMap<String, i64>)> = BTreeMap::new();
+/// Per provider that refunds through its API: how many payments keep
+/// money, and how much, per currency.
+type Refundable = BTreeMap<Provider, (usize, BTreeMap<String, i64>)>;
+
+/// What the rows' payments keep, by provider, and how many are cash.
+fn by_provider(rows: &[Row]) -> (Refundable, usize) {
+    let mut by: Refundable = BTreeMap::new();
     let mut by_hand = 0;
     for (_, p) in rows {
         let Some(p) = p.as_ref().filter(|p| p.kept() > 0) else {
@@ -232,19 +245,37 @@ fn confirm_refund(rows: &[Row], says: &mut Says) {
             Provider::Cash => by_hand += 1,
         }
     }
+    (by, by_hand)
+}
+
+/// "89.90 EUR + 45000 XOF".
+fn amounts(sums: &BTreeMap<String, i64>) -> String {
+    sums.iter()
+        .filter_map(|(code, minor)| {
+            let c = crate::domain::Currency::parse(code).ok()?;
+            Some(crate::domain::Money::show_minor(*minor, c))
+        })
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
+/// "Stripe 89.90 EUR" for each provider that would refund something.
+fn refundable(rows: &[Row]) -> Vec<String> {
+    by_provider(rows)
+        .0
+        .iter()
+        .map(|(provider, (_, sums))| format!("{} {}", provider.title(), amounts(sums)))
+        .collect()
+}
+
+fn confirm_refund(rows: &[Row], says: &mut Says) {
+    let (by, by_hand) = by_provider(rows);
     for (provider, (n, sums)) in &by {
-        let amounts: Vec<String> = sums
-            .iter()
-            .filter_map(|(code, minor)| {
-                let c = crate::domain::Currency::parse(code).ok()?;
-                Some(crate::domain::Money::show_minor(*minor, c))
-            })
-            .collect();
         says.lines.push(format!(
             "Refunds {} through {} ({}), each exactly once (a refund intent with its own key).",
             plural(*n, "payment", "payments"),
             provider.title(),
-            amounts.join(" + ")
+            amounts(sums)
         ));
     }
     if by.is_empty() {
@@ -420,6 +451,7 @@ pub fn confirm_replay(w: &WebhookRow) -> Confirm {
         title: format!("Replay webhook delivery #{}", w.id),
         lines,
         warnings,
+        refund_offer: None,
     }
 }
 
@@ -457,6 +489,7 @@ pub fn confirm_link(o: &OrphanRow, number: &str) -> Confirm {
             orphan_text(o)
         )],
         warnings,
+        refund_offer: None,
     }
 }
 
@@ -476,6 +509,7 @@ pub fn confirm_dismiss(o: &OrphanRow) -> Confirm {
             "if money was taken for it, refund or attach it first: dismissing moves nothing"
                 .to_owned(),
         ],
+        refund_offer: None,
     }
 }
 
@@ -780,6 +814,15 @@ mod tests {
             "{}",
             c.warnings[0]
         );
+        // And it offers to refund them through Stripe, with the amount.
+        let offer = c.refund_offer.as_deref().unwrap_or_default();
+        assert!(
+            offer.starts_with("Stripe ") && offer.contains(" EUR"),
+            "{offer}"
+        );
+        // Only a cancel offers it.
+        let (t, rows) = targets(&store, &["TEST1001", "TEST2001", "TEST2002"]);
+        assert_eq!(confirm(Action::Refund, t, &rows).refund_offer, None);
     }
 
     #[test]

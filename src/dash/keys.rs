@@ -188,6 +188,8 @@ pub struct KeyList {
     pub dismiss: Binding,
     pub confirm: Binding,
     pub decline: Binding,
+    /// In a cancel's confirmation: cancel and refund instead.
+    pub and_refund: Binding,
     pub close: Binding,
     pub search_keep: Binding,
     pub search_clear_line: Binding,
@@ -276,6 +278,11 @@ impl Default for KeyList {
             dismiss: Binding::new(Act, &[ch('d')], "Orphans: dismiss the event"),
             confirm: Binding::new(Dialogs, &[ch('y'), code(C::Enter)], "confirm"),
             decline: Binding::new(Dialogs, &[ch('n'), code(C::Esc)], "decline"),
+            and_refund: Binding::new(
+                Dialogs,
+                &[ch('r')],
+                "cancel: cancel and refund through the providers instead",
+            ),
             close: Binding::new(
                 Dialogs,
                 &[code(C::Esc)],
@@ -340,6 +347,7 @@ impl KeyList {
             &self.dismiss,
             &self.confirm,
             &self.decline,
+            &self.and_refund,
             &self.close,
             &self.search_keep,
             &self.search_clear_line,
@@ -411,7 +419,7 @@ mod tests {
     #[test]
     fn every_binding_is_in_the_help() {
         let keys = KeyList::default();
-        assert_eq!(keys.entries().len(), 40);
+        assert_eq!(keys.entries().len(), 41);
         assert_eq!(keys.goto_view.label(), "1 / 2 / 3 / 4 / 5");
         assert_eq!(keys.page_up.label(), "PgUp / Ctrl-u");
     }

@@ -501,6 +501,8 @@ fn cancelling_marked_orders_goes_through_the_confirmation_and_the_operations() {
         panic!("a confirmation: {:?}", app.mode);
     };
     assert_eq!(c.title, "Cancel 2 orders");
+    // Nothing here keeps money at a provider: no refund to offer.
+    assert_eq!(c.refund_offer, None);
     press(&mut app, &mut r, key('y'));
     let Mode::Summary { summary, .. } = &app.mode else {
         panic!("a summary: {:?}", app.mode);
