@@ -77,6 +77,9 @@ intent-state-pending = pending
 intent-state-succeeded = succeeded
 intent-state-failed = failed
 intent-state-refused = refused
+log-source-webhook = webhook
+log-source-replay = replay
+log-source-sync = sync
 line-kind-charge = charge
 line-kind-refund = refund
 line-kind-dispute = dispute
@@ -392,11 +395,13 @@ key-link = Orphans: link the event to an order
 key-dismiss = Orphans: dismiss the event
 key-confirm = confirm
 key-decline = decline
+key-and-refund = cancel: cancel and refund through the providers instead
 key-close = close the search line, dialog, details or help
 key-search-keep = search line: keep the search and leave the line
 key-search-clear-line = search line: clear it
 key-filter-change = filter dialog: change the value (↑/↓ choose the filter)
 key-refresh = reload now (it also reloads itself)
+key-sync = sync in the background: ask the providers what webhooks missed
 key-help = this help
 key-quit = quit (from the main view)
 key-force-quit = quit from anywhere
@@ -462,6 +467,7 @@ dash-col-raw-status = Raw status
 dash-col-order = Order
 dash-col-received = Received
 dash-col-source = Provider
+dash-col-log-source = Source
 dash-col-event = Event
 dash-col-result = Result
 dash-col-error = Error
@@ -476,6 +482,7 @@ dash-no-deliveries = no webhook deliveries yet
 dash-delivery-title = Webhook delivery #{ $id }
 dash-f-received = received
 dash-f-provider = provider
+dash-f-source = source
 dash-f-event = event
 dash-f-event-id = event id
 dash-f-signature = signature
@@ -543,6 +550,7 @@ dash-choose-payment = Set the payment's status
 dash-declined = declined: nothing was changed
 dash-working-keys = working… (Ctrl-c quits; each order is committed on its own)
 dash-audited-as = Audited as { $actor }.
+dash-cancel-and-refund = cancel and refund ({ $offer })
 dash-working = working… { $done } of { $total }
 dash-summary-done = Done: { $n }
 dash-summary-skipped = Skipped: { $n }
@@ -790,6 +798,7 @@ orphan-linked = orphan #{ $id } linked to { $order }: { $result } ({ $detail })
 orphan-dismissed = orphan #{ $id } dismissed ({ $what })
 cli-col-received = received
 cli-col-provider = provider
+cli-col-source = source
 cli-col-event = event
 cli-col-reference = reference
 cli-col-amount = amount
@@ -939,7 +948,8 @@ doc-api-stripe-secret = STRIPE_API_KEY is a secret key (sk_): it can move money,
 doc-api-stripe-secret-hint = create a restricted key (rk_) with read access to events, PaymentIntents, charges, disputes and refunds
 doc-api-paypal-ok = PAYPAL_CLIENT_ID and secret set ({ $mode }); PayPal answers (token)
 doc-api-paypal-hint = check the app's client id and secret, and PAYPAL_MODE
-doc-api-wave = WAVE_API_KEY set, but this build does not sync Wave yet
+doc-api-wave-ok = WAVE_API_KEY set; Wave answers (retrieve checkout session)
+doc-api-wave-hint = check the key (wave_sn_prod_...) in the Business Portal (Developers → API keys): it needs the Checkout API, and tally does not sign requests (a key created with request signing is refused)
 doc-api-sync-unseen = tally sync applied { $n } { $provider } event(s) in the last { $days } days that the listener never received
 doc-api-sync-unseen-hint = check the webhook endpoint at the provider (URL, secret, enabled events) and that `tally serve` is reachable
 
@@ -1039,7 +1049,6 @@ sync-problem-would-fail = { $provider } event { $id } would fail: { $error }
 sync-lock = cannot take the sync lock { $path }: { $error }
 sync-not-configured = { $provider }: { $var } is not set, so tally cannot ask { $provider }'s API
 sync-none-configured = no provider API credentials are set: set STRIPE_API_KEY, PAYPAL_CLIENT_ID and PAYPAL_CLIENT_SECRET, or WAVE_API_KEY (see `tally sync --help`)
-sync-wave-unavailable = Wave: sync needs the Wave session ids on payments, which this build does not record yet
 
 ## The providers' APIs and credentials (the provider's own text stays as it gave it)
 
@@ -1132,3 +1141,29 @@ stmt-none = none
 demo-statement-files = Statement files in { $dir }:
 demo-statement-discrepancies = Discrepancies put in on purpose:
 demo-statement-then = Then: { $import }
+
+## The dashboard's sync (S)
+
+dsync-already = a sync is already running ({ $progress })
+dsync-starting = starting
+dsync-started = sync started in the background: the keys keep working; the title line shows it
+dsync-fetched = { $provider }: { $events } events fetched
+dsync-applying = { $provider }: applying { $done }/{ $total }
+dsync-pending = { $provider }: pending payments { $done }/{ $total }
+dsync-status = sync: { $summary }
+dsync-busy = another sync is running on this database; nothing done
+dsync-calls = { $n ->
+    [one] { $n } API call
+   *[other] { $n } API calls
+}
+dsync-nothing-new = nothing new ({ $names }; { $calls })
+dsync-changes = { $n ->
+    [one] { $n } change
+   *[other] { $n } changes
+} ({ $per }; { $calls }): see the Webhooks view, source sync
+dsync-stopped = ; stopped: { $error }
+dsync-problem = ; problem: { $problem }
+dsync-syncing = syncing: { $progress }
+dsync-synced = synced { $at }
+dsync-synced-problems = synced { $at } with problems
+dsync-failed = sync failed { $at }

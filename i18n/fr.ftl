@@ -78,6 +78,9 @@ intent-state-pending = en attente
 intent-state-succeeded = réussi
 intent-state-failed = échoué
 intent-state-refused = refusé
+log-source-webhook = webhook
+log-source-replay = rejeu
+log-source-sync = sync
 line-kind-charge = encaissement
 line-kind-refund = remboursement
 line-kind-dispute = litige
@@ -407,11 +410,13 @@ key-link = Orphelins : rattacher l'événement à une commande
 key-dismiss = Orphelins : écarter l'événement
 key-confirm = confirmer
 key-decline = refuser
+key-and-refund = annulation : annuler et rembourser par les prestataires à la place
 key-close = fermer la ligne de recherche, le dialogue, les détails ou l'aide
 key-search-keep = ligne de recherche : garder la recherche et quitter la ligne
 key-search-clear-line = ligne de recherche : l'effacer
 key-filter-change = dialogue des filtres : changer la valeur (↑/↓ choisissent le filtre)
 key-refresh = recharger maintenant (il se recharge aussi tout seul)
+key-sync = synchroniser en arrière-plan : ce que les webhooks ont manqué
 key-help = cette aide
 key-quit = quitter (depuis la vue principale)
 key-force-quit = quitter de partout
@@ -476,7 +481,8 @@ dash-col-amount = Montant
 dash-col-raw-status = Statut brut
 dash-col-order = Commande
 dash-col-received = Reçu
-dash-col-source = Source
+dash-col-source = Moyen
+dash-col-log-source = Origine
 dash-col-event = Événement
 dash-col-result = Résultat
 dash-col-error = Erreur
@@ -494,6 +500,7 @@ dash-no-deliveries = aucune livraison webhook pour l'instant
 dash-delivery-title = Livraison webhook #{ $id }
 dash-f-received = reçue
 dash-f-provider = prestataire
+dash-f-source = origine
 dash-f-event = événement
 dash-f-event-id = id événement
 dash-f-signature = signature
@@ -573,6 +580,7 @@ dash-choose-payment = Statut du paiement
 dash-declined = refusé : rien n'a changé
 dash-working-keys = en cours… (Ctrl-c quitte ; chaque commande est validée à part)
 dash-audited-as = Tracé au nom de { $actor }.
+dash-cancel-and-refund = annuler et rembourser ({ $offer })
 dash-working = en cours… { $done } sur { $total }
 dash-summary-done = Fait : { $n }
 dash-summary-skipped = Ignoré : { $n }
@@ -844,6 +852,7 @@ orphan-linked = orphelin #{ $id } rattaché à { $order } : { $result } ({ $deta
 orphan-dismissed = orphelin #{ $id } écarté ({ $what })
 cli-col-received = reçu
 cli-col-provider = prestataire
+cli-col-source = source
 cli-col-event = événement
 cli-col-reference = référence
 cli-col-amount = montant
@@ -993,7 +1002,8 @@ doc-api-stripe-secret = STRIPE_API_KEY est une clé secrète (sk_) : elle peut d
 doc-api-stripe-secret-hint = créez une clé restreinte (rk_) avec un accès en lecture aux events, PaymentIntents, charges, disputes et refunds
 doc-api-paypal-ok = PAYPAL_CLIENT_ID et son secret définis ({ $mode }) ; PayPal répond (jeton)
 doc-api-paypal-hint = vérifiez l'identifiant client et le secret de l'application, et PAYPAL_MODE
-doc-api-wave = WAVE_API_KEY défini, mais cette version ne synchronise pas encore Wave
+doc-api-wave-ok = WAVE_API_KEY défini ; Wave répond (lecture d'une session de paiement)
+doc-api-wave-hint = vérifiez la clé (wave_sn_prod_...) dans le Business Portal (Développeurs → Clés d'API) : elle a besoin de l'API Checkout, et tally ne signe pas ses requêtes (une clé créée avec la signature des requêtes est refusée)
 doc-api-sync-unseen = tally sync a appliqué { $n } événement(s) { $provider } ces { $days } derniers jours que le récepteur n'a jamais reçus
 doc-api-sync-unseen-hint = vérifiez le point de terminaison du webhook chez le prestataire (URL, secret, événements activés) et que `tally serve` est joignable
 
@@ -1093,7 +1103,6 @@ sync-problem-would-fail = événement { $provider } { $id } échouerait : { $err
 sync-lock = impossible de prendre le verrou de synchronisation { $path } : { $error }
 sync-not-configured = { $provider } : { $var } n'est pas défini, tally ne peut donc pas interroger l'API de { $provider }
 sync-none-configured = aucun identifiant d'API de prestataire n'est défini : définissez STRIPE_API_KEY, PAYPAL_CLIENT_ID et PAYPAL_CLIENT_SECRET, ou WAVE_API_KEY (voir `tally sync --help`)
-sync-wave-unavailable = Wave : la synchronisation a besoin des identifiants de session Wave sur les paiements, que cette version n'enregistre pas encore
 
 ## Les API et identifiants des prestataires (le texte du prestataire reste tel qu'il l'a donné)
 
@@ -1186,3 +1195,29 @@ stmt-none = aucune
 demo-statement-files = Fichiers de relevés dans { $dir } :
 demo-statement-discrepancies = Écarts mis exprès :
 demo-statement-then = Ensuite : { $import }
+
+## La synchronisation du tableau de bord (S)
+
+dsync-already = une synchronisation est déjà en cours ({ $progress })
+dsync-starting = démarrage
+dsync-started = synchronisation lancée en arrière-plan : les touches restent actives ; la ligne de titre la suit
+dsync-fetched = { $provider } : { $events } événements récupérés
+dsync-applying = { $provider } : application { $done }/{ $total }
+dsync-pending = { $provider } : paiements en attente { $done }/{ $total }
+dsync-status = sync : { $summary }
+dsync-busy = une autre synchronisation tourne sur cette base ; rien n'a été fait
+dsync-calls = { $n ->
+    [one] { $n } appel d'API
+   *[other] { $n } appels d'API
+}
+dsync-nothing-new = rien de nouveau ({ $names } ; { $calls })
+dsync-changes = { $n ->
+    [one] { $n } changement
+   *[other] { $n } changements
+} ({ $per } ; { $calls }) : voir la vue Webhooks, origine sync
+dsync-stopped = ; arrêtée : { $error }
+dsync-problem = ; problème : { $problem }
+dsync-syncing = synchronisation : { $progress }
+dsync-synced = synchronisé à { $at }
+dsync-synced-problems = synchronisé à { $at }, avec des problèmes
+dsync-failed = échec de la synchronisation à { $at }

@@ -7,9 +7,14 @@
 //! cancelled, with audit rows naming the actor. Every step waits for the
 //! screen it expects (polling, with a timeout), never a fixed sleep.
 //!
+//! A sync started with `S` runs in the background against the test tree's
+//! fake of Wave's Checkout API: the keys keep working while it runs.
+//!
 //! Skipped, with a message, only when tmux is not installed.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -333,4 +338,84 @@ fn the_terminal_is_restored_on_quit_and_a_small_one_gets_a_message() {
     // Raw mode is off again: canonical input is back.
     let s = t.wait("stty's answer", |s| s.contains("icanon"));
     assert!(!s.contains("-icanon"), "the terminal is still raw:\n{s}");
+}
+
+#[test]
+fn s_syncs_in_the_background_while_the_keys_keep_working() {
+    if !Tmux::available() {
+        eprintln!("skipped: tmux is not installed (the end-to-end dashboard test needs it)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let shop = serde_json::json!({
+        "orders": [{"number": "WV1001", "customer_name": "Awa Diop",
+            "customer_email": "awa@example.com", "total": "25000", "currency": "XOF",
+            "status": "pending", "payment_status": "pending", "created_at": now}],
+        "payments": [{"order": "WV1001", "provider": "wave", "reference": "cos-tmux1",
+            "amount": "25000", "currency": "XOF", "status": "pending", "created_at": now}]});
+    let file = dir.path().join("shop.json");
+    std::fs::write(&file, shop.to_string()).unwrap();
+    let out = tally(&db, &["import", file.to_str().unwrap()]);
+    assert!(out.status.success(), "import failed: {out:?}");
+    let key = "wave_sn_prod_tmux_key";
+    let wave = support::wave::WaveFake::start(
+        key,
+        vec![support::wave::session(
+            "cos-tmux1",
+            Some("WV1001"),
+            "25000",
+            &now,
+            "paid",
+        )],
+    );
+    // Wave takes three seconds to answer: the dashboard must not wait.
+    wave.fake
+        .fault(support::Fault::Delay(Duration::from_secs(3)));
+
+    let command = format!(
+        "exec env -u STRIPE_API_KEY -u PAYPAL_CLIENT_ID -u PAYPAL_CLIENT_SECRET \
+         WAVE_API_KEY={key} TALLY_WAVE_API={} {TALLY} --db {} --actor e2e dash",
+        wave.fake.url(),
+        db.display()
+    );
+    let t = Tmux::start("sync", &command, 120, 30);
+    t.wait_for("1 order");
+    t.text("S");
+    t.wait_for("syncing: ");
+    // While Wave is slow: another view, and back.
+    t.text("2");
+    let payments = t.wait_for("cos-tmux1");
+    assert!(payments.contains("syncing: "), "{payments}");
+    t.text("1");
+    let done = t.wait_for("synced ");
+    assert!(
+        done.contains("sync: 1 change (wave 1; 1 API call)"),
+        "{done}"
+    );
+    t.wait("the order paid on screen", |s| {
+        s.lines()
+            .any(|l| l.contains("WV1001") && l.contains("paid"))
+    });
+    t.text("q");
+    let limit = Instant::now() + Duration::from_secs(10);
+    while t.alive() {
+        assert!(
+            Instant::now() < limit,
+            "tally did not quit:\n{}",
+            t.screen()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let conn = Connection::open(&db).unwrap();
+    let (status, source): (String, String) = conn
+        .query_row(
+            "SELECT o.payment_status, w.source FROM orders o, webhook_log w
+             WHERE o.number = 'WV1001' AND w.event_id = 'sync:cos-tmux1:complete'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((status.as_str(), source.as_str()), ("paid", "sync"));
 }

@@ -591,7 +591,7 @@ Environment (never printed or stored):
   STRIPE_API_KEY          a restricted key (rk_...) with read access to events,
                           PaymentIntents, charges, disputes and refunds
   PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET, PAYPAL_MODE (live or sandbox)
-  WAVE_API_KEY
+  WAVE_API_KEY            a Wave API key with the Checkout API (without request signing)
   TALLY_API_TIMEOUT       seconds per API call (default 30)
 Exit: 0 in sync afterwards (changes applied are reported, not a failure);
 1 problems remain (an event that failed to apply, a watermark too old);

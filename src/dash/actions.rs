@@ -82,6 +82,9 @@ pub struct Confirm {
     pub lines: Vec<String>,
     pub warnings: Vec<String>,
     pub lang: Lang,
+    /// A cancel's offer to refund through the providers too: what each
+    /// gives back ("Stripe 89.90 EUR"); `None` when nothing can be.
+    pub refund_offer: Option<String>,
 }
 
 /// What an action did.
@@ -155,6 +158,10 @@ pub fn confirm(
     lang: Lang,
 ) -> Confirm {
     let mut says = Says::default();
+    let refund_offer = (action == Action::Cancel)
+        .then(|| refundable(rows, lang))
+        .filter(|by| !by.is_empty())
+        .map(|by| by.join(" + "));
     let title = match action {
         Action::Cancel => confirm_cancel(rows, &mut says),
         Action::CancelRefund => {
@@ -183,6 +190,7 @@ pub fn confirm(
         lines: says.lines.iter().map(|m| lang.text(m)).collect(),
         warnings: says.warnings.iter().map(|m| lang.text(m)).collect(),
         lang,
+        refund_offer,
     }
 }
 
@@ -209,8 +217,13 @@ fn confirm_cancel(rows: &[Row], says: &mut Says) -> Msg {
 
 /// What a refund through the providers would give back, per provider,
 /// and what cannot be refunded that way.
-fn confirm_refund(rows: &[Row], says: &mut Says) {
-    let mut by: BTreeMap<Provider, (usize, BTreeMap<String, i64>)> = BTreeMap::new();
+/// Per provider that refunds through its API: how many payments keep
+/// money, and how much, per currency.
+type Refundable = BTreeMap<Provider, (usize, BTreeMap<String, i64>)>;
+
+/// What the rows' payments keep, by provider, and how many are cash.
+fn by_provider(rows: &[Row]) -> (Refundable, usize) {
+    let mut by: Refundable = BTreeMap::new();
     let mut by_hand: usize = 0;
     for (_, p) in rows {
         let Some(p) = p.as_ref().filter(|p| p.kept() > 0) else {
@@ -228,19 +241,43 @@ fn confirm_refund(rows: &[Row], says: &mut Says) {
             Provider::Cash => by_hand += 1,
         }
     }
+    (by, by_hand)
+}
+
+/// "89.90 EUR + 45000 XOF", in the language it is shown in.
+fn amounts(sums: &BTreeMap<String, i64>) -> Msg {
+    join(
+        sums.iter().filter_map(|(code, minor)| {
+            let c = crate::domain::Currency::parse(code).ok()?;
+            Some(msg!("plain", text = Arg::Minor(*minor, c)))
+        }),
+        " + ",
+    )
+}
+
+/// "Stripe 89.90 EUR" for each provider that would refund something.
+fn refundable(rows: &[Row], lang: Lang) -> Vec<String> {
+    by_provider(rows)
+        .0
+        .iter()
+        .map(|(provider, (_, sums))| {
+            format!(
+                "{} {}",
+                lang.word(ProviderTitle(*provider)),
+                lang.text(&amounts(sums))
+            )
+        })
+        .collect()
+}
+
+fn confirm_refund(rows: &[Row], says: &mut Says) {
+    let (by, by_hand) = by_provider(rows);
     for (provider, (n, sums)) in &by {
-        let amounts = join(
-            sums.iter().filter_map(|(code, minor)| {
-                let c = crate::domain::Currency::parse(code).ok()?;
-                Some(msg!("plain", text = Arg::Minor(*minor, c)))
-            }),
-            " + ",
-        );
         says.lines.push(msg!(
             "act-refund-through",
             n = *n,
             provider = ProviderTitle(*provider),
-            amounts = amounts
+            amounts = amounts(sums)
         ));
     }
     if by.is_empty() {
@@ -399,6 +436,7 @@ pub fn confirm_replay(w: &WebhookRow, lang: Lang) -> Confirm {
         lines,
         warnings,
         lang,
+        refund_offer: None,
     }
 }
 
@@ -448,6 +486,7 @@ pub fn confirm_link(o: &OrphanRow, number: &str, lang: Lang) -> Confirm {
         )],
         warnings,
         lang,
+        refund_offer: None,
     }
 }
 
@@ -465,6 +504,7 @@ pub fn confirm_dismiss(o: &OrphanRow, lang: Lang) -> Confirm {
         )],
         warnings: vec![lang.t("act-dismiss-warn")],
         lang,
+        refund_offer: None,
     }
 }
 
@@ -794,6 +834,18 @@ mod tests {
             c.warnings[0].starts_with("2 of these are completed Stripe payments: cancelling does not refund the customer at Stripe"),
             "{}",
             c.warnings[0]
+        );
+        // And it offers to refund them through Stripe, with the amount.
+        let offer = c.refund_offer.as_deref().unwrap_or_default();
+        assert!(
+            offer.starts_with("Stripe ") && offer.contains(" EUR"),
+            "{offer}"
+        );
+        // Only a cancel offers it.
+        let (t, rows) = targets(&store, &["TEST1001", "TEST2001", "TEST2002"]);
+        assert_eq!(
+            confirm(Action::Refund, t, &rows, Lang::En).refund_offer,
+            None
         );
     }
 

@@ -23,6 +23,7 @@ use super::detail::{self, Detail};
 use super::dialogs::{self, ChooseFor};
 use super::help;
 use super::keys::KeyList;
+use super::sync::SyncState;
 use super::views::{self, find, findings::Findings, list::ListView, orphans};
 use crate::domain::Timestamp;
 use crate::i18n::{Lang, Zone, tr};
@@ -157,6 +158,8 @@ pub enum Task {
     Prepare(Action, Targets),
     /// Run the confirmed action.
     Run(Confirm),
+    /// Start a sync in the background.
+    Sync,
 }
 
 /// How a status line message reads.
@@ -208,6 +211,8 @@ pub struct App {
     pub orphans_open: i64,
     pub webhooks_failed: i64,
     pub status: Option<(String, Tone)>,
+    /// The background sync (`S`).
+    pub sync: SyncState,
     /// Keys handled so far; shown with `TALLY_DASH_TRACE` for the benchmark.
     pub keys_handled: u64,
     pub trace: bool,
@@ -241,6 +246,7 @@ impl App {
             orphans_open: 0,
             webhooks_failed: 0,
             status: None,
+            sync: SyncState::Idle,
             keys_handled: 0,
             trace: false,
             lang: Lang::En,
@@ -438,6 +444,9 @@ fn normal(app: &mut App, ev: &KeyEvent) -> Task {
     }
     if k.refresh.matches(ev) {
         return Task::Refresh;
+    }
+    if k.sync.matches(ev) {
+        return super::sync::key(app);
     }
     if k.help.matches(ev) {
         app.mode = Mode::Help { scroll: 0 };

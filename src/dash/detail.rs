@@ -389,8 +389,17 @@ fn webhooks_section(app: &App, webhooks: &[WebhookRow], theme: &Theme) -> Vec<Li
         lines.push(field("", l.t("dash-d-no-webhooks"), theme));
     }
     for w in webhooks {
+        // The listener's rows as before; a replay's or a sync's say so.
+        let via = if w.source == "webhook" {
+            String::new()
+        } else {
+            format!(
+                " ({})",
+                stored_word::<crate::domain::LogSource>(l, &w.source)
+            )
+        };
         let line = format!(
-            "  #{} {}  {} {} {} {}",
+            "  #{} {}  {} {}{via} {} {}",
             w.id,
             l.stored(&w.received_at, &app.zone),
             opt(&w.provider),

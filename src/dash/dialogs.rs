@@ -109,7 +109,21 @@ pub fn choose_keys(
 
 /// The confirmation: `y` runs the action, `n` declines; other keys wait.
 pub fn confirm_keys(app: &mut App, ev: &KeyEvent, c: Confirm) -> Task {
-    if app.keys.confirm.matches(ev) {
+    if c.refund_offer.is_some() && app.keys.and_refund.matches(ev) {
+        // The cancel's offer taken: cancel and refund the same orders.
+        let c = Confirm {
+            action: Action::CancelRefund,
+            title: format!("{} and refund them", c.title),
+            refund_offer: None,
+            ..c
+        };
+        app.mode = Mode::Working {
+            title: c.title.clone(),
+            done: 0,
+            total: c.targets.len(),
+        };
+        Task::Run(c)
+    } else if app.keys.confirm.matches(ev) {
         app.mode = Mode::Working {
             title: c.title.clone(),
             done: 0,
@@ -212,12 +226,21 @@ pub fn render_confirm(app: &App, c: &Confirm, area: Rect, buf: &mut Buffer, them
         actor = app.actor.as_str()
     )));
     lines.push(Line::default());
-    lines.push(Line::from(vec![
+    let mut keys = vec![
         Span::styled(app.keys.confirm.label(l), theme.key),
         Span::raw(format!(" {}    ", l.t("key-confirm"))),
         Span::styled(app.keys.decline.label(l), theme.key),
         Span::raw(format!(" {}", l.t("key-decline"))),
-    ]));
+    ];
+    if let Some(offer) = &c.refund_offer {
+        keys.push(Span::raw("    "));
+        keys.push(Span::styled(app.keys.and_refund.label(l), theme.key));
+        keys.push(Span::raw(format!(
+            " {}",
+            tr!(l, "dash-cancel-and-refund", offer = offer.as_str())
+        )));
+    }
+    lines.push(Line::from(keys));
     let width = 90.min(area.width.saturating_sub(2));
     let height = wrapped_height(&lines, width.saturating_sub(2)) + 2;
     let inner = framed(popup(area, width, height), buf, &c.title, theme);

@@ -14,6 +14,7 @@ use std::time::Duration;
 use crossterm::event::{self, Event as Term, KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
 
 use super::actions::Summary;
+use super::sync::Outcome as SyncOutcome;
 use crate::report::Finding;
 
 /// How often the loop wakes up by itself (live refresh, clock).
@@ -42,6 +43,10 @@ pub enum Event {
     },
     /// An action finished.
     Finished(Summary),
+    /// The background sync's progress, in words.
+    SyncProgress(crate::sync::Progress),
+    /// The background sync ended.
+    Synced(Result<SyncOutcome, crate::i18n::Msg>),
     /// The terminal could not be read.
     InputError(String),
 }

@@ -194,11 +194,14 @@ pub struct KeyList {
     pub dismiss: Binding,
     pub confirm: Binding,
     pub decline: Binding,
+    /// In a cancel's confirmation: cancel and refund instead.
+    pub and_refund: Binding,
     pub close: Binding,
     pub search_keep: Binding,
     pub search_clear_line: Binding,
     pub filter_change: Binding,
     pub refresh: Binding,
+    pub sync: Binding,
     pub help: Binding,
     pub quit: Binding,
     pub force_quit: Binding,
@@ -245,6 +248,7 @@ impl Default for KeyList {
             dismiss: Binding::new(Act, &[ch('d')], "key-dismiss"),
             confirm: Binding::new(Dialogs, &[ch('y'), code(C::Enter)], "key-confirm"),
             decline: Binding::new(Dialogs, &[ch('n'), code(C::Esc)], "key-decline"),
+            and_refund: Binding::new(Dialogs, &[ch('r')], "key-and-refund"),
             close: Binding::new(Dialogs, &[code(C::Esc)], "key-close"),
             search_keep: Binding::new(Dialogs, &[code(C::Enter)], "key-search-keep"),
             search_clear_line: Binding::new(Dialogs, &[ctrl('u')], "key-search-clear-line"),
@@ -254,6 +258,7 @@ impl Default for KeyList {
                 "key-filter-change",
             ),
             refresh: Binding::new(General, &[ch('R')], "key-refresh"),
+            sync: Binding::new(General, &[ch('S')], "key-sync"),
             help: Binding::new(General, &[ch('?')], "key-help"),
             quit: Binding::new(General, &[ch('q')], "key-quit"),
             force_quit: Binding::new(General, &[ctrl('c')], "key-force-quit"),
@@ -296,11 +301,13 @@ impl KeyList {
             &self.dismiss,
             &self.confirm,
             &self.decline,
+            &self.and_refund,
             &self.close,
             &self.search_keep,
             &self.search_clear_line,
             &self.filter_change,
             &self.refresh,
+            &self.sync,
             &self.help,
             &self.quit,
             &self.force_quit,
@@ -366,7 +373,7 @@ mod tests {
     #[test]
     fn every_binding_is_in_the_help() {
         let keys = KeyList::default();
-        assert_eq!(keys.entries().len(), 39);
+        assert_eq!(keys.entries().len(), 41);
         assert_eq!(keys.goto_view.label(Lang::En), "1 / 2 / 3 / 4 / 5");
         assert_eq!(keys.page_up.label(Lang::En), "PgUp / Ctrl-u");
         assert_eq!(keys.page_up.label(Lang::Fr), "PgPréc / Ctrl-u");

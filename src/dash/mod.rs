@@ -8,9 +8,10 @@
 //! (the overlays), [`table`] (the one table renderer) and [`theme`], [`ui`]
 //! (the frame), [`event`] (input, ticks and signals on one channel),
 //! [`data`] (every read: keyset pages of the visible rows), [`worker`]
-//! (counting, checking and acting off the input path), [`actions`]
-//! (confirmations and the operations), and [`runner`]: the loop that ties
-//! them: draw, wait for one event, handle it, carry out its task.
+//! (counting, checking, acting and syncing off the input path), [`actions`]
+//! (confirmations and the operations), [`sync`] (the background `tally
+//! sync`), and [`runner`]: the loop that ties them: draw, wait for one
+//! event, handle it, carry out its task.
 //!
 //! # What it promises
 //! - The database is opened before the screen is taken over, so a bad
@@ -33,6 +34,7 @@ pub mod event;
 pub mod help;
 pub mod keys;
 pub mod runner;
+pub mod sync;
 pub mod table;
 pub mod theme;
 pub mod ui;

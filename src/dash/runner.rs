@@ -27,6 +27,7 @@ use super::data::{
 };
 use super::detail::Detail;
 use super::event::Event;
+use super::sync;
 use super::ui;
 use super::worker::{Workers, settings};
 use crate::i18n::tr;
@@ -63,6 +64,9 @@ pub struct Runner {
     /// Whether requeries wait for [`Runner::flush`] (the live loop) or run
     /// at once (tests).
     defer: bool,
+    /// The sync's clients when there is no worker (tests); the worker
+    /// reads the environment's.
+    pub sync_clients: Box<dyn Fn() -> Result<crate::sync::clients::Clients, crate::i18n::Msg>>,
 }
 
 /// What the order and payment lists were planned and counted for.
@@ -110,6 +114,7 @@ impl Runner {
             last_scan: None,
             requery: false,
             defer: false,
+            sync_clients: Box::new(sync::clients_from_env),
         }
     }
 
@@ -152,7 +157,9 @@ impl Runner {
                     | Event::Counted { .. }
                     | Event::Scanned(_)
                     | Event::Progress { .. }
-                    | Event::Finished(_)) => {
+                    | Event::Finished(_)
+                    | Event::SyncProgress(_)
+                    | Event::Synced(_)) => {
                         if self.handle(app, ev) == Flow::Quit {
                             return Ok(());
                         }
@@ -201,6 +208,17 @@ impl Runner {
                 Task::None
             }
             Event::Finished(summary) => self.finished(app, summary),
+            Event::SyncProgress(p) => {
+                let text = sync::progress_text(&p, app.lang);
+                sync::progressed(app, text);
+                Task::None
+            }
+            Event::Synced(outcome) => {
+                sync::finished(app, outcome, Utc::now());
+                // The sync's changes: check again at once.
+                self.last_scan = None;
+                Task::Refresh
+            }
             Event::Resize | Event::Stop | Event::InputError(_) => Task::None,
         };
         match task {
@@ -219,7 +237,8 @@ impl Runner {
             | Task::MarkAll
             | Task::MarkRange { .. }
             | Task::Prepare(..)
-            | Task::Run(_) => {
+            | Task::Run(_)
+            | Task::Sync => {
                 self.flush(app);
                 self.perform(app, task);
             }
@@ -406,6 +425,21 @@ impl Runner {
                         |_, _| {},
                     );
                     self.handle(app, Event::Finished(s));
+                }
+            },
+            Task::Sync => match &self.workers {
+                Some(w) => w.sync(),
+                None => {
+                    // No thread (tests): in place, on the runner's own
+                    // store, with the clients it was given.
+                    let outcome = (self.sync_clients)().and_then(|clients| {
+                        sync::run(&mut self.store, None, &clients, &mut |p| {
+                            app.sync = sync::SyncState::Running {
+                                progress: sync::progress_text(&p, app.lang),
+                            };
+                        })
+                    });
+                    self.handle(app, Event::Synced(outcome));
                 }
             },
         }

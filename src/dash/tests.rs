@@ -10,7 +10,7 @@ use rusqlite::types::Value;
 use std::time::Duration;
 
 use super::actions::Action;
-use super::app::{App, Mode, Task, View};
+use super::app::{self, App, Mode, Task, View};
 use super::data::{
     ListKind, ListSource, ListSpec, Nav, ORDER_SORTS, PAYMENT_SORTS, Pager, Plan, Seed, Sort,
     fetch, navigate, plan, window,
@@ -501,6 +501,8 @@ fn cancelling_marked_orders_goes_through_the_confirmation_and_the_operations() {
         panic!("a confirmation: {:?}", app.mode);
     };
     assert_eq!(c.title, "Cancel 2 orders");
+    // Nothing here keeps money at a provider: no refund to offer.
+    assert_eq!(c.refund_offer, None);
     press(&mut app, &mut r, key('y'));
     let Mode::Summary { summary, .. } = &app.mode else {
         panic!("a summary: {:?}", app.mode);
@@ -592,14 +594,14 @@ fn with_events(store: &Store) {
         .conn()
         .execute_batch(
             "INSERT INTO webhook_log (received_at, provider, path, event_id, event_type,
-                 signature, result, http_status, duration_us, error, order_number)
+                 signature, result, http_status, duration_us, error, order_number, source)
              VALUES
-             ('2026-11-20T09:00:00.000Z', 'stripe', '/webhooks/stripe', 'evt_1', 'payment_intent.succeeded',
-              'verified', 'applied', 200, 850, NULL, 'TEST2001'),
+             ('2026-11-20T09:00:00.000Z', 'stripe', '/v1/events', 'evt_1', 'payment_intent.succeeded',
+              'not_checked', 'applied', 200, 850, NULL, 'TEST2001', 'sync'),
              ('2026-11-20T10:00:00.000Z', 'paypal', '/webhooks/paypal', 'WH-2', 'PAYMENT.CAPTURE.COMPLETED',
-              'verified', 'error', 500, 1200, 'database is locked', 'TEST1014'),
+              'verified', 'error', 500, 1200, 'database is locked', 'TEST1014', 'webhook'),
              ('2026-11-20T11:00:00.000Z', 'stripe', '/webhooks/stripe', NULL, NULL,
-              'invalid', 'rejected', 400, 90, 'signature does not match', NULL);
+              'invalid', 'rejected', 400, 90, 'signature does not match', NULL, 'webhook');
              INSERT INTO orphans (provider, reference, amount_minor, currency, event_id,
                  event_type, order_number, received_at)
              VALUES
@@ -947,6 +949,120 @@ fn the_webhook_and_orphan_views_act_through_the_listener() {
     let _ = Value::Null;
 }
 
+/// A one-session stand-in for Wave's Checkout API (`GET
+/// /v1/checkout/sessions/{id}`, wave.md §2): `cos-dash1` is paid; any
+/// other path is a 404. Answers until the test's end.
+fn wave_stand_in() -> String {
+    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+    let port = server.server_addr().to_ip().unwrap().port();
+    std::thread::spawn(move || {
+        for req in server.incoming_requests() {
+            let (code, body) = if req.url() == "/v1/checkout/sessions/cos-dash1" {
+                (
+                    200,
+                    serde_json::json!({"id": "cos-dash1", "amount": "25000", "currency": "XOF",
+                        "checkout_status": "complete", "payment_status": "succeeded",
+                        "transaction_id": "TDASH1", "client_reference": "TEST2002",
+                        "when_created": "2026-11-29T10:00:00Z",
+                        "when_completed": "2026-11-29T10:01:00Z"})
+                    .to_string(),
+                )
+            } else {
+                (
+                    404,
+                    r#"{"code":"not-found","message":"not found"}"#.to_owned(),
+                )
+            };
+            let _ = req.respond(tiny_http::Response::from_string(body).with_status_code(code));
+        }
+    });
+    format!("http://127.0.0.1:{port}")
+}
+
+#[test]
+fn s_syncs_through_the_sync_room_and_the_lists_show_it() {
+    let store = testing::shop();
+    // TEST2002's Wave payment: a checkout session paid at Wave whose
+    // webhook never came, created just now (sync asks about recent ones).
+    store
+        .conn()
+        .execute(
+            "UPDATE payments SET reference = 'cos-dash1', created_at = ?1
+             WHERE order_id = (SELECT id FROM orders WHERE number = 'TEST2002')",
+            [crate::domain::format_ts(chrono::Utc::now())],
+        )
+        .unwrap();
+    let (mut app, mut runner) = shop_app(store, 20);
+    let url = wave_stand_in();
+    runner.sync_clients = Box::new(move || {
+        let wave = crate::providers::wave::api::WaveApi::new(
+            &url,
+            crate::providers::credentials::WaveKey::new("wave_sn_prod_dash"),
+            Duration::from_secs(5),
+        )
+        .map_err(|e| e.msg())?;
+        Ok(crate::sync::clients::Clients {
+            wave: Some(wave),
+            ..Default::default()
+        })
+    });
+    press(&mut app, &mut runner, key('S'));
+    let (text, tone) = app.status.clone().unwrap();
+    assert_eq!(tone, app::Tone::Info, "{text}");
+    assert_eq!(
+        text,
+        "sync: 1 change (wave 1; 1 API call): see the Webhooks view, source sync"
+    );
+    let row = app
+        .orders
+        .pager
+        .rows
+        .iter()
+        .find(|r| r.order.number == "TEST2002")
+        .unwrap();
+    assert_eq!(
+        row.order.payment_status,
+        OrderPaymentStatus::Paid,
+        "the list was not read again"
+    );
+    assert!(
+        render(&app, 120, 30).contains("synced "),
+        "{}",
+        render(&app, 120, 30)
+    );
+    // The Webhooks view shows the fact, with its source.
+    press(&mut app, &mut runner, key('4'));
+    let screen = render(&app, 120, 30);
+    assert!(
+        screen.contains("wave     sync    checkout.session.completed     applied"),
+        "{screen}"
+    );
+    // Again: nothing new.
+    press(&mut app, &mut runner, key('S'));
+    assert!(
+        app.status
+            .clone()
+            .unwrap()
+            .0
+            .starts_with("sync: nothing new (wave; 0 API calls)"),
+        "{:?}",
+        app.status
+    );
+}
+
+#[test]
+fn snapshot_help_general_and_syncing() {
+    let (mut app, mut r) = snapshot_app();
+    press(&mut app, &mut r, key('?'));
+    press(&mut app, &mut r, code(KeyCode::PageDown));
+    insta::assert_snapshot!(render(&app, 120, 30));
+    press(&mut app, &mut r, code(KeyCode::Esc));
+    app.sync = super::sync::SyncState::Running {
+        progress: "wave: pending payments 2/5".to_owned(),
+    };
+    insta::assert_snapshot!(render(&app, 120, 30));
+}
+
 // In French: the same views and overlays, snapshot at the same sizes, and
 // a walk through every one of them that fails on an English status word
 // or hint on screen.
@@ -1066,6 +1182,36 @@ mod french {
         insta::assert_snapshot!(
             "fr_detail_of_an_order_with_two_attempts",
             render(&app, 120, 50)
+        );
+    }
+
+    #[test]
+    fn fr_snapshot_help_general_and_syncing() {
+        let (mut app, mut r) = fr_app();
+        press(&mut app, &mut r, key('?'));
+        press(&mut app, &mut r, code(KeyCode::PageDown));
+        insta::assert_snapshot!("fr_help_general", render(&app, 120, 30));
+        press(&mut app, &mut r, code(KeyCode::Esc));
+        app.sync = crate::dash::sync::SyncState::Running {
+            progress: crate::dash::sync::progress_text(
+                &crate::sync::Progress::Refreshing {
+                    provider: crate::domain::Provider::Wave,
+                    done: 2,
+                    total: 5,
+                },
+                Lang::Fr,
+            ),
+        };
+        insta::assert_snapshot!("fr_syncing", render(&app, 120, 30));
+        app.sync = crate::dash::sync::SyncState::Done {
+            at: crate::testing::now(),
+            summary: String::new(),
+            tone: crate::dash::app::Tone::Warn,
+        };
+        assert!(
+            render(&app, 120, 30).contains("synchronisé à 12:00, avec des problèmes"),
+            "{}",
+            render(&app, 120, 30)
         );
     }
 
@@ -1217,6 +1363,9 @@ mod french {
                 vec![key('*')],
                 vec![key('x'), key('y')],
                 vec![key('x'), key('n')],
+                vec![key('x'), key('r')],
+                vec![key('S')],
+                vec![key('?'), code(KeyCode::PageDown)],
                 vec![key('X'), key('y')],
                 vec![key('$'), key('y')],
                 vec![key('j'), key('a'), key('y')],

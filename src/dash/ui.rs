@@ -127,6 +127,10 @@ fn render_title(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
             tr!(l, "dash-title-zone", zone = app.zone.name())
         ));
     }
+    if let Some(note) = super::sync::title_note(app) {
+        left.push_str(" · ");
+        left.push_str(&note);
+    }
     let right = format!(
         "{} · {} ",
         super::views::hint(app.keys.help.first(l), "dash-hint-help", l),

@@ -7,12 +7,15 @@
 //! - the scanner: the full `check` report for the Findings view.
 //! - the actor: runs confirmed actions, one transaction per order, and
 //!   reports progress, so the screen stays live during a bulk action.
+//! - the syncer: runs `S`'s sync ([`super::sync::run`]) with the clients the
+//!   environment configures, reporting progress; the keys stay live and
+//!   the network calls never hold the loop.
 //!
 //! Each thread owns its own [`Store`] (one connection per thread), opened by
 //! [`Workers::start`] before the screen is taken, reads in autocommit mode
 //! and stops when its request channel closes or its event channel fails.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -24,6 +27,7 @@ use super::actions;
 use super::actions::Confirm;
 use super::data::{self, ListSpec};
 use super::event::Event;
+use super::sync;
 use crate::report::{self, Settings};
 use crate::store::{OpenMode, Store, StoreError};
 
@@ -43,6 +47,7 @@ pub struct Workers {
     count_interrupt: InterruptHandle,
     scan: Sender<()>,
     act: Sender<Confirm>,
+    sync: Sender<()>,
 }
 
 /// Takes the newest of the waiting requests.
@@ -59,12 +64,14 @@ impl Workers {
         let counter = Store::open(path, OpenMode::MustExist)?;
         let scanner = Store::open(path, OpenMode::MustExist)?;
         let doer = Store::open(path, OpenMode::MustExist)?;
+        let syncer = Store::open(path, OpenMode::MustExist)?;
         let count_interrupt = counter.reader().interrupt_handle();
         Ok(Workers {
             count: spawn_counter(counter, events.clone()),
             count_interrupt,
             scan: spawn_scanner(scanner, events.clone()),
             act: spawn_actor(doer, actor.to_owned(), events.clone()),
+            sync: spawn_syncer(syncer, path.to_owned(), events.clone()),
         })
     }
 
@@ -87,6 +94,11 @@ impl Workers {
     /// Runs a confirmed action.
     pub fn act(&self, confirm: Confirm) {
         let _ = self.act.send(confirm);
+    }
+
+    /// Starts a sync.
+    pub fn sync(&self) {
+        let _ = self.sync.send(());
     }
 }
 
@@ -157,4 +169,27 @@ fn spawn_actor(mut doer: Store, actor: String, tx: Sender<Event>) -> Sender<Conf
         }
     });
     act
+}
+
+/// The syncer: one sync per request, its progress at most every 100 ms.
+fn spawn_syncer(mut store: Store, db: PathBuf, tx: Sender<Event>) -> Sender<()> {
+    let (sync, rx) = mpsc::channel::<()>();
+    thread::spawn(move || {
+        while let Ok(req) = rx.recv() {
+            latest(&rx, req);
+            let mut last: Option<Instant> = None;
+            let outcome = sync::clients_from_env().and_then(|clients| {
+                sync::run(&mut store, Some(&db), &clients, &mut |p| {
+                    if last.is_none_or(|t| t.elapsed() > Duration::from_millis(100)) {
+                        last = Some(Instant::now());
+                        let _ = tx.send(Event::SyncProgress(p));
+                    }
+                })
+            });
+            if tx.send(Event::Synced(outcome)).is_err() {
+                return;
+            }
+        }
+    });
+    sync
 }

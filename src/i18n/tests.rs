@@ -457,7 +457,6 @@ fn english_error_messages_are_their_display() {
             var: "STRIPE_API_KEY",
         },
         ClientError::NoneConfigured,
-        ClientError::WaveUnavailable,
         ClientError::Credentials(CredentialError::StripeKeyKind),
     ];
     for e in &clients {

@@ -16,9 +16,9 @@
 //! `échouée`), since within one set no two values share a French word.
 
 use crate::domain::{
-    DisputeState, IntentState, LogResult, MovementKind, MovementSource, OrderPaymentStatus,
-    OrderStatus, OrphanState, PaymentStatus, Provider, RefundState, SignatureCheck, StatusSource,
-    webhook::EventState,
+    DisputeState, IntentState, LogResult, LogSource, MovementKind, MovementSource,
+    OrderPaymentStatus, OrderStatus, OrphanState, PaymentStatus, Provider, RefundState,
+    SignatureCheck, StatusSource, webhook::EventState,
 };
 
 use super::Lang;
@@ -77,6 +77,7 @@ words! {
     LineKind => "line-kind",
     LineStatus => "line-status",
     Format => "statement-format",
+    LogSource => "log-source",
 }
 
 impl Word for StatusSource {

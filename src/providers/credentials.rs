@@ -195,6 +195,11 @@ impl std::fmt::Debug for WaveKey {
 }
 
 impl WaveKey {
+    /// A key given by the caller rather than the environment (tests).
+    pub fn new(key: &str) -> WaveKey {
+        WaveKey(key.trim().to_owned())
+    }
+
     pub fn expose(&self) -> &str {
         &self.0
     }

@@ -67,22 +67,25 @@ impl Reader<'_> {
     }
 
     /// The provider's payments still pending in tally that hold a
-    /// reference and were created at or after `since`, and those of the
-    /// `orders` named (whatever their age), oldest first.
+    /// reference (any, with `unreferenced`: Wave's are found by their
+    /// order's number) and were created at or after `since`, and those of
+    /// the `orders` named (whatever their age), oldest first.
     pub fn pending_payments(
         &self,
         provider: Provider,
         since: Timestamp,
         orders: &[String],
+        unreferenced: bool,
     ) -> rusqlite::Result<Vec<PendingPayment>> {
         let mut out = Vec::new();
         let mut stmt = self.prepare_cached(&format!(
             "SELECT o.number, {PAYMENT_COLUMNS} FROM payments p JOIN orders o ON o.id = p.order_id
-             WHERE p.provider = ?1 AND p.status = 'pending' AND p.reference IS NOT NULL
+             WHERE p.provider = ?1 AND p.status = 'pending'
+               AND (p.reference IS NOT NULL OR ?3)
                AND p.created_at >= ?2
              ORDER BY p.created_at, p.id"
         ))?;
-        let rows = stmt.query_map(params![provider, format_ts(since)], |r| {
+        let rows = stmt.query_map(params![provider, format_ts(since), unreferenced], |r| {
             Ok(PendingPayment {
                 order_number: r.get(0)?,
                 payment: payment_from_row(r, 1)?,
@@ -93,11 +96,11 @@ impl Reader<'_> {
         }
         let mut named = self.prepare_cached(&format!(
             "SELECT o.number, {PAYMENT_COLUMNS} FROM payments p JOIN orders o ON o.id = p.order_id
-             WHERE o.number = ?1 AND p.provider = ?2 AND p.reference IS NOT NULL
+             WHERE o.number = ?1 AND p.provider = ?2 AND (p.reference IS NOT NULL OR ?3)
              ORDER BY p.id"
         ))?;
         for number in orders {
-            let rows = named.query_map(params![number, provider], |r| {
+            let rows = named.query_map(params![number, provider, unreferenced], |r| {
                 Ok(PendingPayment {
                     order_number: r.get(0)?,
                     payment: payment_from_row(r, 1)?,

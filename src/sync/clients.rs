@@ -8,6 +8,7 @@ use crate::providers::api::{ApiError, timeout_from_env};
 use crate::providers::credentials::{self, CredentialError};
 use crate::providers::paypal::api::{PaypalApi, default_base};
 use crate::providers::stripe::api::{DEFAULT_BASE as STRIPE_BASE, StripeApi};
+use crate::providers::wave::api::{DEFAULT_BASE as WAVE_BASE, WaveApi};
 
 /// The API hosts; `None` is the provider's live host.
 #[derive(Debug, Clone, Default)]
@@ -17,11 +18,31 @@ pub struct Bases {
     pub wave: Option<String>,
 }
 
+impl Bases {
+    /// The hosts the environment sets (`TALLY_STRIPE_API`,
+    /// `TALLY_PAYPAL_API`, `TALLY_WAVE_API`), for callers without the
+    /// command line's flags (the dashboard).
+    pub fn from_env() -> Bases {
+        let var = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        Bases {
+            stripe: var("TALLY_STRIPE_API"),
+            paypal: var("TALLY_PAYPAL_API"),
+            wave: var("TALLY_WAVE_API"),
+        }
+    }
+}
+
 /// The clients of the providers a sync asks.
 #[derive(Default)]
 pub struct Clients {
     pub stripe: Option<StripeApi>,
     pub paypal: Option<PaypalApi>,
+    pub wave: Option<WaveApi>,
 }
 
 impl Clients {
@@ -33,6 +54,9 @@ impl Clients {
         }
         if let Some(p) = &self.paypal {
             out.push(p);
+        }
+        if let Some(w) = &self.wave {
+            out.push(w);
         }
         out
     }
@@ -54,10 +78,6 @@ pub enum ClientError {
          PAYPAL_CLIENT_SECRET, or WAVE_API_KEY (see `tally sync --help`)"
     )]
     NoneConfigured,
-    #[error(
-        "Wave: sync needs the Wave session ids on payments, which this build does not record yet"
-    )]
-    WaveUnavailable,
 }
 
 impl ClientError {
@@ -71,7 +91,6 @@ impl ClientError {
                 msg!("sync-not-configured", provider = *provider, var = *var)
             }
             ClientError::NoneConfigured => msg!("sync-none-configured"),
-            ClientError::WaveUnavailable => msg!("sync-wave-unavailable"),
         }
     }
 }
@@ -114,10 +133,22 @@ pub fn clients(bases: &Bases, named: &[Provider]) -> Result<Clients, ClientError
             None => {}
         }
     }
-    if named.contains(&Provider::Wave) {
-        return Err(ClientError::WaveUnavailable);
+    if want(Provider::Wave) {
+        match credentials::wave_api_key() {
+            Some(key) => {
+                let base = bases.wave.as_deref().unwrap_or(WAVE_BASE);
+                out.wave = Some(WaveApi::new(base, key, timeout)?);
+            }
+            None if !named.is_empty() => {
+                return Err(ClientError::NotConfigured {
+                    provider: "Wave",
+                    var: "WAVE_API_KEY",
+                });
+            }
+            None => {}
+        }
     }
-    if out.stripe.is_none() && out.paypal.is_none() {
+    if out.stripe.is_none() && out.paypal.is_none() && out.wave.is_none() {
         return Err(ClientError::NoneConfigured);
     }
     Ok(out)

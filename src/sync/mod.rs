@@ -1,7 +1,7 @@
 //! `tally sync`: asks the providers for what their webhooks may not have
 //! delivered, and applies it exactly as the listener would.
 //!
-//! A pass, per provider ([`Source`]: [`stripe`], [`paypal`]):
+//! A pass, per provider ([`Source`]: [`stripe`], [`paypal`], [`wave`]):
 //!
 //! 1. **Fetch**, with no transaction open: every event tally acts on,
 //!    created since the watermark less [`MARGIN`] (first run: `--since`,
@@ -13,14 +13,20 @@
 //!    row with source `sync`. An event already recorded (the listener got
 //!    it) is counted as a duplicate without a log row, so that a cron run
 //!    every few minutes does not fill the log with the margin's repeats.
-//! 3. **Watermark**: only after a complete pass (every page fetched, no
-//!    event failed) does it move, to the time the pass started. A pass
-//!    killed half-way leaves it where it was: the next pass redoes the
-//!    window, and what was applied is found as duplicates.
-//! 4. **Refresh**: the provider's payments pending in tally created within
+//! 3. **Refresh**: the provider's payments pending in tally created within
 //!    the window (and those of `--order`), asked about one by one; what the
 //!    provider says is recorded as a provider fact through the same path,
 //!    forward-only like an event (see the rooms' `*_fact` functions).
+//! 4. **Watermark**: only after a complete pass (every page fetched, every
+//!    pending payment asked about, no event or fact failed) does it move,
+//!    to the time the pass started. A pass killed or stopped half-way
+//!    leaves it where it was: the next pass redoes the window, and what was
+//!    applied is found as duplicates.
+//!
+//! Wave lists no events (`wave.md` §1.5): its pass is the refresh alone,
+//! over a window of at least [`wave::LOOKBACK`] ([`Source::refresh_since`]),
+//! and it also asks about pending payments that hold no session id yet,
+//! found by their order's number ([`Source::asks_unreferenced`]).
 //!
 //! # Locking
 //! One sync per database: [`SyncLock`] holds an exclusive lock on a file
@@ -35,6 +41,7 @@
 pub mod clients;
 pub mod paypal;
 pub mod stripe;
+pub mod wave;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -84,6 +91,23 @@ pub trait Source {
     /// What the provider says now of a payment tally has as pending: an
     /// event body to apply, or `None` when there is nothing to record.
     fn fact(&self, payment: &PendingPayment, now: Timestamp) -> Result<Option<Fetched>, ApiError>;
+    /// How far back pending payments are asked about, given the events
+    /// window's start and the pass's: the events window itself, where the
+    /// events tell the rest.
+    fn refresh_since(&self, since: Timestamp, _started: Timestamp) -> Timestamp {
+        since
+    }
+    /// Whether payments that hold no provider reference are asked about
+    /// too (the source finds them by their order's number).
+    fn asks_unreferenced(&self) -> bool {
+        false
+    }
+    /// Whether the provider can be asked about this payment at all (a
+    /// reference of a kind its API looks up): the others are not counted
+    /// as asked about.
+    fn can_ask(&self, _payment: &PendingPayment) -> bool {
+        true
+    }
     /// HTTP requests made so far.
     fn calls(&self) -> u32;
 }
@@ -154,7 +178,8 @@ pub struct ProviderReport {
 }
 
 impl ProviderReport {
-    fn new(provider: Provider) -> ProviderReport {
+    /// An empty report of `provider`'s pass.
+    pub fn new(provider: Provider) -> ProviderReport {
         ProviderReport {
             provider,
             since: None,
@@ -377,26 +402,21 @@ fn pass(
             });
         }
     }
-    let complete = pr.failed == 0;
-    if complete && !options.dry_run {
-        let applied = pr.applied + pr.orphans;
-        store
-            .write(|tx| {
-                tx.set_watermark(&Watermark {
-                    provider,
-                    at: started,
-                    passed_at: Utc::now(),
-                    seen: i64::try_from(pr.events_seen).unwrap_or(i64::MAX),
-                    applied: i64::try_from(applied).unwrap_or(i64::MAX),
-                })
-            })
-            .map_err(|e: rusqlite::Error| PassError::Store(e.into()))?;
-        pr.watermark = Some(crate::domain::format_ts(started));
-    }
+    // What the events did, for the watermark's row (facts come next).
+    let events_applied = pr.applied + pr.orphans;
 
-    let pending = store
-        .reader()
-        .pending_payments(provider, since, &options.orders)?;
+    let refresh_from = source.refresh_since(since, started);
+    if refresh_from < since {
+        // A source without events (Wave): its window is the asking's.
+        pr.since = Some(crate::domain::format_ts(refresh_from));
+    }
+    let mut pending = store.reader().pending_payments(
+        provider,
+        refresh_from,
+        &options.orders,
+        source.asks_unreferenced(),
+    )?;
+    pending.retain(|p| source.can_ask(p));
     let total = pending.len();
     let mut facts = Vec::new();
     for (i, payment) in pending.iter().enumerate() {
@@ -425,6 +445,23 @@ fn pass(
             changes,
             &mut |_| {},
         )?;
+    }
+    // The watermark moves once the whole pass is done, the refresh
+    // included: for Wave the refresh is the whole pass, and a pass stopped
+    // by an error (returned above) must leave the window where it was.
+    if pr.failed == 0 && !options.dry_run {
+        store
+            .write(|tx| {
+                tx.set_watermark(&Watermark {
+                    provider,
+                    at: started,
+                    passed_at: Utc::now(),
+                    seen: i64::try_from(pr.events_seen).unwrap_or(i64::MAX),
+                    applied: i64::try_from(events_applied).unwrap_or(i64::MAX),
+                })
+            })
+            .map_err(|e: rusqlite::Error| PassError::Store(e.into()))?;
+        pr.watermark = Some(crate::domain::format_ts(started));
     }
     if pr.failed > 0 {
         pr.problems.push(msg!(

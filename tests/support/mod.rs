@@ -3,7 +3,8 @@
 //! small HTTP proxy in front of any server that injects faults and counts
 //! calls, and hand-written fakes of PayPal's and Stripe's APIs that follow
 //! `../shared/providers/paypal-api.md` and `stripe-api.md` (they are fakes:
-//! only the calls tally makes, in the documented shapes).
+//! only the calls tally makes, in the documented shapes); Wave's Checkout
+//! API's in [`wave`].
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
@@ -16,6 +17,8 @@ use std::thread;
 use std::time::Duration;
 
 use serde_json::Value;
+
+pub mod wave;
 
 // ---------------------------------------------------------------------------
 // localstripe

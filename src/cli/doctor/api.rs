@@ -18,6 +18,7 @@ use crate::providers::api::timeout_from_env;
 use crate::providers::credentials::{self, StripeKeyKind};
 use crate::providers::paypal::api::{PaypalApi, default_base};
 use crate::providers::stripe::api::{DEFAULT_BASE as STRIPE_BASE, StripeApi};
+use crate::providers::wave::api::{DEFAULT_BASE as WAVE_BASE, WaveApi};
 use crate::store::Store;
 
 /// How far back "sync applied events the listener never received" looks.
@@ -96,13 +97,18 @@ pub fn checks(api: &ApiArgs, db: &std::path::Path) -> Vec<Check> {
             });
         }
     }
-    if credentials::wave_api_key().is_some() {
-        out.push(check(
-            "wave api",
-            Status::Warning,
-            msg!("doc-api-wave"),
-            None,
-        ));
+    if let Some(key) = credentials::wave_api_key() {
+        let base = api.wave_api.as_deref().unwrap_or(WAVE_BASE);
+        let answer = WaveApi::new(base, key, timeout).and_then(|w| w.probe());
+        out.push(match answer {
+            Ok(()) => check("wave api", Status::Ok, msg!("doc-api-wave-ok"), None),
+            Err(e) => check(
+                "wave api",
+                Status::Problem,
+                e.msg(),
+                Some(msg!("doc-api-wave-hint")),
+            ),
+        });
     }
     out.extend(sync_findings(db));
     out

@@ -225,10 +225,29 @@ fn a_confirmation_runs_on_y_or_enter_and_declines_on_n_or_esc() {
         lines: vec![],
         warnings: vec![],
         lang: crate::i18n::Lang::En,
+        refund_offer: None,
     };
     let mut a = app(20);
     a.mode = Mode::Confirm(confirm.clone());
+    assert_eq!(
+        handle_key(&mut a, key('r')),
+        Task::None,
+        "no offer: r waits"
+    );
     assert_eq!(handle_key(&mut a, key('j')), Task::None, "other keys wait");
+    // A cancel that offers to refund too: r takes the offer.
+    let offering = Confirm {
+        refund_offer: Some("Stripe 89.90 EUR".into()),
+        ..confirm.clone()
+    };
+    a.mode = Mode::Confirm(offering.clone());
+    let Task::Run(taken) = handle_key(&mut a, key('r')) else {
+        panic!("r runs the cancel and refund");
+    };
+    assert_eq!(taken.action, Action::CancelRefund);
+    assert_eq!(taken.targets, confirm.targets);
+    assert_eq!(taken.title, "Cancel 1 order and refund them");
+    a.mode = Mode::Confirm(confirm.clone());
     assert_eq!(handle_key(&mut a, key('y')), Task::Run(confirm.clone()));
     assert!(matches!(a.mode, Mode::Working { total: 1, .. }));
     a.mode = Mode::Confirm(confirm.clone());

@@ -22,6 +22,8 @@ pub struct WebhookRow {
     pub error: Option<String>,
     pub event_state: Option<String>,
     pub replayable: bool,
+    /// Where the row came from: `webhook`, `replay` or `sync`.
+    pub source: String,
 }
 
 impl WebhookRow {
@@ -47,7 +49,7 @@ pub struct OrphanRow {
 /// The columns of a [`WebhookRow`] but its id (which follows them).
 pub(super) const WEBHOOK_SELECT: &str = "w.received_at, w.provider, w.event_type, w.event_id, \
      w.result, w.signature, w.http_status, w.order_number, w.error, e.state, \
-     w.body IS NOT NULL";
+     w.body IS NOT NULL, w.source";
 
 /// The webhook log with the state of each delivery's event.
 pub(super) const WEBHOOK_FROM: &str = "webhook_log w LEFT JOIN provider_events e \
@@ -67,7 +69,8 @@ pub(super) fn webhook_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Webhoo
         error: r.get(8)?,
         event_state: r.get(9)?,
         replayable: r.get(10)?,
-        id: r.get(11)?,
+        source: r.get(11)?,
+        id: r.get(12)?,
     })
 }
 

@@ -1,5 +1,6 @@
 //! The Webhooks view: the webhook log, newest first, a page at a time
-//! ([`App::webhooks`], read by keyset); `✗` marks failed deliveries, and a
+//! ([`App::webhooks`], read by keyset), with where each row came from (the
+//! listener, a replay, `tally sync`); `✗` marks failed deliveries, and a
 //! delivery can be replayed from here.
 
 use crossterm::event::KeyEvent;
@@ -18,7 +19,7 @@ use crate::dash::table::{self, Cursor, Grid};
 use crate::dash::table::{fit_width, words_width};
 use crate::dash::theme::Theme;
 use crate::dash::ui::opt;
-use crate::domain::{LogResult, SignatureCheck, webhook::EventState};
+use crate::domain::{LogResult, LogSource, SignatureCheck, webhook::EventState};
 use crate::i18n::{Lang, Word, count, tr};
 
 use super::hint;
@@ -79,6 +80,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         "#",
         "dash-col-received",
         "dash-col-source",
+        "dash-col-log-source",
         "dash-col-event",
         "dash-col-result",
         "HTTP",
@@ -96,10 +98,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         Constraint::Length(6),
         Constraint::Length(16),
         Constraint::Length(fit_width(8, [&header[3]])),
+        Constraint::Length(fit_width(words_width::<LogSource>(l, 7), [&header[4]])),
         Constraint::Length(30),
-        Constraint::Length(fit_width(words_width::<LogResult>(l, 9), [&header[5]])),
+        Constraint::Length(fit_width(words_width::<LogResult>(l, 9), [&header[6]])),
         Constraint::Length(4),
-        Constraint::Length(fit_width(11, [&header[7]])),
+        Constraint::Length(fit_width(11, [&header[8]])),
         Constraint::Min(10),
     ];
     let empty = l.t("dash-no-deliveries");
@@ -125,6 +128,7 @@ fn row<'a>(app: &App, w: &'a WebhookRow, theme: &Theme) -> Row<'a> {
         Cell::from(w.id.to_string()),
         Cell::from(app.lang.stored(&w.received_at, &app.zone)),
         Cell::from(opt(&w.provider)),
+        Cell::from(stored_word::<LogSource>(app.lang, &w.source)),
         Cell::from(opt(&w.event_type)),
         Cell::from(stored_word::<LogResult>(app.lang, &w.result)),
         Cell::from(w.http_status.to_string()),
@@ -145,6 +149,11 @@ pub fn detail(w: &WebhookRow, l: Lang, theme: &Theme) -> (String, Vec<Line<'stat
         vec![
             field(&l.t("dash-f-received"), w.received_at.clone(), theme),
             field(&l.t("dash-f-provider"), opt(&w.provider).to_owned(), theme),
+            field(
+                &l.t("dash-f-source"),
+                stored_word::<LogSource>(l, &w.source),
+                theme,
+            ),
             field(&l.t("dash-f-event"), opt(&w.event_type).to_owned(), theme),
             field(&l.t("dash-f-event-id"), opt(&w.event_id).to_owned(), theme),
             field(

@@ -1,21 +1,31 @@
-//! Wave's Checkout API, as far as `tally refund` and the cancel guard use
-//! it (wave.md §2): a checkout session, its refund, its expiry, and the
-//! sessions of an order. Built on [`crate::providers::api`] (time limits,
-//! retries, errors naming the call and Wave's own message).
+//! Wave's Checkout API, as far as tally uses it (`../shared/providers/wave.md`
+//! §2): checkout sessions read (`tally sync`, `tally doctor`, the cancel
+//! guard), refunded and expired (`tally refund`, the cancel guard). Built on
+//! [`crate::providers::api`] (time limits, retries honouring `Retry-After`,
+//! errors naming the call and Wave's own `message`). Base URL
+//! `https://api.wave.com`, the key as `Authorization: Bearer` [P].
 //!
-//! - `GET /v1/checkout/sessions/{id}` and
-//!   `GET /v1/checkout/sessions/search?client_reference=…` (the shop puts
-//!   the order number in `client_reference`).
+//! - `GET /v1/checkout/sessions/{id}` [P]: one session; a 404 is "no such
+//!   session". `tally sync` asks it for each recent pending Wave payment
+//!   whose reference is a session id (`cos-…`, what the webhooks record).
+//! - `GET /v1/checkout/sessions/search?client_reference=…` ([S] only: the
+//!   endpoint and its parameter are in secondary copies, its answer's shape
+//!   in none): the sessions of an order (the shop puts the order number in
+//!   `client_reference`). Both readings are handled: the answer may be a
+//!   `result` list or a bare list, and may page the way Wave's Balance API
+//!   does (§3.2: `page_info.has_next_page` and `end_cursor`, passed back as
+//!   `after`), or not at all. Whether an empty search is an empty list or a
+//!   404 is not published either: this client returns the 404 as an error,
+//!   and each caller decides (sync reads it as "none"; the cancel guard
+//!   refuses to cancel on what it could not check).
 //! - `POST /v1/checkout/sessions/{id}/refund`: a full refund only; "If you
 //!   try to refund a checkout twice, no additional transaction will be
 //!   created" (§2.3), so sending it again is safe. No refund object comes
 //!   back: a 2xx is the refund.
 //! - `POST /v1/checkout/sessions/{id}/expire`: an open session can no
 //!   longer be paid.
-//!
-//! The search's answer shape is not documented in the excerpts (§2.1, [S]):
-//! a `result` list and a bare list are both read.
 
+use std::collections::HashSet;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -26,6 +36,12 @@ use crate::providers::credentials::WaveKey;
 
 /// Wave's API host.
 pub const DEFAULT_BASE: &str = "https://api.wave.com";
+
+/// A runaway pager stops here.
+const MAX_PAGES: usize = 100;
+
+/// A session id that cannot exist, for [`WaveApi::probe`].
+const PROBE_SESSION: &str = "cos-tally-probe";
 
 /// Wave's API with one key.
 pub struct WaveApi {
@@ -40,10 +56,12 @@ impl WaveApi {
         Ok(WaveApi { api, key })
     }
 
+    /// The shared client (its call count, its host).
     pub fn api(&self) -> &Api {
         &self.api
     }
 
+    /// Replaces the retry policy (tests).
     pub fn with_retry(mut self, retry: crate::providers::api::Retry) -> WaveApi {
         self.api = self.api.with_retry(retry);
         self
@@ -59,6 +77,13 @@ impl WaveApi {
         let url = self.api.url(path, query)?;
         self.api
             .call(call, &url, Auth::Bearer(self.key.expose()), body)
+    }
+
+    /// One cheap authenticated call with the scope sync needs (Checkout):
+    /// a session that does not exist. Wave answers 404 to a key it takes
+    /// and 401 to one it does not, so a 404 is the good answer here.
+    pub fn probe(&self) -> Result<(), ApiError> {
+        self.session(PROBE_SESSION).map(drop)
     }
 
     /// `GET /v1/checkout/sessions/{id}`; `None` on 404.
@@ -79,27 +104,60 @@ impl WaveApi {
         }
     }
 
-    /// Every checkout session whose `client_reference` is `order`.
+    /// Every checkout session whose `client_reference` is `order`, every
+    /// page (a 404 is an error: see the module's notes). Sessions another
+    /// reference matched (a search that is not exact) are left out.
     pub fn sessions_of_order(&self, order: &str) -> Result<Vec<Value>, ApiError> {
         let call = "search checkout sessions";
-        let v = self.call(
-            call,
-            "v1/checkout/sessions/search",
-            &[("client_reference", order.to_owned())],
-            Body::Get,
-        )?;
-        let list = v
-            .get("result")
-            .and_then(Value::as_array)
-            .or_else(|| v.as_array())
-            .ok_or_else(|| {
-                self.api
-                    .malformed(call, "the answer holds no list of sessions")
-            })?;
-        for s in list {
-            check_session(s).map_err(|why| self.api.malformed(call, why))?;
+        let mut out: Vec<Value> = Vec::new();
+        let mut ids: HashSet<String> = HashSet::new();
+        let mut cursors: HashSet<String> = HashSet::new();
+        let mut after: Option<String> = None;
+        loop {
+            let mut query = vec![("client_reference", order.to_owned())];
+            if let Some(cursor) = &after {
+                query.push(("after", cursor.clone()));
+            }
+            let page = self.call(call, "v1/checkout/sessions/search", &query, Body::Get)?;
+            let list = page
+                .get("result")
+                .and_then(Value::as_array)
+                .or_else(|| page.as_array())
+                .ok_or_else(|| {
+                    self.api
+                        .malformed(call, "the answer holds no list of sessions")
+                })?;
+            for s in list {
+                check_session(s).map_err(|why| self.api.malformed(call, why))?;
+                let id = s.get("id").and_then(Value::as_str).unwrap_or_default();
+                let theirs = s.get("client_reference").and_then(Value::as_str);
+                if theirs.map(str::trim) == Some(order) && ids.insert(id.to_owned()) {
+                    out.push(s.clone());
+                }
+            }
+            let info = page.get("page_info");
+            let more = info
+                .and_then(|i| i.get("has_next_page"))
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            if !more {
+                return Ok(out);
+            }
+            let cursor = info
+                .and_then(|i| i.get("end_cursor"))
+                .and_then(Value::as_str)
+                .filter(|c| !c.is_empty())
+                .ok_or_else(|| {
+                    self.api
+                        .malformed(call, "has_next_page is true but there is no end_cursor")
+                })?;
+            if !cursors.insert(cursor.to_owned()) || cursors.len() > MAX_PAGES {
+                return Err(self
+                    .api
+                    .malformed(call, "the end_cursor leads back to a page already read"));
+            }
+            after = Some(cursor.to_owned());
         }
-        Ok(list.clone())
     }
 
     /// `POST /v1/checkout/sessions/{id}/refund`: the whole payment back.
@@ -133,6 +191,7 @@ fn check_session(v: &Value) -> Result<(), String> {
     let id = v
         .get("id")
         .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
         .ok_or("a checkout session has no id")?;
     if v.get("checkout_status").and_then(Value::as_str).is_none() {
         return Err(format!("checkout session {id} has no checkout_status"));
@@ -140,7 +199,13 @@ fn check_session(v: &Value) -> Result<(), String> {
     Ok(())
 }
 
-/// Where a checkout session stands, as the cancel guard reads it.
+/// Whether a payment reference is a checkout session id (`cos-…`, wave.md
+/// §2.2), as the webhooks record it.
+pub fn is_session_id(reference: &str) -> bool {
+    reference.starts_with("cos-")
+}
+
+/// Where a checkout session stands (`tally sync`, the cancel guard).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SessionState {
     /// Paid: `payment_status` succeeded (or `checkout_status` complete).
@@ -167,30 +232,81 @@ pub fn session_state(v: &Value) -> SessionState {
     }
 }
 
-/// A retrieved session as the webhook event Wave would have sent about it,
-/// to apply through the webhook path (verified by the API call, de-duplicated
-/// by its id): a paid session is `checkout.session.completed`, an expired
-/// one `checkout.session.payment_failed` (which fails the payment once the
-/// session has expired). `None` for a session still open or in progress:
-/// pending, as tally already has it.
+/// A retrieved session as the webhook event Wave would have sent about
+/// it, to apply through the webhook path (verified by the API call,
+/// de-duplicated by its id), when that is a fact tally acts on; `None`
+/// while it may still be paid (pending, as tally already has it).
+///
+/// - Paid: a `checkout.session.completed` carrying the session, as Wave's
+///   webhook would (the capture of its `amount`; the session id becomes
+///   the payment's reference, `transaction_id` its charge id).
+/// - Expired unpaid (`checkout_status` expired): the session can never be
+///   paid, so the attempt is over: a `checkout.session.payment_failed`
+///   carrying the expired session, which the Wave room reads as failed
+///   (its "failed once the session has expired"). Only an explicit
+///   `expired` counts: a `cancelled` payment on a session still open may
+///   be tried again.
+///
+/// The id names the session and what it says (`sync:cos-…:complete`), so
+/// the same fact is recorded once however often it is read. Its time is
+/// the session's own (`when_completed`, "completed or expired", else
+/// `when_created`), as the webhook's would be: both are the same fact.
 pub fn session_fact(session: &Value) -> Option<Value> {
     let id = session.get("id").and_then(Value::as_str)?;
-    let (event_type, state) = match session_state(session) {
-        SessionState::Paid => ("checkout.session.completed", "complete"),
-        SessionState::Closed => ("checkout.session.payment_failed", "expired"),
-        SessionState::Open | SessionState::Processing => return None,
+    let expired = session.get("checkout_status").and_then(Value::as_str) == Some("expired");
+    let (what, event_type) = match session_state(session) {
+        SessionState::Paid => ("complete", "checkout.session.completed"),
+        SessionState::Closed if expired => ("expired", "checkout.session.payment_failed"),
+        SessionState::Closed | SessionState::Open | SessionState::Processing => return None,
     };
     Some(serde_json::json!({
-        "id": format!("sync:{id}:{state}"),
+        "id": format!("sync:{id}:{what}"),
         "type": event_type,
         "data": session,
     }))
 }
 
+/// Of an order's sessions, the one whose fact to record for a payment
+/// that holds no session id: a paid one (the earliest completed), else,
+/// when every one has expired, the latest; `None` while one may still be
+/// paid (open or processing) or when there is none.
+pub fn session_of_order(sessions: &[Value]) -> Option<&Value> {
+    let when = |s: &Value, key: &str| {
+        s.get(key)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let mut paid: Vec<&Value> = sessions
+        .iter()
+        .filter(|s| session_state(s) == SessionState::Paid)
+        .collect();
+    paid.sort_by_key(|s| (when(s, "when_completed"), when(s, "id")));
+    if let Some(first) = paid.first() {
+        return Some(first);
+    }
+    let all_expired = sessions
+        .iter()
+        .all(|s| s.get("checkout_status").and_then(Value::as_str) == Some("expired"));
+    if !all_expired {
+        return None;
+    }
+    sessions
+        .iter()
+        .max_by_key(|s| (when(s, "when_created"), when(s, "id")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::providers::EventKind;
     use serde_json::json;
+
+    fn session(id: &str, checkout: &str, payment: &str) -> Value {
+        json!({"id": id, "amount": "25000", "currency": "XOF", "checkout_status": checkout,
+               "payment_status": payment, "client_reference": "TEST1033",
+               "when_created": "2026-11-21T10:00:00Z", "when_expires": "2026-11-21T10:30:00Z"})
+    }
 
     #[test]
     fn a_session_becomes_the_event_wave_would_have_sent() {
@@ -217,17 +333,80 @@ mod tests {
 
     #[test]
     fn sessions_read_as_paid_open_or_closed() {
-        let s =
-            |c: &str, p: &str| json!({"id": "cos-1", "checkout_status": c, "payment_status": p});
         assert_eq!(
-            session_state(&s("complete", "succeeded")),
+            session_state(&session("cos-1", "complete", "succeeded")),
             SessionState::Paid
         );
-        assert_eq!(session_state(&s("open", "processing")), SessionState::Open);
         assert_eq!(
-            session_state(&s("expired", "cancelled")),
+            session_state(&session("cos-1", "open", "processing")),
+            SessionState::Open
+        );
+        assert_eq!(
+            session_state(&session("cos-1", "expired", "cancelled")),
             SessionState::Closed
         );
         assert!(check_session(&json!({"id": "cos-1"})).is_err());
+        assert!(check_session(&json!({"id": "", "checkout_status": "open"})).is_err());
+    }
+
+    #[test]
+    fn a_paid_session_is_the_completed_event_wave_would_send() {
+        let mut paid = session("cos-1paid", "complete", "succeeded");
+        paid["transaction_id"] = json!("TCN4Y4ZC3FM");
+        paid["when_completed"] = json!("2026-11-21T10:05:00Z");
+        let fact = session_fact(&paid).unwrap();
+        assert_eq!(fact["id"], "sync:cos-1paid:complete");
+        assert_eq!(fact["type"], "checkout.session.completed");
+        let event = crate::providers::wave::parse(fact.to_string().as_bytes()).unwrap();
+        assert_eq!(event.kind, EventKind::Succeeded);
+        assert_eq!(event.reference.as_deref(), Some("cos-1paid"));
+        assert_eq!(event.charge_id.as_deref(), Some("TCN4Y4ZC3FM"));
+        assert_eq!(event.order_numbers, ["TEST1033"]);
+        assert_eq!(event.amount.unwrap().to_string(), "25000 XOF");
+        assert_eq!(
+            event.created,
+            Some(crate::domain::parse_ts("2026-11-21T10:05:00Z").unwrap())
+        );
+    }
+
+    #[test]
+    fn an_expired_session_is_a_failed_attempt_and_an_open_one_nothing() {
+        let mut expired = session("cos-2", "expired", "processing");
+        expired["when_completed"] = json!("2026-11-21T10:30:00Z");
+        let fact = session_fact(&expired).unwrap();
+        assert_eq!(fact["id"], "sync:cos-2:expired");
+        let event = crate::providers::wave::parse(fact.to_string().as_bytes()).unwrap();
+        assert_eq!(event.kind, EventKind::Failed);
+        assert_eq!(event.provider_status.as_deref(), Some("expired"));
+        for (c, p) in [
+            ("open", "processing"),
+            ("open", "cancelled"),
+            ("weird", "processing"),
+        ] {
+            assert!(session_fact(&session("cos-3", c, p)).is_none(), "{c} {p}");
+        }
+    }
+
+    #[test]
+    fn an_orders_sessions_give_the_paid_one_else_the_last_expired() {
+        let mut paid = session("cos-b", "complete", "succeeded");
+        paid["when_completed"] = json!("2026-11-21T11:00:00Z");
+        let mut early = session("cos-a", "expired", "cancelled");
+        early["when_created"] = json!("2026-11-21T09:00:00Z");
+        let late = session("cos-c", "expired", "processing");
+        let open = session("cos-d", "open", "processing");
+        let both = [early.clone(), paid.clone(), late.clone()];
+        assert_eq!(session_of_order(&both).unwrap()["id"], "cos-b");
+        let expired = [early.clone(), late.clone()];
+        assert_eq!(session_of_order(&expired).unwrap()["id"], "cos-c");
+        assert!(session_of_order(&[early, open]).is_none());
+        assert!(session_of_order(&[]).is_none());
+    }
+
+    #[test]
+    fn only_checkout_session_ids_are_asked_by_id() {
+        assert!(is_session_id("cos-1ya2rewh0139m"));
+        assert!(!is_session_id("T_WAVE_8842"));
+        assert!(!is_session_id("TRG7XHH6UNR2SOACI"));
     }
 }

@@ -7,7 +7,8 @@
 //!   why there is no timestamp window by default (pure).
 //! - [`parse`](mod@parse): a verified body into a [`ProviderEvent`](super::ProviderEvent)
 //!   (pure).
-//! - [`api`]: Wave's Checkout API client (refunds, the cancel guard, sync).
+//! - [`api`]: Wave's Checkout API client (refunds, the cancel guard,
+//!   `tally sync`, `tally doctor`), and the fact a session is.
 //!
 //! Sources: `../shared/providers/wave.md` and the live body in
 //! `../shared/providers/wave-samples/`. Nothing here knows of Stripe or
