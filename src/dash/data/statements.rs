@@ -43,7 +43,7 @@ impl StatementRow {
 }
 
 fn money(minor: i64, currency: Currency) -> String {
-    format!("{} {currency}", show_signed(minor, currency))
+    show_signed(minor, currency)
 }
 
 /// Every imported statement file, oldest first, and the count of

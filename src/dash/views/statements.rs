@@ -37,9 +37,9 @@ pub mod text {
     pub const UNMATCHED: &str = "unmatched";
     pub const OPEN_ORDER: &str = "order";
     pub const OPEN_LINE: &str = "details";
-    pub const FINDINGS: &str = "findings:";
+    pub const FINDINGS: &str = "statement findings:";
     pub const CHECKING: &str = "checking…";
-    pub const SEE_FINDINGS: &str = "(Findings view for each)";
+    pub const NO_FINDINGS: &str = "none";
     pub const MORE_FILES: &str = "more files";
     pub const ROWS: &str = "rows";
     pub const IMPORTED: &str = "imported";
@@ -67,7 +67,7 @@ pub mod text {
     pub fn matched(order: &str, by: &str) -> String {
         format!("order {order} (matched by {by})")
     }
-    pub const UNKNOWN_HINT: &str = "  unknown_to_tally: the provider has money tally does not: find the order it was for, or ask the provider";
+    pub const UNKNOWN_HINT: &str = "  The provider has this money and tally has no payment for it: find the order it was for (its ids, its description), or ask the provider. `tally check` reports it as unknown_to_tally once it is final and inside the days the statements cover.";
 }
 
 /// The statement rules, in the order the view counts them.
@@ -173,7 +173,8 @@ pub fn file_line(f: &StoredFile) -> String {
     )
 }
 
-/// The statement findings of the last check, counted by rule.
+/// The statement findings of the last check, counted by rule (the rules
+/// with none left out); the Findings view lists them.
 pub fn findings_line(app: &App, theme: &Theme) -> Line<'static> {
     let mut spans = vec![Span::styled(format!(" {}", text::FINDINGS), theme.muted)];
     if app.findings.list.is_none() {
@@ -181,17 +182,19 @@ pub fn findings_line(app: &App, theme: &Theme) -> Line<'static> {
         return Line::from(spans);
     }
     let all = app.findings.all();
-    for (i, rule) in RULES.iter().enumerate() {
-        let n = all.iter().filter(|f| f.rule == *rule).count();
-        let style = if n > 0 { theme.warn } else { theme.muted };
+    let counts: Vec<(Rule, usize)> = RULES
+        .iter()
+        .map(|rule| (*rule, all.iter().filter(|f| f.rule == *rule).count()))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    if counts.is_empty() {
+        spans.push(Span::styled(format!(" {}", text::NO_FINDINGS), theme.muted));
+    }
+    for (i, (rule, n)) in counts.iter().enumerate() {
         let sep = if i == 0 { " " } else { " · " };
         spans.push(Span::styled(sep, theme.muted));
-        spans.push(Span::styled(format!("{} {n}", rule.as_str()), style));
+        spans.push(Span::styled(format!("{} {n}", rule.as_str()), theme.warn));
     }
-    spans.push(Span::styled(
-        format!("  {}", text::SEE_FINDINGS),
-        theme.muted,
-    ));
     Line::from(spans)
 }
 
@@ -260,13 +263,7 @@ pub fn detail(
     theme: &Theme,
 ) -> (String, Vec<Line<'static>>) {
     let l = &r.line.line;
-    let money = |minor: i64| {
-        format!(
-            "{} {}",
-            crate::statement::show_signed(minor, l.currency),
-            l.currency
-        )
-    };
+    let money = |minor: i64| crate::statement::show_signed(minor, l.currency);
     let ids = [
         ("own", &l.ids.own),
         ("payment_intent", &l.ids.payment_intent),
@@ -305,7 +302,7 @@ pub fn detail(
             text::F_CUSTOMER,
             l.customer.map_or_else(
                 || "—".to_owned(),
-                |(m, c)| format!("{} {c}", crate::statement::show_signed(m, c)),
+                |(m, c)| crate::statement::show_signed(m, c),
             ),
             theme,
         ),
