@@ -16,15 +16,16 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use super::app::{App, Mode, Task, scrolled};
-use super::data::{OrderDetail, OrphanRow, StatementMoney, WebhookRow};
+use super::data::{OrderDetail, OrphanRow, StatementMoney, StatementRow, WebhookRow};
 use super::dialogs::{framed, popup};
 use super::theme::Theme;
 use super::ui::{date, opt, short_ts};
-use super::views::{findings, orphans, webhooks};
+use super::views::{findings, orphans, statements, webhooks};
 use crate::domain::{AuditEntry, Currency, Money, Payment};
 use crate::report::Finding;
 use crate::statement::show_signed;
 use crate::store::ledger::StoredMovement;
+use crate::store::statements::StoredFile;
 
 /// What the detail pane shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,6 +34,8 @@ pub enum Detail {
     Webhook(WebhookRow),
     Orphan(OrphanRow),
     Finding(Finding),
+    /// A statement line without an order to open, and its file.
+    Statement(Box<(StatementRow, Option<StoredFile>)>),
 }
 
 /// The pane's keys: scroll; `Esc`, `Enter` or `q` closes it.
@@ -66,6 +69,7 @@ pub fn render(detail: &Detail, area: Rect, buf: &mut Buffer, theme: &Theme, scro
         Detail::Webhook(w) => webhooks::detail(w, theme),
         Detail::Orphan(o) => orphans::detail(o, theme),
         Detail::Finding(f) => findings::detail(f, theme),
+        Detail::Statement(s) => statements::detail(&s.0, s.1.as_ref(), theme),
     };
     let inner = framed(
         popup(

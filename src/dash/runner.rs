@@ -23,12 +23,14 @@ use ratatui::layout::Rect;
 use super::actions::{self, Summary};
 use super::app::{self, App, Mode, Task, Tone, View};
 use super::data::{
-    self, ListKind, ListSource, ListSpec, Load, MARK_CAP, OrphanSource, RowKey, WebhookSource,
+    self, ListKind, ListSource, ListSpec, Load, MARK_CAP, OrphanSource, RowKey, StatementSource,
+    WebhookSource,
 };
 use super::detail::Detail;
 use super::event::Event;
 use super::sync;
 use super::ui;
+use super::views;
 use super::worker::{Workers, settings};
 use crate::report::Finding;
 use crate::store::Reader;
@@ -363,6 +365,13 @@ impl Runner {
             }
             Err(e) => app.status = Some((format!("database error: {e}"), Tone::Error)),
         }
+        match data::statement_files(&self.store.reader()) {
+            Ok((files, unmatched)) => {
+                app.statement_files = files;
+                app.statements_unmatched = unmatched;
+            }
+            Err(e) => app.status = Some((format!("database error: {e}"), Tone::Error)),
+        }
     }
 
     /// Carries out a task; a database error becomes a status message.
@@ -444,6 +453,10 @@ impl Runner {
             View::Orphans => {
                 app.orphans = data::page(&mut OrphanSource(conn), &app.orphans, how, h)?;
             }
+            View::Statements => {
+                let h = views::statements::table_rows(app, h);
+                app.statements = data::page(&mut StatementSource(conn), &app.statements, how, h)?;
+            }
             View::Findings => app.findings.fit(h),
         }
         Ok(())
@@ -455,6 +468,7 @@ impl Runner {
         let order_id = match app.view {
             View::Orders | View::Payments => app.current_row().map(|r| r.order.id),
             View::Findings => app.findings.current().and_then(|f| f.order_id),
+            View::Statements => app.statements.current().and_then(|r| r.order_id),
             View::Webhooks | View::Orphans => None,
         };
         let detail = match (app.view, order_id) {
@@ -462,6 +476,14 @@ impl Runner {
             (View::Findings, None) => app.findings.current().cloned().map(Detail::Finding),
             (View::Webhooks, None) => app.webhooks.current().cloned().map(Detail::Webhook),
             (View::Orphans, None) => app.orphans.current().cloned().map(Detail::Orphan),
+            (View::Statements, None) => app.statements.current().map(|r| {
+                let file = app
+                    .statement_files
+                    .iter()
+                    .find(|f| f.id == r.line.file_id)
+                    .cloned();
+                Detail::Statement(Box::new((r.clone(), file)))
+            }),
             (View::Orders | View::Payments, None) => None,
         };
         match detail {
