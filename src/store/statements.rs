@@ -836,30 +836,6 @@ impl Reader<'_> {
         }
         Ok(out)
     }
-
-    /// A page of lines for the dashboard: unmatched customer lines first,
-    /// then the rest, newest first within each; after the `(rank, at, id)`
-    /// key of the last row shown.
-    pub fn statement_page(
-        &self,
-        after: Option<(i64, String, i64)>,
-        limit: i64,
-    ) -> rusqlite::Result<Vec<(i64, StoredLine)>> {
-        let rank = format!(
-            "CASE WHEN l.payment_id IS NULL AND l.kind IN {CUSTOMER_KINDS}
-                       AND l.status IN ('completed', 'pending') THEN 0 ELSE 1 END"
-        );
-        let (r, at, id) = after.unwrap_or((-1, String::new(), i64::MAX));
-        let mut stmt = self.prepare_cached(&format!(
-            "SELECT {rank}, {LINE_COLUMNS} FROM statement_lines l
-             WHERE ?1 < 0 OR {rank} > ?1 OR ({rank} = ?1 AND (l.at < ?2 OR (l.at = ?2 AND l.id < ?3)))
-             ORDER BY 1, l.at DESC, l.id DESC LIMIT ?4"
-        ))?;
-        let rows = stmt.query_map(params![r, at, id, limit], |row| {
-            Ok((row.get(0)?, line_from_row(row, 1)?))
-        })?;
-        rows.collect()
-    }
 }
 
 impl Reader<'_> {
