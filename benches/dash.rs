@@ -1,7 +1,8 @@
 //! Benchmark of `tally dash` through a real terminal (tmux) on a big shop.
 //!
 //! Run with `cargo bench --bench dash` (needs tmux). It builds
-//! `tally demo --orders N` (BENCH_ORDERS, 1,000,000 by default; or reuses the
+//! `tally demo --orders N` (BENCH_ORDERS, 1,000,000 by default, 20,000 in the
+//! smoke run of `cargo test --all-targets`; or reuses the
 //! database at BENCH_DB), starts the dashboard in a 120×40 tmux pane and
 //! measures, from outside, what a person at the keyboard sees:
 //!
@@ -122,7 +123,15 @@ fn main() {
             let orders: usize = std::env::var("BENCH_ORDERS")
                 .ok()
                 .and_then(|v| v.parse().ok())
-                .unwrap_or(1_000_000);
+                // `cargo bench` passes --bench; `cargo test --all-targets`
+                // runs this binary without it, as a smoke test of the
+                // benchmark itself on a small shop (a million orders in a
+                // debug build took minutes of CI for no figure).
+                .unwrap_or(if std::env::args().any(|a| a == "--bench") {
+                    1_000_000
+                } else {
+                    20_000
+                });
             let db = dir.path().join("bench.db");
             let started = Instant::now();
             let status = Command::new(TALLY)

@@ -359,6 +359,7 @@ dash-view-payments = Paiements
 dash-view-findings = Constats
 dash-view-webhooks = Webhooks
 dash-view-orphans = Orphelins
+dash-view-statements = Relevés
 dash-read-only = lecture seule (--read-only) : les actions sont désactivées
 dash-nothing-to-clear = aucune recherche ni aucun filtre à effacer
 dash-marks-cleared = { $n ->
@@ -1221,3 +1222,44 @@ dsync-syncing = synchronisation : { $progress }
 dsync-synced = synchronisé à { $at }
 dsync-synced-problems = synchronisé à { $at }, avec des problèmes
 dsync-failed = échec de la synchronisation à { $at }
+
+## La vue Relevés du tableau de bord
+
+dstm-query = lignes de relevé, non rapprochées d'abord, puis les plus récentes ; ✗ non rapprochée
+dstm-empty = aucune ligne de relevé
+dstm-col-kind = Nature
+dstm-col-line-id = Id de ligne
+dstm-col-gross = Brut
+dstm-col-fee = Frais
+dstm-unmatched = non rapprochée
+dstm-open-order = commande
+dstm-open-line = détails
+dstm-findings = constats des relevés :
+dstm-checking = vérification…
+dstm-no-findings = aucun
+dstm-more-files = { $n } fichiers de plus
+dstm-file = { $name }  { $from } → { $to }  { $rows } lignes  importé le { $at } ({ $actor })
+dstm-detail-title = Ligne de relevé { $id }
+dstm-f-file = fichier
+dstm-f-row = ligne
+dstm-f-line-id = id de ligne
+dstm-f-date = date
+dstm-f-kind = nature
+dstm-f-status = statut
+dstm-f-type = type (fichier)
+dstm-f-gross = brut
+dstm-f-fee = frais
+dstm-f-net = net
+dstm-f-customer = payé (client)
+dstm-f-ids = identifiants
+dstm-f-payout = virement
+dstm-f-description = description
+dstm-f-match = rapprochement
+dstm-matched = commande { $order } (rapprochée par { $by })
+dstm-match-none = aucun : aucun paiement de la boutique n'a ces identifiants ni ce numéro de commande
+dstm-match-not-customer = non rapprochée (pas un paiement de client)
+dstm-unknown-hint = Le prestataire a cet argent et tally n'a aucun paiement pour lui : trouvez la commande à laquelle il correspond (ses identifiants, sa description), ou demandez au prestataire. `tally check` le signale comme unknown_to_tally une fois définitif et dans les jours que couvrent les relevés.
+dstm-tab-unmatched = { $n ->
+    [one] { $n } non rapprochée
+   *[other] { $n } non rapprochées
+}

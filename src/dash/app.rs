@@ -18,7 +18,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
 
 use super::actions::{Action, Confirm, Summary, Targets};
-use super::data::{Filter, ListKind, ListRow, ListSpec, Nav, OrphanRow, Pager, RowKey, WebhookRow};
+use super::data::{
+    Filter, ListKind, ListRow, ListSpec, Nav, OrphanRow, Pager, RowKey, StatementRow, WebhookRow,
+};
 use super::detail::{self, Detail};
 use super::dialogs::{self, ChooseFor};
 use super::help;
@@ -28,6 +30,7 @@ use super::views::{self, find, findings::Findings, list::ListView, orphans};
 use crate::domain::Timestamp;
 use crate::i18n::{Lang, Zone, tr};
 use crate::report::Rule;
+use crate::store::statements::StoredFile;
 
 /// The dashboard's views, in tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -37,15 +40,18 @@ pub enum View {
     Findings,
     Webhooks,
     Orphans,
+    /// Shown only once a statement was imported ([`App::views`]).
+    Statements,
 }
 
 impl View {
-    pub const ALL: [View; 5] = [
+    pub const ALL: [View; 6] = [
         View::Orders,
         View::Payments,
         View::Findings,
         View::Webhooks,
         View::Orphans,
+        View::Statements,
     ];
 
     /// The view's name on its tab, in `lang`.
@@ -56,6 +62,7 @@ impl View {
             View::Findings => "dash-view-findings",
             View::Webhooks => "dash-view-webhooks",
             View::Orphans => "dash-view-orphans",
+            View::Statements => views::statements::text::TITLE,
         })
     }
 
@@ -66,17 +73,20 @@ impl View {
             View::Findings => 2,
             View::Webhooks => 3,
             View::Orphans => 4,
+            View::Statements => 5,
         }
     }
 
-    fn step(self, forward: bool) -> View {
-        let n = View::ALL.len();
+    /// The next (previous) view among `shown`, which hold `self`.
+    fn step(self, forward: bool, shown: &[View]) -> View {
+        let n = shown.len().max(1);
+        let at = shown.iter().position(|v| *v == self).unwrap_or(0);
         let i = if forward {
-            (self.index() + 1) % n
+            (at + 1) % n
         } else {
-            (self.index() + n - 1) % n
+            (at + n - 1) % n
         };
-        View::ALL[i]
+        shown.get(i).copied().unwrap_or(self)
     }
 
     /// The list an order/payment view shows.
@@ -84,7 +94,7 @@ impl View {
         match self {
             View::Orders => Some(ListKind::Orders),
             View::Payments => Some(ListKind::Payments),
-            View::Findings | View::Webhooks | View::Orphans => None,
+            View::Findings | View::Webhooks | View::Orphans | View::Statements => None,
         }
     }
 }
@@ -202,6 +212,12 @@ pub struct App {
     pub findings: Findings,
     pub webhooks: Pager<WebhookRow>,
     pub orphans: Pager<OrphanRow>,
+    /// The Statements view's lines on screen.
+    pub statements: Pager<StatementRow>,
+    /// The imported statement files, oldest first; none: no Statements tab.
+    pub statement_files: Vec<StoredFile>,
+    /// Unmatched customer lines, for the tab title.
+    pub statements_unmatched: i64,
     /// Marked orders (id → number), shared by Orders and Payments.
     pub marks: BTreeMap<i64, String>,
     /// Marked findings.
@@ -240,6 +256,9 @@ impl App {
             findings: Findings::default(),
             webhooks: Pager::default(),
             orphans: Pager::default(),
+            statements: Pager::default(),
+            statement_files: Vec::new(),
+            statements_unmatched: 0,
             marks: BTreeMap::new(),
             finding_marks: BTreeSet::new(),
             range: None,
@@ -259,6 +278,20 @@ impl App {
         self.lang = lang;
         self.zone = zone;
         self
+    }
+
+    /// Whether a statement file was ever imported: the Statements tab.
+    pub fn has_statements(&self) -> bool {
+        !self.statement_files.is_empty()
+    }
+
+    /// The views shown, in tab order: the Statements view only once a
+    /// statement was imported.
+    pub fn views(&self) -> Vec<View> {
+        View::ALL
+            .into_iter()
+            .filter(|v| *v != View::Statements || self.has_statements())
+            .collect()
     }
 
     /// The list of an order/payment view.
@@ -302,7 +335,9 @@ impl App {
     pub fn marked(&self) -> usize {
         match self.view {
             View::Findings => self.finding_marks.len(),
-            View::Orders | View::Payments | View::Webhooks | View::Orphans => self.marks.len(),
+            View::Orders | View::Payments | View::Webhooks | View::Orphans | View::Statements => {
+                self.marks.len()
+            }
         }
     }
 
@@ -310,7 +345,9 @@ impl App {
     fn unmark(&mut self) {
         match self.view {
             View::Findings => self.finding_marks.clear(),
-            View::Orders | View::Payments | View::Webhooks | View::Orphans => self.marks.clear(),
+            View::Orders | View::Payments | View::Webhooks | View::Orphans | View::Statements => {
+                self.marks.clear()
+            }
         }
     }
 }
@@ -475,11 +512,15 @@ fn moves(app: &mut App, ev: &KeyEvent) -> Option<Task> {
     } else if let Some(nav) = page_nav(k, ev) {
         views::jump(app, nav)
     } else if k.next_view.matches(ev) {
-        switch(app, app.view.step(true))
+        switch(app, app.view.step(true, &app.views()))
     } else if k.prev_view.matches(ev) {
-        switch(app, app.view.step(false))
+        switch(app, app.view.step(false, &app.views()))
     } else if let Some(i) = k.goto_view.position(ev) {
-        switch(app, View::ALL[i.min(View::ALL.len() - 1)])
+        let shown = app.views();
+        match shown.get(i.min(shown.len().saturating_sub(1))) {
+            Some(v) => switch(app, *v),
+            None => Task::None,
+        }
     } else {
         return None;
     };

@@ -16,17 +16,18 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use super::app::{App, Mode, Task, scrolled};
-use super::data::{OrderDetail, OrphanRow, StatementMoney, WebhookRow};
+use super::data::{OrderDetail, OrphanRow, StatementMoney, StatementRow, WebhookRow};
 use super::dialogs::{framed, popup};
 use super::theme::Theme;
 use super::ui::opt;
 use super::views::webhooks::stored_word;
-use super::views::{findings, orphans, webhooks};
+use super::views::{findings, orphans, statements, webhooks};
 use crate::domain::{AuditEntry, LogResult, Payment};
 use crate::i18n::words::ProviderTitle;
 use crate::i18n::{Lang, Word, tr};
 use crate::report::Finding;
 use crate::store::ledger::StoredMovement;
+use crate::store::statements::StoredFile;
 
 /// What the detail pane shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,6 +36,8 @@ pub enum Detail {
     Webhook(WebhookRow),
     Orphan(OrphanRow),
     Finding(Finding),
+    /// A statement line without an order to open, and its file.
+    Statement(Box<(StatementRow, Option<StoredFile>)>),
 }
 
 /// The pane's keys: scroll; `Esc`, `Enter` or `q` closes it.
@@ -79,6 +82,7 @@ pub fn render(
         Detail::Webhook(w) => webhooks::detail(w, l, theme),
         Detail::Orphan(o) => orphans::detail(o, l, theme),
         Detail::Finding(f) => findings::detail(f, l, theme),
+        Detail::Statement(s) => statements::detail(app, &s.0, s.1.as_ref(), theme),
     };
     let inner = framed(
         popup(

@@ -23,12 +23,14 @@ use ratatui::layout::Rect;
 use super::actions::{self, Summary};
 use super::app::{self, App, Mode, Task, Tone, View};
 use super::data::{
-    self, ListKind, ListSource, ListSpec, Load, MARK_CAP, OrphanSource, RowKey, WebhookSource,
+    self, ListKind, ListSource, ListSpec, Load, MARK_CAP, OrphanSource, RowKey, StatementSource,
+    WebhookSource,
 };
 use super::detail::Detail;
 use super::event::Event;
 use super::sync;
 use super::ui;
+use super::views;
 use super::worker::{Workers, settings};
 use crate::i18n::tr;
 use crate::report::Finding;
@@ -378,6 +380,16 @@ impl Runner {
                 ))
             }
         }
+        match data::statement_files(&self.store.reader()) {
+            Ok((files, unmatched)) => {
+                app.statement_files = files;
+                app.statements_unmatched = unmatched;
+            }
+            Err(e) => {
+                let text = crate::i18n::tr!(app.lang, "database-error", error = e.to_string());
+                app.status = Some((text, Tone::Error));
+            }
+        }
     }
 
     /// Carries out a task; a database error becomes a status message.
@@ -462,6 +474,10 @@ impl Runner {
             View::Orphans => {
                 app.orphans = data::page(&mut OrphanSource(conn), &app.orphans, how, h)?;
             }
+            View::Statements => {
+                let h = views::statements::table_rows(app, h);
+                app.statements = data::page(&mut StatementSource(conn), &app.statements, how, h)?;
+            }
             View::Findings => app.findings.fit(h),
         }
         Ok(())
@@ -473,6 +489,7 @@ impl Runner {
         let order_id = match app.view {
             View::Orders | View::Payments => app.current_row().map(|r| r.order.id),
             View::Findings => app.findings.current().and_then(|f| f.order_id),
+            View::Statements => app.statements.current().and_then(|r| r.order_id),
             View::Webhooks | View::Orphans => None,
         };
         let detail = match (app.view, order_id) {
@@ -480,6 +497,14 @@ impl Runner {
             (View::Findings, None) => app.findings.current().cloned().map(Detail::Finding),
             (View::Webhooks, None) => app.webhooks.current().cloned().map(Detail::Webhook),
             (View::Orphans, None) => app.orphans.current().cloned().map(Detail::Orphan),
+            (View::Statements, None) => app.statements.current().map(|r| {
+                let file = app
+                    .statement_files
+                    .iter()
+                    .find(|f| f.id == r.line.file_id)
+                    .cloned();
+                Detail::Statement(Box::new((r.clone(), file)))
+            }),
             (View::Orders | View::Payments, None) => None,
         };
         match detail {

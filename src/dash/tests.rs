@@ -1185,6 +1185,39 @@ mod french {
         );
     }
 
+    /// The Statements view, a line's detail and the sixth tab, in French,
+    /// with no English status word or hint on screen.
+    #[test]
+    fn fr_snapshot_statements() {
+        let cases: Vec<(&str, Vec<KeyEvent>)> = vec![
+            ("fr_statements", vec![code(KeyCode::BackTab), key('j')]),
+            (
+                "fr_statement_line_detail",
+                vec![code(KeyCode::BackTab), code(KeyCode::Enter)],
+            ),
+            ("fr_orders_with_statements", vec![]),
+        ];
+        for (name, ks) in cases {
+            let (mut app, mut r) = statements_app(true);
+            app.lang = Lang::Fr;
+            keys(&mut app, &mut r, &ks);
+            let screen = render(&app, 120, 30);
+            // The provider's own type text ("Express Checkout Payment") is
+            // the file's words, shown as they are.
+            let ours: String = screen
+                .lines()
+                .filter(|line| !line.contains("type (fichier)"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            let english: Vec<String> = words(&ours)
+                .into_iter()
+                .filter(|w| ENGLISH.contains(&w.as_str()))
+                .collect();
+            assert!(english.is_empty(), "{name}: {english:?}\n{screen}");
+            insta::assert_snapshot!(name, screen);
+        }
+    }
+
     #[test]
     fn fr_snapshot_help_general_and_syncing() {
         let (mut app, mut r) = fr_app();
@@ -1409,4 +1442,237 @@ mod french {
         }
         assert!(screens > 200);
     }
+}
+
+// The Statements view: on the statements' fixture shop with its three
+// statement files imported (tests/fixtures/statements: Stripe, PayPal,
+// Wave; see tests/statements.rs for what each line is).
+
+fn statements_fixture(name: &str) -> Vec<u8> {
+    std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/statements")
+            .join(name),
+    )
+    .unwrap()
+}
+
+/// The fixture shop, with (or without) its statements imported.
+fn statements_shop(imported: bool) -> Store {
+    let mut store = Store::open_in_memory().unwrap();
+    let shop = statements_fixture("shop.json");
+    let set = crate::transfer::read_bytes("shop.json", &shop).unwrap();
+    crate::transfer::import(&mut store, &set, "fixture", testing::now()).unwrap();
+    if imported {
+        let statements = [
+            "stripe_balance.csv",
+            "paypal_activity.csv",
+            "wave_transactions.csv",
+        ]
+        .iter()
+        .map(|name| {
+            crate::statement::read::read_statement(
+                name,
+                &statements_fixture(name),
+                &crate::statement::read::ReadOptions::default(),
+            )
+            .unwrap()
+        })
+        .collect();
+        crate::ops::statement::import_statements(&mut store, statements, "fixture", testing::now())
+            .unwrap();
+    }
+    store
+}
+
+fn statements_app(imported: bool) -> (App, Runner) {
+    shop_app(
+        statements_shop(imported),
+        ui::table_height(ratatui::layout::Rect::new(0, 0, 120, 30)),
+    )
+}
+
+/// Every line in display order by plain SQL: unmatched customer lines
+/// that counted money first, then the rest, newest first within each.
+fn statement_lines_by_sql(store: &Store) -> Vec<String> {
+    store
+        .conn()
+        .prepare(
+            "SELECT line_id FROM statement_lines ORDER BY
+               CASE WHEN payment_id IS NULL
+                     AND kind IN ('charge', 'refund', 'dispute', 'dispute_reversal')
+                     AND status IN ('completed', 'pending') THEN 0 ELSE 1 END,
+               at DESC, id DESC",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+}
+
+#[test]
+fn the_statements_tab_is_shown_only_once_a_statement_is_imported() {
+    let (mut app, mut r) = statements_app(false);
+    assert!(!app.has_statements());
+    assert!(!app.views().contains(&View::Statements));
+    // Tab goes round the five views, never to Statements.
+    for _ in 0..5 {
+        press(&mut app, &mut r, code(KeyCode::Tab));
+        assert_ne!(app.view, View::Statements);
+    }
+    assert_eq!(app.view, View::Orders);
+    press(&mut app, &mut r, code(KeyCode::BackTab));
+    assert_eq!(app.view, View::Orphans);
+
+    let (mut app, mut r) = statements_app(true);
+    assert_eq!(app.statement_files.len(), 3);
+    assert_eq!(app.views().last(), Some(&View::Statements));
+    press(&mut app, &mut r, code(KeyCode::BackTab));
+    assert_eq!(app.view, View::Statements);
+    press(&mut app, &mut r, code(KeyCode::Tab));
+    assert_eq!(app.view, View::Orders);
+    // The tab counts the unmatched customer lines.
+    let unmatched = r
+        .store()
+        .reader()
+        .unmatched_lines()
+        .unwrap()
+        .iter()
+        .map(|l| l.line.line_id.clone())
+        .collect::<Vec<_>>();
+    // txn_fx07 is the charge ch_3fxUnknown, for an order the shop lacks.
+    assert!(unmatched.contains(&"txn_fx07".to_owned()), "{unmatched:?}");
+    assert!(
+        unmatched.contains(&"3FXSTRANGER".to_owned()),
+        "{unmatched:?}"
+    );
+    assert_eq!(app.statements_unmatched, unmatched.len() as i64);
+    assert!(
+        views::tab_title(&app, View::Statements).starts_with("6 Statements ("),
+        "{}",
+        views::tab_title(&app, View::Statements)
+    );
+}
+
+#[test]
+fn the_statement_lines_page_unmatched_first_both_ways() {
+    let (mut app, mut r) = statements_app(true);
+    let all = statement_lines_by_sql(r.store());
+    assert!(all.len() > 10, "{all:?}");
+    // A small screen: every line, walking down one at a time and a page at
+    // a time, then back up, in the plain SQL's order.
+    app.page_size = 6;
+    press(&mut app, &mut r, code(KeyCode::BackTab));
+    assert_eq!(app.view, View::Statements);
+    let shown = views::statements::table_rows(&app, app.page_size);
+    assert_eq!(shown, 6 - 4, "three files and the findings above");
+    let ids = |app: &App| -> Vec<String> {
+        app.statements
+            .rows
+            .iter()
+            .map(|r| r.line.line.line_id.clone())
+            .collect()
+    };
+    assert_eq!(ids(&app), all[..shown]);
+    let mut walked = vec![app.statements.current().unwrap().line.line.line_id.clone()];
+    for _ in 1..all.len() {
+        press(&mut app, &mut r, key('j'));
+        assert!(app.statements.rows.len() <= shown);
+        walked.push(app.statements.current().unwrap().line.line.line_id.clone());
+    }
+    assert_eq!(walked, all);
+    // At the end, down stays.
+    press(&mut app, &mut r, key('j'));
+    assert_eq!(
+        app.statements.current().unwrap().line.line.line_id,
+        all[all.len() - 1]
+    );
+    let mut back = Vec::new();
+    for _ in 0..all.len() {
+        back.push(app.statements.current().unwrap().line.line.line_id.clone());
+        press(&mut app, &mut r, key('k'));
+    }
+    back.reverse();
+    assert_eq!(back, all);
+    // The unmatched customer lines come first, marked so.
+    let unmatched = app.statements_unmatched as usize;
+    press(&mut app, &mut r, key('g'));
+    let mut seen = Vec::new();
+    for _ in 0..all.len() {
+        seen.push(app.statements.current().unwrap().unmatched());
+        press(&mut app, &mut r, key('j'));
+    }
+    assert!(seen[..unmatched].iter().all(|u| *u));
+    assert!(seen[unmatched..].iter().all(|u| !*u));
+}
+
+#[test]
+fn enter_on_a_matched_line_opens_its_order_and_on_another_the_line() {
+    let (mut app, mut r) = statements_app(true);
+    press(&mut app, &mut r, code(KeyCode::BackTab));
+    // The first line is unmatched: Enter shows the line and its file.
+    let first = app.statements.current().unwrap().clone();
+    assert!(first.unmatched() && first.order_id.is_none());
+    assert_eq!(views::hints(&app), vec!["Enter details".to_owned()]);
+    press(&mut app, &mut r, code(KeyCode::Enter));
+    match &app.mode {
+        Mode::Detail {
+            detail: detail::Detail::Statement(s),
+            ..
+        } => {
+            assert_eq!(s.0.line.line.line_id, first.line.line.line_id);
+            assert_eq!(
+                s.1.as_ref().map(|f| f.id),
+                Some(first.line.file_id),
+                "the line's file"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    press(&mut app, &mut r, code(KeyCode::Esc));
+    assert_eq!(app.mode, Mode::Normal);
+    // Down to TEST3001's charge, matched by its ids: Enter opens the order.
+    for _ in 0..100 {
+        if app.statements.current().unwrap().order_number.as_deref() == Some("TEST3001") {
+            break;
+        }
+        press(&mut app, &mut r, key('j'));
+    }
+    let line = app.statements.current().unwrap().clone();
+    assert_eq!(line.order_number.as_deref(), Some("TEST3001"));
+    let (order, _) = testing::get(r.store(), "TEST3001");
+    assert_eq!(line.order_id, Some(order.id));
+    assert_eq!(views::hints(&app), vec!["Enter order".to_owned()]);
+    press(&mut app, &mut r, code(KeyCode::Enter));
+    match &app.mode {
+        Mode::Detail {
+            detail: detail::Detail::Order(d),
+            ..
+        } => assert_eq!(d.order.number, "TEST3001"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn snapshot_statements() {
+    let (mut app, mut r) = statements_app(true);
+    press(&mut app, &mut r, code(KeyCode::BackTab));
+    press(&mut app, &mut r, key('j'));
+    insta::assert_snapshot!(render(&app, 120, 30));
+}
+
+#[test]
+fn snapshot_statement_line_detail() {
+    let (mut app, mut r) = statements_app(true);
+    press(&mut app, &mut r, code(KeyCode::BackTab));
+    press(&mut app, &mut r, code(KeyCode::Enter));
+    insta::assert_snapshot!(render(&app, 120, 30));
+}
+
+#[test]
+fn snapshot_orders_with_statements() {
+    // The sixth tab, counting the unmatched lines.
+    let (app, _r) = statements_app(true);
+    insta::assert_snapshot!(render(&app, 120, 30));
 }

@@ -13,7 +13,7 @@ use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Tabs, Widget, Wrap};
 
-use super::app::{App, Mode, RangeAnchor, Tone, View};
+use super::app::{App, Mode, RangeAnchor, Tone};
 use super::theme::Theme;
 use super::views::{self, find, orphans};
 use super::{detail, dialogs, help};
@@ -143,7 +143,8 @@ fn render_title(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
 }
 
 fn render_tabs(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
-    let titles: Vec<Line> = View::ALL
+    let titles: Vec<Line> = app
+        .views()
         .iter()
         .map(|v| Line::from(views::tab_title(app, *v)))
         .collect();

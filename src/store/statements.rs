@@ -836,29 +836,87 @@ impl Reader<'_> {
         }
         Ok(out)
     }
+}
 
-    /// A page of lines for the dashboard: unmatched customer lines first,
-    /// then the rest, newest first within each; after the `(rank, at, id)`
-    /// key of the last row shown.
-    pub fn statement_page(
+impl Reader<'_> {
+    /// How many customer lines that counted money have no match (the
+    /// partial index `statement_lines_unmatched`).
+    pub fn unmatched_line_count(&self) -> rusqlite::Result<i64> {
+        self.prepare_cached(&format!(
+            "SELECT count(*) FROM statement_lines l INDEXED BY statement_lines_unmatched
+             WHERE l.payment_id IS NULL AND l.kind IN {CUSTOMER_KINDS}
+               AND l.status IN ('completed', 'pending')"
+        ))?
+        .query_row([], |r| r.get(0))
+    }
+}
+
+/// A line as the dashboard shows it: its rank (0: an unmatched customer
+/// line), the line, and the id and number of the order it matched.
+pub type ShownLine = (i64, StoredLine, Option<(i64, String)>);
+
+/// Where a page of [`Reader::statement_lines_from`] starts, by the
+/// `(rank, at, id)` key of a line (rank 0: an unmatched customer line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineAnchor<'a> {
+    First,
+    Last,
+    After(&'a (i64, String, i64)),
+    AtOrAfter(&'a (i64, String, i64)),
+    Before(&'a (i64, String, i64)),
+}
+
+impl Reader<'_> {
+    /// Lines for the dashboard's Statements view, in display order
+    /// (unmatched customer lines first, then the rest, newest first within
+    /// each), `limit` of them from `anchor`, each with its rank and the
+    /// number of the order it matched.
+    pub fn statement_lines_from(
         &self,
-        after: Option<(i64, String, i64)>,
-        limit: i64,
-    ) -> rusqlite::Result<Vec<(i64, StoredLine)>> {
+        anchor: LineAnchor<'_>,
+        limit: usize,
+    ) -> rusqlite::Result<Vec<ShownLine>> {
         let rank = format!(
-            "CASE WHEN l.payment_id IS NULL AND l.kind IN {CUSTOMER_KINDS}
-                       AND l.status IN ('completed', 'pending') THEN 0 ELSE 1 END"
+            "(CASE WHEN l.payment_id IS NULL AND l.kind IN {CUSTOMER_KINDS}
+                       AND l.status IN ('completed', 'pending') THEN 0 ELSE 1 END)"
         );
-        let (r, at, id) = after.unwrap_or((-1, String::new(), i64::MAX));
+        // Display order is rank ASC, at DESC, id DESC; "after" a key in it.
+        let after =
+            format!("({rank} > ?1 OR ({rank} = ?1 AND (l.at < ?2 OR (l.at = ?2 AND l.id < ?3))))");
+        let before =
+            format!("({rank} < ?1 OR ({rank} = ?1 AND (l.at > ?2 OR (l.at = ?2 AND l.id > ?3))))");
+        let (cond, key, backwards) = match anchor {
+            LineAnchor::First => ("1".to_owned(), None, false),
+            LineAnchor::Last => ("1".to_owned(), None, true),
+            LineAnchor::After(k) => (after, Some(k), false),
+            LineAnchor::AtOrAfter(k) => (format!("({after} OR l.id = ?3)"), Some(k), false),
+            LineAnchor::Before(k) => (before, Some(k), true),
+        };
+        let order = if backwards {
+            "1 DESC, l.at ASC, l.id ASC"
+        } else {
+            "1 ASC, l.at DESC, l.id DESC"
+        };
+        let (r, at, id) = key.cloned().unwrap_or((0, String::new(), 0));
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let mut stmt = self.prepare_cached(&format!(
-            "SELECT {rank}, {LINE_COLUMNS} FROM statement_lines l
-             WHERE ?1 < 0 OR {rank} > ?1 OR ({rank} = ?1 AND (l.at < ?2 OR (l.at = ?2 AND l.id < ?3)))
-             ORDER BY 1, l.at DESC, l.id DESC LIMIT ?4"
+            "SELECT {rank}, {LINE_COLUMNS}, o.id, o.number FROM statement_lines l
+             LEFT JOIN payments p ON p.id = l.payment_id
+             LEFT JOIN orders o ON o.id = p.order_id
+             WHERE {cond}
+             ORDER BY {order} LIMIT ?4"
         ))?;
-        let rows = stmt.query_map(params![r, at, id, limit], |row| {
-            Ok((row.get(0)?, line_from_row(row, 1)?))
-        })?;
-        rows.collect()
+        let mut rows = stmt
+            .query_map(params![r, at, id, limit], |row| {
+                let id: Option<i64> = row.get(1 + LINE_WIDTH)?;
+                let number: Option<String> = row.get(2 + LINE_WIDTH)?;
+                Ok((row.get(0)?, line_from_row(row, 1)?, id.zip(number)))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        if backwards {
+            rows.reverse();
+        }
+        Ok(rows)
     }
 }
 

@@ -21,7 +21,8 @@
 //!
 //! The rooms: `keyset` (the generic page read), `lists` (the order and
 //! payment lists: sorts, filters, plans, counts), `search` (the trigram
-//! index), `events` (the webhook log and the orphans), `detail` (single
+//! index), `events` (the webhook log and the orphans), `statements` (the
+//! Statements view's files and lines), `detail` (single
 //! orders: the detail pane with every attempt and its movements, an
 //! action's targets).
 
@@ -30,6 +31,7 @@ mod events;
 mod keyset;
 mod lists;
 mod search;
+mod statements;
 
 pub use self::detail::{OrderDetail, StatementMoney, load_orders, order_detail};
 pub use self::events::{
@@ -41,6 +43,7 @@ pub use self::lists::{
     OrderMoney, PAYMENT_SORTS, Plan, SET_CAP, Seed, Sort, SortCol, count, fetch, ids_between, plan,
 };
 pub use self::search::{Trigrams, fts_query};
+pub use self::statements::{StatementRow, StatementSource, statement_files};
 
 use crate::store::Reader;
 

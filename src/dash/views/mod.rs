@@ -1,6 +1,7 @@
 //! The dashboard's views, one room each, like the tabs of ratatui's demo2:
 //! [`orders`] and [`payments`] (two lists of the same rows, sharing
-//! [`list`] and [`find`]), [`findings`], [`webhooks`], [`orphans`]. Each
+//! [`list`] and [`find`]), [`findings`], [`webhooks`], [`orphans`], and
+//! [`statements`] (once a statement was imported). Each
 //! holds its state, its keys in the main view and its drawing; this module
 //! dispatches to the current one and holds what acting on orders needs in
 //! any of them.
@@ -15,6 +16,7 @@ pub mod list;
 pub mod orders;
 pub mod orphans;
 pub mod payments;
+pub mod statements;
 pub mod webhooks;
 
 use crossterm::event::KeyEvent;
@@ -43,6 +45,7 @@ pub fn keys(app: &mut App, ev: &KeyEvent) -> Option<Task> {
         View::Findings => findings::keys(app, ev),
         View::Webhooks => webhooks::keys(app, ev),
         View::Orphans => orphans::keys(app, ev),
+        View::Statements => None,
     }
 }
 
@@ -54,6 +57,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         View::Findings => findings::render(app, area, buf, theme),
         View::Webhooks => webhooks::render(app, area, buf, theme),
         View::Orphans => orphans::render(app, area, buf, theme),
+        View::Statements => statements::render(app, area, buf, theme),
     }
 }
 
@@ -64,6 +68,7 @@ pub fn tab_title(app: &App, view: View) -> String {
         View::Findings => findings::tab_note(app),
         View::Webhooks => webhooks::tab_note(app),
         View::Orphans => orphans::tab_note(app),
+        View::Statements => statements::tab_note(app),
     };
     format!("{} {}{extra}", view.index() + 1, view.title(app.lang))
 }
@@ -76,6 +81,7 @@ pub fn query(app: &App, theme: &Theme) -> Vec<Span<'static>> {
         View::Findings => findings::query(app, theme),
         View::Webhooks => webhooks::query(app, theme),
         View::Orphans => orphans::query(app, theme),
+        View::Statements => statements::query(app, theme),
     }
 }
 
@@ -87,6 +93,7 @@ pub fn hints(app: &App) -> Vec<String> {
         View::Findings => findings::hints(k, l),
         View::Webhooks => webhooks::hints(k, l),
         View::Orphans => orphans::hints(k, l),
+        View::Statements => statements::hints(app, k),
     }
 }
 
@@ -97,6 +104,7 @@ pub fn has_current(app: &App) -> bool {
         View::Findings => app.findings.current().is_some(),
         View::Webhooks => app.webhooks.current().is_some(),
         View::Orphans => app.orphans.current().is_some(),
+        View::Statements => app.statements.current().is_some(),
     }
 }
 
@@ -113,6 +121,10 @@ pub fn move_rows(app: &mut App, delta: isize) -> Task {
         }
         View::Webhooks => move_in_page(&mut app.webhooks, delta, page),
         View::Orphans => move_in_page(&mut app.orphans, delta, page),
+        View::Statements => {
+            let page = statements::table_rows(app, page);
+            move_in_page(&mut app.statements, delta, page)
+        }
     }
 }
 
@@ -136,7 +148,9 @@ pub fn jump(app: &mut App, nav: Nav) -> Task {
             app.findings.jump(nav, app.page_size);
             Task::None
         }
-        View::Orders | View::Payments | View::Webhooks | View::Orphans => Task::Nav(nav),
+        View::Orders | View::Payments | View::Webhooks | View::Orphans | View::Statements => {
+            Task::Nav(nav)
+        }
     }
 }
 
