@@ -10,13 +10,17 @@
 //!   recording a refund made by hand), each one atomic and audited.
 //! - [`refund`]: money back through the providers' APIs, exactly once
 //!   (refund intents), and the cancel guard.
-//! - [`ingest`]: what a verified provider event does (apply, replay, link, dismiss).
+//! - [`ingest`]: what a verified provider event does (apply, replay, link, dismiss):
+//!   the one path the listener, `tally sync` and the cancel guard share.
 //! - [`transfer`]: import and export of orders and payments (JSON and CSV).
 //! - [`statement`]: the providers' export files (Stripe, PayPal, Wave):
 //!   reading them into lines of exact money, matching lines to payments.
 //! - [`demo`]: a realistic demo shop.
-//! - [`providers`]: one room per payment provider (verification, parsing), and
-//!   what they share (the HTTP agent, credentials).
+//! - [`providers`]: one room per payment provider (verification, parsing,
+//!   its API client), and what they share (the HTTP agent, the API client's
+//!   retries and errors, credentials).
+//! - [`sync`]: the providers' books backfilling what webhooks missed
+//!   (`tally sync`), through [`ingest`]'s webhook path.
 //! - [`listener`]: the webhook listener (`tally serve`).
 //! - [`report`]: the consistency report (`tally check`, `fix`, `resolve`).
 //! - [`dash`]: the terminal dashboard (`tally dash`).

@@ -88,11 +88,12 @@ fn store(e: &StoreError, l: Lang) -> String {
             found = found.to_string(),
             supported = supported.to_string()
         ),
-        StoreError::Migrate { path, source } => tr!(
+        StoreError::Migrate { path, to, reason } => tr!(
             l,
             "store-migrate",
             path = path.display().to_string(),
-            error = source.to_string()
+            to = to.to_string(),
+            error = reason.as_str()
         ),
         StoreError::Sqlite(e) => tr!(l, "database-error", error = e.to_string()),
     }
@@ -117,5 +118,23 @@ fn resolve(e: &ResolveError, l: Lang) -> String {
         ),
         ResolveError::EmptyNote => l.t("resolve-empty-note"),
         ResolveError::Sqlite(e) => tr!(l, "database-error", error = e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// In English, a translated error reads as its `Display`.
+    #[test]
+    fn a_failed_migration_reads_as_its_display_in_english() {
+        let e = StoreError::Migrate {
+            path: "shop.db".into(),
+            to: 9,
+            reason: "table refund_intents already exists".into(),
+        };
+        assert_eq!(localize(&e, Lang::En), e.to_string());
+        let fr = localize(&e, Lang::Fr);
+        assert!(fr.contains("vers le schéma 9"), "{fr}");
     }
 }

@@ -70,6 +70,24 @@ static MIGRATIONS: Migrations<'static> = Migrations::from_slice(MIGRATION_LIST);
 /// How long a writer waits for another process's write lock.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// What went wrong in a migration, in one line: SQLite's message when
+/// there is one.
+fn migration_reason(e: &rusqlite_migration::Error) -> String {
+    let text = match e {
+        rusqlite_migration::Error::RusqliteError {
+            err: rusqlite::Error::SqliteFailure(_, Some(message)),
+            ..
+        } => message.clone(),
+        rusqlite_migration::Error::RusqliteError { err, .. } => err.to_string(),
+        other => other.to_string(),
+    };
+    // SQLite names the failing batch after " in ": our migrations begin
+    // with a "-- " comment, so the SQL starts at " in -- ".
+    let line = text.lines().next().unwrap_or_default();
+    let line = line.split(" in -- ").next().unwrap_or(line);
+    line.chars().take(200).collect()
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error(
@@ -94,10 +112,13 @@ pub enum StoreError {
         found: i64,
         supported: usize,
     },
-    #[error("cannot migrate database {path}: {source}")]
+    /// The reason is SQLite's own message, without the migration's SQL
+    /// (which the migration library's error repeats at length).
+    #[error("cannot migrate database {path} to schema {to}: {reason}")]
     Migrate {
         path: PathBuf,
-        source: rusqlite_migration::Error,
+        to: usize,
+        reason: String,
     },
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
@@ -205,7 +226,8 @@ impl Store {
             if now != supported as i64 {
                 return Err(StoreError::Migrate {
                     path: path.to_owned(),
-                    source,
+                    to: supported,
+                    reason: migration_reason(&source),
                 });
             }
         }
@@ -463,6 +485,27 @@ mod tests {
         let err = Store::open(&path, OpenMode::MustExist).err().unwrap();
         assert!(matches!(err, StoreError::TooNew { found: 99, .. }), "{err}");
         assert!(err.to_string().contains("upgrade tally"));
+    }
+
+    #[test]
+    fn a_failed_migration_says_why_in_one_line_without_its_sql() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("odd.db");
+        drop(Store::open(&path, OpenMode::CreateIfMissing).unwrap());
+        // A database that says it is one schema behind, but already has
+        // the last migration's table.
+        let conn = Connection::open(&path).unwrap();
+        let behind = i64::try_from(MIGRATION_LIST.len()).unwrap() - 1;
+        conn.pragma_update(None, "user_version", behind).unwrap();
+        drop(conn);
+        let err = Store::open(&path, OpenMode::MustExist).err().unwrap();
+        let text = err.to_string();
+        assert!(text.contains("already exists"), "{text}");
+        assert!(!text.contains('\n') && !text.contains("CREATE"), "{text}");
+        assert!(
+            text.contains(&format!("to schema {}", MIGRATION_LIST.len())),
+            "{text}"
+        );
     }
 
     #[test]
