@@ -1102,7 +1102,7 @@ stm-missing-refund-action = check at { $provider } that the customer was repaid;
 
 stmt-cash = --provider cash: cash has no statements (valid: stripe, paypal, wave)
 stmt-cannot-read = cannot read { $path }: { $error }
-stmt-described = { $format }, { $n } lines, { $period }
+stmt-described = { $format }, { $n } lines, { $from }..{ $to }
 stmt-already = { $name }: already imported ({ $at }): nothing changed
 stmt-imported = { $name }: { $what }: { $new } new, { $unchanged } unchanged, { $rewritten } rewritten by the provider
 stmt-kept-newer = { $n } kept as a newer file has them
@@ -1206,3 +1206,36 @@ dstm-match-none = none: no payment of the shop has these ids or order number
 dstm-match-not-customer = not matched (not a customer payment)
 dstm-unknown-hint = The provider has this money and tally has no payment for it: find the order it was for (its ids, its description), or ask the provider. `tally check` reports it as unknown_to_tally once it is final and inside the days the statements cover.
 dstm-tab-unmatched = { $n } unmatched
+
+## A statement file's problems (tally statement import)
+
+stmtp-invalid = { $n } problem(s), nothing imported:
+stmtp-at-row = { $at }: row { $row }
+stmtp-at-column = { $at }: column { $column }
+stmtp-problem = { $at }: { $message }
+stmtp-decimal-comma = { $text } has a decimal comma: tally reads amounts with a decimal point ("-4.25"), as the English layouts write them
+stmtp-not-amount = { $text } is not an amount (e.g. "-1,309.80")
+stmtp-amount = { $text }: { $error }
+stmtp-dates-disagree = its dates disagree on the order of day and month ({ $day } puts the day first, { $month } the month): give --date-format
+stmtp-dates-ambiguous = day and month cannot be told apart from its dates (e.g. { $example }): give --date-format DD/MM/YYYY or --date-format MM/DD/YYYY
+stmtp-not-date = { $text } is not a date ({ $example })
+stmtp-not-time = { $text } is not a time (HH:MM:SS)
+stmtp-stripe-payments-export = this is Stripe's Payments export; tally reads the "Balance change from activity" report, itemized (Balance → Reports → Balance change from activity → Download → Itemized), with the columns source_id, charge_id and payment_intent_id added
+stmtp-paypal-french = this PayPal file has French column names (Brut, Frais, Devise, …) and decimal commas; tally reads the English activity download: set the PayPal account's language to English, then download the activity again (Activity → Statements → Activity download, CSV)
+stmtp-paypal-amount-only = this PayPal layout has an Amount but no Currency and no Transaction ID, so tally can neither tell its currency nor keep each transaction once; download the activity download instead (Activity → Statements → Activity download, CSV, with the Currency, Gross, Fee, Net and Transaction ID fields)
+stmtp-unknown-layout = not a statement layout tally reads (its columns: { $columns }); tally reads Stripe's "Balance change from activity" itemized report, PayPal's activity download (and statement), and Wave transactions with the API's field names as columns
+stmtp-missing-columns = missing column(s): { $columns }
+stmtp-stripe-ids-missing = this Stripe report has no column that names a payment (Stripe's default columns): in the Dashboard, Balance → Reports → Balance change from activity → Download → Itemized → Columns, add source_id, charge_id and payment_intent_id (and, for matching and fees, payment_metadata[order_id], customer_facing_amount, customer_facing_currency and automatic_payout_id), then download it again
+stmtp-empty-required = empty (required)
+stmtp-net-gross-minus-fee = net is not gross − fee ({ $g } − { $f } ≠ { $n } minor units)
+stmtp-net-gross-plus-fee = Net is not Gross + Fee ({ $g } + { $f } ≠ { $n } minor units)
+stmtp-customer-currency-empty = empty while customer_facing_amount is given
+stmtp-unknown-zone = { $zone } is not a time zone tally knows (known: { $known })
+stmtp-not-bool = { $text } is not true or false
+stmtp-not-csv = not readable as CSV: { $error }
+stmtp-empty-file = empty file: no header row
+stmtp-wrong-provider = this is a { $format }, not a { $provider } statement (--provider { $flag })
+stmtp-of-layout = { $format }: { $error }
+stmtp-again = transaction { $id } appears again with other facts (first at row { $first })
+stmtp-no-lines = no lines: give --period FROM..TO to say which days this empty statement covers
+stm-period = { $from }..{ $to }

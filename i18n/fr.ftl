@@ -1156,7 +1156,7 @@ stm-missing-refund-action = vérifiez chez { $provider } que le client a été r
 
 stmt-cash = --provider cash : les espèces n'ont pas de relevés (valides : stripe, paypal, wave)
 stmt-cannot-read = impossible de lire { $path } : { $error }
-stmt-described = { $format }, { $n } lignes, { $period }
+stmt-described = { $format }, { $n } lignes, du { $from } au { $to }
 stmt-already = { $name } : déjà importé ({ $at }) : rien n'a changé
 stmt-imported = { $name } : { $what } : { $new } nouvelles, { $unchanged } inchangées, { $rewritten } réécrites par le prestataire
 stmt-kept-newer = { $n } conservées car un fichier plus récent les contient
@@ -1263,3 +1263,36 @@ dstm-tab-unmatched = { $n ->
     [one] { $n } non rapprochée
    *[other] { $n } non rapprochées
 }
+
+## Les problèmes d'un fichier de relevé (tally statement import)
+
+stmtp-invalid = { $n } problème(s), rien n'a été importé :
+stmtp-at-row = { $at } : ligne { $row }
+stmtp-at-column = { $at } : colonne { $column }
+stmtp-problem = { $at } : { $message }
+stmtp-decimal-comma = { $text } a une virgule décimale : tally lit les montants avec un point décimal ("-4.25"), comme les mises en page anglaises les écrivent
+stmtp-not-amount = { $text } n'est pas un montant (p. ex. "-1,309.80")
+stmtp-amount = { $text } : { $error }
+stmtp-dates-disagree = ses dates se contredisent sur l'ordre du jour et du mois ({ $day } met le jour d'abord, { $month } le mois) : donnez --date-format
+stmtp-dates-ambiguous = ses dates ne permettent pas de distinguer le jour du mois (p. ex. { $example }) : donnez --date-format DD/MM/YYYY ou --date-format MM/DD/YYYY
+stmtp-not-date = { $text } n'est pas une date ({ $example })
+stmtp-not-time = { $text } n'est pas une heure (HH:MM:SS)
+stmtp-stripe-payments-export = c'est l'export Paiements de Stripe ; tally lit le rapport « Balance change from activity » détaillé (Balance → Reports → Balance change from activity → Download → Itemized), avec les colonnes source_id, charge_id et payment_intent_id ajoutées
+stmtp-paypal-french = ce fichier PayPal a des noms de colonnes en français (Brut, Frais, Devise, …) et des virgules décimales ; tally lit le téléchargement d'activité en anglais : passez la langue du compte PayPal en anglais, puis téléchargez à nouveau l'activité (Activity → Statements → Activity download, CSV)
+stmtp-paypal-amount-only = cette mise en page PayPal a un Amount mais ni Currency ni Transaction ID : tally ne peut ni connaître sa devise ni garder chaque transaction une seule fois ; téléchargez plutôt le téléchargement d'activité (Activity → Statements → Activity download, CSV, avec les champs Currency, Gross, Fee, Net et Transaction ID)
+stmtp-unknown-layout = mise en page de relevé que tally ne lit pas (ses colonnes : { $columns }) ; tally lit le rapport détaillé « Balance change from activity » de Stripe, le téléchargement d'activité de PayPal (et son relevé), et les transactions Wave avec les noms de champs de l'API comme colonnes
+stmtp-missing-columns = colonne(s) manquante(s) : { $columns }
+stmtp-stripe-ids-missing = ce rapport Stripe n'a aucune colonne qui nomme un paiement (les colonnes par défaut de Stripe) : dans le Dashboard, Balance → Reports → Balance change from activity → Download → Itemized → Columns, ajoutez source_id, charge_id et payment_intent_id (et, pour le rapprochement et les frais, payment_metadata[order_id], customer_facing_amount, customer_facing_currency et automatic_payout_id), puis téléchargez-le à nouveau
+stmtp-empty-required = vide (obligatoire)
+stmtp-net-gross-minus-fee = net n'est pas brut − frais ({ $g } − { $f } ≠ { $n } unités mineures)
+stmtp-net-gross-plus-fee = Net n'est pas Gross + Fee ({ $g } + { $f } ≠ { $n } unités mineures)
+stmtp-customer-currency-empty = vide alors que customer_facing_amount est donné
+stmtp-unknown-zone = { $zone } n'est pas un fuseau horaire que tally connaît (connus : { $known })
+stmtp-not-bool = { $text } n'est ni true ni false
+stmtp-not-csv = illisible en CSV : { $error }
+stmtp-empty-file = fichier vide : pas de ligne d'en-tête
+stmtp-wrong-provider = c'est un fichier « { $format } », pas un relevé { $provider } (--provider { $flag })
+stmtp-of-layout = { $format } : { $error }
+stmtp-again = la transaction { $id } revient avec d'autres faits (première fois à la ligne { $first })
+stmtp-no-lines = aucune ligne : donnez --period FROM..TO pour dire quels jours couvre ce relevé vide
+stm-period = { $from }–{ $to }

@@ -13,6 +13,7 @@ use crate::ops::OpError;
 use crate::providers::api::ApiError;
 use crate::providers::credentials::CredentialError;
 use crate::report::resolve::ResolveError;
+use crate::statement::StatementError;
 use crate::store::StoreError;
 use crate::sync::SyncError;
 use crate::sync::clients::ClientError;
@@ -49,6 +50,9 @@ pub fn localize(cause: &(dyn Error + 'static), lang: Lang) -> String {
     }
     if let Some(e) = cause.downcast_ref::<ApiError>() {
         return lang.text(&e.msg());
+    }
+    if let Some(e) = cause.downcast_ref::<StatementError>() {
+        return e.localize(lang);
     }
     if let Some(e) = cause.downcast_ref::<ResolveError>() {
         return resolve(e, lang);

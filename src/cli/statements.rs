@@ -85,7 +85,8 @@ fn import(
                     "stmt-described",
                     format = s.format,
                     n = s.lines.len(),
-                    period = s.period.to_string()
+                    from = Arg::Day(s.period.from),
+                    to = Arg::Day(s.period.to)
                 ),
             )
         })

@@ -501,3 +501,30 @@ fn english_error_messages_are_their_display() {
         assert_ne!(Lang::Fr.text(&refusal(r)), r.to_string(), "{r}");
     }
 }
+
+/// A statement import's refusal reads, in English, as its `Display`; in
+/// French, where and what in French.
+#[test]
+fn statement_problems_read_as_their_display_in_english() {
+    use crate::statement::{Problem, StatementError};
+    let e = StatementError::Invalid(vec![
+        Problem {
+            file: "stripe.csv".into(),
+            row: Some(4),
+            column: Some("net".into()),
+            message: msg!("stmtp-net-gross-minus-fee", g = "100", f = "3", n = "96"),
+        },
+        Problem {
+            file: "paypal.csv".into(),
+            row: None,
+            column: None,
+            message: msg!("stmtp-empty-file"),
+        },
+    ]);
+    assert_eq!(e.localize(Lang::En), e.to_string());
+    let fr = e.localize(Lang::Fr);
+    assert!(
+        fr.starts_with("2 problème(s), rien n'a été importé :\n  stripe.csv : ligne 4 : colonne \"net\" : net n'est pas brut − frais"),
+        "{fr}"
+    );
+}

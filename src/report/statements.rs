@@ -451,11 +451,11 @@ fn dispute(
 }
 
 /// The merged period that holds `at`, for a message.
-fn covering(merged: &[Period], at: Timestamp) -> String {
-    merged
-        .iter()
-        .find(|p| p.contains(at))
-        .map_or_else(String::new, ToString::to_string)
+fn covering(merged: &[Period], at: Timestamp) -> Msg {
+    merged.iter().find(|p| p.contains(at)).map_or_else(
+        || msg!("plain", text = ""),
+        |p| msg!("stm-period", from = Arg::Day(p.from), to = Arg::Day(p.to)),
+    )
 }
 
 /// `missing_at_provider` for a capture.
