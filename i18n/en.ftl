@@ -1239,3 +1239,10 @@ stmtp-of-layout = { $format }: { $error }
 stmtp-again = transaction { $id } appears again with other facts (first at row { $first })
 stmtp-no-lines = no lines: give --period FROM..TO to say which days this empty statement covers
 stm-period = { $from }..{ $to }
+
+## tally serve's refusals to start (its log lines stay English)
+
+bind-malformed = --bind { $text }: expected HOST:PORT (e.g. 127.0.0.1:8787) or unix:PATH
+bind-resolve = --bind { $addr }: cannot resolve it: { $reason }
+bind-exposed = --bind { $addr }: not a loopback address ({ $ip }). tally serve has no timeouts and trusts a request's Content-Length (an absurd one aborts it): only a reverse proxy in front (nginx, deploy/nginx-tally.conf) stops such requests. Prefer --bind unix:PATH for the proxy; if a proxy really guards this address and port, add --behind-proxy
+bind-duplicate = --bind { $addr } is given twice

@@ -1296,3 +1296,10 @@ stmtp-of-layout = { $format } : { $error }
 stmtp-again = la transaction { $id } revient avec d'autres faits (première fois à la ligne { $first })
 stmtp-no-lines = aucune ligne : donnez --period FROM..TO pour dire quels jours couvre ce relevé vide
 stm-period = { $from }–{ $to }
+
+## Les refus de démarrer de tally serve (ses lignes de journal restent en anglais)
+
+bind-malformed = --bind { $text } : attendu HOST:PORT (p. ex. 127.0.0.1:8787) ou unix:PATH
+bind-resolve = --bind { $addr } : impossible de le résoudre : { $reason }
+bind-exposed = --bind { $addr } : pas une adresse de bouclage ({ $ip }). tally serve n'a pas de délais d'attente et croit le Content-Length d'une requête (un absurde l'interrompt) : seul un proxy inverse devant (nginx, deploy/nginx-tally.conf) arrête de telles requêtes. Préférez --bind unix:PATH pour le proxy ; si un proxy protège vraiment cette adresse et ce port, ajoutez --behind-proxy
+bind-duplicate = --bind { $addr } est donné deux fois

@@ -9,6 +9,7 @@ use std::error::Error;
 use crate::domain::{MoneyError, ParseStatusError};
 use crate::i18n::{Failure, Lang, money_error, status_error, tr};
 use crate::ingest::orphans::OrphanError;
+use crate::listener::bind::BindError;
 use crate::ops::OpError;
 use crate::providers::api::ApiError;
 use crate::providers::credentials::CredentialError;
@@ -53,6 +54,9 @@ pub fn localize(cause: &(dyn Error + 'static), lang: Lang) -> String {
     }
     if let Some(e) = cause.downcast_ref::<StatementError>() {
         return e.localize(lang);
+    }
+    if let Some(e) = cause.downcast_ref::<BindError>() {
+        return lang.text(&e.msg());
     }
     if let Some(e) = cause.downcast_ref::<ResolveError>() {
         return resolve(e, lang);
@@ -140,5 +144,24 @@ mod tests {
         assert_eq!(localize(&e, Lang::En), e.to_string());
         let fr = localize(&e, Lang::Fr);
         assert!(fr.contains("vers le schéma 9"), "{fr}");
+    }
+
+    #[test]
+    fn serve_refusing_an_address_reads_as_its_display_in_english() {
+        for e in [
+            BindError::Malformed("nope".into()),
+            BindError::Resolve {
+                addr: "x:1".into(),
+                reason: "no such host".into(),
+            },
+            BindError::Exposed {
+                addr: "0.0.0.0:8787".into(),
+                ip: "0.0.0.0".into(),
+            },
+            BindError::Duplicate("127.0.0.1:8787".into()),
+        ] {
+            assert_eq!(localize(&e, Lang::En), e.to_string());
+            assert_ne!(localize(&e, Lang::Fr), e.to_string());
+        }
     }
 }
