@@ -2,7 +2,7 @@
 //! errors' catalogue entries are named here. Each English entry is the
 //! error's `Display`, word for word.
 
-use super::{Msg, msg};
+use super::{Arg, Msg, msg};
 use crate::domain::refund::Refusal;
 use crate::domain::{MoneyError, ParseStatusError};
 
@@ -59,13 +59,13 @@ pub fn refusal(r: &Refusal) -> Msg {
             number,
             kept,
             asked,
-            asked_decimal,
         } => msg!(
             "refusal-wave-partial",
             number = number.as_str(),
-            kept = kept.as_str(),
-            asked = asked.as_str(),
-            asked_decimal = asked_decimal.as_str()
+            kept = Arg::Minor(*kept, asked.currency()),
+            asked = *asked,
+            // What to type on the command line: never localised.
+            asked_decimal = asked.decimal()
         ),
         Refusal::NoCredentials { provider, var } => {
             msg!("refusal-no-credentials", provider = *provider, var = *var)
@@ -77,11 +77,11 @@ pub fn refusal(r: &Refusal) -> Msg {
         } => msg!("refusal-nothing-kept", provider = *provider),
         Refusal::NothingKept {
             provider,
-            pending: Some(pending),
+            pending: Some((minor, currency)),
         } => msg!(
             "refusal-nothing-kept-pending",
             provider = *provider,
-            pending = pending.as_str()
+            pending = Arg::Minor(*minor, *currency)
         ),
         Refusal::MoreThanKept {
             provider,
@@ -90,9 +90,9 @@ pub fn refusal(r: &Refusal) -> Msg {
         } => msg!(
             "refusal-more-than-kept",
             provider = *provider,
-            asked = asked.as_str(),
-            refundable = refundable.as_str()
+            asked = *asked,
+            refundable = Arg::Minor(*refundable, asked.currency())
         ),
-        Refusal::Zero(amount) => msg!("refusal-zero", amount = amount.as_str()),
+        Refusal::Zero(amount) => msg!("refusal-zero", amount = *amount),
     }
 }

@@ -472,9 +472,8 @@ fn english_error_messages_are_their_display() {
         },
         Refusal::WavePartial {
             number: "TEST1".into(),
-            kept: "45000 XOF".into(),
-            asked: "1000 XOF".into(),
-            asked_decimal: "1000".into(),
+            kept: 45_000,
+            asked: Money::parse("1000", Currency::parse("XOF").unwrap()).unwrap(),
         },
         Refusal::NoCredentials {
             provider: "Stripe",
@@ -487,14 +486,14 @@ fn english_error_messages_are_their_display() {
         },
         Refusal::NothingKept {
             provider: "Stripe",
-            pending: Some("10.00 EUR".into()),
+            pending: Some((1000, Currency::parse("EUR").unwrap())),
         },
         Refusal::MoreThanKept {
             provider: "Stripe",
-            asked: "100.00 EUR".into(),
-            refundable: "89.90 EUR".into(),
+            asked: Money::parse("100.00", Currency::parse("EUR").unwrap()).unwrap(),
+            refundable: 8990,
         },
-        Refusal::Zero("0.00 EUR".into()),
+        Refusal::Zero(Money::parse("0", Currency::parse("EUR").unwrap()).unwrap()),
     ];
     for r in &refusals {
         assert_eq!(refusal(r).en(), r.to_string());
