@@ -162,7 +162,7 @@ fn main() {
         .status();
 
     let cmd = format!(
-        "TALLY_DASH_TRACE=1 exec {TALLY} --db {} --actor bench dash",
+        "TALLY_DASH_TRACE=1 LANG=C TALLY_LANG=en exec {TALLY} --db {} --actor bench dash",
         db.display()
     );
     let started = Instant::now();

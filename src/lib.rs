@@ -24,6 +24,8 @@
 //! - [`listener`]: the webhook listener (`tally serve`).
 //! - [`report`]: the consistency report (`tally check`, `fix`, `resolve`).
 //! - [`dash`]: the terminal dashboard (`tally dash`).
+//! - [`i18n`]: the owner's language (English, French): the message
+//!   catalogues, status words, money and dates as a person reads them.
 //! - [`cli`]: command-line types and the commands that glue the rooms together.
 //!
 //! Arrows point inward: everything depends on [`domain`], and [`domain`] on nothing.
@@ -32,6 +34,7 @@ pub mod cli;
 pub mod dash;
 pub mod demo;
 pub mod domain;
+pub mod i18n;
 pub mod ingest;
 pub mod listener;
 pub mod ops;

@@ -151,6 +151,11 @@ impl Invocation<'_> {
             .current_dir(self.tally.dir.path())
             .env("TALLY_DB", &self.tally.db)
             .env("USER", "tester")
+            .env_remove("TALLY_LANG")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env("LANG", "C")
+            .env_remove("TZ")
             .args(&self.args)
             .output()
             .unwrap();

@@ -121,6 +121,10 @@ fn tally(db: &Path, args: &[&str]) -> std::process::Output {
         .arg(db)
         .args(args)
         .env_remove("TALLY_DB")
+        .env_remove("TALLY_LANG")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "C")
         .output()
         .expect("tally runs")
 }
@@ -143,8 +147,60 @@ fn two_orders(db: &Path) -> Vec<String> {
         .unwrap()
 }
 
+/// What the end-to-end test reads on screen, in the language it runs in.
+struct Screen {
+    /// The tmux server's name.
+    name: &'static str,
+    /// `LANG` for the dashboard's process.
+    lang: &'static str,
+    count: &'static str,
+    one: &'static str,
+    one_marked: &'static str,
+    two_marked: &'static str,
+    title: &'static str,
+    says: &'static str,
+    done: &'static str,
+    skipped: &'static str,
+}
+
+const ENGLISH: Screen = Screen {
+    name: "cancel",
+    lang: "C",
+    count: "200 orders",
+    one: " 1 order",
+    one_marked: "● 1 marked",
+    two_marked: "● 2 marked",
+    title: "Cancel 2 orders",
+    says: "Cancels 2 orders and their payments",
+    done: "Done: 2",
+    skipped: "Skipped: 0",
+};
+
+const FRENCH: Screen = Screen {
+    name: "cancel-fr",
+    lang: "fr_FR.UTF-8",
+    count: "200 commandes",
+    one: " 1 commande",
+    one_marked: "● 1 marquée",
+    two_marked: "● 2 marquées",
+    title: "Annuler 2 commandes",
+    says: "Annule 2 commandes et leurs paiements",
+    done: "Fait : 2",
+    skipped: "Ignoré : 0",
+};
+
 #[test]
 fn search_mark_two_cancel_confirm_quit_in_a_real_terminal() {
+    search_mark_two_cancel_confirm_quit(&ENGLISH);
+}
+
+/// The same, once in French (the locale says so).
+#[test]
+fn search_mark_two_cancel_confirm_quit_in_french() {
+    search_mark_two_cancel_confirm_quit(&FRENCH);
+}
+
+fn search_mark_two_cancel_confirm_quit(say: &Screen) {
     if !Tmux::available() {
         eprintln!("skipped: tmux is not installed (the end-to-end dashboard test needs it)");
         return;
@@ -156,19 +212,23 @@ fn search_mark_two_cancel_confirm_quit_in_a_real_terminal() {
     let numbers = two_orders(&db);
     assert_eq!(numbers.len(), 2);
 
-    let command = format!("exec {TALLY} --db {} --actor e2e dash", db.display());
-    let t = Tmux::start("cancel", &command, 120, 40);
-    t.wait_for("200 orders");
+    let command = format!(
+        "exec env -u TALLY_LANG -u LC_ALL -u LC_MESSAGES -u TZ LANG={} {TALLY} --db {} --actor e2e dash",
+        say.lang,
+        db.display()
+    );
+    let t = Tmux::start(say.name, &command, 120, 40);
+    t.wait_for(say.count);
 
     // Search for the first order, keep the search, mark it.
     t.text("/");
     t.text(&numbers[0]);
     t.wait("the search narrowing to one order", |s| {
-        s.contains(&numbers[0]) && s.contains(" 1 order")
+        s.contains(&numbers[0]) && s.contains(say.one)
     });
     t.keys(&["Enter"]);
     t.keys(&["Space"]);
-    t.wait_for("● 1 marked");
+    t.wait_for(say.one_marked);
 
     // The second: a new search (Ctrl-u clears the line), mark it.
     t.text("/");
@@ -178,24 +238,21 @@ fn search_mark_two_cancel_confirm_quit_in_a_real_terminal() {
     t.wait("the second order alone", |s| {
         s.contains(&numbers[1])
             && !s.contains(&format!("  {}  ", numbers[0]))
-            && s.contains(" 1 order")
+            && s.contains(say.one)
     });
     t.keys(&["Enter"]);
     t.keys(&["Space"]);
-    t.wait_for("● 2 marked");
+    t.wait_for(say.two_marked);
 
     // Cancel both, confirm.
     t.text("x");
-    let confirm = t.wait_for("Cancel 2 orders");
-    assert!(
-        confirm.contains("Cancels 2 orders and their payments"),
-        "{confirm}"
-    );
+    let confirm = t.wait_for(say.title);
+    assert!(confirm.contains(say.says), "{confirm}");
     t.text("y");
-    let summary = t.wait_for("Done: 2");
-    assert!(summary.contains("Skipped: 0"), "{summary}");
+    let summary = t.wait_for(say.done);
+    assert!(summary.contains(say.skipped), "{summary}");
     t.keys(&["Escape"]);
-    t.wait("the summary closed", |s| !s.contains("Done: 2"));
+    t.wait("the summary closed", |s| !s.contains(say.done));
     t.text("q");
     let limit = Instant::now() + Duration::from_secs(10);
     while t.alive() {
@@ -250,7 +307,7 @@ fn a_database_that_cannot_be_opened_is_refused_before_the_screen_is_taken() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("typo.db");
     let command = format!(
-        "{TALLY} --db {} dash; echo \"exit=$?\"; sleep 30",
+        "LANG=C TALLY_LANG=en {TALLY} --db {} dash; echo \"exit=$?\"; sleep 30",
         db.display()
     );
     let t = Tmux::start("missing", &command, 100, 20);
@@ -270,7 +327,7 @@ fn the_terminal_is_restored_on_quit_and_a_small_one_gets_a_message() {
     let db = dir.path().join("shop.db");
     assert!(tally(&db, &["demo", "--orders", "40"]).status.success());
     let command = format!(
-        "{TALLY} --db {} dash; echo \"exit=$?\"; stty -a | grep -o -- '-\\?icanon'; sleep 30",
+        "LANG=C TALLY_LANG=en {TALLY} --db {} dash; echo \"exit=$?\"; stty -a | grep -o -- '-\\?icanon'; sleep 30",
         db.display()
     );
     let t = Tmux::start("small", &command, 40, 8);

@@ -923,7 +923,9 @@ fn doctor_checks_a_live_set_up_and_spots_a_rotated_secret() {
     let env_arg = env_file.display().to_string();
     let (code, out, err) = shop.run(&["doctor", "--env-file", &env_arg], &[]);
     assert_eq!(code, 0, "{out}{err}");
-    assert_eq!(out.lines().count(), 10, "{out}");
+    // Ten checks and the language line.
+    assert_eq!(out.lines().count(), 11, "{out}");
+    assert!(out.ends_with("English (LANG=C)\n"), "{out}");
     assert!(out.lines().all(|l| l.starts_with("ok ")), "{out}");
     assert!(
         !out.contains(SECRET) && !out.contains("WH-NETWORK"),

@@ -10,20 +10,19 @@ use super::{Cli, Config, Exit};
 
 pub fn backup(config: &Config, dest: &Path, out: &mut dyn Write) -> anyhow::Result<Exit> {
     if dest.exists() {
-        anyhow::bail!(
-            "{} already exists: a backup never overwrites a file",
-            dest.display()
-        );
+        crate::fail!("backup-exists", path = dest.display().to_string());
     }
     let store = config.open()?;
     store.backup_to(dest)?;
     let size = std::fs::metadata(dest).map(|m| m.len()).unwrap_or(0);
-    writeln!(
-        out,
-        "backup of {} written to {} ({size} bytes)",
-        config.db.display(),
-        dest.display()
-    )?;
+    let text = crate::tr!(
+        config.l(),
+        "backup-done",
+        db = config.db.display().to_string(),
+        path = dest.display().to_string(),
+        size = crate::i18n::Arg::Num(i64::try_from(size).unwrap_or(i64::MAX))
+    );
+    writeln!(out, "{text}")?;
     Ok(Exit::Ok)
 }
 

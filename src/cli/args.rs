@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::domain::{OrderPaymentStatus, PaymentStatus, Provider};
+use crate::i18n::words;
 use crate::report::{FIX_POLICY, Rule};
 use crate::statement::Period;
 use crate::statement::dates::DateOrder;
@@ -25,6 +26,11 @@ pub struct Cli {
     /// Who is acting, for the audit log [default: $USER].
     #[arg(long, global = true)]
     pub actor: Option<String>,
+
+    /// The language people read (fr, en) [default: TALLY_LANG, else the
+    /// locale: LC_ALL, LC_MESSAGES, LANG]. JSON never changes with it.
+    #[arg(long, global = true, value_name = "LANG")]
+    pub lang: Option<crate::i18n::Lang>,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -211,13 +217,14 @@ pub enum OrderCommand {
         payment: Option<String>,
         /// Record a new payment confirmed by hand (wave or cash) when the
         /// order's payment is another provider's failed attempt.
-        #[arg(long)]
+        #[arg(long, value_parser = words::clap_parser::<Provider>)]
         provider: Option<Provider>,
     },
     /// Set the order's payment status and carry it to its payment
-    /// (pending, paid, failed, refunded).
+    /// (pending, paid, failed, refunded; the French words too).
     SetPaymentStatus {
         number: String,
+        #[arg(value_parser = words::clap_parser::<OrderPaymentStatus>)]
         status: OrderPaymentStatus,
     },
 }
@@ -247,9 +254,11 @@ pub enum StatementCommand {
 #[derive(Debug, Subcommand)]
 pub enum PaymentCommand {
     /// Set the payment's status and carry it to its order
-    /// (pending, completed, failed, cancelled). NUMBER is the order number.
+    /// (pending, completed, failed, cancelled; the French words too). NUMBER
+    /// is the order number.
     SetStatus {
         number: String,
+        #[arg(value_parser = words::clap_parser::<PaymentStatus>)]
         status: PaymentStatus,
         /// Which payment, by its reference, when the order has several.
         #[arg(long, value_name = "REFERENCE")]

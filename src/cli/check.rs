@@ -52,7 +52,7 @@ pub fn check(
     if let Some(number) = &filter.order
         && first.orders_checked == 0
     {
-        anyhow::bail!("no order numbered {number:?}");
+        crate::fail!("op-unknown-order", number = format!("{number:?}"));
     }
     // The statement rules are covered once a statement was imported (or
     // when asked for by name): a shop without statements sees nothing new.
@@ -101,7 +101,7 @@ pub fn check(
         if args.json {
             print_json(out, &render::json(&report))?;
         } else {
-            write!(out, "{}", render::text(&report, style()))?;
+            write!(out, "{}", render::text(&report, style(), config.l()))?;
         }
     }
     Ok(if report.findings.is_empty() {
@@ -130,10 +130,13 @@ pub fn resolve(
         Utc::now(),
         chrono::Duration::hours(DEFAULT_STALE_HOURS),
     )?;
-    writeln!(
-        out,
-        "{number}: {rule} resolved by {}; check will report it again if the order or its payment changes",
-        config.actor
-    )?;
+    let text = crate::tr!(
+        config.l(),
+        "resolve-done",
+        number = number,
+        rule = rule.as_str(),
+        actor = config.actor.as_str()
+    );
+    writeln!(out, "{text}")?;
     Ok(Exit::Ok)
 }

@@ -20,6 +20,8 @@ pub fn dash(config: &Config, read_only: bool) -> anyhow::Result<Exit> {
         db: config.db.clone(),
         actor: config.actor.clone(),
         read_only,
+        lang: config.l(),
+        zone: config.zone.clone(),
     })?;
     Ok(Exit::Ok)
 }

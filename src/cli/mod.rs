@@ -11,6 +11,7 @@ mod args;
 mod check;
 mod dash;
 mod doctor;
+mod errors;
 mod orders;
 mod refund;
 mod serve;
@@ -29,6 +30,7 @@ pub use args::{
     CheckArgs, Cli, Command, ExportFormat, OrderCommand, PaymentCommand, Prefer, StatementCommand,
 };
 
+use crate::i18n::{Choice, Lang, Zone};
 use crate::store::{OpenMode, Store, StoreError};
 
 /// The documented exit codes.
@@ -54,10 +56,19 @@ pub struct Config {
     pub db: PathBuf,
     /// The audit log's actor: `--actor`, else `$USER`.
     pub actor: String,
+    /// The language people read, and why ([`crate::i18n::choose`]).
+    pub lang: Choice,
+    /// The time zone dates are shown in: `TZ`, else UTC.
+    pub zone: Zone,
 }
 
 impl Config {
-    fn from_cli(cli: &Cli) -> anyhow::Result<Config> {
+    /// The language texts are rendered in.
+    pub fn l(&self) -> Lang {
+        self.lang.lang
+    }
+
+    fn from_cli(cli: &Cli, lang: Choice) -> anyhow::Result<Config> {
         let actor = match &cli.actor {
             Some(a) if a.trim().is_empty() => anyhow::bail!("--actor must not be empty"),
             Some(a) => a.trim().to_owned(),
@@ -70,6 +81,8 @@ impl Config {
         Ok(Config {
             db: cli.db.clone(),
             actor,
+            lang,
+            zone: Zone::from_env(),
         })
     }
 
@@ -98,14 +111,33 @@ pub fn main() -> ExitCode {
             .into();
         }
     };
-    match run(cli) {
+    let lang = match crate::i18n::choose(cli.lang, |name| std::env::var(name).ok()) {
+        Ok(lang) => lang,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Error.into();
+        }
+    };
+    let l = lang.lang;
+    match run_in(cli, lang) {
         Ok(code) => code.into(),
         Err(e) if is_broken_pipe(&e) => Exit::Ok.into(),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("{}", error_text(&e, l));
             Exit::Error.into()
         }
     }
+}
+
+/// An error as a person reads it: `error: ` and its chain of causes, each
+/// in the language when it has a message in the catalogue (English:
+/// exactly `anyhow`'s `{:#}`).
+pub fn error_text(e: &anyhow::Error, lang: Lang) -> String {
+    if lang == Lang::En {
+        return format!("error: {e:#}");
+    }
+    let causes: Vec<String> = e.chain().map(|c| errors::localize(c, lang)).collect();
+    crate::tr!(lang, "error", text = causes.join(": "))
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
@@ -118,9 +150,16 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-/// Runs one parsed command line.
+/// Runs one parsed command line, in the language of the environment.
 pub fn run(cli: Cli) -> anyhow::Result<Exit> {
-    let config = Config::from_cli(&cli)?;
+    let lang = crate::i18n::choose(cli.lang, |name| std::env::var(name).ok())
+        .map_err(anyhow::Error::msg)?;
+    run_in(cli, lang)
+}
+
+/// Runs one parsed command line in a chosen language.
+pub fn run_in(cli: Cli, lang: Choice) -> anyhow::Result<Exit> {
+    let config = Config::from_cli(&cli, lang)?;
     let Some(command) = cli.command else {
         if dash::interactive() {
             return dash::dash(&config, false);

@@ -10,9 +10,11 @@ use serde_json::{Value, json};
 
 use super::{Config, Exit, OrderCommand, PaymentCommand, print_json};
 use crate::domain::{AuditEntry, Currency, Figures, Money, Order, Payment, format_ts};
+use crate::i18n::words::{ProviderTitle, Word};
+use crate::i18n::{Lang, Msg, Zone, fail, msg, tr};
 use crate::ops::{self, OpError, Outcome};
 use crate::report::money::{Attempt, outstanding};
-use crate::statement::{decimal_signed, fee_and_net, show_signed};
+use crate::statement::{decimal_signed, fee_and_net};
 use crate::store::ledger::StoredMovement;
 use crate::store::statements::StoredLine;
 
@@ -49,14 +51,11 @@ pub fn order(config: &Config, cmd: OrderCommand, out: &mut dyn Write) -> anyhow:
             if let Some((flag, _)) = one.iter().find(|(_, given)| *given)
                 && numbers.len() > 1
             {
-                anyhow::bail!(
-                    "{flag} names one payment: give a single order number with it ({} given)",
-                    numbers.len()
-                );
+                fail!("cli-one-order-only", flag = *flag, given = numbers.len());
             }
             let select = select(payment.as_deref());
             let mut store = config.open()?;
-            bulk(out, "validated", &numbers, |n| {
+            bulk(out, config.l(), Verb::Validated, &numbers, |n| {
                 ops::validate_of(
                     &mut store,
                     n,
@@ -70,7 +69,7 @@ pub fn order(config: &Config, cmd: OrderCommand, out: &mut dyn Write) -> anyhow:
         }
         OrderCommand::SetPaymentStatus { number, status } => {
             let mut store = config.open()?;
-            single(out, &number, |n| {
+            single(out, config.l(), &number, |n| {
                 ops::set_order_payment_status(&mut store, n, status, &config.actor, now)
             })
         }
@@ -86,7 +85,7 @@ pub fn payment(config: &Config, cmd: PaymentCommand, out: &mut dyn Write) -> any
             payment,
         } => {
             let mut store = config.open()?;
-            single(out, &number, |n| {
+            single(out, config.l(), &number, |n| {
                 ops::set_payment_status_of(
                     &mut store,
                     n,
@@ -111,7 +110,7 @@ pub fn payment(config: &Config, cmd: PaymentCommand, out: &mut dyn Write) -> any
                 reference: reference.as_deref(),
                 note: &note,
             };
-            single(out, &number, |n| {
+            single(out, config.l(), &number, |n| {
                 ops::record_refund(&mut store, n, &refund, &config.actor, now)
             })
         }
@@ -122,20 +121,64 @@ fn select(payment: Option<&str>) -> ops::Select<'_> {
     payment.map_or(ops::Select::Main, ops::Select::Reference)
 }
 
+/// What a command did to each order, as its lines say.
+#[derive(Debug, Clone, Copy)]
+enum Verb {
+    Done,
+    Validated,
+}
+
+impl Verb {
+    fn word(self, lang: Lang) -> String {
+        lang.t(match self {
+            Verb::Done => "cli-verb-done",
+            Verb::Validated => "cli-verb-validated",
+        })
+    }
+
+    fn summary(self, done: usize, skipped: usize) -> Msg {
+        match self {
+            Verb::Validated | Verb::Done => {
+                msg!("cli-bulk-validated", done = done, skipped = skipped)
+            }
+        }
+    }
+}
+
 fn print_outcome(
     out: &mut dyn Write,
+    lang: Lang,
     number: &str,
-    verb: &str,
+    verb: Verb,
     outcome: &Outcome,
 ) -> anyhow::Result<()> {
     match outcome {
         Outcome::Done { summary, warnings } => {
-            writeln!(out, "{number}: {verb}: {summary}")?;
+            let done = tr!(
+                lang,
+                "cli-outcome-done",
+                number = number,
+                verb = verb.word(lang),
+                summary = summary.clone()
+            );
+            writeln!(out, "{done}")?;
             for w in warnings {
-                writeln!(out, "  warning: {w}")?;
+                writeln!(
+                    out,
+                    "  {}",
+                    tr!(lang, "cli-outcome-warning", text = w.clone())
+                )?;
             }
         }
-        Outcome::Skipped { reason } => writeln!(out, "{number}: skipped: {reason}")?,
+        Outcome::Skipped { reason } => {
+            let skipped = tr!(
+                lang,
+                "cli-outcome-skipped",
+                number = number,
+                reason = reason.clone()
+            );
+            writeln!(out, "{skipped}")?
+        }
     }
     Ok(())
 }
@@ -144,11 +187,12 @@ fn print_outcome(
 /// exit 1.
 fn single(
     out: &mut dyn Write,
+    lang: Lang,
     number: &str,
     op: impl FnOnce(&str) -> Result<Outcome, OpError>,
 ) -> anyhow::Result<Exit> {
     let outcome = op(number)?;
-    print_outcome(out, number, "done", &outcome)?;
+    print_outcome(out, lang, number, Verb::Done, &outcome)?;
     Ok(if outcome.is_done() {
         Exit::Ok
     } else {
@@ -160,7 +204,8 @@ fn single(
 /// is a skip), then a summary. Exit 1 when anything was skipped.
 fn bulk(
     out: &mut dyn Write,
-    verb: &str,
+    lang: Lang,
+    verb: Verb,
     numbers: &[String],
     mut op: impl FnMut(&str) -> Result<Outcome, OpError>,
 ) -> anyhow::Result<Exit> {
@@ -169,10 +214,19 @@ fn bulk(
         let outcome = match op(number) {
             Ok(o) => o,
             Err(OpError::UnknownOrder(_)) => Outcome::Skipped {
-                reason: "no such order".to_owned(),
+                reason: msg!("cli-no-such-order"),
             },
-            Err(e @ OpError::ReferenceTaken { .. }) => Outcome::Skipped {
-                reason: e.to_string(),
+            Err(OpError::ReferenceTaken {
+                reference,
+                provider,
+                other,
+            }) => Outcome::Skipped {
+                reason: msg!(
+                    "op-reference-taken",
+                    reference = format!("{reference:?}"),
+                    provider = provider,
+                    other = other
+                ),
             },
             Err(e) => return Err(e.into()),
         };
@@ -181,9 +235,9 @@ fn bulk(
         } else {
             skipped += 1;
         }
-        print_outcome(out, number, verb, &outcome)?;
+        print_outcome(out, lang, number, verb, &outcome)?;
     }
-    writeln!(out, "{done} {verb}, {skipped} skipped")?;
+    writeln!(out, "{}", lang.text(&verb.summary(done, skipped)))?;
     Ok(if skipped == 0 {
         Exit::Ok
     } else {
@@ -389,130 +443,190 @@ fn show(config: &Config, number: &str, json: bool, out: &mut dyn Write) -> anyho
         )?;
         return Ok(Exit::Ok);
     }
-    write_order(out, &order, payment.as_ref())?;
+    let (l, zone) = (config.l(), &config.zone);
+    write_order(out, l, zone, &order, payment.as_ref())?;
     if attempts.len() > 1 || attempts.iter().any(|(_, m)| !m.is_empty()) {
-        write_ledger(out, &attempts, &lines)?;
+        write_ledger(out, l, zone, &attempts, &lines)?;
     }
-    writeln!(out, "\nAudit trail")?;
+    writeln!(out, "\n{}", l.t("show-audit-trail"))?;
     if log.is_empty() {
-        writeln!(out, "  (none)")?;
+        writeln!(out, "  {}", l.t("show-none"))?;
     } else {
-        writeln!(out, "{}", audit_table(&log, false))?;
+        writeln!(out, "{}", audit_table(l, zone, &log, false))?;
     }
     Ok(Exit::Ok)
 }
 
+/// Every label of `order show`'s text view.
+const LABELS: [&str; 13] = [
+    "show-total",
+    "show-status",
+    "show-payment-status",
+    "show-created",
+    "show-updated",
+    "show-paid",
+    "show-cancelled",
+    "show-amount",
+    "show-captured",
+    "show-refunded",
+    "show-refund",
+    "show-dispute",
+    "show-completed",
+];
+
+/// Labelled lines, the values in one column: 16 wide as always, wider
+/// when a language's labels are longer (the same width for every block).
+fn fields(out: &mut dyn Write, l: Lang, rows: &[(String, String)]) -> anyhow::Result<()> {
+    let width = LABELS
+        .iter()
+        .map(|id| l.t(id).chars().count() + 2)
+        .fold(16, usize::max);
+    for (label, value) in rows {
+        writeln!(out, "  {label:<width$}{value}")?;
+    }
+    Ok(())
+}
+
 /// The order and its main payment, for the text view.
-fn write_order(out: &mut dyn Write, o: &Order, payment: Option<&Payment>) -> anyhow::Result<()> {
+fn write_order(
+    out: &mut dyn Write,
+    l: Lang,
+    zone: &Zone,
+    o: &Order,
+    payment: Option<&Payment>,
+) -> anyhow::Result<()> {
     writeln!(
         out,
-        "Order {}  {} <{}>",
-        o.number, o.customer_name, o.customer_email
+        "{}",
+        tr!(
+            l,
+            "show-order-title",
+            number = o.number.as_str(),
+            name = o.customer_name.as_str(),
+            email = o.customer_email.as_str()
+        )
     )?;
-    writeln!(out, "  total           {}", o.total)?;
-    writeln!(out, "  status          {}", o.status)?;
-    writeln!(out, "  payment status  {}", o.payment_status)?;
-    writeln!(out, "  created         {}", format_ts(o.created_at))?;
-    writeln!(out, "  updated         {}", format_ts(o.updated_at))?;
+    let mut rows = vec![
+        (l.t("show-total"), l.money(&o.total)),
+        (l.t("show-status"), l.word(o.status)),
+        (l.t("show-payment-status"), l.word(o.payment_status)),
+        (l.t("show-created"), l.stamp(o.created_at, zone)),
+        (l.t("show-updated"), l.stamp(o.updated_at, zone)),
+    ];
     if let Some(t) = o.paid_at {
-        writeln!(out, "  paid            {}", format_ts(t))?;
+        rows.push((l.t("show-paid"), l.stamp(t, zone)));
     }
     if let Some(t) = o.cancelled_at {
-        writeln!(out, "  cancelled       {}", format_ts(t))?;
+        rows.push((l.t("show-cancelled"), l.stamp(t, zone)));
     }
+    fields(out, l, &rows)?;
     match payment {
-        None => writeln!(out, "\nNo payment record.")?,
+        None => writeln!(out, "\n{}", l.t("show-no-payment"))?,
         Some(p) => {
             writeln!(
                 out,
-                "\nPayment  {} {}",
-                p.provider.title(),
-                p.reference.as_deref().unwrap_or("(no reference)")
+                "\n{}",
+                tr!(
+                    l,
+                    "show-payment-title",
+                    provider = ProviderTitle(p.provider),
+                    reference = reference_text(l, p)
+                )
             )?;
-            writeln!(out, "  amount          {}", p.amount)?;
             let raw = p
                 .provider_status
                 .as_deref()
-                .map(|r| format!(" (provider: {r})"))
+                .map(|r| format!(" {}", tr!(l, "show-raw-status", raw = r)))
                 .unwrap_or_default();
-            writeln!(out, "  status          {}{raw}", p.status)?;
+            let mut rows = vec![
+                (l.t("show-amount"), l.money(&p.amount)),
+                (l.t("show-status"), format!("{}{raw}", l.word(p.status))),
+            ];
             if let Some(c) = p.captured {
-                writeln!(out, "  captured        {c}")?;
+                rows.push((l.t("show-captured"), l.money(&c)));
             }
             if p.refunded_minor > 0 {
                 let refunded =
                     crate::domain::Money::from_minor(p.refunded_minor, p.amount.currency())?;
-                writeln!(out, "  refunded        {refunded}")?;
+                rows.push((l.t("show-refunded"), l.money(&refunded)));
             }
             if p.refund_pending {
-                writeln!(
-                    out,
-                    "  refund          owed to the customer, not yet confirmed"
-                )?;
+                rows.push((l.t("show-refund"), l.t("show-refund-owed")));
             }
             if p.disputed {
-                writeln!(out, "  dispute         open (chargeback)")?;
+                rows.push((l.t("show-dispute"), l.t("show-dispute-open")));
             }
             if let Some(t) = p.completed_at {
-                writeln!(out, "  completed       {}", format_ts(t))?;
+                rows.push((l.t("show-completed"), l.stamp(t, zone)));
             }
+            fields(out, l, &rows)?;
         }
     }
     Ok(())
 }
 
+/// A payment's reference, or `(no reference)`.
+fn reference_text(l: Lang, p: &Payment) -> String {
+    p.reference
+        .clone()
+        .unwrap_or_else(|| l.t("show-no-reference"))
+}
+
 /// Every attempt with its figures and its movements, for the text view.
 fn write_ledger(
     out: &mut dyn Write,
+    l: Lang,
+    zone: &Zone,
     attempts: &[(Payment, Vec<StoredMovement>)],
     lines: &HashMap<i64, Vec<StoredLine>>,
 ) -> anyhow::Result<()> {
-    writeln!(out, "\nPayments (newest first) and their money")?;
+    writeln!(out, "\n{}", l.t("show-ledger-title"))?;
     for (p, movements) in attempts {
         let c = p.money_currency();
         let f = p.figures();
-        let m = |minor| Money::show_minor(minor, c);
+        let m = |minor| crate::i18n::Arg::Minor(minor, c);
+        let owed = if f.owed > 0 {
+            format!("  {}", tr!(l, "show-ledger-owed", owed = m(f.owed)))
+        } else {
+            String::new()
+        };
         writeln!(
             out,
-            "  #{} {} {}  {}  captured {}  refunded {}  lost {}  kept {}{}",
-            p.attempt,
-            p.provider.title(),
-            p.reference.as_deref().unwrap_or("(no reference)"),
-            p.status,
-            m(f.captured),
-            m(f.refunded),
-            m(f.lost),
-            m(f.kept()),
-            if f.owed > 0 {
-                format!("  owed {}", m(f.owed))
-            } else {
-                String::new()
-            },
+            "  {}{owed}",
+            tr!(
+                l,
+                "show-ledger-attempt",
+                attempt = p.attempt,
+                provider = ProviderTitle(p.provider),
+                reference = reference_text(l, p),
+                status = p.status,
+                captured = m(f.captured),
+                refunded = m(f.refunded),
+                lost = m(f.lost),
+                kept = m(f.kept())
+            ),
         )?;
         if let Some(ls) = lines.get(&p.id) {
             for (c, fee, net) in fee_and_net(ls.iter().map(|l| &l.line)) {
-                writeln!(
-                    out,
-                    "      {} fee {}, net {} to the balance ({} statement line(s))",
-                    p.provider.title(),
-                    show_signed(fee, c),
-                    show_signed(net, c),
-                    ls.len()
-                )?;
+                let line = tr!(
+                    l,
+                    "show-ledger-fee",
+                    provider = ProviderTitle(p.provider),
+                    fee = crate::i18n::Arg::Signed(fee, c),
+                    net = crate::i18n::Arg::Signed(net, c),
+                    n = ls.len()
+                );
+                writeln!(out, "      {line}")?;
             }
         }
         for s in movements {
             let mv = &s.movement;
             writeln!(
                 out,
-                "      {}  {}{}  {}{}",
-                format_ts(mv.at),
-                mv.flow.kind(),
-                mv.flow
-                    .state()
-                    .map(|st| format!(" {st}"))
-                    .unwrap_or_default(),
-                mv.amount,
+                "      {}  {}  {}{}",
+                l.stamp(mv.at, zone),
+                l.flow(mv.flow),
+                l.money(&mv.amount),
                 mv.provider_id
                     .as_deref()
                     .map(|i| format!("  {i}"))
@@ -523,36 +637,45 @@ fn write_ledger(
     Ok(())
 }
 
-fn change<T: std::fmt::Display + PartialEq>(old: &Option<T>, new: &Option<T>) -> String {
+fn change<T: Word + PartialEq>(l: Lang, old: &Option<T>, new: &Option<T>) -> String {
     match (old, new) {
-        (Some(o), Some(n)) if o == n => n.to_string(),
-        (Some(o), Some(n)) => format!("{o} → {n}"),
-        (None, Some(n)) => n.to_string(),
-        (Some(o), None) => format!("{o} → -"),
+        (Some(o), Some(n)) if o == n => l.word(*n),
+        (Some(o), Some(n)) => format!("{} → {}", l.word(*o), l.word(*n)),
+        (None, Some(n)) => l.word(*n),
+        (Some(o), None) => format!("{} → -", l.word(*o)),
         (None, None) => "-".to_owned(),
     }
 }
 
-fn audit_table(log: &[AuditEntry], with_order: bool) -> Table {
+fn audit_table(l: Lang, zone: &Zone, log: &[AuditEntry], with_order: bool) -> Table {
     let mut table = Table::new();
     table.load_style(UTF8_FULL_CONDENSED);
-    let mut header = vec!["at", "event", "actor"];
+    let mut header = vec![l.t("audit-at"), l.t("audit-event"), l.t("audit-actor")];
     if with_order {
-        header.insert(1, "order");
+        header.insert(1, l.t("audit-order"));
     }
-    header.extend(["order status", "order payment", "payment"]);
+    header.extend([
+        l.t("audit-order-status"),
+        l.t("audit-order-payment"),
+        l.t("audit-payment"),
+    ]);
     table.set_header(header);
     for e in log {
-        let mut row = vec![e.at.clone(), e.event.to_string(), e.actor.clone()];
+        let mut row = vec![
+            l.stored_stamp(&e.at, zone),
+            e.event.to_string(),
+            e.actor.clone(),
+        ];
         if with_order {
             row.insert(1, e.order_number.clone().unwrap_or_default());
         }
-        row.push(change(&e.old_order_status, &e.new_order_status));
+        row.push(change(l, &e.old_order_status, &e.new_order_status));
         row.push(change(
+            l,
             &e.old_order_payment_status,
             &e.new_order_payment_status,
         ));
-        row.push(change(&e.old_payment_status, &e.new_payment_status));
+        row.push(change(l, &e.old_payment_status, &e.new_payment_status));
         table.add_row(row);
     }
     table
@@ -566,7 +689,7 @@ pub fn log(
     out: &mut dyn Write,
 ) -> anyhow::Result<Exit> {
     if limit < 1 {
-        anyhow::bail!("--limit must be at least 1 (got {limit})");
+        fail!("cli-limit", limit = limit);
     }
     let store = config.open()?;
     let entries = match number {
@@ -582,9 +705,10 @@ pub fn log(
     if json {
         print_json(out, &serde_json::to_value(&entries)?)?;
     } else if entries.is_empty() {
-        writeln!(out, "No audit rows.")?;
+        writeln!(out, "{}", config.l().t("audit-none"))?;
     } else {
-        writeln!(out, "{}", audit_table(&entries, number.is_none()))?;
+        let table = audit_table(config.l(), &config.zone, &entries, number.is_none());
+        writeln!(out, "{table}")?;
     }
     Ok(Exit::Ok)
 }

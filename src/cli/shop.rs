@@ -8,6 +8,7 @@ use chrono::Utc;
 
 use super::{Config, Exit, ExportFormat};
 use crate::demo;
+use crate::i18n::{Lang, fail, tr};
 use crate::transfer;
 
 pub fn import(config: &Config, files: &[PathBuf], out: &mut dyn Write) -> anyhow::Result<Exit> {
@@ -22,16 +23,17 @@ pub fn import(config: &Config, files: &[PathBuf], out: &mut dyn Write) -> anyhow
     }
     let mut store = config.open_or_create()?;
     let s = transfer::import(&mut store, &set, &config.actor, Utc::now())?;
-    writeln!(
-        out,
-        "imported: {} orders created, {} updated; {} payments created, {} updated; {} unchanged; {} movements recorded",
-        s.orders_created,
-        s.orders_updated,
-        s.payments_created,
-        s.payments_updated,
-        s.unchanged,
-        s.movements_recorded
-    )?;
+    let text = tr!(
+        config.l(),
+        "import-done",
+        orders_created = s.orders_created,
+        orders_updated = s.orders_updated,
+        payments_created = s.payments_created,
+        payments_updated = s.payments_updated,
+        unchanged = s.unchanged,
+        movements = s.movements_recorded
+    );
+    writeln!(out, "{text}")?;
     Ok(Exit::Ok)
 }
 
@@ -48,16 +50,19 @@ pub fn export(
             stdout.flush()?;
         }
         (ExportFormat::Json, Some(path)) => {
-            let file = std::fs::File::create(path)
-                .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", path.display()))?;
+            let file = std::fs::File::create(path).map_err(|e| {
+                crate::i18n::Failure(crate::msg!(
+                    "export-cannot-create",
+                    path = path.display().to_string(),
+                    error = e.to_string()
+                ))
+            })?;
             let mut w = std::io::BufWriter::new(file);
             transfer::export_json(&mut store, &mut w)?;
             w.flush()?;
         }
         (ExportFormat::Csv, Some(dir)) => transfer::export_csv(&mut store, dir)?,
-        (ExportFormat::Csv, None) => anyhow::bail!(
-            "CSV export writes three files (orders.csv, payments.csv and movements.csv): give --output DIR"
-        ),
+        (ExportFormat::Csv, None) => fail!("export-csv-needs-output"),
     }
     Ok(Exit::Ok)
 }
@@ -88,11 +93,14 @@ pub fn demo(
 fn write_statements(config: &Config, dir: &Path, out: &mut dyn Write) -> anyhow::Result<()> {
     let store = config.open()?;
     let written = demo::statements::write(&store, dir, Utc::now())?;
-    writeln!(out, "\nStatement files in {}:", dir.display())?;
+    let l = config.l();
+    let title = tr!(l, "demo-statement-files", dir = dir.display().to_string());
+    writeln!(out, "\n{title}")?;
     for f in &written.files {
         writeln!(out, "  {}", f.display())?;
     }
-    writeln!(out, "Discrepancies put in on purpose:")?;
+    // The discrepancies are the demo's own words, as its cases' notes.
+    writeln!(out, "{}", l.t("demo-statement-discrepancies"))?;
     for (who, what) in &written.discrepancies {
         writeln!(out, "  {who}  {what}")?;
     }
@@ -101,11 +109,19 @@ fn write_statements(config: &Config, dir: &Path, out: &mut dyn Write) -> anyhow:
         .iter()
         .map(|f| f.display().to_string())
         .collect();
+    let db = config.db.display().to_string();
+    let then = tr!(
+        l,
+        "demo-statement-then",
+        import = format!(
+            "tally --db {db} statement import --date-format DD/MM/YYYY {}",
+            files.join(" ")
+        )
+    );
+    writeln!(out, "{then}")?;
     writeln!(
         out,
-        "Then: tally --db {db} statement import --date-format DD/MM/YYYY {}\n      tally --db {db} check; tally --db {db} payouts; tally --db {db} report",
-        files.join(" "),
-        db = config.db.display()
+        "      tally --db {db} check; tally --db {db} payouts; tally --db {db} report"
     )?;
     Ok(())
 }
@@ -117,18 +133,21 @@ fn build_demo(
     out: &mut dyn Write,
 ) -> anyhow::Result<Exit> {
     if orders == Some(0) {
-        anyhow::bail!("--orders must be at least 1");
+        fail!("demo-orders-zero");
     }
+    let l = config.l();
     let mut store = config.open_or_create()?;
     let existing = store.reader().count_orders()?;
     if existing > 0 && orders.is_none() && seed.is_none() {
         // The newcomer's first command, run again: show what is there.
-        writeln!(
-            out,
-            "{} already holds a shop of {existing} orders: showing it (use another --db for a new demo)",
-            config.db.display()
-        )?;
-        print_cases(out)?;
+        let text = tr!(
+            l,
+            "demo-already",
+            db = config.db.display().to_string(),
+            n = existing
+        );
+        writeln!(out, "{text}")?;
+        print_cases(out, l)?;
         return Ok(Exit::Ok);
     }
     let (orders, seed) = (orders.unwrap_or(DEMO_ORDERS), seed.unwrap_or(DEMO_SEED));
@@ -147,24 +166,46 @@ fn build_demo(
         bar.set_position(done as u64)
     })?;
     bar.finish_and_clear();
-    writeln!(
-        out,
-        "demo shop in {}: {} orders, {} payments ({:.1} s)",
-        config.db.display(),
-        summary.orders,
-        summary.payments,
-        started.elapsed().as_secs_f64()
-    )?;
+    let seconds = format!("{:.1}", started.elapsed().as_secs_f64());
+    let seconds = match l {
+        Lang::En => seconds,
+        Lang::Fr => seconds.replace('.', ","),
+    };
+    let text = tr!(
+        l,
+        "demo-done",
+        db = config.db.display().to_string(),
+        orders = summary.orders,
+        payments = summary.payments,
+        seconds = seconds
+    );
+    writeln!(out, "{text}")?;
     if orders >= 34 {
-        print_cases(out)?;
+        print_cases(out, l)?;
     }
     Ok(Exit::Ok)
 }
 
-fn print_cases(out: &mut dyn Write) -> anyhow::Result<()> {
-    writeln!(out, "\nCases to look at (try `tally order show TEST1014`):")?;
+fn print_cases(out: &mut dyn Write, l: Lang) -> anyhow::Result<()> {
+    writeln!(out, "\n{}", l.t("demo-cases"))?;
     for (number, what) in demo::SPECIAL {
+        let what = match l {
+            Lang::En => (*what).to_owned(),
+            Lang::Fr => demo_case(l, number, what),
+        };
         writeln!(out, "  {number}  {what}")?;
     }
     Ok(())
+}
+
+/// A demo case's description in `l`: the catalogue's `demo-case-NUMBER`,
+/// else its English words.
+pub fn demo_case(l: Lang, number: &str, english: &str) -> String {
+    let key = format!("demo-case-{number}");
+    let text = l.word_key(&key);
+    if text == key {
+        english.to_owned()
+    } else {
+        text
+    }
 }

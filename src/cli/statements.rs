@@ -12,11 +12,13 @@ use serde_json::{Value, json};
 
 use super::{Config, Exit, StatementCommand, print_json};
 use crate::domain::ledger::{Flow, latest};
-use crate::domain::{Currency, Movement, Provider, format_ts};
+use crate::domain::{Currency, Movement, OrderPaymentStatus, Provider, format_ts};
+use crate::i18n::words::ProviderTitle;
+use crate::i18n::{Arg, Lang, fail, tr};
 use crate::ops::statement::{FileOutcome, import_statements};
 use crate::statement::payouts::{Payout, payouts as reckon};
 use crate::statement::{
-    LineKind, Problem, ReadOptions, StatementError, decimal_signed, read_statement, show_signed,
+    LineKind, Problem, ReadOptions, StatementError, decimal_signed, read_statement,
 };
 
 pub fn statement(
@@ -32,9 +34,7 @@ pub fn statement(
             period,
         } => {
             if provider == Some(Provider::Cash) {
-                anyhow::bail!(
-                    "--provider cash: cash has no statements (valid: stripe, paypal, wave)"
-                );
+                fail!("stmt-cash");
             }
             let opts = ReadOptions {
                 provider,
@@ -52,11 +52,17 @@ fn import(
     opts: &ReadOptions,
     out: &mut dyn Write,
 ) -> anyhow::Result<Exit> {
+    let l = config.l();
     let mut statements = Vec::new();
     let mut problems: Vec<Problem> = Vec::new();
     for path in files {
-        let bytes = std::fs::read(path)
-            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        let bytes = std::fs::read(path).map_err(|e| {
+            crate::i18n::Failure(crate::msg!(
+                "stmt-cannot-read",
+                path = path.display().to_string(),
+                error = e.to_string()
+            ))
+        })?;
         let name = path.file_name().map_or_else(
             || path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
@@ -74,11 +80,13 @@ fn import(
         .map(|s| {
             (
                 s.name.clone(),
-                format!(
-                    "{}, {} lines, {}",
-                    s.format.title(),
-                    s.lines.len(),
-                    s.period
+                tr!(
+                    l,
+                    "stmt-described",
+                    format = s.format,
+                    n = s.lines.len(),
+                    from = Arg::Day(s.period.from),
+                    to = Arg::Day(s.period.to)
                 ),
             )
         })
@@ -88,54 +96,59 @@ fn import(
     for f in &outcome.files {
         match f {
             FileOutcome::Already { name, at } => {
-                writeln!(out, "{name}: already imported ({at}): nothing changed")?;
+                let line = tr!(l, "stmt-already", name = name, at = at);
+                writeln!(out, "{line}")?;
             }
             FileOutcome::Imported { name, written } => {
                 let what = described.get(name).cloned().unwrap_or_default();
-                write!(
-                    out,
-                    "{name}: {what}: {} new, {} unchanged, {} rewritten by the provider",
-                    written.new,
-                    written.unchanged,
-                    written.rewritten.len()
-                )?;
+                let mut line = tr!(
+                    l,
+                    "stmt-imported",
+                    name = name,
+                    what = what,
+                    new = written.new,
+                    unchanged = written.unchanged,
+                    rewritten = written.rewritten.len()
+                );
                 if written.kept_newer > 0 {
-                    write!(
-                        out,
-                        ", {} kept as a newer file has them",
-                        written.kept_newer
-                    )?;
+                    line.push_str(", ");
+                    line.push_str(&tr!(l, "stmt-kept-newer", n = written.kept_newer));
                 }
-                writeln!(out)?;
+                writeln!(out, "{line}")?;
                 for (old, new) in &written.rewritten {
-                    writeln!(
-                        out,
-                        "  {} (row {}): {} {} → {} {}",
-                        new.line_id,
-                        new.row,
-                        old.status,
-                        show_signed(old.gross, old.currency),
-                        new.status,
-                        show_signed(new.gross, new.currency)
-                    )?;
+                    let line = tr!(
+                        l,
+                        "stmt-rewritten",
+                        id = new.line_id.as_str(),
+                        row = new.row,
+                        old_status = old.status,
+                        old_gross = Arg::Signed(old.gross, old.currency),
+                        new_status = new.status,
+                        new_gross = Arg::Signed(new.gross, new.currency)
+                    );
+                    writeln!(out, "  {line}")?;
                 }
             }
         }
     }
     for (provider, matched, lines) in &outcome.matched {
-        writeln!(
-            out,
-            "{}: {matched} of {lines} customer lines matched to payments; `tally check` compares them",
-            provider.title()
-        )?;
+        let line = tr!(
+            l,
+            "stmt-matched",
+            provider = ProviderTitle(*provider),
+            matched = *matched,
+            lines = *lines
+        );
+        writeln!(out, "{line}")?;
     }
     Ok(Exit::Ok)
 }
 
-fn table(header: &[&str]) -> Table {
+/// A table whose header is the catalogue's words for `ids`.
+fn table(l: Lang, ids: &[&'static str]) -> Table {
     let mut t = Table::new();
     t.load_style(UTF8_FULL_CONDENSED);
-    t.set_header(header.to_vec());
+    t.set_header(ids.iter().map(|id| l.word_key(id)).collect::<Vec<_>>());
     t
 }
 
@@ -171,6 +184,7 @@ pub fn payouts(
     as_json: bool,
     out: &mut dyn Write,
 ) -> anyhow::Result<Exit> {
+    let l = config.l();
     let store = config.open()?;
     let lines = store.reader().payout_lines(provider)?;
     let mut by_provider: BTreeMap<Provider, Vec<crate::statement::Line>> = BTreeMap::new();
@@ -191,19 +205,33 @@ pub fn payouts(
             &Value::Array(all.iter().map(|(pr, p)| payout_json(*pr, p)).collect()),
         )?;
     } else if all.is_empty() {
-        writeln!(out, "No payouts in the imported statements.")?;
+        writeln!(out, "{}", l.t("stmt-no-payouts"))?;
     } else {
-        let mut t = table(&[
-            "provider", "payout", "date", "status", "amount", "lines", "charges", "fees",
-            "refunds", "disputes", "other", "net", "adds up",
-        ]);
+        let mut t = table(
+            l,
+            &[
+                "stmt-col-provider",
+                "stmt-col-payout",
+                "stmt-col-date",
+                "stmt-col-status",
+                "stmt-col-amount",
+                "stmt-col-lines",
+                "stmt-col-charges",
+                "stmt-col-fees",
+                "stmt-col-refunds",
+                "stmt-col-disputes",
+                "stmt-col-other",
+                "stmt-col-net",
+                "stmt-col-adds-up",
+            ],
+        );
         for (pr, p) in &all {
-            let s = |minor: i64| show_signed(minor, p.currency);
+            let s = |minor: i64| l.signed(minor, p.currency);
             let mut row = vec![
-                pr.title().to_owned(),
+                l.word(ProviderTitle(*pr)),
                 p.id.clone(),
-                p.at.format("%Y-%m-%d").to_string(),
-                p.status.to_string(),
+                l.naive_day(p.at.date_naive()),
+                l.word(p.status),
                 s(p.amount),
             ];
             match p.carried {
@@ -219,19 +247,24 @@ pub fn payouts(
                 None => row.extend(std::iter::repeat_n("-".to_owned(), 7)),
             }
             row.push(match p.difference() {
-                Some(0) => "yes".to_owned(),
-                Some(d) if d < 0 => format!("no: {} less than its lines", s(-d)),
-                Some(d) => format!("no: {} more than its lines", s(d)),
-                None => "(the file does not say its lines)".to_owned(),
+                Some(0) => l.t("stmt-adds-up"),
+                Some(d) if d < 0 => tr!(
+                    l,
+                    "stmt-less-than-lines",
+                    amount = Arg::Signed(-d, p.currency)
+                ),
+                Some(d) => tr!(
+                    l,
+                    "stmt-more-than-lines",
+                    amount = Arg::Signed(d, p.currency)
+                ),
+                None => l.t("stmt-lines-unknown"),
             });
             t.add_row(row);
         }
         writeln!(out, "{t}")?;
         if off > 0 {
-            writeln!(
-                out,
-                "{off} payout(s) do not add up: their lines' net differs from what they took from the balance."
-            )?;
+            writeln!(out, "{}", tr!(l, "stmt-payouts-off", n = off))?;
         }
     }
     Ok(if off > 0 { Exit::Problems } else { Exit::Ok })
@@ -262,6 +295,14 @@ impl Stated {
 
 fn percent(bp: i64) -> String {
     format!("{}.{:02}%", bp / 100, bp % 100)
+}
+
+/// A rate as the owner reads it: `2.90%`, `2,90 %`.
+fn percent_in(l: Lang, bp: i64) -> String {
+    match l {
+        Lang::En => percent(bp),
+        Lang::Fr => format!("{},{:02}\u{a0}%", bp / 100, bp % 100),
+    }
 }
 
 /// The ledger's figures per provider and currency: the latest fact of each
@@ -297,8 +338,13 @@ pub fn report(
     if let (Some(s), Some(u)) = (since, until)
         && u < s
     {
-        anyhow::bail!("--until {u} is before --since {s}");
+        fail!(
+            "stmt-until-before-since",
+            until = u.to_string(),
+            since = s.to_string()
+        );
     }
+    let l = config.l();
     let from = since.map(|d| d.and_time(NaiveTime::MIN).and_utc());
     let to = until.map(|d| d.and_time(NaiveTime::MIN).and_utc() + Duration::days(1));
     let mut store = config.open()?;
@@ -360,27 +406,31 @@ pub fn report(
         )?;
         return Ok(Exit::Ok);
     }
-    writeln!(
-        out,
-        "Money from {} to {} (UTC): captured, refunded and lost to disputes from the ledger; charged, fees and net from the statements (in their settlement currency)",
-        since.map_or("the start".to_owned(), |d| d.to_string()),
-        until.map_or("now".to_owned(), |d| d.to_string())
-    )?;
-    let mut t = table(&[
-        "provider",
-        "currency",
-        "captured",
-        "refunded",
-        "disputes lost",
-        "charged (statement)",
-        "fees",
-        "net",
-        "fee rate",
-    ]);
+    let heading = tr!(
+        l,
+        "stmt-report-heading",
+        since = since.map_or_else(|| l.t("stmt-the-start"), |d| l.naive_day(d)),
+        until = until.map_or_else(|| l.t("stmt-now"), |d| l.naive_day(d))
+    );
+    writeln!(out, "{heading}")?;
+    let mut t = table(
+        l,
+        &[
+            "stmt-col-provider",
+            "stmt-col-currency",
+            "stmt-col-captured",
+            "stmt-col-refunded",
+            "stmt-col-disputes-lost",
+            "stmt-col-charged",
+            "stmt-col-fees",
+            "stmt-col-net",
+            "stmt-col-fee-rate",
+        ],
+    );
     for ((p, c), r) in &rows {
-        let s = |minor: i64| show_signed(minor, *c);
+        let s = |minor: i64| l.signed(minor, *c);
         let mut row = vec![
-            p.title().to_owned(),
+            l.word(ProviderTitle(*p)),
             c.code().to_owned(),
             s(r.captured),
             s(r.refunded),
@@ -391,22 +441,31 @@ pub fn report(
                 s(st.charges),
                 s(st.fees),
                 s(st.net),
-                st.rate_bp().map_or("-".to_owned(), percent),
+                st.rate_bp().map_or("-".to_owned(), |bp| percent_in(l, bp)),
             ]),
             None => row.extend(std::iter::repeat_n("-".to_owned(), 4)),
         }
         t.add_row(row);
     }
     writeln!(out, "{t}")?;
-    let orders: Vec<String> = orders.iter().map(|(s, n)| format!("{s} {n}")).collect();
-    writeln!(
-        out,
-        "Orders created in the period, by payment status: {}",
-        if orders.is_empty() {
-            "none".to_owned()
+    let orders: Vec<String> = orders
+        .iter()
+        .map(|(s, n)| {
+            let word = s
+                .parse::<OrderPaymentStatus>()
+                .map_or_else(|_| s.clone(), |w| l.word(w));
+            format!("{word} {n}")
+        })
+        .collect();
+    let line = tr!(
+        l,
+        "stmt-report-orders",
+        orders = if orders.is_empty() {
+            l.t("stmt-none")
         } else {
             orders.join(", ")
         }
-    )?;
+    );
+    writeln!(out, "{line}")?;
     Ok(Exit::Ok)
 }

@@ -11,17 +11,17 @@ use serde_json::json;
 use super::args::{Since, SyncArgs, SyncProvider};
 use super::{Config, Exit, print_json};
 use crate::domain::Provider;
+use crate::i18n::{Lang, tr};
 use crate::sync::clients::{Bases, clients};
 use crate::sync::{self, Options, Progress, Report, SyncLock};
 
 pub fn sync(config: &Config, args: &SyncArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    let l = config.l();
     let mut store = config.open()?;
     let Some(_lock) = SyncLock::try_take(&config.db)? else {
         if !args.quiet || args.json {
-            eprintln!(
-                "tally sync: another sync is running on {}; nothing to do",
-                config.db.display()
-            );
+            let busy = tr!(l, "sync-busy", path = config.db.display().to_string());
+            eprintln!("{busy}");
         }
         return Ok(Exit::Ok);
     };
@@ -51,7 +51,7 @@ pub fn sync(config: &Config, args: &SyncArgs, out: &mut dyn Write) -> anyhow::Re
     };
     let bar = progress_bar(!args.quiet && !args.json);
     let report = sync::run(&mut store, &clients.sources(), &options, &mut |p| {
-        show_progress(&bar, p);
+        show_progress(l, &bar, p);
     })
     .context("tally sync")?;
     bar.finish_and_clear();
@@ -65,13 +65,13 @@ pub fn sync(config: &Config, args: &SyncArgs, out: &mut dyn Write) -> anyhow::Re
     };
     for p in &report.providers {
         if let Some(e) = &p.error {
-            eprintln!("error: {e}");
+            eprintln!("{}", tr!(l, "error", text = e.clone()));
         }
     }
     if args.json {
         print_json(out, &json!(report))?;
     } else if !(args.quiet && exit == Exit::Ok && report.changes.is_empty()) {
-        render(&report, out)?;
+        render(l, &report, out)?;
     }
     Ok(exit)
 }
@@ -88,10 +88,15 @@ fn progress_bar(wanted: bool) -> indicatif::ProgressBar {
     bar
 }
 
-fn show_progress(bar: &indicatif::ProgressBar, p: Progress) {
+fn show_progress(l: Lang, bar: &indicatif::ProgressBar, p: Progress) {
     match p {
         Progress::Fetching { provider, events } => {
-            bar.set_message(format!("{provider}: fetching events ({events})"));
+            bar.set_message(tr!(
+                l,
+                "sync-fetching",
+                provider = provider,
+                events = events
+            ));
             bar.set_length(0);
             bar.set_position(0);
         }
@@ -100,7 +105,7 @@ fn show_progress(bar: &indicatif::ProgressBar, p: Progress) {
             done,
             total,
         } => {
-            bar.set_message(format!("{provider}: applying"));
+            bar.set_message(tr!(l, "sync-applying", provider = provider));
             bar.set_length(total as u64);
             bar.set_position(done as u64);
         }
@@ -109,7 +114,7 @@ fn show_progress(bar: &indicatif::ProgressBar, p: Progress) {
             done,
             total,
         } => {
-            bar.set_message(format!("{provider}: asking about pending payments"));
+            bar.set_message(tr!(l, "sync-asking", provider = provider));
             bar.set_length(total as u64);
             bar.set_position(done as u64);
         }
@@ -117,44 +122,57 @@ fn show_progress(bar: &indicatif::ProgressBar, p: Progress) {
 }
 
 /// One line per change, the problems, then a summary per provider.
-fn render(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
-    let would = if report.dry_run { "would: " } else { "" };
+/// The change lines say what the ingest said (its own words, as in
+/// `tally webhooks`); the rest is in the owner's language.
+fn render(l: Lang, report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
+    let would = if report.dry_run {
+        format!("{} ", l.t("sync-would"))
+    } else {
+        String::new()
+    };
     for c in &report.changes {
+        let order = c.order.clone().unwrap_or_else(|| l.t("sync-no-order"));
+        let from = match c.from {
+            "fact" => l.t("sync-from-fact"),
+            _ => l.t("sync-from-event"),
+        };
         writeln!(
             out,
-            "{:<12} {would}{}  ({} {} {})",
-            c.order.as_deref().unwrap_or("(no order)"),
+            "{order:<12} {would}{}  ({} {from} {})",
             c.change,
-            c.provider,
-            c.from,
+            l.word(c.provider),
             c.event_id,
         )?;
     }
     for p in &report.providers {
         for problem in &p.problems {
-            writeln!(out, "problem: {problem}")?;
+            writeln!(out, "{}", tr!(l, "sync-problem", text = problem.clone()))?;
         }
     }
     for p in &report.providers {
+        let mut line = tr!(
+            l,
+            "sync-summary",
+            provider = p.provider,
+            seen = p.events_seen,
+            applied = p.applied,
+            duplicates = p.duplicates,
+            stale = p.stale,
+            orphans = p.orphans,
+            failed = p.failed,
+            asked = p.payments_refreshed,
+            calls = p.calls
+        );
         let state = match (&p.error, report.dry_run) {
-            (Some(_), _) => " (stopped by an error)",
-            (None, true) => " (dry run: nothing written)",
-            (None, false) => "",
+            (Some(_), _) => Some(l.t("sync-state-stopped")),
+            (None, true) => Some(l.t("sync-state-dry-run")),
+            (None, false) => None,
         };
-        writeln!(
-            out,
-            "{}: {} events seen, {} applied, {} duplicates, {} stale, {} orphans, {} failed; \
-             {} pending payments asked about; {} API calls{state}",
-            p.provider,
-            p.events_seen,
-            p.applied,
-            p.duplicates,
-            p.stale,
-            p.orphans,
-            p.failed,
-            p.payments_refreshed,
-            p.calls,
-        )?;
+        if let Some(state) = state {
+            line.push(' ');
+            line.push_str(&state);
+        }
+        writeln!(out, "{line}")?;
     }
     Ok(())
 }

@@ -22,6 +22,7 @@ use super::{Config, Exit, print_json, serve};
 use crate::domain::{
     AuditEntry, AuditEvent, Currency, EventState, LogResult, Money, OrphanState, format_ts,
 };
+use crate::i18n::{Lang, fail, tr};
 use crate::ingest::apply::Processing;
 use crate::ingest::orphans;
 use crate::providers::credentials;
@@ -30,8 +31,20 @@ use crate::providers::stripe::sign_stripe;
 use crate::providers::wave::{AUTHORIZATION_HEADER, SIGNATURE_HEADER, WaveAuth, sign_wave};
 use crate::store::webhooks::Pruned;
 
+/// A table's header in `l`: catalogue ids, or labels kept as they are
+/// (`id`, `http`, `ms`).
+fn headers(l: Lang, ids: &[&'static str]) -> Vec<String> {
+    ids.iter()
+        .map(|id| match *id {
+            "id" | "http" | "ms" => (*id).to_owned(),
+            _ => l.t(id),
+        })
+        .collect()
+}
+
 pub fn orphans(config: &Config, args: &OrphansArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let now = Utc::now();
+    let (l, zone) = (config.l(), &config.zone);
     match &args.action {
         None => {
             let store = config.open()?;
@@ -39,39 +52,39 @@ pub fn orphans(config: &Config, args: &OrphansArgs, out: &mut dyn Write) -> anyh
             if args.json {
                 print_json(out, &serde_json::to_value(&list)?)?;
             } else if list.is_empty() {
-                writeln!(out, "no open orphans")?;
+                writeln!(out, "{}", l.t("orphans-none"))?;
             } else {
                 let mut table = Table::new();
                 table.load_style(UTF8_FULL_CONDENSED);
-                table.set_header([
-                    "id",
-                    "received",
-                    "provider",
-                    "event",
-                    "reference",
-                    "amount",
-                    "order",
-                    "state",
-                    "note",
-                ]);
+                table.set_header(headers(
+                    l,
+                    &[
+                        "id",
+                        "cli-col-received",
+                        "cli-col-provider",
+                        "cli-col-event",
+                        "cli-col-reference",
+                        "cli-col-amount",
+                        "cli-col-order",
+                        "cli-col-state",
+                        "cli-col-note",
+                    ],
+                ));
                 for o in &list {
                     table.add_row([
                         o.id.to_string(),
-                        o.received_at.clone(),
+                        l.stored_stamp(&o.received_at, zone),
                         o.provider.to_string(),
                         format!("{} {}", o.event_type, o.event_id),
                         o.reference.clone().unwrap_or_else(|| "-".to_owned()),
                         o.amount.clone().unwrap_or_else(|| "-".to_owned()),
                         o.order_number.clone().unwrap_or_else(|| "-".to_owned()),
-                        o.state.to_string(),
+                        l.word(o.state),
                         o.note.clone().unwrap_or_default(),
                     ]);
                 }
                 writeln!(out, "{table}")?;
-                writeln!(
-                    out,
-                    "attach one with `tally orphans link ID ORDER`, or `tally orphans dismiss ID` once dealt with"
-                )?;
+                writeln!(out, "{}", l.t("orphans-how"))?;
             }
             let open = list.iter().filter(|o| o.state == OrphanState::Open).count();
             Ok(if open > 0 { Exit::Problems } else { Exit::Ok })
@@ -79,11 +92,15 @@ pub fn orphans(config: &Config, args: &OrphansArgs, out: &mut dyn Write) -> anyh
         Some(OrphanAction::Link { id, order }) => {
             let mut store = config.open()?;
             let done = orphans::link(&mut store, *id, order, &config.actor, now)?;
-            writeln!(
-                out,
-                "orphan #{id} linked to {order}: {} ({})",
-                done.result, done.detail
-            )?;
+            let text = tr!(
+                l,
+                "orphan-linked",
+                id = id.to_string(),
+                order = order.as_str(),
+                result = done.result,
+                detail = done.detail.as_str()
+            );
+            writeln!(out, "{text}")?;
             Ok(match done.result {
                 LogResult::Applied => Exit::Ok,
                 LogResult::Duplicate
@@ -97,54 +114,60 @@ pub fn orphans(config: &Config, args: &OrphansArgs, out: &mut dyn Write) -> anyh
         Some(OrphanAction::Dismiss { id, note }) => {
             let mut store = config.open()?;
             let o = orphans::dismiss(&mut store, *id, note.as_deref(), &config.actor, now)?;
-            writeln!(
-                out,
-                "orphan #{id} dismissed ({} {} {})",
-                o.provider,
-                o.event_type,
-                o.reference.as_deref().unwrap_or("-")
-            )?;
+            let text = tr!(
+                l,
+                "orphan-dismissed",
+                id = id.to_string(),
+                what = format!(
+                    "{} {} {}",
+                    o.provider,
+                    o.event_type,
+                    o.reference.as_deref().unwrap_or("-")
+                )
+            );
+            writeln!(out, "{text}")?;
             Ok(Exit::Ok)
         }
     }
 }
 
 pub fn webhooks(config: &Config, args: &WebhooksArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    let (l, zone) = (config.l(), &config.zone);
     match &args.action {
         None => {
             if args.limit < 1 {
-                bail!("--limit must be at least 1 (got {})", args.limit);
+                fail!("cli-limit", limit = args.limit);
             }
             let store = config.open()?;
             let rows = store.reader().webhook_log(args.failed, args.limit)?;
             if args.json {
                 print_json(out, &serde_json::to_value(&rows)?)?;
             } else if rows.is_empty() {
-                writeln!(
-                    out,
-                    "{}",
-                    if args.failed {
-                        "no failed events"
-                    } else {
-                        "no webhook requests logged"
-                    }
-                )?;
+                let none = if args.failed {
+                    "webhooks-none-failed"
+                } else {
+                    "webhooks-none"
+                };
+                writeln!(out, "{}", l.t(none))?;
             } else {
                 let mut table = Table::new();
                 table.load_style(UTF8_FULL_CONDENSED);
-                table.set_header([
-                    "id",
-                    "received",
-                    "provider",
-                    "source",
-                    "event",
-                    "signature",
-                    "result",
-                    "http",
-                    "ms",
-                    "order",
-                    "error",
-                ]);
+                table.set_header(headers(
+                    l,
+                    &[
+                        "id",
+                        "cli-col-received",
+                        "cli-col-provider",
+                        "cli-col-source",
+                        "cli-col-event",
+                        "cli-col-signature",
+                        "cli-col-result",
+                        "http",
+                        "ms",
+                        "cli-col-order",
+                        "cli-col-error",
+                    ],
+                ));
                 for r in &rows {
                     let event = match (&r.event_type, &r.event_id) {
                         (Some(t), Some(i)) => format!("{t} {i}"),
@@ -152,30 +175,31 @@ pub fn webhooks(config: &Config, args: &WebhooksArgs, out: &mut dyn Write) -> an
                         (Some(t), None) => t.clone(),
                         (None, None) => "-".to_owned(),
                     };
-                    let mut result = r.result.to_string();
+                    let mut result = l.word(r.result);
                     if r.result == LogResult::Error && r.event_state == Some(EventState::Applied) {
-                        result.push_str(" (since applied)");
+                        result.push_str(&format!(" {}", l.t("webhooks-since-applied")));
                     }
+                    let ms = format!("{:.1}", r.duration_us as f64 / 1000.0);
                     table.add_row([
                         r.id.to_string(),
-                        r.received_at.clone(),
+                        l.stored_stamp(&r.received_at, zone),
                         r.provider.map_or_else(|| "-".to_owned(), |p| p.to_string()),
-                        r.source.to_string(),
+                        l.word(r.source),
                         event,
-                        r.signature.to_string(),
+                        l.word(r.signature),
                         result,
                         r.http_status.to_string(),
-                        format!("{:.1}", r.duration_us as f64 / 1000.0),
+                        match l {
+                            Lang::En => ms,
+                            Lang::Fr => ms.replace('.', ","),
+                        },
                         r.order_number.clone().unwrap_or_else(|| "-".to_owned()),
                         r.error.clone().unwrap_or_default(),
                     ]);
                 }
                 writeln!(out, "{table}")?;
                 if args.failed {
-                    writeln!(
-                        out,
-                        "once the cause is fixed: `tally webhooks replay ID` (the provider also retries)"
-                    )?;
+                    writeln!(out, "{}", l.t("webhooks-failed-how"))?;
                 }
             }
             Ok(if args.failed && !rows.is_empty() {
@@ -191,7 +215,10 @@ pub fn webhooks(config: &Config, args: &WebhooksArgs, out: &mut dyn Write) -> an
                     writeln!(
                         out,
                         "#{id} {} {}: {}: {}",
-                        p.event_type, p.event_id, p.result, p.detail
+                        p.event_type,
+                        p.event_id,
+                        l.word(p.result),
+                        p.detail
                     )?;
                     Ok(if p.result == LogResult::Applied {
                         Exit::Ok
@@ -199,10 +226,16 @@ pub fn webhooks(config: &Config, args: &WebhooksArgs, out: &mut dyn Write) -> an
                         Exit::Problems
                     })
                 }
-                Processing::Malformed(e) => bail!("#{id}: the stored body is not an event: {e}"),
-                Processing::Failed { error, .. } => {
-                    bail!("#{id}: processing failed again: {error}")
-                }
+                Processing::Malformed(e) => fail!(
+                    "replay-not-an-event",
+                    id = id.to_string(),
+                    error = e.to_string()
+                ),
+                Processing::Failed { error, .. } => fail!(
+                    "replay-failed-again",
+                    id = id.to_string(),
+                    error = error.to_string()
+                ),
             }
         }
         Some(WebhookAction::Prune { older_than }) => prune(config, *older_than, out),
@@ -240,32 +273,21 @@ fn prune(
     // Old page images stay in the WAL until it is checkpointed and reused:
     // truncate it now, unless a reader holds it (then SQLite does it later).
     let checkpoint = store.checkpoint_truncate();
-    writeln!(
-        out,
-        "dropped {} stored bod{} and {} remote address{} of webhook requests received before {}",
-        pruned.bodies,
-        if pruned.bodies == 1 { "y" } else { "ies" },
-        pruned.addresses,
-        if pruned.addresses == 1 { "" } else { "es" },
-        format_ts(before)
-    )?;
+    let l = config.l();
+    let text = tr!(
+        l,
+        "prune-dropped",
+        bodies = pruned.bodies,
+        addresses = pruned.addresses,
+        before = l.stamp(before, &config.zone)
+    );
+    writeln!(out, "{text}")?;
     if pruned.kept > 0 {
-        writeln!(
-            out,
-            "kept {} bod{} still needed by open orphans or failed events: link or dismiss              them (`tally orphans`), or replay them (`tally webhooks --failed`), then prune again",
-            pruned.kept,
-            if pruned.kept == 1 { "y" } else { "ies" },
-        )?;
+        writeln!(out, "{}", tr!(l, "prune-kept", kept = pruned.kept))?;
     }
-    writeln!(
-        out,
-        "event ids and results are kept: a re-delivered event is still answered as a duplicate"
-    )?;
+    writeln!(out, "{}", l.t("prune-ids-kept"))?;
     if !matches!(checkpoint, Ok(false)) {
-        writeln!(
-            out,
-            "note: the write-ahead log could not be truncated now (another process is reading);              SQLite reuses it later"
-        )?;
+        writeln!(out, "{}", l.t("prune-wal"))?;
     }
     Ok(Exit::Ok)
 }

@@ -16,7 +16,9 @@ use std::collections::BTreeMap;
 use chrono::Utc;
 
 use super::data::{OrphanRow, WebhookRow};
-use crate::domain::{Order, OrderStatus, Payment, PaymentStatus, Provider};
+use crate::domain::{LogResult, Order, OrderStatus, Payment, PaymentStatus, Provider};
+use crate::i18n::words::ProviderTitle;
+use crate::i18n::{Arg, Lang, Msg, join, msg, tr};
 use crate::ingest::apply::Processing;
 use crate::ingest::orphans;
 use crate::ops::{self, Outcome};
@@ -70,7 +72,8 @@ impl Targets {
     }
 }
 
-/// The confirmation of an action: what it touches and what will happen.
+/// The confirmation of an action: what it touches and what will happen,
+/// in the language it was asked in (the summary follows it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Confirm {
     pub action: Action,
@@ -78,6 +81,7 @@ pub struct Confirm {
     pub title: String,
     pub lines: Vec<String>,
     pub warnings: Vec<String>,
+    pub lang: Lang,
     /// A cancel's offer to refund through the providers too: what each
     /// gives back ("Stripe 89.90 EUR"); `None` when nothing can be.
     pub refund_offer: Option<String>,
@@ -98,16 +102,9 @@ pub struct Summary {
 /// A targeted order and its payment.
 type Row = (Order, Option<Payment>);
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("{n} {one}")
-    } else {
-        format!("{n} {many}")
-    }
-}
-
-/// "3 of these are completed Stripe payments: …" for each provider.
-fn refund_warnings(rows: &[&(Order, Option<Payment>)], verb: &str) -> Vec<String> {
+/// "3 of these are completed Stripe payments: …" for each provider; `verb`
+/// is what the action does ("cancelling").
+fn refund_warnings(rows: &[&(Order, Option<Payment>)], verb: Msg) -> Vec<Msg> {
     let mut by: BTreeMap<Provider, usize> = BTreeMap::new();
     for (_, p) in rows {
         if let Some(p) = p
@@ -118,21 +115,23 @@ fn refund_warnings(rows: &[&(Order, Option<Payment>)], verb: &str) -> Vec<String
     }
     by.into_iter()
         .map(|(provider, n)| {
-            let these = if n == 1 {
-                format!("1 of these is a completed {} payment", provider.title())
-            } else {
-                format!("{n} of these are completed {} payments", provider.title())
-            };
+            let these = msg!(
+                "act-these-completed",
+                n = n,
+                provider = ProviderTitle(provider)
+            );
             if provider.sends_webhooks() {
-                format!(
-                    "{these}: {verb} does not refund the customer at {p}. Refund at {p}; \
-                     tally marks the refund as awaiting {p} until its refund event arrives",
-                    p = provider.title()
+                msg!(
+                    "act-warn-refund-at-provider",
+                    these = these,
+                    verb = verb.clone(),
+                    p = ProviderTitle(provider)
                 )
             } else {
-                format!(
-                    "{these}: {verb} moves no money. Refund the customer by hand, then \
-                     `tally resolve NUMBER refund_awaiting_provider --note ...`"
+                msg!(
+                    "act-warn-refund-by-hand",
+                    these = these,
+                    verb = verb.clone()
                 )
             }
         })
@@ -141,8 +140,8 @@ fn refund_warnings(rows: &[&(Order, Option<Payment>)], verb: &str) -> Vec<String
 /// What a confirmation says besides its title.
 #[derive(Default)]
 struct Says {
-    lines: Vec<String>,
-    warnings: Vec<String>,
+    lines: Vec<Msg>,
+    warnings: Vec<Msg>,
 }
 
 /// How many of the rows `pred` holds for.
@@ -151,11 +150,16 @@ fn count(rows: &[Row], pred: impl Fn(&Row) -> bool) -> usize {
 }
 
 /// The confirmation of `action` on `targets`, from the targeted orders and
-/// payments as they are now.
-pub fn confirm(action: Action, targets: Targets, rows: &[(Order, Option<Payment>)]) -> Confirm {
+/// payments as they are now, in `lang`.
+pub fn confirm(
+    action: Action,
+    targets: Targets,
+    rows: &[(Order, Option<Payment>)],
+    lang: Lang,
+) -> Confirm {
     let mut says = Says::default();
     let refund_offer = (action == Action::Cancel)
-        .then(|| refundable(rows))
+        .then(|| refundable(rows, lang))
         .filter(|by| !by.is_empty())
         .map(|by| by.join(" + "));
     let title = match action {
@@ -164,59 +168,51 @@ pub fn confirm(action: Action, targets: Targets, rows: &[(Order, Option<Payment>
             let title = confirm_cancel(rows, &mut says);
             says.warnings.clear();
             confirm_refund(rows, &mut says);
-            format!("{title} and refund them")
+            msg!("act-cancel-refund-title", title = title)
         }
         Action::Refund => {
             confirm_refund(rows, &mut says);
-            format!("Refund {}", plural(rows.len(), "order", "orders"))
+            msg!("act-refund-title", n = rows.len())
         }
         Action::Validate => confirm_validate(rows, &mut says),
         Action::SetOrderPayment(status) => confirm_set_order_payment(status, rows, &mut says),
         Action::SetPayment(status) => confirm_set_payment(status, rows, &mut says),
         Action::Fix => confirm_fix(&targets.findings, &mut says),
         Action::Replay | Action::Link | Action::Dismiss => {
-            says.lines
-                .push("Acts on webhook events: open the Webhooks or Orphans view.".to_owned());
-            "Nothing to do".to_owned()
+            says.lines.push(msg!("act-events-elsewhere"));
+            msg!("act-nothing-to-do")
         }
     };
     Confirm {
         action,
         targets,
-        title,
-        lines: says.lines,
-        warnings: says.warnings,
+        title: lang.text(&title),
+        lines: says.lines.iter().map(|m| lang.text(m)).collect(),
+        warnings: says.warnings.iter().map(|m| lang.text(m)).collect(),
+        lang,
         refund_offer,
     }
 }
 
-fn confirm_cancel(rows: &[Row], says: &mut Says) -> String {
+fn confirm_cancel(rows: &[Row], says: &mut Says) -> Msg {
     let n = rows.len();
     let already = count(rows, |(o, _)| o.status == OrderStatus::Cancelled);
     let no_payment = count(rows, |(_, p)| p.is_none());
-    says.lines.push(format!(
-        "Cancels {} and their payments: order cancelled, payment cancelled, \
-         order payment status refunded.",
-        plural(n, "order", "orders")
-    ));
+    says.lines.push(msg!("act-cancel-says", n = n));
     if already > 0 {
-        says.lines.push(format!(
-            "{} already cancelled: skipped.",
-            plural(already, "is", "are")
-        ));
+        says.lines.push(msg!("act-cancel-already", n = already));
     }
     if no_payment > 0 {
-        says.lines.push(format!(
-            "{} no payment record: only the order is cancelled.",
-            plural(no_payment, "has", "have")
-        ));
+        says.lines
+            .push(msg!("act-cancel-no-payment", n = no_payment));
     }
     let live: Vec<&Row> = rows
         .iter()
         .filter(|(o, _)| o.status != OrderStatus::Cancelled)
         .collect();
-    says.warnings.extend(refund_warnings(&live, "cancelling"));
-    format!("Cancel {}", plural(n, "order", "orders"))
+    says.warnings
+        .extend(refund_warnings(&live, msg!("act-verb-cancelling")));
+    msg!("act-cancel-title", n = n)
 }
 
 /// What a refund through the providers would give back, per provider,
@@ -228,7 +224,7 @@ type Refundable = BTreeMap<Provider, (usize, BTreeMap<String, i64>)>;
 /// What the rows' payments keep, by provider, and how many are cash.
 fn by_provider(rows: &[Row]) -> (Refundable, usize) {
     let mut by: Refundable = BTreeMap::new();
-    let mut by_hand = 0;
+    let mut by_hand: usize = 0;
     for (_, p) in rows {
         let Some(p) = p.as_ref().filter(|p| p.kept() > 0) else {
             continue;
@@ -248,49 +244,51 @@ fn by_provider(rows: &[Row]) -> (Refundable, usize) {
     (by, by_hand)
 }
 
-/// "89.90 EUR + 45000 XOF".
-fn amounts(sums: &BTreeMap<String, i64>) -> String {
-    sums.iter()
-        .filter_map(|(code, minor)| {
+/// "89.90 EUR + 45000 XOF", in the language it is shown in.
+fn amounts(sums: &BTreeMap<String, i64>) -> Msg {
+    join(
+        sums.iter().filter_map(|(code, minor)| {
             let c = crate::domain::Currency::parse(code).ok()?;
-            Some(crate::domain::Money::show_minor(*minor, c))
-        })
-        .collect::<Vec<_>>()
-        .join(" + ")
+            Some(msg!("plain", text = Arg::Minor(*minor, c)))
+        }),
+        " + ",
+    )
 }
 
 /// "Stripe 89.90 EUR" for each provider that would refund something.
-fn refundable(rows: &[Row]) -> Vec<String> {
+fn refundable(rows: &[Row], lang: Lang) -> Vec<String> {
     by_provider(rows)
         .0
         .iter()
-        .map(|(provider, (_, sums))| format!("{} {}", provider.title(), amounts(sums)))
+        .map(|(provider, (_, sums))| {
+            format!(
+                "{} {}",
+                lang.word(ProviderTitle(*provider)),
+                lang.text(&amounts(sums))
+            )
+        })
         .collect()
 }
 
 fn confirm_refund(rows: &[Row], says: &mut Says) {
     let (by, by_hand) = by_provider(rows);
     for (provider, (n, sums)) in &by {
-        says.lines.push(format!(
-            "Refunds {} through {} ({}), each exactly once (a refund intent with its own key).",
-            plural(*n, "payment", "payments"),
-            provider.title(),
-            amounts(sums)
+        says.lines.push(msg!(
+            "act-refund-through",
+            n = *n,
+            provider = ProviderTitle(*provider),
+            amounts = amounts(sums)
         ));
     }
     if by.is_empty() {
-        says.lines
-            .push("No payment here keeps money: nothing to refund.".to_owned());
+        says.lines.push(msg!("act-refund-nothing"));
     }
     if by_hand > 0 {
-        says.warnings.push(format!(
-            "{} cash: refund by hand, then `tally payment record-refund`",
-            plural(by_hand, "is", "are")
-        ));
+        says.warnings.push(msg!("act-refund-cash", n = by_hand));
     }
 }
 
-fn confirm_validate(rows: &[Row], says: &mut Says) -> String {
+fn confirm_validate(rows: &[Row], says: &mut Says) -> Msg {
     let n = rows.len();
     let cancelled = count(rows, |(o, _)| o.status == OrderStatus::Cancelled);
     let no_payment = count(rows, |(_, p)| p.is_none());
@@ -300,20 +298,15 @@ fn confirm_validate(rows: &[Row], says: &mut Says) -> String {
                 .is_some_and(|p| p.status == PaymentStatus::Completed)
             && o.paid_at.is_some()
     });
-    says.lines.push(format!(
-        "Validates {} by hand: payment completed, order paid.",
-        plural(n, "payment", "payments")
-    ));
+    says.lines.push(msg!("act-validate-says", n = n));
     for (k, why) in [
-        (
-            cancelled,
-            "cancelled (a cancelled order cannot be validated)",
-        ),
-        (no_payment, "without a payment record"),
-        (done, "already validated"),
+        (cancelled, msg!("act-validate-why-cancelled")),
+        (no_payment, msg!("act-validate-why-no-payment")),
+        (done, msg!("act-validate-why-done")),
     ] {
         if k > 0 {
-            says.lines.push(format!("{k} {why}: skipped."));
+            says.lines
+                .push(msg!("act-validate-skipped", n = k, why = why));
         }
     }
     let mut by: BTreeMap<Provider, usize> = BTreeMap::new();
@@ -327,95 +320,83 @@ fn confirm_validate(rows: &[Row], says: &mut Says) -> String {
         }
     }
     for (provider, k) in by {
-        says.warnings.push(format!(
-            "{} {p}: {p} confirms its payments by webhook. Validate by hand only \
-             after checking at {p} that the money was captured",
-            plural(k, "is a payment at", "are payments at"),
-            p = provider.title()
+        says.warnings.push(msg!(
+            "act-validate-warn-webhooks",
+            n = k,
+            p = ProviderTitle(provider)
         ));
     }
-    format!("Validate {}", plural(n, "payment", "payments"))
+    msg!("act-validate-title", n = n)
 }
 
 fn confirm_set_order_payment(
     status: crate::domain::OrderPaymentStatus,
     rows: &[Row],
     says: &mut Says,
-) -> String {
+) -> Msg {
     let n = rows.len();
     let target = status.to_payment();
-    says.lines.push(format!(
-        "Sets the payment status of {} to {status}, and their payments to {target}.",
-        plural(n, "order", "orders")
+    says.lines.push(msg!(
+        "act-set-order-payment-says",
+        n = n,
+        status = status,
+        target = target
     ));
     let same = count(rows, |(o, p)| {
         o.payment_status == status && p.as_ref().is_none_or(|p| p.status == target)
     });
     if same > 0 {
-        says.lines.push(format!(
-            "{} already {status}: skipped.",
-            plural(same, "is", "are")
-        ));
+        says.lines
+            .push(msg!("act-already-status", n = same, status = status));
     }
     if target == PaymentStatus::Cancelled {
         let all: Vec<&Row> = rows.iter().collect();
         says.warnings
-            .extend(refund_warnings(&all, "setting it refunded here"));
+            .extend(refund_warnings(&all, msg!("act-verb-setting-refunded")));
     }
-    format!(
-        "Set {} payment status to {status}",
-        plural(n, "order's", "orders'")
-    )
+    msg!("act-set-order-payment-title", n = n, status = status)
 }
 
-fn confirm_set_payment(status: PaymentStatus, rows: &[Row], says: &mut Says) -> String {
+fn confirm_set_payment(status: PaymentStatus, rows: &[Row], says: &mut Says) -> Msg {
     let n = rows.len();
     let target = status.to_order();
     let no_payment = count(rows, |(_, p)| p.is_none());
-    says.lines.push(format!(
-        "Sets {} to {status}, and their orders' payment status to {target}.",
-        plural(n, "payment", "payments")
+    says.lines.push(msg!(
+        "act-set-payment-says",
+        n = n,
+        status = status,
+        target = target
     ));
     if no_payment > 0 {
-        says.lines.push(format!(
-            "{} no payment record: skipped.",
-            plural(no_payment, "order has", "orders have")
-        ));
+        says.lines
+            .push(msg!("act-set-payment-no-payment", n = no_payment));
     }
     let same = count(rows, |(o, p)| {
         p.as_ref().is_some_and(|p| p.status == status) && o.payment_status == target
     });
     if same > 0 {
-        says.lines.push(format!(
-            "{} already {status}: skipped.",
-            plural(same, "is", "are")
+        says.lines.push(msg!(
+            "act-already-payment-status",
+            n = same,
+            status = status
         ));
     }
     if status == PaymentStatus::Cancelled {
         let all: Vec<&Row> = rows.iter().collect();
         says.warnings
-            .extend(refund_warnings(&all, "cancelling the payment here"));
+            .extend(refund_warnings(&all, msg!("act-verb-cancelling-payment")));
     }
-    format!("Set {} to {status}", plural(n, "payment", "payments"))
+    msg!("act-set-payment-title", n = n, status = status)
 }
 
-fn confirm_fix(findings: &[Finding], says: &mut Says) -> String {
+fn confirm_fix(findings: &[Finding], says: &mut Says) -> Msg {
     let fixable = findings.iter().filter(|x| x.fixable).count();
-    says.lines.push(format!(
-        "Fixes {} the way `tally fix` does: each order judged again first, \
-         status mismatches carried from the winning side, missing timestamps filled.",
-        plural(fixable, "finding", "findings")
-    ));
+    says.lines.push(msg!("act-fix-says", n = fixable));
     let never = findings.len() - fixable;
     if never > 0 {
-        says.lines.push(format!(
-            "{} never fixed by tally (money may have to move): left as {}; \
-             see each finding's action.",
-            plural(never, "is", "are"),
-            if never == 1 { "it is" } else { "they are" }
-        ));
+        says.lines.push(msg!("act-fix-never", n = never));
     }
-    format!("Fix {}", plural(findings.len(), "finding", "findings"))
+    msg!("act-fix-title", n = findings.len())
 }
 
 fn event_targets(events: Vec<i64>, link_to: Option<String>) -> Targets {
@@ -427,40 +408,46 @@ fn event_targets(events: Vec<i64>, link_to: Option<String>) -> Targets {
 }
 
 /// The confirmation of a replay of one webhook delivery.
-pub fn confirm_replay(w: &WebhookRow) -> Confirm {
-    let mut lines = vec![format!(
-        "Replays delivery #{} ({} {} {}, {}): its stored verified body is processed again \
-         by the listener's own code path. The signature is not checked again (it passed \
-         when the event arrived).",
-        w.id,
-        w.provider.as_deref().unwrap_or("?"),
-        w.event_type.as_deref().unwrap_or("?"),
-        w.event_id.as_deref().unwrap_or("?"),
-        w.result
+pub fn confirm_replay(w: &WebhookRow, lang: Lang) -> Confirm {
+    let result = w
+        .result
+        .parse::<LogResult>()
+        .map_or_else(|_| w.result.clone(), |r| lang.word(r));
+    let mut lines = vec![tr!(
+        lang,
+        "act-replay-says",
+        id = w.id.to_string(),
+        provider = w.provider.as_deref().unwrap_or("?"),
+        event = w.event_type.as_deref().unwrap_or("?"),
+        event_id = w.event_id.as_deref().unwrap_or("?"),
+        result = result
     )];
     let mut warnings = Vec::new();
     if !w.replayable {
-        warnings.push("this delivery kept no verified body: the replay will be refused".to_owned());
+        warnings.push(lang.t("act-replay-no-body"));
     }
     if w.event_state.as_deref() == Some("applied") {
-        lines.push("Its event is already applied: a replay finds it a duplicate.".to_owned());
+        lines.push(lang.t("act-replay-applied"));
     }
     Confirm {
         action: Action::Replay,
         targets: event_targets(vec![w.id], None),
-        title: format!("Replay webhook delivery #{}", w.id),
+        title: tr!(lang, "act-replay-title", id = w.id.to_string()),
         lines,
         warnings,
+        lang,
         refund_offer: None,
     }
 }
 
-fn orphan_text(o: &OrphanRow) -> String {
+fn orphan_text(o: &OrphanRow, lang: Lang) -> String {
     format!(
         "{} {} {}{}",
         o.provider,
         o.event_type,
-        o.reference.as_deref().unwrap_or("(no reference)"),
+        o.reference
+            .clone()
+            .unwrap_or_else(|| lang.t("show-no-reference")),
         o.amount
             .as_deref()
             .map(|a| format!(" {a}"))
@@ -469,78 +456,98 @@ fn orphan_text(o: &OrphanRow) -> String {
 }
 
 /// The confirmation of linking an orphan to an order.
-pub fn confirm_link(o: &OrphanRow, number: &str) -> Confirm {
+pub fn confirm_link(o: &OrphanRow, number: &str, lang: Lang) -> Confirm {
     let mut warnings = Vec::new();
     if let Some(named) = &o.order_number
         && named != number
     {
-        warnings.push(format!(
-            "the event itself names order {named}, not {number}"
+        warnings.push(tr!(
+            lang,
+            "act-link-names-other",
+            named = named.as_str(),
+            number = number
         ));
     }
     Confirm {
         action: Action::Link,
         targets: event_targets(vec![o.id], Some(number.to_owned())),
-        title: format!("Link orphan #{} to {number}", o.id),
-        lines: vec![format!(
-            "Attaches orphan #{} ({}) to order {number}'s payment and applies its event \
-             there, as if it had matched on arrival.",
-            o.id,
-            orphan_text(o)
+        title: tr!(
+            lang,
+            "act-link-title",
+            id = o.id.to_string(),
+            number = number
+        ),
+        lines: vec![tr!(
+            lang,
+            "act-link-says",
+            id = o.id.to_string(),
+            what = orphan_text(o, lang),
+            number = number
         )],
         warnings,
+        lang,
         refund_offer: None,
     }
 }
 
 /// The confirmation of dismissing an orphan.
-pub fn confirm_dismiss(o: &OrphanRow) -> Confirm {
+pub fn confirm_dismiss(o: &OrphanRow, lang: Lang) -> Confirm {
     Confirm {
         action: Action::Dismiss,
         targets: event_targets(vec![o.id], None),
-        title: format!("Dismiss orphan #{}", o.id),
-        lines: vec![format!(
-            "Closes orphan #{} ({}) without applying its event: for an event dealt with \
-             elsewhere.",
-            o.id,
-            orphan_text(o)
+        title: tr!(lang, "act-dismiss-title", id = o.id.to_string()),
+        lines: vec![tr!(
+            lang,
+            "act-dismiss-says",
+            id = o.id.to_string(),
+            what = orphan_text(o, lang)
         )],
-        warnings: vec![
-            "if money was taken for it, refund or attach it first: dismissing moves nothing"
-                .to_owned(),
-        ],
+        warnings: vec![lang.t("act-dismiss-warn")],
+        lang,
         refund_offer: None,
     }
 }
 
 /// Runs a webhook or orphan action, through the listener's functions.
 fn run_event(store: &mut Store, confirm: &Confirm, actor: &str, summary: &mut Summary) {
+    let lang = confirm.lang;
     for &id in &confirm.targets.events {
         let label = format!("#{id}");
         let now = Utc::now();
         let outcome: Result<String, String> = match confirm.action {
             Action::Replay => match orphans::replay(store, id, actor, now) {
-                Ok(Processing::Done(p)) => Ok(format!("{}: {}", p.result, p.detail)),
-                Ok(Processing::Malformed(e)) => Err(format!("not an event: {e}")),
-                Ok(Processing::Failed { error, .. }) => Err(format!("failed again: {error}")),
-                Err(e) => Err(e.to_string()),
+                Ok(Processing::Done(p)) => Ok(format!("{}: {}", lang.word(p.result), p.detail)),
+                Ok(Processing::Malformed(e)) => {
+                    Err(tr!(lang, "act-not-an-event", error = e.to_string()))
+                }
+                Ok(Processing::Failed { error, .. }) => {
+                    Err(tr!(lang, "act-failed-again", error = error.to_string()))
+                }
+                Err(e) => Err(e.localize(lang)),
             },
             Action::Link => {
                 let number = confirm.targets.link_to.as_deref().unwrap_or_default();
                 orphans::link(store, id, number, actor, now)
-                    .map(|p| format!("linked to {number}: {}", p.detail))
-                    .map_err(|e| e.to_string())
+                    .map(|p| {
+                        tr!(
+                            lang,
+                            "act-linked",
+                            number = number,
+                            detail = p.detail.as_str()
+                        )
+                    })
+                    .map_err(|e| e.localize(lang))
             }
             Action::Dismiss => orphans::dismiss(store, id, None, actor, now)
-                .map(|_| "dismissed".to_owned())
-                .map_err(|e| e.to_string()),
+                .map(|_| lang.t("act-dismissed"))
+                .map_err(|e| e.localize(lang)),
             Action::Cancel
             | Action::CancelRefund
             | Action::Refund
             | Action::Validate
             | Action::SetOrderPayment(_)
             | Action::SetPayment(_)
-            | Action::Fix => Err("not an event action".to_owned()),
+            | Action::Fix => Err(lang.t("act-not-event-action")),
         };
         match outcome {
             Ok(done) => summary.done.push((label, done)),
@@ -549,19 +556,24 @@ fn run_event(store: &mut Store, confirm: &Confirm, actor: &str, summary: &mut Su
     }
 }
 
-fn record(summary: &mut Summary, number: &str, outcome: Result<Outcome, ops::OpError>) {
+fn record(summary: &mut Summary, lang: Lang, number: &str, outcome: Result<Outcome, ops::OpError>) {
     match outcome {
         Ok(Outcome::Done {
             summary: s,
             warnings,
         }) => {
-            summary.done.push((number.to_owned(), s));
-            summary.warnings.extend(warnings);
+            summary.done.push((number.to_owned(), lang.text(&s)));
+            summary
+                .warnings
+                .extend(warnings.iter().map(|w| lang.text(w)));
         }
-        Ok(Outcome::Skipped { reason }) => summary.skipped.push((number.to_owned(), reason)),
-        Err(e) => summary
+        Ok(Outcome::Skipped { reason }) => summary
             .skipped
-            .push((number.to_owned(), format!("error: {e}"))),
+            .push((number.to_owned(), lang.text(&reason))),
+        Err(e) => summary.skipped.push((
+            number.to_owned(),
+            tr!(lang, "error", text = e.localize(lang)),
+        )),
     }
 }
 /// Runs a confirmed action, one order (one transaction) at a time, calling
@@ -590,6 +602,7 @@ pub fn run(
                 actor,
                 settings,
                 &mut summary,
+                confirm.lang,
             );
             let n = confirm.targets.findings.len();
             progress(n, n);
@@ -611,12 +624,18 @@ fn run_fix(
     actor: &str,
     settings: &Settings,
     summary: &mut Summary,
+    lang: Lang,
 ) {
     let fixable: Vec<_> = findings.iter().filter(|f| f.fixable).cloned().collect();
     for f in findings.iter().filter(|f| !f.fixable) {
         summary.skipped.push((
             f.order.clone().unwrap_or_else(|| "-".to_owned()),
-            format!("{}: tally never fixes this by itself: {}", f.rule, f.action),
+            tr!(
+                lang,
+                "act-fix-never-by-itself",
+                rule = f.rule.as_str(),
+                action = f.action.clone()
+            ),
         ));
     }
     match fix::apply(store, &fixable, settings, &Filter::default(), actor) {
@@ -627,18 +646,20 @@ fn run_fix(
                     .any(|x| x.order_id == f.order_id && x.rule == f.rule);
                 let number = f.order.clone().unwrap_or_else(|| "-".to_owned());
                 if done {
-                    summary.done.push((number, format!("{} fixed", f.rule)));
+                    summary
+                        .done
+                        .push((number, tr!(lang, "act-fixed", rule = f.rule.as_str())));
                 } else {
-                    summary.skipped.push((
-                        number,
-                        format!("{}: no longer there when re-checked", f.rule),
-                    ));
+                    summary
+                        .skipped
+                        .push((number, tr!(lang, "act-fix-gone", rule = f.rule.as_str())));
                 }
             }
         }
-        Err(e) => summary
-            .skipped
-            .push(("-".to_owned(), format!("error: database error: {e}"))),
+        Err(e) => summary.skipped.push((
+            "-".to_owned(),
+            tr!(lang, "act-fix-error", error = e.to_string()),
+        )),
     }
 }
 
@@ -660,7 +681,7 @@ fn run_orders(
             }
             (action, _) => plain(store, action, number, actor, now),
         };
-        record(summary, number, outcome);
+        record(summary, confirm.lang, number, outcome);
         progress(i + 1, total);
     }
 }
@@ -694,7 +715,7 @@ fn through_providers(
     actor: &str,
 ) -> Result<Outcome, ops::OpError> {
     use crate::refund::{Outcome as Refunded, Request, issue};
-    let mut quiet = |_: &str| {};
+    let mut quiet = |_: &Msg| {};
     let refund_outcome = |o: Refunded| match o {
         Refunded::Refunded { summary } => Outcome::Done {
             summary,
@@ -745,12 +766,12 @@ fn through_providers(
             warnings.splice(0..0, c.notes);
             match refund.map(refund_outcome) {
                 Some(Outcome::Done { summary: r, .. }) => Outcome::Done {
-                    summary: format!("{summary}; {r}"),
+                    summary: msg!("act-done-and-refund", summary = summary, refund = r),
                     warnings: Vec::new(),
                 },
                 Some(Outcome::Skipped { reason }) => Outcome::Done {
                     summary,
-                    warnings: vec![format!("refund: {reason}")],
+                    warnings: vec![msg!("act-refund-warning", reason = reason)],
                 },
                 None => Outcome::Done { summary, warnings },
             }
@@ -769,13 +790,13 @@ fn plain(
     match action {
         Action::Cancel => ops::cancel(store, number, actor, now),
         Action::CancelRefund | Action::Refund => Ok(Outcome::Skipped {
-            reason: "the providers' APIs are needed".to_owned(),
+            reason: msg!("act-needs-apis"),
         }),
         Action::Validate => ops::validate(store, number, None, actor, now),
         Action::SetOrderPayment(s) => ops::set_order_payment_status(store, number, s, actor, now),
         Action::SetPayment(s) => ops::set_payment_status(store, number, s, actor, now),
         Action::Fix | Action::Replay | Action::Link | Action::Dismiss => Ok(Outcome::Skipped {
-            reason: "not an order action".to_owned(),
+            reason: msg!("act-not-order-action"),
         }),
     }
 }
@@ -806,7 +827,7 @@ mod tests {
     fn a_cancel_confirmation_warns_of_completed_stripe_payments() {
         let store = testing::shop();
         let (t, rows) = targets(&store, &["TEST1001", "TEST2001", "TEST2002"]);
-        let c = confirm(Action::Cancel, t, &rows);
+        let c = confirm(Action::Cancel, t, &rows, Lang::En);
         assert_eq!(c.title, "Cancel 3 orders");
         assert_eq!(c.warnings.len(), 1, "{:?}", c.warnings);
         assert!(
@@ -822,7 +843,10 @@ mod tests {
         );
         // Only a cancel offers it.
         let (t, rows) = targets(&store, &["TEST1001", "TEST2001", "TEST2002"]);
-        assert_eq!(confirm(Action::Refund, t, &rows).refund_offer, None);
+        assert_eq!(
+            confirm(Action::Refund, t, &rows, Lang::En).refund_offer,
+            None
+        );
     }
 
     #[test]
@@ -830,7 +854,7 @@ mod tests {
         let mut store = testing::shop();
         ops::cancel(&mut store, "TEST2002", "t", testing::now()).unwrap();
         let (t, rows) = targets(&store, &["TEST2002", "TEST2004", "TEST2001", "TEST2003"]);
-        let c = confirm(Action::Validate, t, &rows);
+        let c = confirm(Action::Validate, t, &rows, Lang::En);
         let text = c.lines.join("\n");
         assert!(text.contains("1 cancelled"), "{text}");
         assert!(text.contains("1 without a payment record"), "{text}");
@@ -842,7 +866,7 @@ mod tests {
     fn running_a_cancel_goes_through_the_operations_and_is_audited() {
         let mut store = testing::shop();
         let (t, rows) = targets(&store, &["TEST2002", "TEST2003"]);
-        let c = confirm(Action::Cancel, t, &rows);
+        let c = confirm(Action::Cancel, t, &rows, Lang::En);
         let settings = Settings {
             now: testing::now(),
             stale_after: chrono::Duration::hours(48),

@@ -28,6 +28,7 @@ use super::keys::KeyList;
 use super::sync::SyncState;
 use super::views::{self, find, findings::Findings, list::ListView, orphans};
 use crate::domain::Timestamp;
+use crate::i18n::{Lang, Zone, tr};
 use crate::report::Rule;
 use crate::store::statements::StoredFile;
 
@@ -53,15 +54,16 @@ impl View {
         View::Statements,
     ];
 
-    pub fn title(self) -> &'static str {
-        match self {
-            View::Orders => "Orders",
-            View::Payments => "Payments",
-            View::Findings => "Findings",
-            View::Webhooks => "Webhooks",
-            View::Orphans => "Orphans",
+    /// The view's name on its tab, in `lang`.
+    pub fn title(self, lang: Lang) -> String {
+        lang.t(match self {
+            View::Orders => "dash-view-orders",
+            View::Payments => "dash-view-payments",
+            View::Findings => "dash-view-findings",
+            View::Webhooks => "dash-view-webhooks",
+            View::Orphans => "dash-view-orphans",
             View::Statements => views::statements::text::TITLE,
-        }
+        })
     }
 
     pub fn index(self) -> usize {
@@ -230,6 +232,10 @@ pub struct App {
     /// Keys handled so far; shown with `TALLY_DASH_TRACE` for the benchmark.
     pub keys_handled: u64,
     pub trace: bool,
+    /// The language everything on screen is in.
+    pub lang: Lang,
+    /// The zone dates are shown in (named in the title unless UTC).
+    pub zone: Zone,
 }
 
 impl App {
@@ -262,7 +268,16 @@ impl App {
             sync: SyncState::Idle,
             keys_handled: 0,
             trace: false,
+            lang: Lang::En,
+            zone: Zone::Utc,
         }
+    }
+
+    /// The same dashboard in `lang`, its dates in `zone`.
+    pub fn in_lang(mut self, lang: Lang, zone: Zone) -> App {
+        self.lang = lang;
+        self.zone = zone;
+        self
     }
 
     /// Whether a statement file was ever imported: the Statements tab.
@@ -351,8 +366,8 @@ pub fn is_text(ev: &KeyEvent) -> Option<char> {
     }
 }
 
-pub fn read_only_text() -> &'static str {
-    "read-only (--read-only): actions are disabled"
+pub fn read_only_text(lang: Lang) -> String {
+    lang.t("dash-read-only")
 }
 
 /// Handles one key press: changes the state, returns what the loop must do.
@@ -450,7 +465,7 @@ fn normal(app: &mut App, ev: &KeyEvent) -> Task {
     }
     if k.clear.matches(ev) {
         if app.search.is_empty() && app.filter.is_empty() {
-            app.say("no search or filter to clear", Tone::Info);
+            app.say(app.lang.t("dash-nothing-to-clear"), Tone::Info);
             return Task::None;
         }
         app.search.clear();
@@ -461,7 +476,7 @@ fn normal(app: &mut App, ev: &KeyEvent) -> Task {
         let n = app.marked();
         app.unmark();
         app.range = None;
-        app.say(format!("{n} marks cleared"), Tone::Info);
+        app.say(tr!(app.lang, "dash-marks-cleared", n = n), Tone::Info);
         return Task::None;
     }
     if k.refresh.matches(ev) {
@@ -482,7 +497,7 @@ fn normal(app: &mut App, ev: &KeyEvent) -> Task {
         return Task::None;
     }
     if app.keys.close.matches(ev) && app.range.take().is_some() {
-        app.say("range cancelled", Tone::Info);
+        app.say(app.lang.t("dash-range-cancelled"), Tone::Info);
     }
     Task::None
 }
@@ -531,31 +546,36 @@ fn page_nav(k: &KeyList, ev: &KeyEvent) -> Option<Nav> {
 /// works.
 fn not_here(app: &App, ev: &KeyEvent) -> Option<(String, Tone)> {
     let k = &app.keys;
-    let info = |text: &str| Some((text.to_owned(), Tone::Info));
-    let works_in =
-        |what: &str, view: View| info(&format!("{what} works in the {} view", view.title()));
+    let l = app.lang;
+    let info = |id: &'static str| Some((l.t(id), Tone::Info));
+    let works_in = |what: &'static str, view: View| {
+        Some((
+            tr!(l, "dash-works-in", what = l.t(what), view = view.title(l)),
+            Tone::Info,
+        ))
+    };
     if k.search.matches(ev) {
-        info("search works in Orders and Payments")
+        info("dash-search-where")
     } else if k.filter.matches(ev) {
-        info("filters work in Orders and Payments")
+        info("dash-filter-where")
     } else if k.sort.matches(ev) || k.sort_reverse.matches(ev) {
-        info("sorting works in Orders and Payments")
+        info("dash-sort-where")
     } else if k.mark.matches(ev) || k.mark_range.matches(ev) || k.mark_all.matches(ev) {
-        info("nothing to mark here")
+        info("dash-nothing-to-mark")
     } else if views::order_action(k, ev).is_some() {
         if app.read_only {
-            Some((read_only_text().to_owned(), Tone::Warn))
+            Some((read_only_text(l), Tone::Warn))
         } else {
-            info("actions on orders work in Orders, Payments and Findings")
+            info("dash-actions-where")
         }
     } else if k.fix.matches(ev) {
-        info("f fixes findings: open the Findings view (3)")
+        info("dash-fix-where")
     } else if k.replay.matches(ev) {
-        works_in("replay", View::Webhooks)
+        works_in("dash-what-replay", View::Webhooks)
     } else if k.link.matches(ev) {
-        works_in("link", View::Orphans)
+        works_in("dash-what-link", View::Orphans)
     } else if k.dismiss.matches(ev) {
-        works_in("dismiss", View::Orphans)
+        works_in("dash-what-dismiss", View::Orphans)
     } else {
         None
     }

@@ -19,11 +19,13 @@ use super::app::{App, Mode, Task, scrolled};
 use super::data::{OrderDetail, OrphanRow, StatementMoney, StatementRow, WebhookRow};
 use super::dialogs::{framed, popup};
 use super::theme::Theme;
-use super::ui::{date, opt, short_ts};
+use super::ui::opt;
+use super::views::webhooks::stored_word;
 use super::views::{findings, orphans, statements, webhooks};
-use crate::domain::{AuditEntry, Currency, Money, Payment};
+use crate::domain::{AuditEntry, LogResult, Payment};
+use crate::i18n::words::ProviderTitle;
+use crate::i18n::{Lang, Word, tr};
 use crate::report::Finding;
-use crate::statement::show_signed;
 use crate::store::ledger::StoredMovement;
 use crate::store::statements::StoredFile;
 
@@ -63,13 +65,24 @@ pub fn heading<'a>(text: impl Into<String>, theme: &Theme) -> Line<'a> {
 }
 
 /// Draws the pane.
-pub fn render(detail: &Detail, area: Rect, buf: &mut Buffer, theme: &Theme, scroll: u16) {
+pub fn render(
+    app: &App,
+    detail: &Detail,
+    area: Rect,
+    buf: &mut Buffer,
+    theme: &Theme,
+    scroll: u16,
+) {
+    let l = app.lang;
     let (title, lines): (String, Vec<Line>) = match detail {
-        Detail::Order(d) => (format!("Order {}", d.order.number), order_lines(d, theme)),
-        Detail::Webhook(w) => webhooks::detail(w, theme),
-        Detail::Orphan(o) => orphans::detail(o, theme),
-        Detail::Finding(f) => findings::detail(f, theme),
-        Detail::Statement(s) => statements::detail(&s.0, s.1.as_ref(), theme),
+        Detail::Order(d) => (
+            tr!(l, "dash-order-title", number = d.order.number.as_str()),
+            order_lines(app, d, theme),
+        ),
+        Detail::Webhook(w) => webhooks::detail(w, l, theme),
+        Detail::Orphan(o) => orphans::detail(o, l, theme),
+        Detail::Finding(f) => findings::detail(f, l, theme),
+        Detail::Statement(s) => statements::detail(app, &s.0, s.1.as_ref(), theme),
     };
     let inner = framed(
         popup(
@@ -78,7 +91,7 @@ pub fn render(detail: &Detail, area: Rect, buf: &mut Buffer, theme: &Theme, scro
             area.height.saturating_sub(2),
         ),
         buf,
-        &format!("{title} (Esc closes, j/k scroll)"),
+        &tr!(l, "dash-detail-title", title = title),
         theme,
     );
     Paragraph::new(lines)
@@ -88,83 +101,111 @@ pub fn render(detail: &Detail, area: Rect, buf: &mut Buffer, theme: &Theme, scro
 }
 
 /// An order in full, section by section.
-fn order_lines(d: &OrderDetail, theme: &Theme) -> Vec<Line<'static>> {
-    let mut lines = order_section(d, theme);
+fn order_lines(app: &App, d: &OrderDetail, theme: &Theme) -> Vec<Line<'static>> {
+    let l = app.lang;
+    let mut lines = order_section(app, d, theme);
     lines.push(Line::default());
-    lines.push(heading("Payment", theme));
+    lines.push(heading(l.t("dash-d-payment"), theme));
     match &d.payment {
-        None => lines.push(field("", "no payment record", theme)),
-        Some(p) => lines.extend(payment_section(p, theme)),
+        None => lines.push(field("", l.t("dash-d-no-payment"), theme)),
+        Some(p) => lines.extend(payment_section(app, p, theme)),
     }
     if d.attempts.len() > 1 || d.attempts.iter().any(|(_, m)| !m.is_empty()) {
         lines.push(Line::default());
         let main = d.payment.as_ref().map(|p| p.id);
-        lines.extend(attempts_section(&d.attempts, &d.statement, main, theme));
+        lines.extend(attempts_section(
+            app,
+            &d.attempts,
+            &d.statement,
+            main,
+            theme,
+        ));
     }
     lines.push(Line::default());
-    lines.extend(findings_section(&d.findings, theme));
+    lines.extend(findings_section(l, &d.findings, theme));
     lines.push(Line::default());
-    lines.extend(audit_section(&d.audit, theme));
+    lines.extend(audit_section(app, &d.audit, theme));
     lines.push(Line::default());
-    lines.extend(webhooks_section(&d.webhooks, theme));
+    lines.extend(webhooks_section(app, &d.webhooks, theme));
     lines
 }
 
-fn order_section(d: &OrderDetail, theme: &Theme) -> Vec<Line<'static>> {
+fn order_section(app: &App, d: &OrderDetail, theme: &Theme) -> Vec<Line<'static>> {
+    let (l, zone) = (app.lang, &app.zone);
     let o = &d.order;
+    let date = |t: crate::domain::Timestamp| l.datetime(t, zone);
     let when = |t: Option<crate::domain::Timestamp>| t.map(date).unwrap_or_else(|| "—".into());
     vec![
-        heading("Order", theme),
-        field("number", o.number.clone(), theme),
+        heading(l.t("dash-d-order"), theme),
+        field(&l.t("dash-f-number"), o.number.clone(), theme),
         field(
-            "customer",
+            &l.t("dash-f-customer"),
             format!("{} <{}>", o.customer_name, o.customer_email),
             theme,
         ),
-        field("total", o.total.to_string(), theme),
-        field("status", o.status.as_str(), theme),
-        field("payment status", o.payment_status.as_str(), theme),
-        field("created", date(o.created_at), theme),
-        field("updated", date(o.updated_at), theme),
-        field("paid", when(o.paid_at), theme),
-        field("cancelled", when(o.cancelled_at), theme),
+        field(&l.t("dash-f-total"), l.money(&o.total), theme),
+        field(&l.t("dash-f-status"), l.word(o.status), theme),
+        field(
+            &l.t("dash-f-payment-status"),
+            l.word(o.payment_status),
+            theme,
+        ),
+        field(&l.t("dash-f-created"), date(o.created_at), theme),
+        field(&l.t("dash-f-updated"), date(o.updated_at), theme),
+        field(&l.t("dash-f-paid"), when(o.paid_at), theme),
+        field(&l.t("dash-f-cancelled"), when(o.cancelled_at), theme),
     ]
 }
 
-fn payment_section(p: &Payment, theme: &Theme) -> Vec<Line<'static>> {
+fn payment_section(app: &App, p: &Payment, theme: &Theme) -> Vec<Line<'static>> {
+    let (l, zone) = (app.lang, &app.zone);
     let mut lines = vec![
-        field("provider", p.provider.title(), theme),
         field(
-            "reference",
+            &l.t("dash-f-provider"),
+            l.word(ProviderTitle(p.provider)),
+            theme,
+        ),
+        field(
+            &l.t("dash-f-reference"),
             p.reference.clone().unwrap_or_else(|| "—".into()),
             theme,
         ),
-        field("amount", p.amount.to_string(), theme),
-        field("status", p.status.as_str(), theme),
+        field(&l.t("dash-f-amount"), l.money(&p.amount), theme),
+        field(&l.t("dash-f-status"), l.word(p.status), theme),
         field(
-            "raw status",
+            &l.t("dash-f-raw-status"),
             p.provider_status.clone().unwrap_or_else(|| "—".into()),
             theme,
         ),
-        field("set by", p.status_source.as_str(), theme),
+        field(&l.t("dash-f-set-by"), l.word(p.status_source), theme),
         field(
-            "captured",
+            &l.t("dash-f-captured"),
             p.captured
-                .map(|m| m.to_string())
+                .map(|m| l.money(&m))
                 .unwrap_or_else(|| "—".into()),
             theme,
         ),
         field(
-            "completed",
-            p.completed_at.map(date).unwrap_or_else(|| "—".into()),
+            &l.t("dash-f-completed"),
+            p.completed_at
+                .map(|t| l.datetime(t, zone))
+                .unwrap_or_else(|| "—".into()),
             theme,
         ),
     ];
     if p.refund_pending {
-        lines.push(field("refund", "owed, not yet confirmed", theme));
+        lines.push(field(
+            &l.t("dash-f-refund"),
+            l.t("dash-d-refund-owed"),
+            theme,
+        ));
     }
     if p.disputed {
-        lines.push(field("dispute", "a chargeback is open", theme));
+        lines.push(field(
+            &l.t("dash-f-dispute"),
+            l.t("dash-d-dispute-open"),
+            theme,
+        ));
     }
     lines
 }
@@ -172,16 +213,15 @@ fn payment_section(p: &Payment, theme: &Theme) -> Vec<Line<'static>> {
 /// Every attempt, newest first: what it is, its figures where not zero,
 /// and its movements in the order they were recorded.
 fn attempts_section(
+    app: &App,
     attempts: &[(Payment, Vec<StoredMovement>)],
     statement: &HashMap<i64, StatementMoney>,
     main: Option<i64>,
     theme: &Theme,
 ) -> Vec<Line<'static>> {
+    let l = app.lang;
     let mut lines = vec![heading(
-        format!(
-            "Payments ({}, newest first) and their money",
-            attempts.len()
-        ),
+        tr!(l, "dash-d-attempts", n = attempts.len()),
         theme,
     )];
     for (p, movements) in attempts {
@@ -189,61 +229,72 @@ fn attempts_section(
             Span::raw(format!(
                 "  #{} {} {}  ",
                 p.attempt,
-                p.provider.title(),
-                p.reference.as_deref().unwrap_or("(no reference)")
+                l.word(ProviderTitle(p.provider)),
+                p.reference
+                    .clone()
+                    .unwrap_or_else(|| l.t("show-no-reference"))
             )),
-            Span::raw(p.status.as_str()),
+            Span::raw(l.word(p.status)),
         ];
         if main == Some(p.id) {
-            title.push(Span::styled("  · the order's payment", theme.muted));
+            title.push(Span::styled(
+                format!("  · {}", l.t("dash-d-main-payment")),
+                theme.muted,
+            ));
         }
         lines.push(Line::from(title));
-        lines.extend(figure_lines(p, theme));
+        lines.extend(figure_lines(l, p, theme));
         if let Some((money, n)) = statement.get(&p.id) {
             for (c, fee, net) in money {
                 lines.push(Line::from(vec![
-                    Span::styled(format!("    {:<16}", "provider fee"), theme.muted),
-                    Span::raw(show_signed(*fee, *c)),
-                    Span::styled("  net ", theme.muted),
-                    Span::raw(show_signed(*net, *c)),
-                    Span::styled(format!("  ({n} statement line(s))"), theme.muted),
+                    Span::styled(
+                        format!("    {:<16}", l.t("dash-d-provider-fee")),
+                        theme.muted,
+                    ),
+                    Span::raw(l.signed(*fee, *c)),
+                    Span::styled(format!("  {} ", l.t("dash-d-net")), theme.muted),
+                    Span::raw(l.signed(*net, *c)),
+                    Span::styled(
+                        format!("  ({})", tr!(l, "dash-d-statement-lines", n = *n)),
+                        theme.muted,
+                    ),
                 ]));
             }
         }
         for s in movements {
-            lines.push(movement_line(s, theme));
+            lines.push(movement_line(app, s, theme));
         }
     }
     lines
 }
 
 /// A payment's figures, those that are not zero, in its money's currency.
-fn figure_lines(p: &Payment, theme: &Theme) -> Vec<Line<'static>> {
+fn figure_lines(l: Lang, p: &Payment, theme: &Theme) -> Vec<Line<'static>> {
     let c = p.money_currency();
     let f = p.figures();
     let figures = [
-        ("captured", f.captured),
-        ("refunded", f.refunded),
-        ("refunds pending", f.refunds_pending),
-        ("refunds failed", f.refunds_failed),
-        ("disputed", f.disputed),
-        ("lost", f.lost),
-        ("kept", f.kept()),
-        ("owed", f.owed),
+        ("dash-fig-captured", f.captured),
+        ("dash-fig-refunded", f.refunded),
+        ("dash-fig-refunds-pending", f.refunds_pending),
+        ("dash-fig-refunds-failed", f.refunds_failed),
+        ("dash-fig-disputed", f.disputed),
+        ("dash-fig-lost", f.lost),
+        ("dash-fig-kept", f.kept()),
+        ("dash-fig-owed", f.owed),
     ];
     let lines: Vec<Line<'static>> = figures
         .iter()
         .filter(|(_, minor)| *minor != 0)
         .map(|(label, minor)| {
             Line::from(vec![
-                Span::styled(format!("    {label:<16}"), theme.muted),
-                Span::raw(amount(*minor, c)),
+                Span::styled(format!("    {:<16}", l.t(label)), theme.muted),
+                Span::raw(l.minor(*minor, c)),
             ])
         })
         .collect();
     if lines.is_empty() {
         return vec![Line::from(Span::styled(
-            "    nothing captured",
+            format!("    {}", l.t("dash-d-nothing-captured")),
             theme.muted,
         ))];
     }
@@ -251,15 +302,20 @@ fn figure_lines(p: &Payment, theme: &Theme) -> Vec<Line<'static>> {
 }
 
 /// One movement: when, what (and its state), how much, the provider's id.
-fn movement_line(s: &StoredMovement, theme: &Theme) -> Line<'static> {
+fn movement_line(app: &App, s: &StoredMovement, theme: &Theme) -> Line<'static> {
+    let l = app.lang;
     let m = &s.movement;
-    let what = match m.flow.state() {
-        Some(state) => format!("{} {state}", m.flow.kind()),
-        None => m.flow.kind().to_string(),
+    let what = l.flow(m.flow);
+    let width = match l {
+        Lang::En => 13,
+        Lang::Fr => 15,
     };
     Line::from(vec![
-        Span::styled(format!("      {}  ", date(m.at)), theme.muted),
-        Span::raw(format!("{what:<22} {:>13}", m.amount.to_string())),
+        Span::styled(
+            format!("      {}  ", l.datetime(m.at, &app.zone)),
+            theme.muted,
+        ),
+        Span::raw(format!("{what:<22} {:>width$}", l.money(&m.amount))),
         Span::styled(
             m.provider_id
                 .as_deref()
@@ -270,93 +326,89 @@ fn movement_line(s: &StoredMovement, theme: &Theme) -> Line<'static> {
     ])
 }
 
-/// An amount in minor units of `currency`, with its code.
-fn amount(minor: i64, currency: Currency) -> String {
-    Money::show_minor(minor, currency)
-}
-
-fn findings_section(findings: &[Finding], theme: &Theme) -> Vec<Line<'static>> {
-    let mut lines = vec![heading(format!("Findings ({})", findings.len()), theme)];
+fn findings_section(l: Lang, findings: &[Finding], theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![heading(
+        tr!(l, "dash-d-findings", n = findings.len()),
+        theme,
+    )];
     if findings.is_empty() {
-        lines.push(field("", "none: order and payment agree", theme));
+        lines.push(field("", l.t("dash-d-no-findings"), theme));
     }
     for f in findings {
         lines.push(Line::from(Span::styled(
-            format!("  {}: {}", f.rule, f.detail),
+            format!("  {}: {}", f.rule, l.text(&f.detail)),
             theme.flagged,
         )));
-        lines.push(Line::from(format!("    → {}", f.action)));
+        lines.push(Line::from(format!("    → {}", l.text(&f.action))));
     }
     lines
 }
 
-fn audit_section(audit: &[AuditEntry], theme: &Theme) -> Vec<Line<'static>> {
-    let mut lines = vec![heading(format!("Audit trail ({})", audit.len()), theme)];
+fn audit_section(app: &App, audit: &[AuditEntry], theme: &Theme) -> Vec<Line<'static>> {
+    let l = app.lang;
+    let mut lines = vec![heading(tr!(l, "dash-d-audit", n = audit.len()), theme)];
     if audit.is_empty() {
-        lines.push(field("", "no changes recorded", theme));
+        lines.push(field("", l.t("dash-d-no-audit"), theme));
     }
     for a in audit {
         lines.push(Line::from(format!(
             "  {}  {:<28} {:<10} {}",
-            short_ts(&a.at),
+            l.stored(&a.at, &app.zone),
             a.event,
             a.actor,
-            changes(a).join(", ")
+            changes(l, a).join(", ")
         )));
     }
     lines
 }
 
 /// What an audit entry changed: "order pending→paid", ….
-fn changes(a: &AuditEntry) -> Vec<String> {
-    let change = |old: Option<String>, new: Option<String>| match (old, new) {
-        (Some(o), Some(n)) if o != n => Some(format!("{o}→{n}")),
-        _ => None,
-    };
+fn changes(l: Lang, a: &AuditEntry) -> Vec<String> {
+    fn change<W: Word + PartialEq>(l: Lang, old: Option<W>, new: Option<W>) -> Option<String> {
+        match (old, new) {
+            (Some(o), Some(n)) if o != n => Some(format!("{}→{}", l.word(o), l.word(n))),
+            _ => None,
+        }
+    }
     [
-        change(
-            a.old_order_status.map(|s| s.to_string()),
-            a.new_order_status.map(|s| s.to_string()),
-        )
-        .map(|c| format!("order {c}")),
-        change(
-            a.old_order_payment_status.map(|s| s.to_string()),
-            a.new_order_payment_status.map(|s| s.to_string()),
-        )
-        .map(|c| format!("order payment {c}")),
-        change(
-            a.old_payment_status.map(|s| s.to_string()),
-            a.new_payment_status.map(|s| s.to_string()),
-        )
-        .map(|c| format!("payment {c}")),
+        change(l, a.old_order_status, a.new_order_status)
+            .map(|c| tr!(l, "dash-d-change-order", change = c)),
+        change(l, a.old_order_payment_status, a.new_order_payment_status)
+            .map(|c| tr!(l, "dash-d-change-order-payment", change = c)),
+        change(l, a.old_payment_status, a.new_payment_status)
+            .map(|c| tr!(l, "dash-d-change-payment", change = c)),
     ]
     .into_iter()
     .flatten()
     .collect()
 }
 
-fn webhooks_section(webhooks: &[WebhookRow], theme: &Theme) -> Vec<Line<'static>> {
+fn webhooks_section(app: &App, webhooks: &[WebhookRow], theme: &Theme) -> Vec<Line<'static>> {
+    let l = app.lang;
     let mut lines = vec![heading(
-        format!("Webhook events ({})", webhooks.len()),
+        tr!(l, "dash-d-webhooks", n = webhooks.len()),
         theme,
     )];
     if webhooks.is_empty() {
-        lines.push(field("", "none received for this order", theme));
+        lines.push(field("", l.t("dash-d-no-webhooks"), theme));
     }
     for w in webhooks {
         // The listener's rows as before; a replay's or a sync's say so.
         let via = if w.source == "webhook" {
             String::new()
         } else {
-            format!(" ({})", w.source)
+            format!(
+                " ({})",
+                stored_word::<crate::domain::LogSource>(l, &w.source)
+            )
         };
         let line = format!(
             "  #{} {}  {} {}{via} {} {}",
             w.id,
-            short_ts(&w.received_at),
+            l.stored(&w.received_at, &app.zone),
             opt(&w.provider),
             opt(&w.event_type),
-            w.result,
+            stored_word::<LogResult>(l, &w.result),
             w.error.as_deref().unwrap_or("")
         );
         lines.push(Line::from(line).style(if w.failed() {

@@ -17,6 +17,7 @@ use super::app::{App, Mode, Task, Tone, scrolled};
 use super::detail::heading;
 use super::theme::Theme;
 use crate::domain::{OrderPaymentStatus, PaymentStatus};
+use crate::i18n::{Lang, tr};
 
 /// Which status the chooser picks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,10 +43,21 @@ impl ChooseFor {
         }
     }
 
-    pub fn title(self) -> &'static str {
+    pub fn title(self, lang: Lang) -> String {
+        lang.t(match self {
+            ChooseFor::OrderPayment => "dash-choose-order-payment",
+            ChooseFor::Payment => "dash-choose-payment",
+        })
+    }
+
+    /// The status words in `lang`, in the order of [`ChooseFor::words`].
+    pub fn shown(self, lang: Lang) -> Vec<String> {
         match self {
-            ChooseFor::OrderPayment => "Set the order's payment status",
-            ChooseFor::Payment => "Set the payment's status",
+            ChooseFor::OrderPayment => OrderPaymentStatus::ALL
+                .iter()
+                .map(|s| lang.word(*s))
+                .collect(),
+            ChooseFor::Payment => PaymentStatus::ALL.iter().map(|s| lang.word(*s)).collect(),
         }
     }
 }
@@ -120,7 +132,7 @@ pub fn confirm_keys(app: &mut App, ev: &KeyEvent, c: Confirm) -> Task {
         Task::Run(c)
     } else if app.keys.decline.matches(ev) {
         app.mode = Mode::Normal;
-        app.say("declined: nothing was changed", Tone::Info);
+        app.say(app.lang.t("dash-declined"), Tone::Info);
         Task::None
     } else {
         Task::None
@@ -129,10 +141,7 @@ pub fn confirm_keys(app: &mut App, ev: &KeyEvent, c: Confirm) -> Task {
 
 /// While an action runs, keys only say so (Ctrl-c still quits).
 pub fn working_keys(app: &mut App) -> Task {
-    app.say(
-        "working… (Ctrl-c quits; each order is committed on its own)",
-        Tone::Info,
-    );
+    app.say(app.lang.t("dash-working-keys"), Tone::Info);
     Task::None
 }
 
@@ -209,19 +218,27 @@ pub fn render_confirm(app: &App, c: &Confirm, area: Rect, buf: &mut Buffer, them
             lines.push(Line::from(Span::styled(format!("⚠ {w}"), theme.warn)));
         }
     }
+    let l = app.lang;
     lines.push(Line::default());
-    lines.push(Line::from(format!("Audited as {}.", app.actor)));
+    lines.push(Line::from(tr!(
+        l,
+        "dash-audited-as",
+        actor = app.actor.as_str()
+    )));
     lines.push(Line::default());
     let mut keys = vec![
-        Span::styled(app.keys.confirm.label(), theme.key),
-        Span::raw(" confirm    "),
-        Span::styled(app.keys.decline.label(), theme.key),
-        Span::raw(" decline"),
+        Span::styled(app.keys.confirm.label(l), theme.key),
+        Span::raw(format!(" {}    ", l.t("key-confirm"))),
+        Span::styled(app.keys.decline.label(l), theme.key),
+        Span::raw(format!(" {}", l.t("key-decline"))),
     ];
     if let Some(offer) = &c.refund_offer {
         keys.push(Span::raw("    "));
-        keys.push(Span::styled(app.keys.and_refund.label(), theme.key));
-        keys.push(Span::raw(format!(" cancel and refund ({offer})")));
+        keys.push(Span::styled(app.keys.and_refund.label(l), theme.key));
+        keys.push(Span::raw(format!(
+            " {}",
+            tr!(l, "dash-cancel-and-refund", offer = offer.as_str())
+        )));
     }
     lines.push(Line::from(keys));
     let width = 90.min(area.width.saturating_sub(2));
@@ -233,6 +250,7 @@ pub fn render_confirm(app: &App, c: &Confirm, area: Rect, buf: &mut Buffer, them
 }
 
 pub fn render_working(
+    app: &App,
     title: &str,
     done: usize,
     total: usize,
@@ -241,7 +259,7 @@ pub fn render_working(
     theme: &Theme,
 ) {
     let inner = framed(popup(area, 50, 5), buf, title, theme);
-    Paragraph::new(format!("working… {done} of {total}"))
+    Paragraph::new(tr!(app.lang, "dash-working", done = done, total = total))
         .alignment(Alignment::Center)
         .render(inner, buf);
 }
@@ -254,12 +272,19 @@ pub fn render_summary(
     theme: &Theme,
     scroll: u16,
 ) {
-    let mut lines: Vec<Line> = vec![heading(format!("Done: {}", s.done.len()), theme)];
+    let l = app.lang;
+    let mut lines: Vec<Line> = vec![heading(
+        tr!(l, "dash-summary-done", n = s.done.len()),
+        theme,
+    )];
     for (n, what) in &s.done {
         lines.push(Line::from(format!("  {n:<11} {what}")));
     }
     lines.push(Line::default());
-    lines.push(heading(format!("Skipped: {}", s.skipped.len()), theme));
+    lines.push(heading(
+        tr!(l, "dash-summary-skipped", n = s.skipped.len()),
+        theme,
+    ));
     for (n, why) in &s.skipped {
         lines.push(Line::from(Span::styled(
             format!("  {n:<11} {why}"),
@@ -268,15 +293,15 @@ pub fn render_summary(
     }
     if !s.warnings.is_empty() {
         lines.push(Line::default());
-        lines.push(heading("To do", theme));
+        lines.push(heading(l.t("dash-summary-todo"), theme));
         for w in &s.warnings {
             lines.push(Line::from(Span::styled(format!("⚠ {w}"), theme.warn)));
         }
     }
     lines.push(Line::default());
     lines.push(Line::from(vec![
-        Span::styled(app.keys.close.label(), theme.key),
-        Span::raw(" close"),
+        Span::styled(app.keys.close.label(l), theme.key),
+        Span::raw(format!(" {}", l.t("dash-close"))),
     ]));
     let width = 96.min(area.width.saturating_sub(2));
     let height = wrapped_height(&lines, width.saturating_sub(2)) + 2;
@@ -296,15 +321,9 @@ pub fn render_choose(
     buf: &mut Buffer,
     theme: &Theme,
 ) {
-    let mut lines: Vec<Line> = vec![Line::from(format!(
-        " for {} (then a confirmation)",
-        if n == 1 {
-            "1 order".to_owned()
-        } else {
-            format!("{n} orders")
-        }
-    ))];
-    for (i, word) in what.words().iter().enumerate() {
+    let l = app.lang;
+    let mut lines: Vec<Line> = vec![Line::from(format!(" {}", tr!(l, "dash-choose-for", n = n)))];
+    for (i, word) in what.shown(l).iter().enumerate() {
         let line = Line::from(format!(" {}  {word}", i + 1));
         lines.push(if i == cursor {
             line.style(theme.selected)
@@ -314,13 +333,23 @@ pub fn render_choose(
     }
     lines.push(Line::from(Span::styled(
         format!(
-            " {} pick · {} cancel",
-            app.keys.confirm.label(),
-            app.keys.decline.label()
+            " {}",
+            tr!(
+                l,
+                "dash-choose-keys",
+                pick = app.keys.confirm.label(l),
+                cancel = app.keys.decline.label(l)
+            )
         ),
         theme.muted,
     )));
     let height = lines.len() as u16 + 2;
-    let inner = framed(popup(area, 46, height), buf, what.title(), theme);
+    let title = what.title(l);
+    let width = lines
+        .iter()
+        .map(|line| line.width() as u16 + 2)
+        .chain([super::table::text_width(&title) + 4])
+        .fold(46, u16::max);
+    let inner = framed(popup(area, width, height), buf, &title, theme);
     Paragraph::new(Text::from(lines)).render(inner, buf);
 }

@@ -44,9 +44,9 @@ pub enum Event {
     /// An action finished.
     Finished(Summary),
     /// The background sync's progress, in words.
-    SyncProgress(String),
+    SyncProgress(crate::sync::Progress),
     /// The background sync ended.
-    Synced(Result<SyncOutcome, String>),
+    Synced(Result<SyncOutcome, crate::i18n::Msg>),
     /// The terminal could not be read.
     InputError(String),
 }

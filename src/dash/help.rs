@@ -26,10 +26,11 @@ pub fn keys(app: &mut App, ev: &KeyEvent, scroll: u16) -> Task {
 
 /// Draws the key table, group by group.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme, scroll: u16) {
+    let l = app.lang;
     let inner = framed(
         popup(area, 96, area.height.saturating_sub(2)),
         buf,
-        "Keys (Esc closes)",
+        &l.t("dash-help-title"),
         theme,
     );
     let entries = app.keys.entries();
@@ -42,11 +43,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme, scroll: u1
         if !lines.is_empty() {
             lines.push(Line::default());
         }
-        lines.push(Line::from(Span::styled(group.title(), theme.group)));
+        lines.push(Line::from(Span::styled(l.t(group.title()), theme.group)));
         for b in of {
             lines.push(Line::from(vec![
-                Span::styled(format!("  {:<22}", b.label()), theme.key),
-                Span::raw(b.help),
+                Span::styled(format!("  {:<22}", b.label(l)), theme.key),
+                Span::raw(l.t(b.help)),
             ]));
         }
     }

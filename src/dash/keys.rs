@@ -11,6 +11,8 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use crate::i18n::Lang;
+
 /// One key, with its modifiers (Shift ignored).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Key {
@@ -46,24 +48,26 @@ impl Key {
         self.code == ev.code && strip(self.mods) == strip(ev.modifiers)
     }
 
-    /// How the help screen writes the key.
-    pub fn label(&self) -> String {
+    /// How the help screen writes the key, in `lang` (a French keyboard
+    /// says Entrée, Échap, Espace).
+    pub fn label(&self, lang: Lang) -> String {
+        let named = |id: &'static str| lang.t(id);
         let base = match self.code {
-            KeyCode::Char(' ') => "Space".to_owned(),
+            KeyCode::Char(' ') => named("key-name-space"),
             KeyCode::Char(c) => c.to_string(),
-            KeyCode::Enter => "Enter".to_owned(),
-            KeyCode::Esc => "Esc".to_owned(),
+            KeyCode::Enter => named("key-name-enter"),
+            KeyCode::Esc => named("key-name-esc"),
             KeyCode::Tab => "Tab".to_owned(),
-            KeyCode::BackTab => "Shift-Tab".to_owned(),
+            KeyCode::BackTab => named("key-name-backtab"),
             KeyCode::Up => "↑".to_owned(),
             KeyCode::Down => "↓".to_owned(),
             KeyCode::Left => "←".to_owned(),
             KeyCode::Right => "→".to_owned(),
-            KeyCode::PageUp => "PgUp".to_owned(),
-            KeyCode::PageDown => "PgDn".to_owned(),
-            KeyCode::Home => "Home".to_owned(),
-            KeyCode::End => "End".to_owned(),
-            KeyCode::Backspace => "Backspace".to_owned(),
+            KeyCode::PageUp => named("key-name-pgup"),
+            KeyCode::PageDown => named("key-name-pgdn"),
+            KeyCode::Home => named("key-name-home"),
+            KeyCode::End => named("key-name-end"),
+            KeyCode::Backspace => named("key-name-backspace"),
             KeyCode::F(n) => format!("F{n}"),
             other => format!("{other:?}"),
         };
@@ -98,15 +102,16 @@ impl Group {
         Group::General,
     ];
 
+    /// The group's title's id in the catalogues.
     pub fn title(self) -> &'static str {
         match self {
-            Group::Move => "Move",
-            Group::Views => "Views",
-            Group::Find => "Search, filter, sort",
-            Group::Mark => "Mark rows",
-            Group::Act => "Act on the marked rows (or the current one)",
-            Group::Dialogs => "Dialogs and the search line",
-            Group::General => "General",
+            Group::Move => "key-group-move",
+            Group::Views => "key-group-views",
+            Group::Find => "key-group-find",
+            Group::Mark => "key-group-mark",
+            Group::Act => "key-group-act",
+            Group::Dialogs => "key-group-dialogs",
+            Group::General => "key-group-general",
         }
     }
 }
@@ -116,6 +121,7 @@ impl Group {
 pub struct Binding {
     pub keys: Vec<Key>,
     pub group: Group,
+    /// What the help screen says of it: an id in the catalogues.
     pub help: &'static str,
 }
 
@@ -139,17 +145,17 @@ impl Binding {
     }
 
     /// "j / ↓".
-    pub fn label(&self) -> String {
+    pub fn label(&self, lang: Lang) -> String {
         self.keys
             .iter()
-            .map(Key::label)
+            .map(|k| k.label(lang))
             .collect::<Vec<_>>()
             .join(" / ")
     }
 
     /// The first key's label, for the hints in the status line.
-    pub fn first(&self) -> String {
-        self.keys.first().map(Key::label).unwrap_or_default()
+    pub fn first(&self, lang: Lang) -> String {
+        self.keys.first().map(|k| k.label(lang)).unwrap_or_default()
     }
 }
 
@@ -207,107 +213,55 @@ impl Default for KeyList {
         use KeyCode as C;
         let (ch, code, ctrl) = (Key::char, Key::code, Key::ctrl);
         KeyList {
-            down: Binding::new(Move, &[ch('j'), code(C::Down)], "next row"),
-            up: Binding::new(Move, &[ch('k'), code(C::Up)], "previous row"),
-            page_down: Binding::new(Move, &[code(C::PageDown), ctrl('d')], "next page"),
-            page_up: Binding::new(Move, &[code(C::PageUp), ctrl('u')], "previous page"),
-            top: Binding::new(Move, &[ch('g'), code(C::Home)], "first row"),
-            bottom: Binding::new(Move, &[ch('G'), code(C::End)], "last row"),
-            next_view: Binding::new(Views, &[code(C::Tab)], "next view"),
-            prev_view: Binding::new(Views, &[code(C::BackTab)], "previous view"),
+            down: Binding::new(Move, &[ch('j'), code(C::Down)], "key-down"),
+            up: Binding::new(Move, &[ch('k'), code(C::Up)], "key-up"),
+            page_down: Binding::new(Move, &[code(C::PageDown), ctrl('d')], "key-page-down"),
+            page_up: Binding::new(Move, &[code(C::PageUp), ctrl('u')], "key-page-up"),
+            top: Binding::new(Move, &[ch('g'), code(C::Home)], "key-top"),
+            bottom: Binding::new(Move, &[ch('G'), code(C::End)], "key-bottom"),
+            next_view: Binding::new(Views, &[code(C::Tab)], "key-next-view"),
+            prev_view: Binding::new(Views, &[code(C::BackTab)], "key-prev-view"),
             goto_view: Binding::new(
                 Views,
                 &[ch('1'), ch('2'), ch('3'), ch('4'), ch('5')],
-                "Orders, Payments, Findings, Webhooks, Orphans",
+                "key-goto-view",
             ),
-            open: Binding::new(
-                Views,
-                &[code(C::Enter)],
-                "details: the order, its payment, audit trail, webhook events",
-            ),
-            search: Binding::new(
-                Find,
-                &[ch('/')],
-                "search number, customer, email, payment reference",
-            ),
-            filter: Binding::new(
-                Find,
-                &[ch('F')],
-                "filter by order status, payment status, provider",
-            ),
-            sort: Binding::new(Find, &[ch('o')], "sort by the next column"),
-            sort_reverse: Binding::new(Find, &[ch('O')], "reverse the sort"),
-            clear: Binding::new(Find, &[ch('c')], "clear the search and the filters"),
-            mark: Binding::new(Mark, &[ch(' ')], "mark or unmark the row"),
-            mark_range: Binding::new(
-                Mark,
-                &[ch('v')],
-                "start a range; again to mark every row in it",
-            ),
-            mark_all: Binding::new(Mark, &[ch('*')], "mark every row the filter shows"),
-            unmark: Binding::new(Mark, &[ch('u')], "clear the marks"),
-            cancel: Binding::new(Act, &[ch('x')], "cancel the orders and their payments"),
-            cancel_refund: Binding::new(
-                Act,
-                &[ch('X')],
-                "cancel the orders and refund them through Stripe/PayPal/Wave",
-            ),
-            refund: Binding::new(
-                Act,
-                &[ch('$')],
-                "refund what the orders keep through Stripe/PayPal/Wave",
-            ),
-            validate: Binding::new(
-                Act,
-                &[ch('a')],
-                "validate (approve) payments confirmed by hand: Wave, cash",
-            ),
-            set_order_payment: Binding::new(
-                Act,
-                &[ch('p')],
-                "set the order's payment status (carried to the payment)",
-            ),
-            set_payment: Binding::new(
-                Act,
-                &[ch('s')],
-                "set the payment's status (carried to the order)",
-            ),
-            fix: Binding::new(Act, &[ch('f')], "Findings: fix what tally may fix"),
-            replay: Binding::new(Act, &[ch('r')], "Webhooks: replay the event"),
-            link: Binding::new(Act, &[ch('l')], "Orphans: link the event to an order"),
-            dismiss: Binding::new(Act, &[ch('d')], "Orphans: dismiss the event"),
-            confirm: Binding::new(Dialogs, &[ch('y'), code(C::Enter)], "confirm"),
-            decline: Binding::new(Dialogs, &[ch('n'), code(C::Esc)], "decline"),
-            and_refund: Binding::new(
-                Dialogs,
-                &[ch('r')],
-                "cancel: cancel and refund through the providers instead",
-            ),
-            close: Binding::new(
-                Dialogs,
-                &[code(C::Esc)],
-                "close the search line, dialog, details or help",
-            ),
-            search_keep: Binding::new(
-                Dialogs,
-                &[code(C::Enter)],
-                "search line: keep the search and leave the line",
-            ),
-            search_clear_line: Binding::new(Dialogs, &[ctrl('u')], "search line: clear it"),
+            open: Binding::new(Views, &[code(C::Enter)], "key-open"),
+            search: Binding::new(Find, &[ch('/')], "key-search"),
+            filter: Binding::new(Find, &[ch('F')], "key-filter"),
+            sort: Binding::new(Find, &[ch('o')], "key-sort"),
+            sort_reverse: Binding::new(Find, &[ch('O')], "key-sort-reverse"),
+            clear: Binding::new(Find, &[ch('c')], "key-clear"),
+            mark: Binding::new(Mark, &[ch(' ')], "key-mark"),
+            mark_range: Binding::new(Mark, &[ch('v')], "key-mark-range"),
+            mark_all: Binding::new(Mark, &[ch('*')], "key-mark-all"),
+            unmark: Binding::new(Mark, &[ch('u')], "key-unmark"),
+            cancel: Binding::new(Act, &[ch('x')], "key-cancel"),
+            cancel_refund: Binding::new(Act, &[ch('X')], "key-cancel-refund"),
+            refund: Binding::new(Act, &[ch('$')], "key-refund"),
+            validate: Binding::new(Act, &[ch('a')], "key-validate"),
+            set_order_payment: Binding::new(Act, &[ch('p')], "key-set-order-payment"),
+            set_payment: Binding::new(Act, &[ch('s')], "key-set-payment"),
+            fix: Binding::new(Act, &[ch('f')], "key-fix"),
+            replay: Binding::new(Act, &[ch('r')], "key-replay"),
+            link: Binding::new(Act, &[ch('l')], "key-link"),
+            dismiss: Binding::new(Act, &[ch('d')], "key-dismiss"),
+            confirm: Binding::new(Dialogs, &[ch('y'), code(C::Enter)], "key-confirm"),
+            decline: Binding::new(Dialogs, &[ch('n'), code(C::Esc)], "key-decline"),
+            and_refund: Binding::new(Dialogs, &[ch('r')], "key-and-refund"),
+            close: Binding::new(Dialogs, &[code(C::Esc)], "key-close"),
+            search_keep: Binding::new(Dialogs, &[code(C::Enter)], "key-search-keep"),
+            search_clear_line: Binding::new(Dialogs, &[ctrl('u')], "key-search-clear-line"),
             filter_change: Binding::new(
                 Dialogs,
                 &[code(C::Left), code(C::Right), ch('h'), ch('l')],
-                "filter dialog: change the value (↑/↓ choose the filter)",
+                "key-filter-change",
             ),
-            refresh: Binding::new(General, &[ch('R')], "reload now (it also reloads itself)"),
-            sync: Binding::new(
-                General,
-                &[ch('S')],
-                "sync in the background: ask the providers what webhooks missed",
-            ),
-            help: Binding::new(General, &[ch('?')], "this help"),
-            quit: Binding::new(General, &[ch('q')], "quit (from the main view)"),
-            force_quit: Binding::new(General, &[ctrl('c')], "quit from anywhere"),
+            refresh: Binding::new(General, &[ch('R')], "key-refresh"),
+            sync: Binding::new(General, &[ch('S')], "key-sync"),
+            help: Binding::new(General, &[ch('?')], "key-help"),
+            quit: Binding::new(General, &[ch('q')], "key-quit"),
+            force_quit: Binding::new(General, &[ctrl('c')], "key-force-quit"),
         }
     }
 }
@@ -406,7 +360,7 @@ mod tests {
                 if let Some((_, other)) = seen.iter().find(|(s, _)| s == k) {
                     panic!(
                         "{} is bound to both {:?} and {:?}",
-                        k.label(),
+                        k.label(Lang::En),
                         other,
                         b.help
                     );
@@ -420,7 +374,8 @@ mod tests {
     fn every_binding_is_in_the_help() {
         let keys = KeyList::default();
         assert_eq!(keys.entries().len(), 41);
-        assert_eq!(keys.goto_view.label(), "1 / 2 / 3 / 4 / 5");
-        assert_eq!(keys.page_up.label(), "PgUp / Ctrl-u");
+        assert_eq!(keys.goto_view.label(Lang::En), "1 / 2 / 3 / 4 / 5");
+        assert_eq!(keys.page_up.label(Lang::En), "PgUp / Ctrl-u");
+        assert_eq!(keys.page_up.label(Lang::Fr), "PgPréc / Ctrl-u");
     }
 }

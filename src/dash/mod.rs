@@ -61,20 +61,22 @@ pub struct Options {
     pub db: PathBuf,
     pub actor: String,
     pub read_only: bool,
+    /// The language on screen, and the zone dates are shown in.
+    pub lang: crate::i18n::Lang,
+    pub zone: crate::i18n::Zone,
 }
 
 /// Runs the dashboard until the user quits.
 pub fn run(opts: &Options) -> anyhow::Result<()> {
     if !std::io::stdout().is_terminal() {
-        anyhow::bail!(
-            "tally dash needs a terminal (standard output is not one); use `tally check` or `tally export` in scripts"
-        );
+        crate::fail!("dash-no-terminal");
     }
     // Before the screen is taken: a bad database gets a plain message.
     let store = Store::open(&opts.db, OpenMode::MustExist)?;
     let (tx, rx) = mpsc::channel();
     let workers = Workers::start(&opts.db, &opts.actor, &tx)?;
-    let mut app = App::new(&db_name(&opts.db), &opts.actor, opts.read_only, Utc::now());
+    let mut app = App::new(&db_name(&opts.db), &opts.actor, opts.read_only, Utc::now())
+        .in_lang(opts.lang, opts.zone.clone());
     app.trace = std::env::var_os("TALLY_DASH_TRACE").is_some();
 
     // Ours first, so ratatui's hook (installed by try_init) restores the
@@ -88,7 +90,7 @@ pub fn run(opts: &Options) -> anyhow::Result<()> {
         Ok(t) => t,
         Err(e) => {
             ratatui::restore();
-            anyhow::bail!("cannot take over the terminal: {e}");
+            crate::fail!("dash-no-takeover", error = e.to_string());
         }
     };
     let _ = crossterm::execute!(std::io::stdout(), EnableMouseCapture);

@@ -32,6 +32,7 @@ use super::sync;
 use super::ui;
 use super::views;
 use super::worker::{Workers, settings};
+use crate::i18n::tr;
 use crate::report::Finding;
 use crate::store::Reader;
 use crate::store::Store;
@@ -67,7 +68,7 @@ pub struct Runner {
     defer: bool,
     /// The sync's clients when there is no worker (tests); the worker
     /// reads the environment's.
-    pub sync_clients: Box<dyn Fn() -> Result<crate::sync::clients::Clients, String>>,
+    pub sync_clients: Box<dyn Fn() -> Result<crate::sync::clients::Clients, crate::i18n::Msg>>,
 }
 
 /// What the order and payment lists were planned and counted for.
@@ -209,7 +210,8 @@ impl Runner {
                 Task::None
             }
             Event::Finished(summary) => self.finished(app, summary),
-            Event::SyncProgress(text) => {
+            Event::SyncProgress(p) => {
+                let text = sync::progress_text(&p, app.lang);
                 sync::progressed(app, text);
                 Task::None
             }
@@ -252,7 +254,10 @@ impl Runner {
             if self.lists.counting.get(&kind) == Some(&generation) {
                 match &count {
                     Ok(n) => app.list_mut(kind).count = Some(*n),
-                    Err(e) => app.status = Some((format!("count failed: {e}"), Tone::Error)),
+                    Err(e) => {
+                        let text = tr!(app.lang, "dash-count-failed", error = e.as_str());
+                        app.status = Some((text, Tone::Error));
+                    }
                 }
             }
         }
@@ -314,7 +319,12 @@ impl Runner {
                     self.perform(app, Task::Refresh);
                 }
                 Ok(_) => {}
-                Err(e) => app.status = Some((format!("database error: {e}"), Tone::Error)),
+                Err(e) => {
+                    app.status = Some((
+                        tr!(app.lang, "database-error", error = e.to_string()),
+                        Tone::Error,
+                    ))
+                }
             }
         }
         self.scan_if_due(app);
@@ -363,21 +373,32 @@ impl Runner {
                 app.orphans_open = orphans;
                 app.webhooks_failed = failed;
             }
-            Err(e) => app.status = Some((format!("database error: {e}"), Tone::Error)),
+            Err(e) => {
+                app.status = Some((
+                    tr!(app.lang, "database-error", error = e.to_string()),
+                    Tone::Error,
+                ))
+            }
         }
         match data::statement_files(&self.store.reader()) {
             Ok((files, unmatched)) => {
                 app.statement_files = files;
                 app.statements_unmatched = unmatched;
             }
-            Err(e) => app.status = Some((format!("database error: {e}"), Tone::Error)),
+            Err(e) => {
+                let text = crate::i18n::tr!(app.lang, "database-error", error = e.to_string());
+                app.status = Some((text, Tone::Error));
+            }
         }
     }
 
     /// Carries out a task; a database error becomes a status message.
     pub fn perform(&mut self, app: &mut App, task: Task) {
         if let Err(e) = self.try_perform(app, task) {
-            app.status = Some((format!("database error: {e}"), Tone::Error));
+            app.status = Some((
+                tr!(app.lang, "database-error", error = e.to_string()),
+                Tone::Error,
+            ));
         }
     }
 
@@ -403,7 +424,7 @@ impl Runner {
             Task::Prepare(action, targets) => {
                 let ids: Vec<i64> = targets.orders.iter().map(|(id, _)| *id).collect();
                 let rows = data::load_orders(&self.store.reader(), &ids)?;
-                app.mode = Mode::Confirm(actions::confirm(action, targets, &rows));
+                app.mode = Mode::Confirm(actions::confirm(action, targets, &rows, app.lang));
             }
             Task::Run(confirm) => match &self.workers {
                 Some(w) => w.act(confirm),
@@ -426,7 +447,7 @@ impl Runner {
                     let outcome = (self.sync_clients)().and_then(|clients| {
                         sync::run(&mut self.store, None, &clients, &mut |p| {
                             app.sync = sync::SyncState::Running {
-                                progress: sync::progress_text(&p),
+                                progress: sync::progress_text(&p, app.lang),
                             };
                         })
                     });
@@ -488,7 +509,7 @@ impl Runner {
         };
         match detail {
             Some(detail) => app.mode = Mode::Detail { detail, scroll: 0 },
-            None => app.status = Some(("that row is gone".to_owned(), Tone::Warn)),
+            None => app.status = Some((app.lang.t("dash-row-gone"), Tone::Warn)),
         }
         Ok(())
     }
@@ -509,12 +530,9 @@ impl Runner {
         let n = ids.len();
         app.marks.extend(ids);
         let text = if n >= MARK_CAP {
-            format!(
-                "marked the first {} rows (the most at once): narrow the search or filters for the rest",
-                ui::thousands(n as i64)
-            )
+            tr!(app.lang, "dash-marked-cap", n = crate::i18n::count(n))
         } else {
-            format!("{} rows marked", ui::thousands(n as i64))
+            tr!(app.lang, "dash-rows-marked", n = crate::i18n::count(n))
         };
         app.status = Some((text, Tone::Info));
         Ok(())

@@ -19,6 +19,7 @@ use std::path::Path;
 
 use super::app::{App, Task, Tone, read_only_text};
 use crate::domain::Timestamp;
+use crate::i18n::{Lang, Msg, count, tr};
 use crate::store::Store;
 use crate::sync::clients::{Bases, Clients, clients};
 use crate::sync::{self, Options, Progress, Report, SyncLock};
@@ -49,39 +50,51 @@ pub enum Outcome {
 /// The sync key: starts a sync unless one runs or the dashboard is
 /// read-only.
 pub fn key(app: &mut App) -> Task {
+    let l = app.lang;
     if app.read_only {
-        app.say(read_only_text(), Tone::Warn);
+        app.say(read_only_text(l), Tone::Warn);
         return Task::None;
     }
     if let SyncState::Running { progress } = &app.sync {
-        let text = format!("a sync is already running ({progress})");
+        let text = tr!(l, "dsync-already", progress = progress.as_str());
         app.say(text, Tone::Info);
         return Task::None;
     }
     app.sync = SyncState::Running {
-        progress: "starting".to_owned(),
+        progress: l.t("dsync-starting"),
     };
-    app.say(
-        "sync started in the background: the keys keep working; the title line shows it",
-        Tone::Info,
-    );
+    app.say(l.t("dsync-started"), Tone::Info);
     Task::Sync
 }
 
 /// A progress report, in words.
-pub fn progress_text(p: &Progress) -> String {
-    match p {
-        Progress::Fetching { provider, events } => format!("{provider}: {events} events fetched"),
+pub fn progress_text(p: &Progress, l: Lang) -> String {
+    match *p {
+        Progress::Fetching { provider, events } => {
+            tr!(l, "dsync-fetched", provider = provider, events = events)
+        }
         Progress::Applying {
             provider,
             done,
             total,
-        } => format!("{provider}: applying {done}/{total}"),
+        } => tr!(
+            l,
+            "dsync-applying",
+            provider = provider,
+            done = done,
+            total = total
+        ),
         Progress::Refreshing {
             provider,
             done,
             total,
-        } => format!("{provider}: pending payments {done}/{total}"),
+        } => tr!(
+            l,
+            "dsync-pending",
+            provider = provider,
+            done = done,
+            total = total
+        ),
     }
 }
 
@@ -93,9 +106,12 @@ pub fn progressed(app: &mut App, text: String) {
 }
 
 /// The loop heard the outcome: the title keeps it, the status line says it.
-pub fn finished(app: &mut App, outcome: Result<Outcome, String>, now: Timestamp) {
-    let (summary, tone) = summary(&outcome);
-    app.say(format!("sync: {summary}"), tone);
+pub fn finished(app: &mut App, outcome: Result<Outcome, Msg>, now: Timestamp) {
+    let (summary, tone) = summary(&outcome, app.lang);
+    app.say(
+        tr!(app.lang, "dsync-status", summary = summary.as_str()),
+        tone,
+    );
     app.sync = SyncState::Done {
         at: now,
         summary,
@@ -104,30 +120,27 @@ pub fn finished(app: &mut App, outcome: Result<Outcome, String>, now: Timestamp)
 }
 
 /// The outcome in one line, and how it reads.
-pub fn summary(outcome: &Result<Outcome, String>) -> (String, Tone) {
+pub fn summary(outcome: &Result<Outcome, Msg>, l: Lang) -> (String, Tone) {
     let report = match outcome {
-        Err(e) => return (e.clone(), Tone::Error),
-        Ok(Outcome::Busy) => {
-            return (
-                "another sync is running on this database; nothing done".to_owned(),
-                Tone::Info,
-            );
-        }
+        Err(e) => return (l.text(e), Tone::Error),
+        Ok(Outcome::Busy) => return (l.t("dsync-busy"), Tone::Info),
         Ok(Outcome::Done(report)) => report,
     };
     let calls: u32 = report.providers.iter().map(|p| p.calls).sum();
     let names: Vec<String> = report
         .providers
         .iter()
-        .map(|p| p.provider.to_string())
+        .map(|p| l.word(p.provider))
         .collect();
     let changes = report.changes.len();
-    let calls = match calls {
-        1 => "1 API call".to_owned(),
-        n => format!("{n} API calls"),
-    };
+    let calls = tr!(l, "dsync-calls", n = count(calls));
     let mut text = match changes {
-        0 => format!("nothing new ({}; {calls})", names.join(", ")),
+        0 => tr!(
+            l,
+            "dsync-nothing-new",
+            names = names.join(", "),
+            calls = calls.as_str()
+        ),
         n => {
             let per: Vec<String> = report
                 .providers
@@ -138,28 +151,30 @@ pub fn summary(outcome: &Result<Outcome, String>) -> (String, Tone) {
                         .iter()
                         .filter(|c| c.provider == p.provider)
                         .count();
-                    format!("{} {n}", p.provider)
+                    format!("{} {n}", l.word(p.provider))
                 })
                 .collect();
-            format!(
-                "{n} change{} ({}; {calls}): see the Webhooks view, source sync",
-                if n == 1 { "" } else { "s" },
-                per.join(", ")
+            tr!(
+                l,
+                "dsync-changes",
+                n = n,
+                per = per.join(", "),
+                calls = calls.as_str()
             )
         }
     };
-    let errors: Vec<&str> = report
+    let errors: Vec<&Msg> = report
         .providers
         .iter()
-        .filter_map(|p| p.error.as_deref())
+        .filter_map(|p| p.error.as_ref())
         .collect();
-    let problems: Vec<&String> = report.providers.iter().flat_map(|p| &p.problems).collect();
+    let problems: Vec<&Msg> = report.providers.iter().flat_map(|p| &p.problems).collect();
     if let Some(first) = errors.first() {
-        text.push_str(&format!("; stopped: {first}"));
+        text.push_str(&tr!(l, "dsync-stopped", error = (*first).clone()));
         return (text, Tone::Error);
     }
     if let Some(first) = problems.first() {
-        text.push_str(&format!("; problem: {first}"));
+        text.push_str(&tr!(l, "dsync-problem", problem = (*first).clone()));
         return (text, Tone::Warn);
     }
     (text, Tone::Info)
@@ -167,20 +182,26 @@ pub fn summary(outcome: &Result<Outcome, String>) -> (String, Tone) {
 
 /// What the title line says of the sync, if anything.
 pub fn title_note(app: &App) -> Option<String> {
+    let l = app.lang;
     match &app.sync {
         SyncState::Idle => None,
-        SyncState::Running { progress } => Some(format!("syncing: {progress}")),
-        SyncState::Done { at, tone, .. } => Some(match tone {
-            Tone::Info => format!("synced {}", at.format("%H:%M")),
-            Tone::Warn => format!("synced {} with problems", at.format("%H:%M")),
-            Tone::Error => format!("sync failed {}", at.format("%H:%M")),
-        }),
+        SyncState::Running { progress } => {
+            Some(tr!(l, "dsync-syncing", progress = progress.as_str()))
+        }
+        SyncState::Done { at, tone, .. } => {
+            let at = app.zone.at(*at).format("%H:%M").to_string();
+            Some(match tone {
+                Tone::Info => tr!(l, "dsync-synced", at = at),
+                Tone::Warn => tr!(l, "dsync-synced-problems", at = at),
+                Tone::Error => tr!(l, "dsync-failed", at = at),
+            })
+        }
     }
 }
 
 /// The clients of every provider whose credentials the environment sets.
-pub fn clients_from_env() -> Result<Clients, String> {
-    clients(&Bases::from_env(), &[]).map_err(|e| e.to_string())
+pub fn clients_from_env() -> Result<Clients, Msg> {
+    clients(&Bases::from_env(), &[]).map_err(|e| e.msg())
 }
 
 /// Runs one sync on `store` (the database at `db`, whose sync lock it
@@ -190,9 +211,9 @@ pub fn run(
     db: Option<&Path>,
     clients: &Clients,
     progress: &mut dyn FnMut(Progress),
-) -> Result<Outcome, String> {
+) -> Result<Outcome, Msg> {
     let _lock = match db {
-        Some(path) => match SyncLock::try_take(path).map_err(|e| e.to_string())? {
+        Some(path) => match SyncLock::try_take(path).map_err(|e| e.msg())? {
             Some(lock) => Some(lock),
             None => return Ok(Outcome::Busy),
         },
@@ -200,7 +221,7 @@ pub fn run(
     };
     sync::run(store, &clients.sources(), &Options::default(), progress)
         .map(Outcome::Done)
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.msg())
 }
 
 #[cfg(test)]
@@ -208,6 +229,7 @@ mod tests {
     use super::*;
     use crate::dash::app::handle_key;
     use crate::domain::Provider;
+    use crate::i18n::msg;
     use crate::sync::{Change, ProviderReport};
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -224,7 +246,7 @@ mod tests {
         p.applied = changes;
         p.payments_refreshed = changes;
         p.calls = 3;
-        p.error = error.map(str::to_owned);
+        p.error = error.map(|e| msg!("plain", text = e));
         Report {
             dry_run: false,
             providers: vec![p],
@@ -298,7 +320,7 @@ mod tests {
             Some("Stripe: list events: 401 Invalid API Key"),
         );
         assert_eq!(
-            summary(&Ok(Outcome::Done(err))),
+            summary(&Ok(Outcome::Done(err)), Lang::En),
             (
                 "nothing new (stripe; 3 API calls); stopped: Stripe: list events: 401 Invalid API Key"
                     .to_owned(),
@@ -308,15 +330,18 @@ mod tests {
         let mut problem = report(Provider::Paypal, 1, None);
         problem.providers[0]
             .problems
-            .push("1 PayPal event(s) failed to apply".to_owned());
-        let (text, tone) = summary(&Ok(Outcome::Done(problem)));
+            .push(msg!("plain", text = "1 PayPal event(s) failed to apply"));
+        let (text, tone) = summary(&Ok(Outcome::Done(problem)), Lang::En);
         assert_eq!(tone, Tone::Warn);
         assert!(
             text.starts_with("1 change (paypal 1; 3 API calls)"),
             "{text}"
         );
-        assert_eq!(summary(&Ok(Outcome::Busy)).1, Tone::Info);
-        let none = summary(&Err("no provider API credentials are set".to_owned()));
+        assert_eq!(summary(&Ok(Outcome::Busy), Lang::En).1, Tone::Info);
+        let none = summary(
+            &Err(msg!("plain", text = "no provider API credentials are set")),
+            Lang::En,
+        );
         assert_eq!(none.1, Tone::Error);
     }
 }

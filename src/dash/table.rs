@@ -34,7 +34,7 @@ pub enum Cursor {
 
 /// A table to draw.
 pub struct Grid<'a> {
-    pub header: &'a [&'a str],
+    pub header: Vec<String>,
     pub widths: Vec<Constraint>,
     pub rows: Vec<Row<'a>>,
     pub cursor: Cursor,
@@ -64,6 +64,25 @@ pub fn column_widths(widths: &[Constraint], width: u16, cursor: Cursor) -> Vec<u
         .iter()
         .map(|r| r.width)
         .collect()
+}
+
+/// How many cells a text takes on screen.
+pub fn text_width(text: &str) -> u16 {
+    u16::try_from(Span::raw(text).width()).unwrap_or(u16::MAX)
+}
+
+/// A column's width: at least `floor` (what the English words need), and
+/// room for the widest of `texts` (a language's longer words).
+pub fn fit_width<S: AsRef<str>>(floor: u16, texts: impl IntoIterator<Item = S>) -> u16 {
+    texts
+        .into_iter()
+        .map(|t| text_width(t.as_ref()))
+        .fold(floor, u16::max)
+}
+
+/// The widest word of a closed set in `lang`, at least `floor`.
+pub fn words_width<W: crate::i18n::Word>(lang: crate::i18n::Lang, floor: u16) -> u16 {
+    fit_width(floor, W::all().iter().map(|w| lang.word(*w)))
 }
 
 /// How many cells a character takes on screen.
@@ -110,7 +129,7 @@ pub fn middle_ellipsis(text: &str, width: usize) -> Cow<'_, str> {
 
 /// Draws a table; without rows, its header and why it is empty.
 pub fn render(grid: Grid<'_>, area: Rect, buf: &mut Buffer, theme: &Theme) {
-    let header = Row::new(grid.header.iter().map(|h| Cell::from(*h))).style(theme.header);
+    let header = Row::new(grid.header.into_iter().map(Cell::from)).style(theme.header);
     let table = Table::default()
         .widths(grid.widths)
         .header(header)
@@ -202,7 +221,7 @@ mod tests {
                 .map(|(i, w)| i.to_string().repeat(usize::from(*w)))
                 .collect();
             let grid = Grid {
-                header: &["", "", ""],
+                header: vec![String::new(); 3],
                 widths: widths.to_vec(),
                 rows: vec![Row::new(cells.iter().map(|c| Cell::from(c.as_str())))],
                 cursor: Cursor::Row(0),

@@ -789,7 +789,10 @@ fn an_order_paid_twice_is_one_order_row_two_payment_rows_and_flagged() {
             kept: 11_980
         }
     );
-    assert_eq!(views::orders::kept(&row.order, &row.money), "119.80");
+    assert_eq!(
+        views::orders::kept(&row.order, &row.money, crate::i18n::Lang::En),
+        "119.80"
+    );
     assert!(
         row.flags.contains(&crate::report::Rule::DuplicatePayment),
         "{:?}",
@@ -798,7 +801,10 @@ fn an_order_paid_twice_is_one_order_row_two_payment_rows_and_flagged() {
     // TEST3001 keeps its total: nothing beside it.
     let t3001 = &app.orders.pager.rows[0];
     assert_eq!(t3001.order.number, "TEST3001");
-    assert_eq!(views::orders::kept(&t3001.order, &t3001.money), "");
+    assert_eq!(
+        views::orders::kept(&t3001.order, &t3001.money, crate::i18n::Lang::En),
+        ""
+    );
     press(&mut app, &mut r, key('2'));
     let numbers: Vec<&str> = app
         .payments
@@ -833,7 +839,10 @@ fn what_an_order_keeps_is_shown_where_it_differs_from_its_total() {
     assert_eq!(money(2, 15_980, 15_980).kept_apart(&paid), Some(15_980));
     // Keeps its total: nothing to say.
     assert_eq!(money(2, 7_990, 7_990).kept_apart(&paid), None);
-    assert_eq!(views::orders::kept(&paid, &money(1, 7_990, 2_990)), "29.90");
+    assert_eq!(
+        views::orders::kept(&paid, &money(1, 7_990, 2_990), crate::i18n::Lang::En),
+        "29.90"
+    );
 }
 
 #[test]
@@ -991,7 +1000,7 @@ fn s_syncs_through_the_sync_room_and_the_lists_show_it() {
             crate::providers::credentials::WaveKey::new("wave_sn_prod_dash"),
             Duration::from_secs(5),
         )
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.msg())?;
         Ok(crate::sync::clients::Clients {
             wave: Some(wave),
             ..Default::default()
@@ -1052,6 +1061,387 @@ fn snapshot_help_general_and_syncing() {
         progress: "wave: pending payments 2/5".to_owned(),
     };
     insta::assert_snapshot!(render(&app, 120, 30));
+}
+
+// In French: the same views and overlays, snapshot at the same sizes, and
+// a walk through every one of them that fails on an English status word
+// or hint on screen.
+
+mod french {
+    use super::*;
+    use crate::i18n::{Lang, Zone};
+
+    fn fr_app() -> (App, Runner) {
+        let (mut app, r) = snapshot_app();
+        app.lang = Lang::Fr;
+        (app, r)
+    }
+
+    fn keys(app: &mut App, r: &mut Runner, keys: &[KeyEvent]) {
+        for k in keys {
+            press(app, r, *k);
+        }
+    }
+
+    #[test]
+    fn fr_snapshot_views() {
+        for (name, view) in [
+            ("fr_orders", '1'),
+            ("fr_payments", '2'),
+            ("fr_findings", '3'),
+            ("fr_webhooks", '4'),
+            ("fr_orphans", '5'),
+        ] {
+            let (mut app, mut r) = fr_app();
+            keys(&mut app, &mut r, &[key(view), key('j'), key(' ')]);
+            insta::assert_snapshot!(name, render(&app, 120, 30));
+        }
+    }
+
+    #[test]
+    fn fr_snapshot_overlays() {
+        let cases: Vec<(&str, Vec<KeyEvent>, u16)> = vec![
+            ("fr_search_line", vec![key('/'), key('e'), key('x')], 30),
+            (
+                "fr_filter_dialog_and_sort",
+                vec![key('o'), key('F'), key('l')],
+                30,
+            ),
+            ("fr_help", vec![key('?')], 50),
+            ("fr_choose_status", vec![key('s'), key('j')], 30),
+            ("fr_choose_order_payment_status", vec![key('p')], 30),
+            (
+                "fr_detail_webhook",
+                vec![key('4'), key('j'), code(KeyCode::Enter)],
+                30,
+            ),
+            ("fr_detail_orphan", vec![key('5'), code(KeyCode::Enter)], 30),
+            (
+                "fr_detail_finding",
+                vec![key('3'), code(KeyCode::Enter)],
+                30,
+            ),
+            ("fr_link_prompt", vec![key('5'), key('l')], 30),
+            ("fr_dismiss", vec![key('5'), key('d')], 30),
+            ("fr_replay", vec![key('4'), key('j'), key('r')], 30),
+            ("fr_fix", vec![key('3'), key('f')], 30),
+        ];
+        for (name, ks, h) in cases {
+            let (mut app, mut r) = fr_app();
+            keys(&mut app, &mut r, &ks);
+            insta::assert_snapshot!(name, render(&app, 120, h));
+        }
+    }
+
+    #[test]
+    fn fr_snapshot_detail_confirm_and_summary() {
+        let (mut app, mut r) = fr_app();
+        let at = app
+            .orders
+            .pager
+            .rows
+            .iter()
+            .position(|r| r.order.number == "TEST1014")
+            .unwrap();
+        for _ in 0..at {
+            press(&mut app, &mut r, key('j'));
+        }
+        press(&mut app, &mut r, code(KeyCode::Enter));
+        insta::assert_snapshot!("fr_detail", render(&app, 120, 30));
+
+        let (mut app, mut r) = fr_app();
+        keys(
+            &mut app,
+            &mut r,
+            &[key('j'), key('j'), key(' '), key(' '), key('x')],
+        );
+        insta::assert_snapshot!("fr_confirm", render(&app, 120, 30));
+        press(&mut app, &mut r, key('y'));
+        insta::assert_snapshot!("fr_summary", render(&app, 120, 30));
+
+        // Cancel and refund (X), refund ($): what each provider gives back.
+        for (k, name) in [
+            ('X', "fr_confirm_cancel_refund"),
+            ('$', "fr_confirm_refund"),
+        ] {
+            let (mut app, mut r) = fr_app();
+            keys(
+                &mut app,
+                &mut r,
+                &[key('j'), key('j'), key(' '), key(' '), key(k)],
+            );
+            insta::assert_snapshot!(name, render(&app, 120, 30));
+        }
+
+        let (mut app, mut r) = shop_app(
+            retried_shop(),
+            ui::table_height(ratatui::layout::Rect::new(0, 0, 120, 50)),
+        );
+        app.lang = Lang::Fr;
+        press(&mut app, &mut r, code(KeyCode::Enter));
+        insta::assert_snapshot!(
+            "fr_detail_of_an_order_with_two_attempts",
+            render(&app, 120, 50)
+        );
+    }
+
+    /// The Statements view, a line's detail and the sixth tab, in French,
+    /// with no English status word or hint on screen.
+    #[test]
+    fn fr_snapshot_statements() {
+        let cases: Vec<(&str, Vec<KeyEvent>)> = vec![
+            ("fr_statements", vec![code(KeyCode::BackTab), key('j')]),
+            (
+                "fr_statement_line_detail",
+                vec![code(KeyCode::BackTab), code(KeyCode::Enter)],
+            ),
+            ("fr_orders_with_statements", vec![]),
+        ];
+        for (name, ks) in cases {
+            let (mut app, mut r) = statements_app(true);
+            app.lang = Lang::Fr;
+            keys(&mut app, &mut r, &ks);
+            let screen = render(&app, 120, 30);
+            // The provider's own type text ("Express Checkout Payment") is
+            // the file's words, shown as they are.
+            let ours: String = screen
+                .lines()
+                .filter(|line| !line.contains("type (fichier)"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            let english: Vec<String> = words(&ours)
+                .into_iter()
+                .filter(|w| ENGLISH.contains(&w.as_str()))
+                .collect();
+            assert!(english.is_empty(), "{name}: {english:?}\n{screen}");
+            insta::assert_snapshot!(name, screen);
+        }
+    }
+
+    #[test]
+    fn fr_snapshot_help_general_and_syncing() {
+        let (mut app, mut r) = fr_app();
+        press(&mut app, &mut r, key('?'));
+        press(&mut app, &mut r, code(KeyCode::PageDown));
+        insta::assert_snapshot!("fr_help_general", render(&app, 120, 30));
+        press(&mut app, &mut r, code(KeyCode::Esc));
+        app.sync = crate::dash::sync::SyncState::Running {
+            progress: crate::dash::sync::progress_text(
+                &crate::sync::Progress::Refreshing {
+                    provider: crate::domain::Provider::Wave,
+                    done: 2,
+                    total: 5,
+                },
+                Lang::Fr,
+            ),
+        };
+        insta::assert_snapshot!("fr_syncing", render(&app, 120, 30));
+        app.sync = crate::dash::sync::SyncState::Done {
+            at: crate::testing::now(),
+            summary: String::new(),
+            tone: crate::dash::app::Tone::Warn,
+        };
+        assert!(
+            render(&app, 120, 30).contains("synchronisé à 12:00, avec des problèmes"),
+            "{}",
+            render(&app, 120, 30)
+        );
+    }
+
+    #[test]
+    fn fr_snapshot_read_only_too_small_and_zone() {
+        let (mut app, mut r) = fr_app();
+        app.read_only = true;
+        press(&mut app, &mut r, key('x'));
+        insta::assert_snapshot!("fr_read_only", render(&app, 120, 30));
+        insta::assert_snapshot!("fr_too_small", render(&app, 50, 8));
+        // Dates in the machine's zone, named in the title.
+        let (mut app, _r) = fr_app();
+        app.zone = Zone::Fixed(
+            chrono::FixedOffset::east_opt(3600).unwrap(),
+            "Europe/Paris".into(),
+        );
+        insta::assert_snapshot!("fr_orders_in_paris", render(&app, 120, 30));
+        let (mut app, mut r) = shop_app(
+            demo(30),
+            ui::table_height(ratatui::layout::Rect::new(0, 0, 100, 30)),
+        );
+        app.lang = Lang::Fr;
+        press(&mut app, &mut r, key('2'));
+        insta::assert_snapshot!("fr_payments_at_100_columns", render(&app, 100, 30));
+        let (mut app, mut r) = shop_app(
+            demo(30),
+            ui::table_height(ratatui::layout::Rect::new(0, 0, 100, 30)),
+        );
+        app.lang = Lang::Fr;
+        press(&mut app, &mut r, key('1'));
+        insta::assert_snapshot!("fr_orders_at_100_columns", render(&app, 100, 30));
+    }
+
+    /// English words that must not be on a French screen: the status
+    /// words and the hints' verbs and key names.
+    const ENGLISH: &[&str] = &[
+        "pending",
+        "processing",
+        "shipped",
+        "delivered",
+        "cancelled",
+        "paid",
+        "failed",
+        "refunded",
+        "completed",
+        "search",
+        "filter",
+        "sort",
+        "mark",
+        "details",
+        "cancel",
+        "validate",
+        "replay",
+        "link",
+        "dismiss",
+        "help",
+        "quit",
+        "fix",
+        "Enter",
+        "Esc",
+        "Space",
+        "orders",
+        "payments",
+        "findings",
+        "Orders",
+        "Payments",
+        "Findings",
+        "Orphans",
+        "order",
+        "payment",
+        "confirm",
+        "decline",
+        "close",
+        "none",
+        "yes",
+        "no",
+        "marked",
+        "skipped",
+        "Done",
+        "Skipped",
+        "Number",
+        "Customer",
+        "Status",
+        "Provider",
+        "Amount",
+        "Reference",
+        "Received",
+        "Event",
+        "Result",
+        "Error",
+        "Kept",
+        "Payment",
+        "Order",
+        "Keys",
+        "Filter",
+        "any",
+        "captured",
+        "owed",
+        "kept",
+        "lost",
+        "refund",
+        "dispute",
+        "chargeback",
+    ];
+
+    /// The words of a screen, without what is quoted as a command (`tally
+    /// orphans link 1 ORDER`) and without identifiers (`payment_intent.succeeded`,
+    /// `status_mismatch`, e-mail addresses).
+    fn words(screen: &str) -> Vec<String> {
+        let mut text = String::new();
+        let mut quoted = false;
+        for c in screen.chars() {
+            if c == '`' {
+                quoted = !quoted;
+            } else if !quoted {
+                text.push(c);
+            }
+        }
+        text.split(|c: char| !(c.is_alphanumeric() || "_.@-'".contains(c)))
+            .map(|w| w.trim_matches(|c: char| c == '.' || c == '-' || c == '\''))
+            .filter(|w| !w.contains(['_', '@', '.']))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn no_english_status_word_or_hint_on_any_french_screen() {
+        let mut walks: Vec<(String, Vec<KeyEvent>, u16, u16)> = Vec::new();
+        for view in ['1', '2', '3', '4', '5'] {
+            for extra in [
+                vec![],
+                vec![key('?')],
+                vec![code(KeyCode::Enter)],
+                vec![key('j'), code(KeyCode::Enter)],
+                vec![key(' '), key('v')],
+                vec![key('x')],
+                vec![key('X')],
+                vec![key('$')],
+                vec![key('a')],
+                vec![key('s')],
+                vec![key('p')],
+                vec![key('f')],
+                vec![key('r')],
+                vec![key('l')],
+                vec![key('d')],
+                vec![key('/'), key('a')],
+                vec![key('F'), key('l'), code(KeyCode::Down), key('l')],
+                vec![key('o'), key('O')],
+                vec![key('*')],
+                vec![key('x'), key('y')],
+                vec![key('x'), key('n')],
+                vec![key('x'), key('r')],
+                vec![key('S')],
+                vec![key('?'), code(KeyCode::PageDown)],
+                vec![key('X'), key('y')],
+                vec![key('$'), key('y')],
+                vec![key('j'), key('a'), key('y')],
+                vec![key('f'), key('y')],
+                vec![key('q')],
+                vec![key('c')],
+                vec![key('u')],
+            ] {
+                let mut ks = vec![key(view)];
+                ks.extend(extra);
+                walks.push((format!("view {view} keys {ks:?}"), ks, 120, 30));
+            }
+        }
+        walks.push(("too small".into(), vec![], 50, 8));
+        // The same screen in English has them: the walk can fail.
+        let (app, _r) = snapshot_app();
+        let english = words(&render(&app, 120, 30));
+        for w in ["pending", "paid", "search", "Enter", "Orders"] {
+            assert!(
+                english.iter().any(|x| x == w),
+                "{w} not found in {english:?}"
+            );
+        }
+        let mut screens = 0;
+        for (name, ks, w, h) in walks {
+            for read_only in [false, true] {
+                let (mut app, mut r) = fr_app();
+                app.read_only = read_only;
+                keys(&mut app, &mut r, &ks);
+                let screen = render(&app, w, h);
+                screens += 1;
+                let english: Vec<String> = words(&screen)
+                    .into_iter()
+                    .filter(|w| ENGLISH.contains(&w.as_str()))
+                    .collect();
+                assert!(
+                    english.is_empty(),
+                    "{name} (read-only {read_only}): English on screen {english:?}\n{screen}"
+                );
+            }
+        }
+        assert!(screens > 200);
+    }
 }
 
 // The Statements view: on the statements' fixture shop with its three

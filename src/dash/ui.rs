@@ -18,6 +18,7 @@ use super::theme::Theme;
 use super::views::{self, find, orphans};
 use super::{detail, dialogs, help};
 use crate::domain::Timestamp;
+use crate::i18n::tr;
 
 /// The smallest terminal the layout needs.
 pub const MIN_WIDTH: u16 = 60;
@@ -72,7 +73,7 @@ impl Widget for &App {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let theme = Theme::default();
         if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-            render_too_small(area, buf, &theme);
+            render_too_small(self, area, buf, &theme);
             return;
         }
         let [title, tabs, query, table, status] = Layout::vertical([
@@ -92,10 +93,14 @@ impl Widget for &App {
     }
 }
 
-fn render_too_small(area: Rect, buf: &mut Buffer, theme: &Theme) {
-    let text = format!(
-        "terminal too small: {}×{}\ntally dash needs at least {MIN_WIDTH}×{MIN_HEIGHT}\n(q quits)",
-        area.width, area.height
+fn render_too_small(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    let text = tr!(
+        app.lang,
+        "dash-too-small",
+        width = area.width.to_string(),
+        height = area.height.to_string(),
+        min_width = MIN_WIDTH.to_string(),
+        min_height = MIN_HEIGHT.to_string()
     );
     Paragraph::new(text)
         .style(theme.warn)
@@ -105,18 +110,31 @@ fn render_too_small(area: Rect, buf: &mut Buffer, theme: &Theme) {
 }
 
 fn render_title(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
-    let mut left = format!(" tally dash · {} · actor {}", app.db_name, app.actor);
+    let l = app.lang;
+    let mut left = tr!(
+        l,
+        "dash-title",
+        db = app.db_name.as_str(),
+        actor = app.actor.as_str()
+    );
+    left.insert(0, ' ');
     if app.read_only {
-        left.push_str(" · READ-ONLY");
+        left.push_str(&format!(" · {}", l.t("dash-title-read-only")));
+    }
+    if !app.zone.is_utc() {
+        left.push_str(&format!(
+            " · {}",
+            tr!(l, "dash-title-zone", zone = app.zone.name())
+        ));
     }
     if let Some(note) = super::sync::title_note(app) {
         left.push_str(" · ");
         left.push_str(&note);
     }
     let right = format!(
-        "{} help · {} quit ",
-        app.keys.help.first(),
-        app.keys.quit.first()
+        "{} · {} ",
+        super::views::hint(app.keys.help.first(l), "dash-hint-help", l),
+        super::views::hint(app.keys.quit.first(l), "dash-hint-quit", l)
     );
     let pad = usize::from(area.width).saturating_sub(left.chars().count() + right.chars().count());
     Line::from(format!("{left}{}{right}", " ".repeat(pad)))
@@ -145,16 +163,26 @@ fn render_query(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let marked = app.marked();
     if marked > 0 {
         spans.push(Span::styled(
-            format!("  ● {} marked", thousands(marked as i64)),
+            format!(
+                "  ● {}",
+                tr!(
+                    app.lang,
+                    "dash-query-marked",
+                    n = crate::i18n::count(marked)
+                )
+            ),
             theme.marked,
         ));
     }
     if let Some(r) = &app.range {
         let from = match r {
             RangeAnchor::List { number, .. } => number.clone(),
-            RangeAnchor::Findings(_) => "here".to_owned(),
+            RangeAnchor::Findings(_) => app.lang.t("dash-range-here"),
         };
-        spans.push(Span::styled(format!("  range from {from}"), theme.marked));
+        spans.push(Span::styled(
+            format!("  {}", tr!(app.lang, "dash-query-range", from = from)),
+            theme.marked,
+        ));
     }
     Line::from(spans).render(area, buf);
 }
@@ -166,7 +194,7 @@ fn render_status(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         Some((t, Tone::Error)) => (t.clone(), theme.error),
         None => {
             let hints = if app.mode == Mode::Search {
-                find::search_hints(&app.keys)
+                find::search_hints(&app.keys, app.lang)
             } else {
                 views::hints(app)
             };
@@ -186,10 +214,10 @@ fn render_overlay(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     match &app.mode {
         Mode::Normal | Mode::Search => {}
         Mode::Help { scroll } => help::render(app, area, buf, theme, *scroll),
-        Mode::Detail { detail, scroll } => detail::render(detail, area, buf, theme, *scroll),
+        Mode::Detail { detail, scroll } => detail::render(app, detail, area, buf, theme, *scroll),
         Mode::Confirm(c) => dialogs::render_confirm(app, c, area, buf, theme),
         Mode::Working { title, done, total } => {
-            dialogs::render_working(title, *done, *total, area, buf, theme)
+            dialogs::render_working(app, title, *done, *total, area, buf, theme)
         }
         Mode::Summary { summary, scroll } => {
             dialogs::render_summary(app, summary, area, buf, theme, *scroll)

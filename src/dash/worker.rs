@@ -182,7 +182,7 @@ fn spawn_syncer(mut store: Store, db: PathBuf, tx: Sender<Event>) -> Sender<()> 
                 sync::run(&mut store, Some(&db), &clients, &mut |p| {
                     if last.is_none_or(|t| t.elapsed() > Duration::from_millis(100)) {
                         last = Some(Instant::now());
-                        let _ = tx.send(Event::SyncProgress(sync::progress_text(&p)));
+                        let _ = tx.send(Event::SyncProgress(p));
                     }
                 })
             });

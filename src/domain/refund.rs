@@ -24,7 +24,7 @@
 
 use super::ledger::{Figures, RefundState};
 use super::status::closed_enum;
-use super::{Money, Provider, Timestamp};
+use super::{Currency, Money, Provider, Timestamp};
 
 closed_enum! {
     /// Where a refund intent stands (`refund_intents.state`).
@@ -147,13 +147,15 @@ pub enum Refusal {
     )]
     WaveNotCheckout { number: String },
     #[error(
-        "Wave refunds only the whole payment ({kept}); for {asked}, send it from the Wave Business app, then record it with `tally payment record-refund {number} --amount {asked_decimal} --note ...`"
+        "Wave refunds only the whole payment ({}); for {asked}, send it from the Wave Business app, then record it with `tally payment record-refund {number} --amount {} --note ...`",
+        Money::show_minor(*kept, asked.currency()),
+        asked.decimal()
     )]
     WavePartial {
         number: String,
-        kept: String,
-        asked: String,
-        asked_decimal: String,
+        /// What the payment captured, in minor units of `asked`'s currency.
+        kept: i64,
+        asked: Money,
     },
     #[error(
         "{provider} API credentials are not configured ({var}): tally cannot refund through {provider}"
@@ -164,21 +166,27 @@ pub enum Refusal {
     },
     #[error("the {provider} payment has no {provider} reference to refund")]
     NoReference { provider: &'static str },
-    #[error("the {provider} payment keeps nothing to refund{pending}")]
+    #[error(
+        "the {provider} payment keeps nothing to refund{}",
+        pending.map(|(minor, c)| format!(" ({} already on its way back)", Money::show_minor(minor, c))).unwrap_or_default()
+    )]
     NothingKept {
         provider: &'static str,
-        pending: String,
+        /// What is already on its way back (minor units), when anything is.
+        pending: Option<(i64, Currency)>,
     },
     #[error(
-        "{asked} is more than the {provider} payment keeps ({refundable} may still be refunded)"
+        "{asked} is more than the {provider} payment keeps ({} may still be refunded)",
+        Money::show_minor(*refundable, asked.currency())
     )]
     MoreThanKept {
         provider: &'static str,
-        asked: String,
-        refundable: String,
+        asked: Money,
+        /// In minor units of `asked`'s currency.
+        refundable: i64,
     },
     #[error("--amount must be more than zero (got {0})")]
-    Zero(String),
+    Zero(Money),
 }
 
 /// The environment variable that holds a provider's API credentials.
@@ -211,32 +219,25 @@ pub fn check(number: &str, p: &Refundable<'_>, asked: Option<Money>) -> Result<M
         }
         Provider::Wave | Provider::Stripe | Provider::Paypal => {}
     }
-    let show = |minor: i64| Money::show_minor(minor, p.currency);
     let refundable = p.refundable();
     if refundable <= 0 {
-        let pending = if p.figures.refunds_pending > 0 {
-            format!(
-                " ({} already on its way back)",
-                show(p.figures.refunds_pending)
-            )
-        } else {
-            String::new()
-        };
+        let pending =
+            (p.figures.refunds_pending > 0).then_some((p.figures.refunds_pending, p.currency));
         return Err(Refusal::NothingKept { provider, pending });
     }
     let amount = match asked {
-        Some(a) if a.minor() <= 0 => return Err(Refusal::Zero(a.to_string())),
+        Some(a) if a.minor() <= 0 => return Err(Refusal::Zero(a)),
         Some(a) if a.minor() > refundable => {
             return Err(Refusal::MoreThanKept {
                 provider,
-                asked: a.to_string(),
-                refundable: show(refundable),
+                asked: a,
+                refundable,
             });
         }
         Some(a) => a,
         None => Money::from_minor(refundable, p.currency).map_err(|_| Refusal::NothingKept {
             provider,
-            pending: String::new(),
+            pending: None,
         })?,
     };
     // Wave refunds a whole checkout or nothing: only a refund of all it
@@ -246,9 +247,8 @@ pub fn check(number: &str, p: &Refundable<'_>, asked: Option<Money>) -> Result<M
     {
         return Err(Refusal::WavePartial {
             number: number.to_owned(),
-            kept: show(p.figures.captured),
-            asked: amount.to_string(),
-            asked_decimal: amount.decimal(),
+            kept: p.figures.captured,
+            asked: amount,
         });
     }
     if !p.credentials {

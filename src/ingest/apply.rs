@@ -647,11 +647,11 @@ impl Applying<'_> {
                     "{summary}: captured after the order was cancelled (cancelled_but_captured)"
                 )
             }
-            Outcome::Done { summary, .. } if before == status => summary,
+            Outcome::Done { summary, .. } if before == status => summary.to_string(),
             Outcome::Done { summary, .. } => format!("{summary} (was {before})"),
             Outcome::Skipped { reason } => {
                 record_facts(tx, order, payment, updated, &actor, now, details)?;
-                reason
+                reason.to_string()
             }
         })
     }

@@ -47,6 +47,37 @@ pub enum OrphanError {
     Sqlite(#[from] rusqlite::Error),
 }
 
+impl OrphanError {
+    /// The error as the owner reads it.
+    pub fn localize(&self, lang: crate::i18n::Lang) -> String {
+        use crate::tr;
+        match self {
+            OrphanError::Unknown(id) => tr!(lang, "orphan-unknown", id = id.to_string()),
+            OrphanError::Closed { id, state } => {
+                tr!(lang, "orphan-closed", id = id.to_string(), state = *state)
+            }
+            OrphanError::NoBody { id, event_id } => tr!(
+                lang,
+                "orphan-no-body",
+                id = id.to_string(),
+                event_id = event_id.as_str()
+            ),
+            OrphanError::UnknownRow(id) => tr!(lang, "orphan-unknown-row", id = id.to_string()),
+            OrphanError::NotReplayable(id) => {
+                tr!(lang, "orphan-not-replayable", id = id.to_string())
+            }
+            OrphanError::Event { id, source } => tr!(
+                lang,
+                "orphan-event",
+                id = id.to_string(),
+                error = source.to_string()
+            ),
+            OrphanError::Apply(e) => e.to_string(),
+            OrphanError::Sqlite(e) => tr!(lang, "database-error", error = e.to_string()),
+        }
+    }
+}
+
 fn open_orphan(tx: &Reader<'_>, id: i64) -> Result<(Orphan, Provider), OrphanError> {
     let orphan = tx.orphan(id)?.ok_or(OrphanError::Unknown(id))?;
     match orphan.state {

@@ -57,6 +57,26 @@ pub enum BindError {
     Duplicate(String),
 }
 
+impl BindError {
+    /// The error as a message, for the owner's language (`tally serve`'s
+    /// log lines stay English; this is its refusal to start).
+    pub fn msg(&self) -> crate::i18n::Msg {
+        use crate::msg;
+        match self {
+            BindError::Malformed(text) => msg!("bind-malformed", text = format!("{text:?}")),
+            BindError::Resolve { addr, reason } => msg!(
+                "bind-resolve",
+                addr = format!("{addr:?}"),
+                reason = reason.as_str()
+            ),
+            BindError::Exposed { addr, ip } => {
+                msg!("bind-exposed", addr = addr.as_str(), ip = ip.as_str())
+            }
+            BindError::Duplicate(addr) => msg!("bind-duplicate", addr = addr.as_str()),
+        }
+    }
+}
+
 impl BindAddr {
     /// Reads one `--bind` value.
     pub fn parse(text: &str) -> Result<BindAddr, BindError> {

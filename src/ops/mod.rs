@@ -30,6 +30,7 @@ use crate::domain::{
     AuditEntry, AuditEvent, Flow, Money, Movement, MovementSource, Order, OrderPaymentStatus,
     OrderStatus, Payment, PaymentStatus, Provider, StatusSource, Timestamp,
 };
+use crate::i18n::{Lang, Msg, msg, words::ProviderTitle};
 use crate::store::{Store, Writer};
 
 pub mod refund;
@@ -53,28 +54,59 @@ pub enum OpError {
         known: String,
     },
     #[error("{0}")]
-    Refused(String),
+    Refused(Msg),
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+}
+
+impl OpError {
+    /// The error as the owner reads it.
+    pub fn localize(&self, lang: Lang) -> String {
+        lang.text(&self.msg())
+    }
+
+    /// The error as a message.
+    pub fn msg(&self) -> Msg {
+        match self {
+            OpError::UnknownOrder(n) => crate::msg!("op-unknown-order", number = format!("{n:?}")),
+            OpError::ReferenceTaken {
+                reference,
+                provider,
+                other,
+            } => crate::msg!(
+                "op-reference-taken",
+                reference = format!("{reference:?}"),
+                provider = provider.as_str(),
+                other = other.as_str()
+            ),
+            OpError::NoSuchPayment {
+                number,
+                reference,
+                known,
+            } => crate::msg!(
+                "op-no-such-payment",
+                number = number.as_str(),
+                reference = format!("{reference:?}"),
+                known = known.as_str()
+            ),
+            OpError::Refused(m) => m.clone(),
+            OpError::Sqlite(e) => crate::msg!("database-error", error = e.to_string()),
+        }
+    }
 }
 
 /// What happened to one order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     /// Changed; `summary` says how, `warnings` what the owner must still do.
-    Done {
-        summary: String,
-        warnings: Vec<String>,
-    },
+    Done { summary: Msg, warnings: Vec<Msg> },
     /// Nothing changed, for this reason.
-    Skipped { reason: String },
+    Skipped { reason: Msg },
 }
 
 impl Outcome {
-    fn skipped(reason: impl Into<String>) -> Outcome {
-        Outcome::Skipped {
-            reason: reason.into(),
-        }
+    fn skipped(reason: Msg) -> Outcome {
+        Outcome::Skipped { reason }
     }
 
     pub fn is_done(&self) -> bool {
@@ -183,7 +215,7 @@ fn set_payment_side(
     status: PaymentStatus,
     change: &Change<'_>,
     owed: &[Movement],
-) -> Option<String> {
+) -> Option<Msg> {
     let warning = owed
         .first()
         .map(|m| refund_warning(payment, order_number, m.amount));
@@ -199,18 +231,21 @@ fn set_payment_side(
     warning
 }
 
-fn refund_warning(payment: &Payment, number: &str, amount: Money) -> String {
+fn refund_warning(payment: &Payment, number: &str, amount: Money) -> Msg {
+    let p = ProviderTitle(payment.provider);
     if payment.provider.sends_webhooks() {
-        format!(
-            "{number}: the customer was charged {amount} at {p}; cancelling here refunds nothing. \
-             Refund at {p}: tally marks the refund as awaiting {p} until its refund event arrives",
-            p = payment.provider.title()
+        msg!(
+            "op-warn-refund-at-provider",
+            number = number,
+            amount = amount,
+            p = p
         )
     } else {
-        format!(
-            "{number}: the customer paid {amount} by {p}; refund them by hand, then record it with \
-             `tally resolve {number} refund_awaiting_provider --note ...`",
-            p = payment.provider.title()
+        msg!(
+            "op-warn-refund-by-hand",
+            number = number,
+            amount = amount,
+            p = p
         )
     }
 }
@@ -229,8 +264,9 @@ pub fn sync_from_order(
         && payment.as_ref().is_none_or(|p| p.status == target)
         && (status != OrderPaymentStatus::Paid || order.paid_at.is_some())
     {
-        return Ok(Outcome::skipped(format!(
-            "payment status is already {status}"
+        return Ok(Outcome::skipped(msg!(
+            "op-skip-payment-status-already",
+            status = status
         )));
     }
     let before = Before::of(&order, payment.as_ref());
@@ -244,8 +280,8 @@ pub fn sync_from_order(
         .and_then(|p| set_payment_side(p, &order.number, target, change, &owed));
     commit(tx, &before, &order, payment.as_ref(), change, &owed)?;
     let summary = match &payment {
-        Some(_) => format!("order {status}, payment {target}"),
-        None => format!("order {status} (no payment record)"),
+        Some(_) => msg!("op-done-order-payment", status = status, target = target),
+        None => msg!("op-done-order-no-payment", status = status),
     };
     Ok(Outcome::Done {
         summary,
@@ -267,7 +303,10 @@ pub fn sync_from_payment(
         && order.payment_status == target
         && (status != PaymentStatus::Completed || payment.completed_at.is_some())
     {
-        return Ok(Outcome::skipped(format!("payment is already {status}")));
+        return Ok(Outcome::skipped(msg!(
+            "op-skip-payment-already",
+            status = status
+        )));
     }
     let before = Before::of(&order, Some(&payment));
     let owed = owed_by(&payment, status, change);
@@ -275,7 +314,7 @@ pub fn sync_from_payment(
     set_order_side(&mut order, target, change.now);
     commit(tx, &before, &order, Some(&payment), change, &owed)?;
     Ok(Outcome::Done {
-        summary: format!("payment {status}, order {target}"),
+        summary: msg!("op-done-payment-order", status = status, target = target),
         warnings: warning.into_iter().collect(),
     })
 }
@@ -386,7 +425,7 @@ pub fn set_payment_status_of(
     store.write(|tx| {
         let (order, payment) = load_selected(tx, number, select)?;
         let Some(payment) = payment else {
-            return Ok(Outcome::skipped("the order has no payment record"));
+            return Ok(Outcome::skipped(msg!("op-skip-no-payment")));
         };
         let change = owner_change(
             actor,
@@ -408,7 +447,7 @@ pub fn cancel(
     store.write(|tx| {
         let (mut order, mut payment) = load(tx, number)?;
         if order.status == OrderStatus::Cancelled {
-            return Ok(Outcome::skipped("already cancelled"));
+            return Ok(Outcome::skipped(msg!("op-skip-already-cancelled")));
         }
         let before = Before::of(&order, payment.as_ref());
         let was_completed = payment
@@ -442,8 +481,8 @@ pub fn cancel(
         });
         commit(tx, &before, &order, payment.as_ref(), &change, &owed)?;
         let summary = match &payment {
-            Some(_) => "order cancelled, payment cancelled".to_owned(),
-            None => "order cancelled (no payment record)".to_owned(),
+            Some(_) => msg!("op-done-cancelled"),
+            None => msg!("op-done-cancelled-no-payment"),
         };
         Ok(Outcome::Done {
             summary,
@@ -490,14 +529,10 @@ pub fn validate_of(
             None => payment,
         };
         if order.status == OrderStatus::Cancelled {
-            return Ok(Outcome::skipped(
-                "the order is cancelled: a cancelled order cannot be validated",
-            ));
+            return Ok(Outcome::skipped(msg!("op-skip-validate-cancelled")));
         }
         let Some(mut payment) = payment else {
-            return Ok(Outcome::skipped(
-                "the order has no payment record to validate",
-            ));
+            return Ok(Outcome::skipped(msg!("op-skip-validate-no-payment")));
         };
         let reference = reference.map(str::trim).filter(|r| !r.is_empty());
         if let Some(r) = reference
@@ -517,15 +552,15 @@ pub fn validate_of(
             && order.paid_at.is_some()
             && !new_reference
         {
-            return Ok(Outcome::skipped("already validated"));
+            return Ok(Outcome::skipped(msg!("op-skip-already-validated")));
         }
         let before = Before::of(&order, Some(&payment));
         let mut warnings = Vec::new();
         if payment.provider.sends_webhooks() && payment.status != PaymentStatus::Completed {
-            warnings.push(format!(
-                "{number}: a {p} payment validated by hand; check at {p} that it was really \
-                 captured (its webhook may have been lost)",
-                p = payment.provider.title()
+            warnings.push(msg!(
+                "op-warn-validated-by-hand",
+                number = number,
+                p = ProviderTitle(payment.provider)
             ));
         }
         if let Some(r) = reference {
@@ -560,7 +595,7 @@ pub fn validate_of(
         set_order_side(&mut order, OrderPaymentStatus::Paid, now);
         commit(tx, &before, &order, Some(&payment), &change, &captured)?;
         Ok(Outcome::Done {
-            summary: "payment completed, order paid".to_owned(),
+            summary: msg!("op-done-validated"),
             warnings,
         })
     })
@@ -578,18 +613,19 @@ fn hand_payment(
     now: Timestamp,
 ) -> Result<Payment, OpError> {
     if provider.sends_webhooks() {
-        return Err(OpError::Refused(format!(
-            "--provider {provider}: only a payment confirmed by hand (wave, cash) is recorded this way"
+        return Err(OpError::Refused(msg!(
+            "op-refuse-provider-by-hand",
+            provider = provider.as_str()
         )));
     }
     if let Some(m) = main
         && (m.provider == provider || m.status != PaymentStatus::Failed)
     {
-        return Err(OpError::Refused(format!(
-            "{}: its {} payment is {}; --provider records a new payment only after another provider's failed attempt (validate the existing one without --provider)",
-            order.number,
-            m.provider.title(),
-            m.status
+        return Err(OpError::Refused(msg!(
+            "op-refuse-provider-not-failed",
+            number = order.number.as_str(),
+            provider = ProviderTitle(m.provider),
+            status = m.status
         )));
     }
     let mut payment = Payment {
@@ -699,8 +735,9 @@ mod tests {
             panic!("not done: {out:?}")
         };
         assert_eq!(warnings.len(), 1);
-        assert!(warnings[0].contains("refunds nothing"), "{warnings:?}");
-        assert!(warnings[0].contains("Stripe"));
+        let text = warnings[0].to_string();
+        assert!(text.contains("refunds nothing"), "{warnings:?}");
+        assert!(text.contains("Stripe"));
         let (o, p) = get(&store, "TEST2001");
         let p = p.unwrap();
         assert_eq!(o.status, OrderStatus::Cancelled);
@@ -721,7 +758,7 @@ mod tests {
         assert_eq!(
             out,
             Outcome::Done {
-                summary: "order cancelled, payment cancelled".into(),
+                summary: msg!("op-done-cancelled"),
                 warnings: vec![]
             }
         );
@@ -748,7 +785,7 @@ mod tests {
         assert_eq!(
             out,
             Outcome::Skipped {
-                reason: "already cancelled".into()
+                reason: msg!("op-skip-already-cancelled")
             }
         );
         assert_eq!(events(&store, "TEST2004").len(), n);
@@ -761,7 +798,7 @@ mod tests {
         assert_eq!(
             out,
             Outcome::Done {
-                summary: "payment completed, order paid".into(),
+                summary: msg!("op-done-validated"),
                 warnings: vec![]
             }
         );
@@ -785,7 +822,10 @@ mod tests {
         let Outcome::Done { warnings, .. } = out else {
             panic!("{out:?}")
         };
-        assert!(warnings[0].contains("validated by hand"), "{warnings:?}");
+        assert!(
+            warnings[0].to_string().contains("validated by hand"),
+            "{warnings:?}"
+        );
     }
 
     #[test]
@@ -793,7 +833,9 @@ mod tests {
         let mut store = shop();
         cancel(&mut store, "TEST2002", "alice", now()).unwrap();
         let out = validate(&mut store, "TEST2002", None, "alice", now()).unwrap();
-        assert!(matches!(out, Outcome::Skipped { reason } if reason.contains("cancelled")));
+        assert!(
+            matches!(out, Outcome::Skipped { reason } if reason.to_string().contains("cancelled"))
+        );
         assert_eq!(
             get(&store, "TEST2002").1.unwrap().status,
             PaymentStatus::Cancelled

@@ -15,6 +15,7 @@ use serde_json::json;
 use super::{OpError, Outcome, Select, load_selected};
 use crate::domain::ledger::{Flow, Movement, MovementSource, RefundState};
 use crate::domain::{AuditEntry, AuditEvent, Money, Timestamp, format_ts};
+use crate::i18n::{msg, words::ProviderTitle};
 use crate::store::Store;
 
 /// What the owner says was refunded.
@@ -38,22 +39,20 @@ pub fn record_refund(
 ) -> Result<Outcome, OpError> {
     let note = refund.note.trim();
     if note.is_empty() {
-        return Err(OpError::Refused(
-            "--note must say how the money went back".to_owned(),
-        ));
+        return Err(OpError::Refused(msg!("refund-note-empty")));
     }
     let reference = refund.reference.map(str::trim).filter(|r| !r.is_empty());
     store.write(|tx| {
         let (order, payment) = load_selected(tx, number, refund.select)?;
         let Some(mut payment) = payment else {
-            return Err(OpError::Refused(format!(
-                "{number} has no payment record: nothing to refund"
-            )));
+            return Err(OpError::Refused(msg!("refund-no-payment", number = number)));
         };
-        let provider = payment.provider.title();
+        let provider = ProviderTitle(payment.provider);
         if payment.provider.sends_webhooks() && reference.is_none() {
-            return Err(OpError::Refused(format!(
-                "{number}: a {provider} refund needs --reference, the refund id {provider} gave it (so that {provider}'s own event for it is not counted twice)"
+            return Err(OpError::Refused(msg!(
+                "refund-needs-reference",
+                number = number,
+                provider = provider
             )));
         }
         let currency = payment.money_currency();
@@ -61,25 +60,32 @@ pub fn record_refund(
         let refundable = figures.kept();
         let amount = match refund.amount {
             Some(text) => Money::parse(text, currency).map_err(|e| {
-                OpError::Refused(format!("--amount {text:?}: {e}"))
+                OpError::Refused(msg!(
+                    "refund-bad-amount",
+                    text = format!("{text:?}"),
+                    error = crate::i18n::money_error(&e)
+                ))
             })?,
             None if figures.owed > 0 => Money::from_minor(figures.owed, currency)
-                .map_err(|e| OpError::Refused(e.to_string()))?,
+                .map_err(|e| OpError::Refused(crate::i18n::money_error(&e)))?,
             None => {
-                return Err(OpError::Refused(format!(
-                    "{number}: nothing is owed on the {provider} payment; say how much with --amount"
+                return Err(OpError::Refused(msg!(
+                    "refund-nothing-owed",
+                    number = number,
+                    provider = provider
                 )));
             }
         };
         if amount.minor() <= 0 {
-            return Err(OpError::Refused(format!(
-                "--amount must be more than zero (got {amount})"
-            )));
+            return Err(OpError::Refused(msg!("refund-zero", amount = amount)));
         }
         if amount.minor() > refundable {
-            let kept = Money::show_minor(refundable.max(0), currency);
-            return Err(OpError::Refused(format!(
-                "{number}: {amount} is more than the {provider} payment keeps ({kept})"
+            return Err(OpError::Refused(msg!(
+                "refund-too-much",
+                number = number,
+                amount = amount,
+                provider = provider,
+                kept = crate::i18n::Arg::Minor(refundable.max(0), currency)
             )));
         }
         let id = reference.map_or_else(|| format!("hand-{}", format_ts(now)), str::to_owned);
@@ -89,11 +95,13 @@ pub fn record_refund(
             .any(|s| s.movement.provider_id.as_deref() == Some(id.as_str()));
         if already {
             return Ok(Outcome::Skipped {
-                reason: format!("refund {id} is already recorded on this payment"),
+                reason: msg!("refund-already-recorded", id = id.as_str()),
             });
         }
-        let movement = Movement::new(Flow::Refund(RefundState::Succeeded), amount, now).with_id(&id);
-        let (after, _) = tx.record_movements(&mut payment, &[movement], MovementSource::Owner, now)?;
+        let movement =
+            Movement::new(Flow::Refund(RefundState::Succeeded), amount, now).with_id(&id);
+        let (after, _) =
+            tx.record_movements(&mut payment, &[movement], MovementSource::Owner, now)?;
         let entry = AuditEntry::new(AuditEvent::RefundRecorded, actor, now)
             .with_order(&order.number)
             .with_payment_status(Some(payment.status), Some(payment.status))
@@ -104,9 +112,13 @@ pub fn record_refund(
                 "note": note,
             }));
         tx.insert_audit(Some(order.id), Some(payment.id), &entry)?;
-        let owed = Money::show_minor(after.owed, currency);
         Ok(Outcome::Done {
-            summary: format!("refund of {amount} recorded ({id}); still owed {owed}"),
+            summary: msg!(
+                "refund-recorded",
+                amount = amount,
+                id = id.as_str(),
+                owed = crate::i18n::Arg::Minor(after.owed, currency)
+            ),
             warnings: Vec::new(),
         })
     })

@@ -77,6 +77,72 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// The error as a message: tally's words in the owner's language, the
+    /// provider's own text as it gave it.
+    pub fn msg(&self) -> crate::i18n::Msg {
+        use crate::msg;
+        match self {
+            ApiError::Status {
+                provider,
+                call,
+                status,
+                text,
+            } => msg!(
+                "api-status",
+                provider = *provider,
+                call = call.as_str(),
+                status = status.to_string(),
+                text = text.as_str()
+            ),
+            ApiError::Timeout {
+                provider,
+                call,
+                secs,
+                attempts,
+            } => msg!(
+                "api-timeout",
+                provider = *provider,
+                call = call.as_str(),
+                secs = secs.to_string(),
+                attempts = *attempts
+            ),
+            ApiError::Transport {
+                provider,
+                call,
+                host,
+                reason,
+                attempts,
+            } => msg!(
+                "api-transport",
+                provider = *provider,
+                call = call.as_str(),
+                host = host.as_str(),
+                reason = reason.as_str(),
+                attempts = *attempts
+            ),
+            ApiError::Malformed {
+                provider,
+                call,
+                reason,
+            } => msg!(
+                "api-malformed",
+                provider = *provider,
+                call = call.as_str(),
+                reason = reason.as_str()
+            ),
+            ApiError::BadUrl {
+                provider,
+                url,
+                reason,
+            } => msg!(
+                "api-bad-url",
+                provider = *provider,
+                url = format!("{url:?}"),
+                reason = reason.as_str()
+            ),
+        }
+    }
+
     /// The HTTP status, for an answer the provider refused.
     pub fn status(&self) -> Option<u16> {
         match self {

@@ -70,6 +70,33 @@ pub enum CredentialError {
     PaypalMode(String),
 }
 
+impl CredentialError {
+    /// The error as a message, in the owner's language where read.
+    pub fn msg(&self) -> crate::i18n::Msg {
+        use crate::msg;
+        match self {
+            CredentialError::StripeNotUtf8 => msg!("cred-stripe-not-utf8"),
+            CredentialError::StripeEmpty => msg!("cred-stripe-empty"),
+            CredentialError::StripeApiKey { entry } => {
+                msg!("cred-stripe-api-key", entry = *entry)
+            }
+            CredentialError::WaveNotUtf8 => msg!("cred-wave-not-utf8"),
+            CredentialError::WaveEmpty => msg!("cred-wave-empty"),
+            CredentialError::WaveApiKey { entry } => msg!("cred-wave-api-key", entry = *entry),
+            CredentialError::PaypalSimulator => {
+                msg!("cred-paypal-simulator", id = PAYPAL_SIMULATOR_ID)
+            }
+            CredentialError::StripeKeyKind => msg!("cred-stripe-key-kind"),
+            CredentialError::PaypalHalf(set, unset) => {
+                msg!("cred-paypal-half", set = *set, unset = *unset)
+            }
+            CredentialError::PaypalMode(mode) => {
+                msg!("cred-paypal-mode", mode = format!("{mode:?}"))
+            }
+        }
+    }
+}
+
 /// What kind of Stripe API key `STRIPE_API_KEY` holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StripeKeyKind {

@@ -14,6 +14,7 @@
 use super::guard::{self, Verdict};
 use super::issue::{self, Outcome as RefundOutcome, Plan, Request};
 use super::{Apis, Provide};
+use crate::i18n::{Msg, msg};
 use crate::ops::{self, OpError, Outcome, Select};
 use crate::store::Store;
 
@@ -33,13 +34,13 @@ pub struct Cancelled {
     /// The cancel itself.
     pub outcome: Outcome,
     /// What the guard checked or did at the provider.
-    pub notes: Vec<String>,
+    pub notes: Vec<Msg>,
     /// The refund, when one was asked for.
     pub refund: Option<RefundOutcome>,
 }
 
 impl Cancelled {
-    fn skipped(reason: String, notes: Vec<String>) -> Cancelled {
+    fn skipped(reason: Msg, notes: Vec<Msg>) -> Cancelled {
         Cancelled {
             outcome: Outcome::Skipped { reason },
             notes,
@@ -63,14 +64,14 @@ fn refund_plan(
     apis: &dyn Provide,
     number: &str,
     options: &Options<'_>,
-    on_wait: &mut dyn FnMut(&str),
+    on_wait: &mut dyn FnMut(&Msg),
 ) -> Result<Option<Plan>, RefundOutcome> {
     issue::settle_open(store, apis, number, on_wait)?;
     let reader = store.reader();
     let order = reader
         .order_by_number(number)
         .map_err(|e| RefundOutcome::Error {
-            message: e.to_string(),
+            message: msg!("plain", text = e.to_string()),
         })?;
     let Some(order) = order else {
         return Ok(None);
@@ -78,7 +79,7 @@ fn refund_plan(
     let keeps = reader
         .payments_of_order(order.id)
         .map_err(|e| RefundOutcome::Error {
-            message: e.to_string(),
+            message: msg!("plain", text = e.to_string()),
         })?
         .iter()
         .any(|p| p.kept() > 0);
@@ -102,8 +103,8 @@ pub fn cancel_order(
     number: &str,
     options: &Options<'_>,
     actor: &str,
-    confirm: &mut dyn FnMut(&str) -> bool,
-    on_wait: &mut dyn FnMut(&str),
+    confirm: &mut dyn FnMut(&Msg) -> bool,
+    on_wait: &mut dyn FnMut(&Msg),
 ) -> Result<Cancelled, OpError> {
     let plan = if options.refund {
         match refund_plan(store, apis, number, options, on_wait) {
@@ -111,7 +112,7 @@ pub fn cancel_order(
             Err(RefundOutcome::Error { message }) => return Err(OpError::Refused(message)),
             Err(RefundOutcome::Refused { reason } | RefundOutcome::Unknown { message: reason }) => {
                 return Ok(Cancelled::skipped(
-                    format!("not cancelled: {reason}"),
+                    msg!("cnl-not-cancelled", reason = reason),
                     Vec::new(),
                 ));
             }
@@ -127,14 +128,11 @@ pub fn cancel_order(
         Verdict::Refuse { reason } => return Ok(Cancelled::skipped(reason, Vec::new())),
     };
     let question = match &plan {
-        Some(p) => format!(
-            "cancel {number} and {}",
-            p.describe().replacen(&format!("{number}: "), "", 1)
-        ),
-        None => format!("cancel {number}"),
+        Some(p) => msg!("cnl-question-refund", number = number, action = p.action()),
+        None => msg!("cnl-question", number = number),
     };
     if !confirm(&question) {
-        return Ok(Cancelled::skipped("not confirmed".to_owned(), notes));
+        return Ok(Cancelled::skipped(msg!("cnl-not-confirmed"), notes));
     }
     let outcome = ops::cancel(store, number, actor, chrono::Utc::now())?;
     let refund = plan.map(|p| issue::execute(store, apis, &p, actor, on_wait));

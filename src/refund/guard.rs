@@ -26,6 +26,8 @@ use serde_json::Value;
 
 use super::Apis;
 use crate::domain::{LogSource, PaymentStatus, Provider, SignatureCheck};
+use crate::i18n::words::ProviderTitle;
+use crate::i18n::{Msg, msg};
 use crate::ingest::apply::{self, Delivery, Processing};
 use crate::ops::OpError;
 use crate::providers::api::ApiError;
@@ -39,45 +41,49 @@ use crate::store::Store;
 pub enum Verdict {
     /// Go on with the cancel; `notes` say what was checked or done at the
     /// provider.
-    Proceed { notes: Vec<String> },
+    Proceed { notes: Vec<Msg> },
     /// Do not cancel, for this reason (the payment may have been brought up
     /// to date).
-    Refuse { reason: String },
+    Refuse { reason: Msg },
 }
 
 fn unreachable(number: &str, provider: Provider, e: &ApiError) -> Verdict {
     Verdict::Refuse {
-        reason: format!(
-            "{number}: {p} cannot be asked whether the pending payment was paid meanwhile ({e}): \
-             not cancelled. `--offline` cancels without asking {p}",
-            p = provider.title()
+        reason: msg!(
+            "grd-unreachable",
+            number = number,
+            p = ProviderTitle(provider),
+            error = e.msg()
         ),
     }
 }
 
-fn paid(number: &str, provider: Provider, what: &str, applied: &str) -> Verdict {
+fn paid(number: &str, provider: Provider, what: &str, applied: Option<Msg>) -> Verdict {
     Verdict::Refuse {
-        reason: format!(
-            "{number}: paid at {p} ({what}) though tally had it pending: {applied}; not cancelled. \
-             To cancel it and give the money back: `tally order cancel {number} --refund`",
-            p = provider.title()
+        reason: msg!(
+            "grd-paid",
+            number = number,
+            p = ProviderTitle(provider),
+            what = what,
+            applied = applied.unwrap_or_else(|| msg!("plain", text = ""))
         ),
     }
 }
 
 fn moving(number: &str, provider: Provider, what: &str) -> Verdict {
     Verdict::Refuse {
-        reason: format!(
-            "{number}: {p} is processing the payment ({what}): the money may be moving, so it is \
-             not cancelled; try again once {p} has settled it",
-            p = provider.title()
+        reason: msg!(
+            "grd-moving",
+            number = number,
+            p = ProviderTitle(provider),
+            what = what
         ),
     }
 }
 
 /// Applies a provider fact (an event body) through the webhook path, as
-/// `tally sync` does; says what it did.
-fn apply_fact(store: &mut Store, provider: Provider, path: &str, body: &Value) -> String {
+/// `tally sync` does; says what it did (the ingest's own words).
+fn apply_fact(store: &mut Store, provider: Provider, path: &str, body: &Value) -> Msg {
     let delivery = Delivery {
         received_at: Utc::now(),
         started: Instant::now(),
@@ -94,9 +100,9 @@ fn apply_fact(store: &mut Store, provider: Provider, path: &str, body: &Value) -
         &delivery,
         None,
     ) {
-        Processing::Done(p) => p.detail,
-        Processing::Malformed(e) => format!("not recorded ({e})"),
-        Processing::Failed { error, .. } => format!("not recorded ({error})"),
+        Processing::Done(p) => msg!("plain", text = p.detail),
+        Processing::Malformed(e) => msg!("grd-not-recorded", error = e.to_string()),
+        Processing::Failed { error, .. } => msg!("grd-not-recorded", error = error.to_string()),
     }
 }
 
@@ -121,16 +127,19 @@ pub fn check(
     let provider = payment.provider;
     if offline && provider != Provider::Cash {
         return Ok(Verdict::Proceed {
-            notes: vec![format!(
-                "{number}: not checked with {} (--offline)",
-                provider.title()
+            notes: vec![msg!(
+                "grd-offline",
+                number = number,
+                p = ProviderTitle(provider)
             )],
         });
     }
     let not_configured = |var: &str| Verdict::Proceed {
-        notes: vec![format!(
-            "{number}: not checked with {} ({var} is not set)",
-            provider.title()
+        notes: vec![msg!(
+            "grd-not-configured",
+            number = number,
+            p = ProviderTitle(provider),
+            var = var
         )],
     };
     let reference = payment.reference.clone();
@@ -180,10 +189,9 @@ fn stripe(store: &mut Store, apis: &Apis, number: &str, reference: Option<&str>)
     let now = Utc::now().timestamp();
     let path = "/v1/payment_intents";
     if let Some(pi) = intents.iter().find(|pi| status_of(pi) == "succeeded") {
-        let applied = intent_fact(pi, now)
-            .map(|fact| apply_fact(store, Provider::Stripe, path, &fact))
-            .unwrap_or_default();
-        return paid(number, Provider::Stripe, id_of(pi), &applied);
+        let applied =
+            intent_fact(pi, now).map(|fact| apply_fact(store, Provider::Stripe, path, &fact));
+        return paid(number, Provider::Stripe, id_of(pi), applied);
     }
     if let Some(pi) = intents.iter().find(|pi| status_of(pi) == "processing") {
         return moving(number, Provider::Stripe, id_of(pi));
@@ -202,24 +210,26 @@ fn stripe(store: &mut Store, apis: &Apis, number: &str, reference: Option<&str>)
                 if let Some(fact) = intent_fact(&cancelled, now) {
                     apply_fact(store, Provider::Stripe, path, &fact);
                 }
-                notes.push(format!("{number}: PaymentIntent {id} cancelled at Stripe"));
+                notes.push(msg!("grd-pi-cancelled", number = number, id = id));
             }
             // Stripe refuses to cancel a PaymentIntent that succeeded or
             // is processing: it may have just done so. Ask again.
             Err(e) if e.status() == Some(400) => match api.payment_intent(id) {
                 Ok(Some(now_pi)) if status_of(&now_pi) == "succeeded" => {
                     let applied = intent_fact(&now_pi, Utc::now().timestamp())
-                        .map(|fact| apply_fact(store, Provider::Stripe, path, &fact))
-                        .unwrap_or_default();
-                    return paid(number, Provider::Stripe, id, &applied);
+                        .map(|fact| apply_fact(store, Provider::Stripe, path, &fact));
+                    return paid(number, Provider::Stripe, id, applied);
                 }
                 Ok(Some(now_pi)) if status_of(&now_pi) == "processing" => {
                     return moving(number, Provider::Stripe, id);
                 }
                 Ok(_) => {
                     return Verdict::Refuse {
-                        reason: format!(
-                            "{number}: Stripe would not cancel PaymentIntent {id} ({e}): not cancelled"
+                        reason: msg!(
+                            "grd-stripe-would-not",
+                            number = number,
+                            id = id,
+                            error = e.msg()
                         ),
                     };
                 }
@@ -237,9 +247,7 @@ fn paypal(store: &mut Store, apis: &Apis, number: &str, reference: Option<&str>)
     };
     let Some(reference) = reference else {
         return Verdict::Proceed {
-            notes: vec![format!(
-                "{number}: not checked with PayPal (the payment has no capture id, and PayPal has no search by order)"
-            )],
+            notes: vec![msg!("grd-paypal-no-capture", number = number)],
         };
     };
     let found = match api.capture(reference) {
@@ -251,8 +259,10 @@ fn paypal(store: &mut Store, apis: &Apis, number: &str, reference: Option<&str>)
         Ok(Some(found)) => found,
         Ok(None) => {
             return Verdict::Proceed {
-                notes: vec![format!(
-                    "{number}: PayPal knows no capture or sale {reference}"
+                notes: vec![msg!(
+                    "grd-paypal-unknown",
+                    number = number,
+                    reference = reference
                 )],
             };
         }
@@ -272,10 +282,8 @@ fn paypal(store: &mut Store, apis: &Apis, number: &str, reference: Option<&str>)
     };
     match status.as_str() {
         "COMPLETED" | "PARTIALLY_REFUNDED" | "REFUNDED" => {
-            let applied = fact
-                .map(|f| apply_fact(store, Provider::Paypal, path, &f))
-                .unwrap_or_default();
-            paid(number, Provider::Paypal, reference, &applied)
+            let applied = fact.map(|f| apply_fact(store, Provider::Paypal, path, &f));
+            paid(number, Provider::Paypal, reference, applied)
         }
         "DECLINED" | "FAILED" | "DENIED" | "VOIDED" => {
             if let Some(f) = fact {
@@ -307,9 +315,8 @@ fn wave(store: &mut Store, apis: &Apis, number: &str, reference: Option<&str>) -
         // What Wave says, applied through the webhook path as `tally sync`
         // does: the capture is recorded once, whoever records it first.
         let applied = session_fact(s)
-            .map(|fact| apply_fact(store, Provider::Wave, "/v1/checkout/sessions", &fact))
-            .unwrap_or_default();
-        return paid(number, Provider::Wave, id_of(s), &applied);
+            .map(|fact| apply_fact(store, Provider::Wave, "/v1/checkout/sessions", &fact));
+        return paid(number, Provider::Wave, id_of(s), applied);
     }
     if let Some(s) = sessions
         .iter()
@@ -324,7 +331,7 @@ fn wave(store: &mut Store, apis: &Apis, number: &str, reference: Option<&str>) -
     {
         let id = id_of(s);
         match api.expire_session(id) {
-            Ok(()) => notes.push(format!("{number}: checkout session {id} expired at Wave")),
+            Ok(()) => notes.push(msg!("grd-wave-expired", number = number, id = id)),
             Err(e) => return unreachable(number, Provider::Wave, &e),
         }
     }

@@ -18,6 +18,8 @@ use crate::domain::{
     AuditEntry, AuditEvent, Flow, IntentState, Money, Movement, MovementSource, Order, Payment,
     Provider, StatusSource, Timestamp,
 };
+use crate::i18n::words::ProviderTitle;
+use crate::i18n::{Arg, Msg, join, money_error, msg, refusal};
 use crate::ops::{self, Change, OpError, Select};
 use crate::store::refunds::{NewIntent, RefundIntent};
 use crate::store::{Store, Writer};
@@ -53,14 +55,23 @@ pub struct Plan {
 
 impl Plan {
     /// One line: the order, the provider, the amount and what is kept.
-    pub fn describe(&self) -> String {
-        format!(
-            "{}: refund {} through {} ({}); the order will keep {}",
-            self.order,
-            self.amount,
-            self.provider.title(),
-            self.target,
-            self.order_keeps
+    pub fn describe(&self) -> Msg {
+        msg!(
+            "rfd-plan",
+            order = self.order.as_str(),
+            action = self.action()
+        )
+    }
+
+    /// What will be done, without the order: the provider, the amount and
+    /// what is kept.
+    pub fn action(&self) -> Msg {
+        msg!(
+            "rfd-plan-action",
+            amount = self.amount,
+            provider = ProviderTitle(self.provider),
+            target = self.target.as_str(),
+            keeps = self.order_keeps
         )
     }
 }
@@ -69,27 +80,30 @@ impl Plan {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     /// The provider made the refund (succeeded, or pending at the provider).
-    Refunded { summary: String },
+    Refunded { summary: Msg },
     /// Asked, and no answer said what happened: the owner must settle it.
-    Unknown { message: String },
+    Unknown { message: Msg },
     /// Not refunded: tally's refusal, the provider's, a failed refund, or
     /// the owner said no. Nothing was changed by tally's refusals.
-    Refused { reason: String },
+    Refused { reason: Msg },
     /// An error before any call (the database, unusable credentials).
-    Error { message: String },
+    Error { message: Msg },
 }
 
 impl Outcome {
+    /// An error in its own words (the database's, a credential's).
     fn error(e: impl std::fmt::Display) -> Outcome {
         Outcome::Error {
-            message: e.to_string(),
+            message: msg!("plain", text = e.to_string()),
         }
     }
 
-    fn refused(reason: impl Into<String>) -> Outcome {
-        Outcome::Refused {
-            reason: reason.into(),
-        }
+    fn op_error(e: &OpError) -> Outcome {
+        Outcome::Error { message: e.msg() }
+    }
+
+    fn refused(reason: Msg) -> Outcome {
+        Outcome::Refused { reason }
     }
 
     /// The exit code this outcome asks for: 2 unknown or an error, 1
@@ -107,7 +121,7 @@ impl Outcome {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settled {
     pub state: IntentState,
-    pub note: String,
+    pub note: Msg,
 }
 
 /// The earlier intents settled before a new refund was decided.
@@ -145,13 +159,13 @@ pub fn settle_open(
     store: &mut Store,
     api: &dyn Provide,
     number: &str,
-    on_wait: &mut dyn FnMut(&str),
+    on_wait: &mut dyn FnMut(&Msg),
 ) -> Result<Notes, Outcome> {
     let order = store
         .reader()
         .order_by_number(number)
         .map_err(Outcome::error)?
-        .ok_or_else(|| Outcome::error(OpError::UnknownOrder(number.to_owned())))?;
+        .ok_or_else(|| Outcome::op_error(&OpError::UnknownOrder(number.to_owned())))?;
     let payments = store
         .reader()
         .payments_of_order(order.id)
@@ -170,7 +184,7 @@ fn settle_payment(
     api: &dyn Provide,
     number: &str,
     payment_id: i64,
-    on_wait: &mut dyn FnMut(&str),
+    on_wait: &mut dyn FnMut(&Msg),
 ) -> Result<Option<Settled>, Outcome> {
     let started = Instant::now();
     let mut told = false;
@@ -191,12 +205,13 @@ fn settle_payment(
             && started.elapsed() < api.in_flight()
         {
             if !told {
-                on_wait(&format!(
-                    "{number}: waiting for {}'s refund of {} through {} (asked {} s ago)",
-                    intent.actor,
-                    intent.amount,
-                    intent.provider.title(),
-                    age.as_secs()
+                on_wait(&msg!(
+                    "rfd-waiting",
+                    number = number,
+                    actor = intent.actor.as_str(),
+                    amount = intent.amount,
+                    provider = ProviderTitle(intent.provider),
+                    secs = age.as_secs().to_string()
                 ));
                 told = true;
             }
@@ -207,13 +222,13 @@ fn settle_payment(
             Ok(true) => {}
             Ok(false) => {
                 return Err(Outcome::Unknown {
-                    message: format!(
-                        "{number}: an earlier {} refund of {} is {} and {} credentials are not configured ({}): tally cannot settle it; set them and run again",
-                        intent.provider.title(),
-                        intent.amount,
-                        intent.state,
-                        intent.provider.title(),
-                        refund::credentials_var(intent.provider)
+                    message: msg!(
+                        "rfd-cannot-settle",
+                        number = number,
+                        provider = ProviderTitle(intent.provider),
+                        amount = intent.amount,
+                        state = intent.state,
+                        var = refund::credentials_var(intent.provider)
                     ),
                 });
             }
@@ -231,35 +246,37 @@ fn settle_payment(
                 message: unknown_message(number, &intent, &reply),
             });
         }
-        let note = format!(
-            "{number}: the earlier refund of {} through {} ({}'s, {}) is {state}{}",
-            intent.amount,
-            intent.provider.title(),
-            intent.actor,
-            crate::domain::format_ts(intent.requested_at),
-            match &reply {
-                Reply::Refund(r) => format!(" ({})", r.id),
-                Reply::Refused(why) => format!(": {why}"),
-                Reply::NotFound => ": the provider has no such refund".to_owned(),
-                Reply::NoAnswer(_) => String::new(),
-            }
+        let earlier = msg!(
+            "rfd-earlier",
+            number = number,
+            amount = intent.amount,
+            provider = ProviderTitle(intent.provider),
+            actor = intent.actor.as_str(),
+            at = crate::domain::format_ts(intent.requested_at),
+            state = state
         );
+        let note = match &reply {
+            Reply::Refund(r) => msg!("rfd-earlier-id", earlier = earlier, id = r.id.as_str()),
+            Reply::Refused(why) => msg!("rfd-earlier-why", earlier = earlier, why = why.as_str()),
+            Reply::NotFound => msg!("rfd-earlier-not-found", earlier = earlier),
+            Reply::NoAnswer(_) => earlier,
+        };
         return Ok(Some(Settled { state, note }));
     }
 }
 
-fn unknown_message(number: &str, intent: &RefundIntent, reply: &Reply) -> String {
+fn unknown_message(number: &str, intent: &RefundIntent, reply: &Reply) -> Msg {
     let why = match reply {
-        Reply::NoAnswer(why) | Reply::Refused(why) => why.as_str(),
-        Reply::Refund(_) | Reply::NotFound => "no answer",
+        Reply::NoAnswer(why) | Reply::Refused(why) => msg!("plain", text = why.as_str()),
+        Reply::Refund(_) | Reply::NotFound => msg!("rfd-no-answer"),
     };
-    format!(
-        "{number}: the {p} refund of {amount} is unknown ({why}). Nothing more will be refunded \
-         from this payment until it is settled: run `tally refund {number}` again (it asks {p} \
-         with the same idempotency key, so it cannot refund twice), or look for intent {key} at {p}",
-        p = intent.provider.title(),
+    msg!(
+        "rfd-unknown",
+        number = number,
+        p = ProviderTitle(intent.provider),
         amount = intent.amount,
-        key = intent.key,
+        why = why,
+        key = intent.key.as_str()
     )
 }
 
@@ -278,7 +295,7 @@ fn choose(
             .find(|p| p.reference.as_deref() == Some(r))
             .cloned()
             .ok_or_else(|| {
-                Outcome::error(OpError::NoSuchPayment {
+                Outcome::op_error(&OpError::NoSuchPayment {
                     number: order.number.clone(),
                     reference: r.to_owned(),
                     known: payments
@@ -294,25 +311,27 @@ fn choose(
         [one] => Ok((*one).clone()),
         [] => match tx.payment_for_order(order.id).map_err(Outcome::error)? {
             Some(p) => Ok(p),
-            None => Err(Outcome::refused(format!(
-                "{}: no payment record: nothing to refund",
-                order.number
+            None => Err(Outcome::refused(msg!(
+                "rfd-no-payment",
+                number = order.number.as_str()
             ))),
         },
-        several => Err(Outcome::refused(format!(
-            "{}: {} payments keep money; say which with --payment: {}",
-            order.number,
-            several.len(),
-            several
-                .iter()
-                .map(|p| format!(
-                    "{} {} keeps {}",
-                    p.provider.title(),
-                    p.reference.as_deref().unwrap_or("(no reference)"),
-                    Money::show_minor(p.kept(), p.money_currency())
-                ))
-                .collect::<Vec<_>>()
-                .join("; ")
+        several => Err(Outcome::refused(msg!(
+            "rfd-several",
+            number = order.number.as_str(),
+            n = several.len(),
+            list = join(
+                several.iter().map(|p| msg!(
+                    "rfd-keeps",
+                    provider = ProviderTitle(p.provider),
+                    reference = match p.reference.as_deref() {
+                        Some(r) => msg!("plain", text = r),
+                        None => msg!("rfd-no-reference"),
+                    },
+                    kept = Arg::Minor(p.kept(), p.money_currency())
+                )),
+                "; "
+            )
         ))),
     }
 }
@@ -331,8 +350,8 @@ fn refundable<'a>(api: &dyn Provide, p: &'a Payment) -> Result<Refundable<'a>, O
     })
 }
 
-fn refusal(number: &str, r: &Refusal) -> Outcome {
-    Outcome::refused(format!("{number}: {r}"))
+fn refused(number: &str, r: &Refusal) -> Outcome {
+    Outcome::refused(msg!("rfd-line", number = number, text = refusal(r)))
 }
 
 /// The refund `request` asks of order `number`, checked; nothing written.
@@ -346,18 +365,24 @@ pub fn plan(
     let order = reader
         .order_by_number(number)
         .map_err(Outcome::error)?
-        .ok_or_else(|| Outcome::error(OpError::UnknownOrder(number.to_owned())))?;
+        .ok_or_else(|| Outcome::op_error(&OpError::UnknownOrder(number.to_owned())))?;
     let payment = choose(&reader, &order, request.select)?;
     let currency = payment.money_currency();
     let asked = request
         .amount
         .map(|text| {
-            Money::parse(text, currency)
-                .map_err(|e| Outcome::error(format!("{number}: --amount {text:?}: {e}")))
+            Money::parse(text, currency).map_err(|e| Outcome::Error {
+                message: msg!(
+                    "rfd-bad-amount",
+                    number = number,
+                    text = format!("{text:?}"),
+                    error = money_error(&e)
+                ),
+            })
         })
         .transpose()?;
     let facts = refundable(api, &payment)?;
-    let amount = refund::check(number, &facts, asked).map_err(|r| refusal(number, &r))?;
+    let amount = refund::check(number, &facts, asked).map_err(|r| refused(number, &r))?;
     plan_of(&reader, &order, &payment, amount, request)
 }
 
@@ -397,7 +422,7 @@ pub fn prepare(
     api: &dyn Provide,
     number: &str,
     request: &Request<'_>,
-    on_wait: &mut dyn FnMut(&str),
+    on_wait: &mut dyn FnMut(&Msg),
 ) -> Result<(Plan, Notes), Outcome> {
     let notes = settle_open(store, api, number, on_wait)?;
     match plan(store, api, number, request) {
@@ -410,9 +435,9 @@ pub fn prepare(
                     .iter()
                     .any(|s| matches!(s.state, IntentState::Succeeded | IntentState::Pending)) =>
         {
-            let said: Vec<&str> = notes.iter().map(|s| s.note.as_str()).collect();
+            let said = join(notes.iter().map(|s| s.note.clone()), "; ");
             Err(Outcome::Refunded {
-                summary: format!("{} ({reason})", said.join("; ")),
+                summary: msg!("rfd-settled-summary", notes = said, reason = reason),
             })
         }
         Err(o) => Err(o),
@@ -447,9 +472,9 @@ fn write_intent(
             .into_iter()
             .find(|p| p.id == plan.payment_id)
         else {
-            return Ok(Err(NotWritten::Refused(Outcome::refused(format!(
-                "{}: the payment is gone",
-                plan.order
+            return Ok(Err(NotWritten::Refused(Outcome::refused(msg!(
+                "rfd-payment-gone",
+                number = plan.order.as_str()
             )))));
         };
         let facts = match refundable(api, &payment) {
@@ -457,7 +482,7 @@ fn write_intent(
             Err(o) => return Ok(Err(NotWritten::Refused(o))),
         };
         if let Err(r) = refund::check(&plan.order, &facts, Some(plan.amount)) {
-            return Ok(Err(NotWritten::Refused(refusal(&plan.order, &r))));
+            return Ok(Err(NotWritten::Refused(refused(&plan.order, &r))));
         }
         let key = new_key();
         let intent = tx.insert_refund_intent(&NewIntent {
@@ -486,7 +511,7 @@ fn write_intent(
     });
     match written {
         Ok(r) => r,
-        Err(e) => Err(NotWritten::Refused(Outcome::error(e))),
+        Err(e) => Err(NotWritten::Refused(Outcome::op_error(&e))),
     }
 }
 
@@ -496,7 +521,7 @@ pub fn execute(
     api: &dyn Provide,
     plan: &Plan,
     actor: &str,
-    on_wait: &mut dyn FnMut(&str),
+    on_wait: &mut dyn FnMut(&Msg),
 ) -> Outcome {
     let mut intent = None;
     for _ in 0..3 {
@@ -514,21 +539,18 @@ pub fn execute(
         }
     }
     let Some(intent) = intent else {
-        return Outcome::refused(format!(
-            "{}: other refunds of this payment keep starting; run again",
-            plan.order
-        ));
+        return Outcome::refused(msg!("rfd-keep-starting", number = plan.order.as_str()));
     };
     let reply = api.refund(&call_of(&intent, &plan.order));
     let state = match record_reply(store, &intent, &reply) {
         Ok(s) => s,
         Err(e) => {
             return Outcome::Unknown {
-                message: format!(
-                    "{}: {} answered, but tally could not record it ({e}): run `tally refund {}` again to settle it",
-                    plan.order,
-                    plan.provider.title(),
-                    plan.order
+                message: msg!(
+                    "rfd-unrecorded",
+                    number = plan.order.as_str(),
+                    provider = ProviderTitle(plan.provider),
+                    error = e.msg()
                 ),
             };
         }
@@ -537,35 +559,39 @@ pub fn execute(
 }
 
 fn describe(plan: &Plan, intent: &RefundIntent, state: IntentState, reply: &Reply) -> Outcome {
-    let p = plan.provider.title();
+    let p = ProviderTitle(plan.provider);
     let id = match reply {
         Reply::Refund(r) => r.id.as_str(),
         Reply::Refused(_) | Reply::NoAnswer(_) | Reply::NotFound => "",
     };
     match state {
         IntentState::Succeeded => Outcome::Refunded {
-            summary: format!(
-                "refunded {} through {p} ({id}); the order keeps {}",
-                plan.amount, plan.order_keeps
+            summary: msg!(
+                "rfd-refunded",
+                amount = plan.amount,
+                p = p,
+                id = id,
+                keeps = plan.order_keeps
             ),
         },
         IntentState::Pending => Outcome::Refunded {
-            summary: format!(
-                "refund of {} pending at {p} ({id}); its events will say when it lands",
-                plan.amount
-            ),
+            summary: msg!("rfd-pending", amount = plan.amount, p = p, id = id),
         },
-        IntentState::Failed => Outcome::refused(format!(
-            "{}: {p}'s refund {id} of {} failed: the customer has not been repaid",
-            plan.order, plan.amount
+        IntentState::Failed => Outcome::refused(msg!(
+            "rfd-failed",
+            number = plan.order.as_str(),
+            p = p,
+            id = id,
+            amount = plan.amount
         )),
-        IntentState::Refused => Outcome::refused(format!(
-            "{}: {p} refused the refund of {}: {}",
-            plan.order,
-            plan.amount,
-            match reply {
-                Reply::Refused(why) => why.as_str(),
-                Reply::Refund(_) | Reply::NoAnswer(_) | Reply::NotFound => "no reason given",
+        IntentState::Refused => Outcome::refused(msg!(
+            "rfd-refused-by",
+            number = plan.order.as_str(),
+            p = p,
+            amount = plan.amount,
+            why = match reply {
+                Reply::Refused(why) => msg!("plain", text = why.as_str()),
+                Reply::Refund(_) | Reply::NoAnswer(_) | Reply::NotFound => msg!("rfd-no-reason"),
             }
         )),
         IntentState::Requested | IntentState::Unknown => Outcome::Unknown {
@@ -586,9 +612,9 @@ pub fn record_reply(
     let at = now();
     store.write(|tx| {
         let Some(current) = tx.refund_intent(intent.id)? else {
-            return Err(OpError::Refused(format!(
-                "refund intent {} is gone",
-                intent.key
+            return Err(OpError::Refused(msg!(
+                "rfd-intent-gone",
+                key = intent.key.as_str()
             )));
         };
         tx.count_refund_try(current.id, at)?;
@@ -600,7 +626,7 @@ pub fn record_reply(
         };
         tx.settle_refund_intent(current.id, state, refund_id, error, at)?;
         let Some(order) = tx.order_by_id(current.order_id)? else {
-            return Err(OpError::Refused("the intent's order is gone".to_owned()));
+            return Err(OpError::Refused(msg!("rfd-intent-order-gone")));
         };
         if let Reply::Refund(r) = reply {
             record_refund_movement(tx, &order, &current, r, at)?;
@@ -638,7 +664,7 @@ fn record_refund_movement(
         .into_iter()
         .find(|p| p.id == intent.payment_id)
     else {
-        return Err(OpError::Refused("the intent's payment is gone".to_owned()));
+        return Err(OpError::Refused(msg!("rfd-intent-payment-gone")));
     };
     let amount = r
         .amount

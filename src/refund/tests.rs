@@ -80,7 +80,7 @@ fn all() -> Request<'static> {
 }
 
 fn run(store: &mut Store, api: &Fake, number: &str, request: &Request<'_>) -> Outcome {
-    let mut quiet = |_: &str| {};
+    let mut quiet = |_: &crate::i18n::Msg| {};
     match issue::prepare(store, api, number, request, &mut quiet) {
         Ok((plan, _)) => issue::execute(store, api, &plan, "alice", &mut quiet),
         Err(o) => o,

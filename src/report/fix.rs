@@ -157,7 +157,7 @@ fn sync(
     order: Order,
     payment: Payment,
     winner: Side,
-    reason: &str,
+    reason: &crate::i18n::Msg,
     forced: bool,
     now: Timestamp,
     actor: &str,

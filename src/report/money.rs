@@ -11,7 +11,9 @@
 
 use super::rules::{Finding, Rule, finding};
 use crate::domain::ledger::{DisputeState, Flow, Movement, RefundState, latest};
-use crate::domain::{Currency, Money, Order, OrderStatus, Payment, PaymentStatus};
+use crate::domain::{Currency, Order, OrderStatus, Payment, PaymentStatus};
+use crate::i18n::words::ProviderTitle;
+use crate::i18n::{Arg, Msg, msg};
 
 /// One payment of an order and, when loaded, its movements.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,20 +32,26 @@ impl Attempt {
 }
 
 /// An amount in minor units of `currency`, as the owner reads it.
-fn money(minor: i64, currency: Currency) -> String {
-    Money::show_minor(minor, currency)
+fn money(minor: i64, currency: Currency) -> Arg {
+    Arg::Minor(minor, currency)
 }
 
-/// An amount as the command line takes it ("89.90").
+/// An amount as the command line takes it ("89.90": the same in every
+/// language, since it is to be typed back).
 fn decimal(minor: i64, currency: Currency) -> String {
-    Money::decimal_minor(minor, currency)
+    crate::domain::Money::decimal_minor(minor, currency)
 }
 
 /// What the owner calls a payment: its provider and reference.
-fn named(p: &Payment) -> String {
+fn named(p: &Payment) -> Msg {
+    let provider = ProviderTitle(p.provider);
     match &p.reference {
-        Some(r) => format!("{} payment {r}", p.provider.title()),
-        None => format!("{} payment #{}", p.provider.title(), p.attempt),
+        Some(r) => msg!("payment-named", provider = provider, reference = r.as_str()),
+        None => msg!(
+            "payment-named-attempt",
+            provider = provider,
+            attempt = p.attempt.to_string()
+        ),
     }
 }
 
@@ -93,17 +101,24 @@ fn capture_mismatch(order: &Order, p: &Payment) -> Option<Finding> {
     if p.status != PaymentStatus::Completed {
         return None;
     }
-    let provider = p.provider.title();
+    let provider = ProviderTitle(p.provider);
     let charged = p.captured.unwrap_or(p.amount);
+    let detail = msg!(
+        "finding-captured-other",
+        total = order.total,
+        provider = provider,
+        charged = charged
+    );
     if charged.currency() != order.total.currency() {
         return Some(about(
             finding(
                 Rule::CurrencyMismatch,
                 order,
-                format!("order {}, {provider} captured {charged}", order.total),
-                format!(
-                    "check the payment at {provider}: refund and charge again in {}, or correct the order",
-                    order.total.currency()
+                detail,
+                msg!(
+                    "action-currency-mismatch",
+                    provider = provider,
+                    currency = order.total.currency().code()
                 ),
                 None,
             ),
@@ -114,21 +129,13 @@ fn capture_mismatch(order: &Order, p: &Payment) -> Option<Finding> {
     if charged.minor() == order.total.minor() {
         return None;
     }
-    let verb = if charged.minor() < order.total.minor() {
-        "less"
+    let action = if charged.minor() < order.total.minor() {
+        msg!("action-paid-less", provider = provider)
     } else {
-        "more"
+        msg!("action-paid-more", provider = provider)
     };
     Some(about(
-        finding(
-            Rule::AmountMismatch,
-            order,
-            format!("order {}, {provider} captured {charged}", order.total),
-            format!(
-                "the customer paid {verb} than the total: collect or refund the difference at {provider}, or correct the order"
-            ),
-            None,
-        ),
+        finding(Rule::AmountMismatch, order, detail, action, None),
         p,
         None,
     ))
@@ -148,16 +155,29 @@ fn cancelled_but_captured(order: &Order, attempts: &[Attempt]) -> Vec<Finding> {
         .filter(|p| p.kept() > p.owed_minor)
         .map(|p| {
             let extra = money(p.kept() - p.owed_minor, p.money_currency());
-            let provider = p.provider.title();
+            let provider = ProviderTitle(p.provider);
             about(
                 finding(
                     Rule::CancelledButCaptured,
                     order,
-                    format!("order cancelled, the {} keeps {extra}", named(p)),
+                    msg!(
+                        "finding-cancelled-keeps",
+                        payment = named(p),
+                        extra = extra.clone()
+                    ),
                     if p.provider.sends_webhooks() {
-                        format!("refund {extra} at {provider} (its refund event will clear this), or reopen the order")
+                        msg!(
+                            "action-cancelled-keeps-provider",
+                            extra = extra,
+                            provider = provider
+                        )
                     } else {
-                        format!("refund {extra} by hand, then `tally payment record-refund {number} --amount {} --note ...`", decimal(p.kept() - p.owed_minor, p.money_currency()))
+                        msg!(
+                            "action-cancelled-keeps-hand",
+                            extra = extra,
+                            number = number.as_str(),
+                            amount = decimal(p.kept() - p.owed_minor, p.money_currency())
+                        )
                     },
                     None,
                 ),
@@ -176,22 +196,28 @@ fn refund_owed(order: &Order, p: &Payment) -> Option<Finding> {
     }
     let number = &order.number;
     let owed = money(p.owed_minor, p.money_currency());
-    let provider = p.provider.title();
+    let provider = ProviderTitle(p.provider);
     Some(about(
         finding(
             Rule::RefundAwaitingProvider,
             order,
-            format!(
-                "cancelled in tally, {owed} still to refund on the {}",
-                named(p)
+            msg!(
+                "finding-refund-owed",
+                owed = owed.clone(),
+                payment = named(p)
             ),
             if p.provider.sends_webhooks() {
-                format!(
-                    "refund {owed} at {provider} if not done; its refund event clears this (or `tally resolve {number} refund_awaiting_provider --note ...`)"
+                msg!(
+                    "action-refund-owed-provider",
+                    owed = owed,
+                    provider = provider,
+                    number = number.as_str()
                 )
             } else {
-                format!(
-                    "refund {owed} by hand, then `tally payment record-refund {number} --note ...`"
+                msg!(
+                    "action-refund-owed-hand",
+                    owed = owed,
+                    number = number.as_str()
                 )
             },
             None,
@@ -207,22 +233,30 @@ fn refund_owed(order: &Order, p: &Payment) -> Option<Finding> {
 fn disputes(order: &Order, a: &Attempt) -> Vec<Finding> {
     let p = &a.payment;
     let number = &order.number;
-    let provider = p.provider.title();
+    let provider = ProviderTitle(p.provider);
     let currency = p.money_currency();
     let open = |id: Option<&str>, amount: i64, inquiry: bool| {
-        let what = if inquiry { "inquiry" } else { "chargeback" };
+        let what = if inquiry {
+            msg!("finding-inquiry")
+        } else {
+            msg!("finding-chargeback")
+        };
         let id_text = id.map(|i| format!(" {i}")).unwrap_or_default();
         about(
             finding(
                 Rule::Disputed,
                 order,
-                format!(
-                    "{what}{id_text} for {} on the {}",
-                    money(amount, currency),
-                    named(p)
+                msg!(
+                    "finding-disputed",
+                    what = what,
+                    id = id_text,
+                    amount = money(amount, currency),
+                    payment = named(p)
                 ),
-                format!(
-                    "answer the dispute at {provider}; once settled, `tally resolve {number} disputed --note ...`"
+                msg!(
+                    "action-disputed",
+                    provider = provider,
+                    number = number.as_str()
                 ),
                 None,
             ),
@@ -235,15 +269,14 @@ fn disputes(order: &Order, a: &Attempt) -> Vec<Finding> {
             finding(
                 Rule::DisputeLost,
                 order,
-                format!(
-                    "{} taken back by {provider}{} on the {}",
-                    money(amount, currency),
-                    id.map(|i| format!(" ({i})")).unwrap_or_default(),
-                    named(p)
+                msg!(
+                    "finding-dispute-lost",
+                    amount = money(amount, currency),
+                    provider = provider,
+                    id = id.map(|i| format!(" ({i})")).unwrap_or_default(),
+                    payment = named(p)
                 ),
-                format!(
-                    "the money is gone: stop the goods if they have not left, else write it off; then `tally resolve {number} dispute_lost --note ...`"
-                ),
+                msg!("action-dispute-lost", number = number.as_str()),
                 None,
             ),
             p,
@@ -289,21 +322,23 @@ fn refunds_failed(order: &Order, a: &Attempt) -> Vec<Finding> {
         return Vec::new();
     }
     let number = &order.number;
-    let provider = p.provider.title();
+    let provider = ProviderTitle(p.provider);
     let currency = p.money_currency();
     let failed = |id: Option<&str>, amount: i64| {
         about(
             finding(
                 Rule::RefundFailed,
                 order,
-                format!(
-                    "refund{} of {} failed on the {}",
-                    id.map(|i| format!(" {i}")).unwrap_or_default(),
-                    money(amount, currency),
-                    named(p)
+                msg!(
+                    "finding-refund-failed",
+                    id = id.map(|i| format!(" {i}")).unwrap_or_default(),
+                    amount = money(amount, currency),
+                    payment = named(p)
                 ),
-                format!(
-                    "the customer has not been repaid: refund again at {provider} (or by another means), then `tally resolve {number} refund_failed --note ...`"
+                msg!(
+                    "action-refund-failed",
+                    provider = provider,
+                    number = number.as_str()
                 ),
                 None,
             ),
@@ -354,12 +389,16 @@ fn fulfilled_unpaid(order: &Order, attempts: &[Attempt]) -> Option<Finding> {
     let mut f = finding(
         Rule::FulfilledUnpaid,
         order,
-        format!(
-            "order {}, {missing} of {} not paid",
-            order.status, order.total
+        msg!(
+            "finding-fulfilled-unpaid",
+            status = order.status,
+            missing = missing.clone(),
+            total = order.total
         ),
-        format!(
-            "the goods left unpaid: collect {missing} from the customer, or stop the shipment; once settled, `tally resolve {number} fulfilled_unpaid --note ...`"
+        msg!(
+            "action-fulfilled-unpaid",
+            missing = missing,
+            number = number.as_str()
         ),
         None,
     );
@@ -390,8 +429,14 @@ fn duplicate_payment(order: &Order, attempts: &[Attempt]) -> Vec<Finding> {
                 finding(
                     Rule::DuplicatePayment,
                     order,
-                    format!("paid twice: the {} and the {} both keep money", named(main), named(p)),
-                    format!("refund {extra} of the {} (`tally payment record-refund {number} --payment {}` once done by hand)", named(p), p.reference.as_deref().unwrap_or("REF")),
+                    msg!("finding-paid-twice", main = named(main), other = named(p)),
+                    msg!(
+                        "action-paid-twice",
+                        extra = extra,
+                        payment = named(p),
+                        number = number.as_str(),
+                        reference = p.reference.as_deref().unwrap_or("REF")
+                    ),
                     None,
                 ),
                 p,

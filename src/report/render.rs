@@ -8,6 +8,18 @@ use comfy_table::{Cell, Color, ContentArrangement, Table, presets::UTF8_FULL_CON
 use serde_json::{Map, Value, json};
 
 use super::{Finding, Report};
+use crate::i18n::{Lang, tr};
+
+/// Which column of a findings table the last one is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum What {
+    /// What to do (the remaining findings).
+    Action,
+    /// What was done (`--fix`).
+    Done,
+    /// What would be done (`--dry-run`).
+    Plan,
+}
 
 /// Width of the table when output is not a terminal.
 pub const PIPE_WIDTH: u16 = 120;
@@ -29,7 +41,7 @@ impl Style {
     };
 }
 
-fn table(style: Style, header: &[&str]) -> Table {
+fn table(style: Style, header: &[String]) -> Table {
     let mut t = Table::new();
     t.load_style(UTF8_FULL_CONDENSED);
     t.set_content_arrangement(ContentArrangement::Dynamic);
@@ -48,25 +60,33 @@ fn table(style: Style, header: &[&str]) -> Table {
     t
 }
 
-fn findings_table(findings: &[Finding], style: Style, what: &str) -> String {
-    let mut t = table(style, &["order", "facts", what]);
+fn findings_table(findings: &[Finding], style: Style, what: What, l: Lang) -> String {
+    let last = l.t(match what {
+        What::Action => "check-col-action",
+        What::Done => "check-col-done",
+        What::Plan => "check-col-plan",
+    });
+    let mut t = table(
+        style,
+        &[l.t("check-col-order"), l.t("check-col-facts"), last],
+    );
     for f in findings {
         let order = f.order.clone().unwrap_or_else(|| "-".to_owned());
-        let mut action = Cell::new(if what == "action" && f.fixable {
-            format!("tally fix will: {}", f.action)
+        let mut action = Cell::new(if what == What::Action && f.fixable {
+            tr!(l, "check-fix-will", action = f.action.clone())
         } else {
-            f.action.clone()
+            l.text(&f.action)
         });
-        if style.color && !f.fixable && what == "action" {
+        if style.color && !f.fixable && what == What::Action {
             action = action.fg(Color::Yellow);
         }
-        t.add_row(vec![Cell::new(order), Cell::new(&f.detail), action]);
+        t.add_row(vec![Cell::new(order), Cell::new(l.text(&f.detail)), action]);
     }
     t.to_string()
 }
 
 /// Findings grouped by rule, one table per rule.
-fn grouped(out: &mut String, findings: &[Finding], style: Style, what: &str) {
+fn grouped(out: &mut String, findings: &[Finding], style: Style, what: What, l: Lang) {
     let mut start = 0;
     while start < findings.len() {
         let rule = findings[start].rule;
@@ -79,46 +99,46 @@ fn grouped(out: &mut String, findings: &[Finding], style: Style, what: &str) {
         out.push_str(&format!(
             "\n{rule} ({}): {}\n",
             group.len(),
-            rule.describe()
+            l.text(&rule.describe())
         ));
-        out.push_str(&findings_table(group, style, what));
+        out.push_str(&findings_table(group, style, what, l));
         out.push('\n');
         start = end;
     }
 }
 
-/// The human report.
-pub fn text(report: &Report, style: Style) -> String {
+/// The human report, in `l`.
+pub fn text(report: &Report, style: Style, l: Lang) -> String {
     let mut out = String::new();
     if let Some(fixed) = &report.fixed {
-        out.push_str(&format!("Fixed {} finding(s):\n", fixed.len()));
-        grouped(&mut out, fixed, style, "done");
+        out.push_str(&tr!(l, "check-fixed", n = fixed.len()));
+        out.push('\n');
+        grouped(&mut out, fixed, style, What::Done, l);
         out.push('\n');
     }
     if let Some(planned) = &report.planned {
-        out.push_str(&format!(
-            "Dry run: `tally fix` would fix {} finding(s), and nothing was written:\n",
-            planned.len()
-        ));
-        grouped(&mut out, planned, style, "plan");
+        out.push_str(&tr!(l, "check-dry-run", n = planned.len()));
+        out.push('\n');
+        grouped(&mut out, planned, style, What::Plan, l);
         out.push('\n');
     }
     let remaining = report.findings.len();
     if remaining == 0 {
-        out.push_str(&format!(
-            "Checked {} orders: nothing to report.\n",
-            report.orders_checked
-        ));
+        out.push_str(&tr!(l, "check-nothing", orders = report.orders_checked));
+        out.push('\n');
         return out;
     }
-    out.push_str(&format!(
-        "Checked {} orders: {remaining} finding(s).\n",
-        report.orders_checked
+    out.push_str(&tr!(
+        l,
+        "check-findings",
+        orders = report.orders_checked,
+        n = remaining
     ));
-    grouped(&mut out, &report.findings, style, "action");
-    let mut counts = table(style, &["rule", "findings"]);
+    out.push('\n');
+    grouped(&mut out, &report.findings, style, What::Action, l);
+    let mut counts = table(style, &[l.t("check-col-rule"), l.t("check-col-findings")]);
     for (rule, n) in report.counts() {
-        counts.add_row(vec![rule.as_str().to_owned(), n.to_string()]);
+        counts.add_row(vec![rule.as_str().to_owned(), l.num(n as i64)]);
     }
     out.push_str(&format!("\n{counts}\n"));
     out

@@ -17,6 +17,8 @@ use crate::domain::status::closed_enum;
 use crate::domain::{
     Order, OrderPaymentStatus, OrderStatus, Payment, PaymentStatus, StatusSource, Timestamp,
 };
+use crate::i18n::words::ProviderTitle;
+use crate::i18n::{Msg, msg};
 
 closed_enum! {
     /// A consistency rule, by its stable id.
@@ -100,48 +102,28 @@ impl Rule {
     }
 
     /// One line on what the rule means.
-    pub fn describe(self) -> &'static str {
+    pub fn describe(self) -> Msg {
         match self {
-            Rule::StatusMismatch => "the order's payment status is not its payment's mapped status",
-            Rule::PaidWithoutPayment => "an order marked paid with no payment record",
-            Rule::AmountMismatch => "a completed payment for another amount than the order's total",
-            Rule::CurrencyMismatch => "a completed payment in another currency than the order's",
-            Rule::CancelledButCaptured => {
-                "a cancelled order that keeps more than it owes back: the customer was charged"
-            }
-            Rule::RefundAwaitingProvider => {
-                "cancelled in tally, the refund owed not yet made (the amount still to refund)"
-            }
-            Rule::Disputed => "an open dispute (chargeback or inquiry) on a payment",
-            Rule::MissingTimestamp => {
-                "paid without paid_at, completed without completed_at, or cancelled without cancelled_at"
-            }
-            Rule::StalePending => "a payment pending for too long",
-            Rule::OrphanTransaction => "a provider event that matched no local payment",
-            Rule::WebhookFailed => "a provider event whose processing failed and was never applied",
-            Rule::FulfilledUnpaid => {
-                "an order shipped or delivered whose money is missing (nothing captured, a failed debit, a lost dispute)"
-            }
-            Rule::DisputeLost => "money taken back by a lost dispute or a reversal not reinstated",
-            Rule::RefundFailed => {
-                "a refund the provider reports failed: the customer was not repaid"
-            }
-            Rule::DuplicatePayment => "more than one payment of one order keeps money",
-            Rule::MissingAtProvider => {
-                "money the ledger captured or refunded that the provider's statement for that date does not show"
-            }
-            Rule::UnknownToTally => {
-                "money the provider's statement shows received or refunded that no payment in tally matches"
-            }
-            Rule::StatementMismatch => {
-                "the provider's statement shows another amount or currency than the ledger for a payment or refund"
-            }
-            Rule::UnrecordedRefund => {
-                "a refund the provider's statement shows that the ledger does not have"
-            }
-            Rule::UnrecordedDispute => {
-                "a dispute the provider's statement shows that the ledger does not have"
-            }
+            Rule::StatusMismatch => msg!("rule-status_mismatch"),
+            Rule::PaidWithoutPayment => msg!("rule-paid_without_payment"),
+            Rule::AmountMismatch => msg!("rule-amount_mismatch"),
+            Rule::CurrencyMismatch => msg!("rule-currency_mismatch"),
+            Rule::CancelledButCaptured => msg!("rule-cancelled_but_captured"),
+            Rule::RefundAwaitingProvider => msg!("rule-refund_awaiting_provider"),
+            Rule::Disputed => msg!("rule-disputed"),
+            Rule::MissingTimestamp => msg!("rule-missing_timestamp"),
+            Rule::StalePending => msg!("rule-stale_pending"),
+            Rule::OrphanTransaction => msg!("rule-orphan_transaction"),
+            Rule::WebhookFailed => msg!("rule-webhook_failed"),
+            Rule::FulfilledUnpaid => msg!("rule-fulfilled_unpaid"),
+            Rule::DisputeLost => msg!("rule-dispute_lost"),
+            Rule::RefundFailed => msg!("rule-refund_failed"),
+            Rule::DuplicatePayment => msg!("rule-duplicate_payment"),
+            Rule::MissingAtProvider => msg!("rule-missing_at_provider"),
+            Rule::UnknownToTally => msg!("rule-unknown_to_tally"),
+            Rule::StatementMismatch => msg!("rule-statement_mismatch"),
+            Rule::UnrecordedRefund => msg!("rule-unrecorded_refund"),
+            Rule::UnrecordedDispute => msg!("rule-unrecorded_dispute"),
         }
     }
 }
@@ -161,8 +143,8 @@ pub enum Fix {
     /// Carry one side's status to the other.
     SyncStatus {
         winner: Side,
-        /// Why this side wins, in words.
-        reason: String,
+        /// Why this side wins, in words (English in JSON).
+        reason: Msg,
         /// Whether `--prefer` decided.
         forced: bool,
     },
@@ -202,10 +184,11 @@ pub struct Finding {
     pub order_id: Option<i64>,
     /// Whether `tally fix` will fix it.
     pub fixable: bool,
-    /// What will be done, or what the owner must do.
-    pub action: String,
+    /// What will be done, or what the owner must do (English in JSON, in
+    /// the owner's language on screen).
+    pub action: Msg,
     /// The facts, in a few words ("order paid, payment pending").
-    pub detail: String,
+    pub detail: Msg,
     /// The fix `tally fix` would make.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<Fix>,
@@ -228,42 +211,38 @@ pub struct Settings {
 /// A payment status set by a verified provider event wins over any manual
 /// change of the order; otherwise the side changed last wins (a tie goes to
 /// the payment); `--prefer` overrides both.
-pub fn winner(order: &Order, payment: &Payment, prefer: Option<Side>) -> (Side, String, bool) {
+pub fn winner(order: &Order, payment: &Payment, prefer: Option<Side>) -> (Side, Msg, bool) {
     if let Some(side) = prefer {
         let reason = match side {
-            Side::Payment => "--prefer payment",
-            Side::Order => "--prefer order",
+            Side::Payment => msg!("why-prefer-payment"),
+            Side::Order => msg!("why-prefer-order"),
         };
-        return (side, reason.to_owned(), true);
+        return (side, reason, true);
     }
     match payment.status_source {
         StatusSource::Provider => (
             Side::Payment,
-            format!(
-                "the payment's status was set by a verified {} event",
-                payment.provider.title()
+            msg!(
+                "why-provider-event",
+                provider = ProviderTitle(payment.provider)
             ),
             false,
         ),
         StatusSource::Owner if order.updated_at > payment.updated_at => {
-            (Side::Order, "the order changed last".to_owned(), false)
+            (Side::Order, msg!("why-order-last"), false)
         }
         StatusSource::Owner if order.updated_at < payment.updated_at => {
-            (Side::Payment, "the payment changed last".to_owned(), false)
+            (Side::Payment, msg!("why-payment-last"), false)
         }
-        StatusSource::Owner => (
-            Side::Payment,
-            "both changed at the same time: the payment wins ties".to_owned(),
-            false,
-        ),
+        StatusSource::Owner => (Side::Payment, msg!("why-tie"), false),
     }
 }
 
 pub(super) fn finding(
     rule: Rule,
     order: &Order,
-    detail: String,
-    action: String,
+    detail: Msg,
+    action: Msg,
     fix: Option<Fix>,
 ) -> Finding {
     Finding {
@@ -296,10 +275,8 @@ pub fn evaluate_order(order: &Order, attempts: &[Attempt], s: &Settings) -> Vec<
             out.push(finding(
                 Rule::PaidWithoutPayment,
                 order,
-                format!("order paid ({}), no payment record", order.total),
-                format!(
-                    "find the payment: import it, or `tally order set-payment-status {number} pending` if it never came"
-                ),
+                msg!("finding-paid-without-payment", total = order.total),
+                msg!("action-paid-without-payment", number = number.as_str()),
                 None,
             ));
         }
@@ -315,14 +292,20 @@ pub fn evaluate_order(order: &Order, attempts: &[Attempt], s: &Settings) -> Vec<
     out.extend(money_findings(order, attempts));
     out.extend(missing_timestamps(order, Some(p)));
     if p.status == PaymentStatus::Pending && s.now - p.created_at > s.stale_after {
-        let provider = p.provider.title();
+        let provider = ProviderTitle(p.provider);
         let hours = (s.now - p.created_at).num_hours();
         let mut f = finding(
             Rule::StalePending,
             order,
-            format!("{provider} payment pending for {}", human_hours(hours)),
-            format!(
-                "check at {provider} or with the customer, then `tally order validate {number}` or `tally order cancel {number}`"
+            msg!(
+                "finding-stale-pending",
+                provider = provider,
+                time = human_hours(hours)
+            ),
+            msg!(
+                "action-stale-pending",
+                provider = provider,
+                number = number.as_str()
             ),
             None,
         );
@@ -344,22 +327,31 @@ fn status_mismatch(
     if order.payment_status == mapped {
         return None;
     }
-    let detail = format!("order {}, payment {}", order.payment_status, p.status);
+    let detail = msg!(
+        "finding-status-mismatch",
+        order = order.payment_status,
+        payment = p.status
+    );
     if cancelled_but_captured {
         return Some(finding(
             Rule::StatusMismatch,
             order,
             detail,
-            "not fixed automatically while the cancelled order's payment is captured: settle that first".to_owned(),
+            msg!("action-mismatch-cancelled-captured"),
             None,
         ));
     }
     let (winner, reason, forced) = winner(order, p, s.prefer);
     let action = match winner {
-        Side::Payment => format!("set the order's payment status to {mapped} ({reason})"),
-        Side::Order => format!(
-            "set the payment's status to {} ({reason})",
-            order.payment_status.to_payment()
+        Side::Payment => msg!(
+            "action-set-order-payment",
+            status = mapped,
+            reason = reason.clone()
+        ),
+        Side::Order => msg!(
+            "action-set-payment",
+            status = order.payment_status.to_payment(),
+            reason = reason.clone()
         ),
     };
     Some(finding(
@@ -375,11 +367,11 @@ fn status_mismatch(
     ))
 }
 
-fn human_hours(hours: i64) -> String {
+fn human_hours(hours: i64) -> Msg {
     if hours >= 48 {
-        format!("{} days", hours / 24)
+        msg!("time-days", n = hours / 24)
     } else {
-        format!("{hours} hours")
+        msg!("time-hours", n = hours)
     }
 }
 
@@ -402,11 +394,8 @@ fn missing_timestamps(order: &Order, payment: Option<&Payment>) -> Option<Findin
     Some(finding(
         Rule::MissingTimestamp,
         order,
-        format!("missing {}", missing.join(", ")),
-        format!(
-            "fill {} from the audit log, else from updated_at",
-            missing.join(", ")
-        ),
+        msg!("finding-missing-timestamp", fields = missing.join(", ")),
+        msg!("action-missing-timestamp", fields = missing.join(", ")),
         Some(Fix::FillTimestamps {
             paid_at,
             completed_at,

@@ -13,6 +13,7 @@
 //! through every row some rule could flag (a superset); the Rust rules are
 //! the truth. One pass over the join, never a query per order.
 
+use crate::i18n::msg;
 use std::collections::{HashMap, HashSet};
 
 use rusqlite::params;
@@ -336,26 +337,36 @@ fn orphans(conn: &Reader<'_>, order: Option<&str>) -> rusqlite::Result<Vec<Findi
         // Why the listener could not apply it, in its words.
         let note: Option<String> = r.get(7)?;
         let amount = match (amount, currency) {
-            (Some(a), Some(c)) => crate::domain::Money::from_stored(a, &c)
-                .map(|m| format!(" {m}"))
-                .unwrap_or_default(),
-            _ => String::new(),
+            (Some(a), Some(c)) => crate::domain::Money::from_stored(a, &c).map_or_else(
+                |_| crate::i18n::Arg::Text(String::new()),
+                |m| crate::i18n::Arg::Msg(Box::new(msg!("finding-orphan-amount", amount = m))),
+            ),
+            _ => crate::i18n::Arg::Text(String::new()),
         };
-        let reference = reference.unwrap_or_else(|| "(no reference)".to_owned());
+        let reference = match reference {
+            Some(r) => crate::i18n::Arg::Text(r),
+            None => crate::i18n::Arg::Msg(Box::new(msg!("show-no-reference"))),
+        };
         let why = match (&note, &order_number) {
-            (Some(note), _) => note.clone(),
-            (None, Some(n)) => format!("names order {n}, whose payment holds another reference: a possible double charge"),
-            (None, None) => "matched no payment".to_owned(),
+            (Some(note), _) => msg!("finding-orphan-note", note = note.as_str()),
+            (None, Some(n)) => msg!("finding-orphan-names-order", number = n.as_str()),
+            (None, None) => msg!("finding-orphan-no-match"),
         };
-        let detail = format!("orphan #{id}: {provider} {event_type} {reference}{amount}: {why}");
+        let detail = msg!(
+            "finding-orphan",
+            id = id.to_string(),
+            provider = provider,
+            event_type = event_type,
+            reference = reference,
+            amount = amount,
+            why = why
+        );
         Ok(Finding {
             rule: Rule::OrphanTransaction,
             order: order_number,
             order_id: None,
             fixable: false,
-            action: format!(
-                "attach it with `tally orphans link {id} ORDER`, or `tally orphans dismiss {id}` once dealt with"
-            ),
+            action: msg!("action-orphan", id = id.to_string()),
             detail,
             fix: None,
             payment: None,
@@ -381,10 +392,16 @@ fn failed_events(conn: &Reader<'_>, order: Option<&str>) -> rusqlite::Result<Vec
             order: r.get(4)?,
             order_id: None,
             fixable: false,
-            action: "see `tally webhooks --failed`; once the cause is fixed, `tally webhooks replay ID` (the provider also retries)".to_owned(),
-            detail: format!(
-                "{provider} {event_type} {event_id} failed: {}",
-                error.unwrap_or_else(|| "unknown error".to_owned())
+            action: msg!("action-webhook-failed"),
+            detail: msg!(
+                "finding-webhook-failed",
+                provider = provider,
+                event_type = event_type,
+                event_id = event_id,
+                error = match error {
+                    Some(e) => crate::i18n::Arg::Text(e),
+                    None => crate::i18n::Arg::Msg(Box::new(msg!("finding-unknown-error"))),
+                }
             ),
             fix: None,
             payment: None,

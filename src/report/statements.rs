@@ -32,8 +32,10 @@ use crate::domain::{
     AuditEntry, AuditEvent, Currency, Money, Order, Payment, Provider, Timestamp, format_ts,
     parse_ts,
 };
+use crate::i18n::words::ProviderTitle;
+use crate::i18n::{Arg, Msg, msg};
 use crate::statement::coverage::{judged, merge};
-use crate::statement::{LineKind, LineStatus, Period, show_signed};
+use crate::statement::{LineKind, LineStatus, Period};
 use crate::store::statements::{StoredLine, distinct, match_in_memory};
 use crate::store::{Reader, Store};
 
@@ -41,9 +43,9 @@ use crate::store::{Reader, Store};
 struct Files(HashMap<i64, String>);
 
 impl Files {
-    fn at(&self, l: &StoredLine) -> String {
+    fn at(&self, l: &StoredLine) -> Msg {
         let name = self.0.get(&l.file_id).map_or("?", String::as_str);
-        format!("{name} row {}", l.line.row)
+        msg!("stm-file-row", file = name, row = l.line.row)
     }
 
     fn name(&self, l: &StoredLine) -> String {
@@ -51,15 +53,20 @@ impl Files {
     }
 }
 
-fn named(p: &Payment) -> String {
+fn named(p: &Payment) -> Msg {
+    let provider = ProviderTitle(p.provider);
     match &p.reference {
-        Some(r) => format!("{} payment {r}", p.provider.title()),
-        None => format!("{} payment #{}", p.provider.title(), p.attempt),
+        Some(r) => msg!("stm-payment-ref", provider = provider, reference = r),
+        None => msg!(
+            "stm-payment-attempt",
+            provider = provider,
+            attempt = p.attempt
+        ),
     }
 }
 
-fn day(at: Timestamp) -> String {
-    at.format("%Y-%m-%d").to_string()
+fn day(at: Timestamp) -> Arg {
+    Arg::Day(at.date_naive())
 }
 
 fn finding(
@@ -67,8 +74,8 @@ fn finding(
     order: Option<&Order>,
     payment: Option<&Payment>,
     provider_id: Option<String>,
-    detail: String,
-    action: String,
+    detail: Msg,
+    action: Msg,
 ) -> Finding {
     Finding {
         rule,
@@ -97,12 +104,12 @@ fn customer_amount(l: &StoredLine, currency: Currency) -> Option<i64> {
 
 /// The customer's amount as the line writes it, for a message (a refund
 /// or a dispute without its minus sign).
-fn shown(l: &StoredLine) -> String {
+fn shown(l: &StoredLine) -> Arg {
     let (minor, c) = l.line.customer.unwrap_or((l.line.gross, l.line.currency));
     if l.line.kind == LineKind::Charge {
-        show_signed(minor, c)
+        Arg::Signed(minor, c)
     } else {
-        show_signed(minor.abs(), c)
+        Arg::Signed(minor.abs(), c)
     }
 }
 
@@ -111,14 +118,8 @@ fn unknown(l: &StoredLine, files: &Files) -> Option<Finding> {
     if l.line.status != LineStatus::Completed {
         return None;
     }
-    let provider = l.provider.title();
-    let named = l
-        .line
-        .ids
-        .order_refs()
-        .next()
-        .map(|n| format!(", naming order {n}"))
-        .unwrap_or_default();
+    let provider = ProviderTitle(l.provider);
+    let naming = l.line.ids.order_refs().next().map(str::to_owned);
     let id = l
         .line
         .ids
@@ -130,14 +131,28 @@ fn unknown(l: &StoredLine, files: &Files) -> Option<Finding> {
         None,
         None,
         Some(id.clone()),
-        format!(
-            "{provider} {} {id} of {} on {} ({}{named}): no payment in tally matches",
-            l.line.kind,
-            shown(l),
-            day(l.line.at),
-            files.at(l)
-        ),
-        "if it is the shop's, import its order and payment (`tally import`), then `tally statement import` again to match it; money taken outside the shop needs nothing in tally".to_owned(),
+        match naming {
+            Some(order) => msg!(
+                "stm-unknown-naming",
+                provider = provider,
+                kind = l.line.kind,
+                id = id.as_str(),
+                amount = shown(l),
+                day = day(l.line.at),
+                at = files.at(l),
+                order = order
+            ),
+            None => msg!(
+                "stm-unknown",
+                provider = provider,
+                kind = l.line.kind,
+                id = id.as_str(),
+                amount = shown(l),
+                day = day(l.line.at),
+                at = files.at(l)
+            ),
+        },
+        msg!("stm-unknown-action"),
     ))
 }
 
@@ -147,10 +162,10 @@ fn charge(l: &StoredLine, order: &Order, p: &Payment, files: &Files) -> Option<F
     if l.line.status != LineStatus::Completed {
         return None;
     }
-    let provider = p.provider.title();
-    let number = &order.number;
+    let provider = ProviderTitle(p.provider);
+    let number = order.number.as_str();
     let at = files.at(l);
-    let mismatch = |detail: String, action: String| {
+    let mismatch = |detail: Msg, action: Msg| {
         Some(finding(
             Rule::StatementMismatch,
             Some(order),
@@ -162,15 +177,19 @@ fn charge(l: &StoredLine, order: &Order, p: &Payment, files: &Files) -> Option<F
     };
     let Some(captured) = p.captured else {
         return mismatch(
-            format!(
-                "{provider} charged {} on {} ({at}); the ledger of the {} captured nothing",
-                shown(l),
-                day(l.line.at),
-                named(p)
+            msg!(
+                "stm-charge-nothing",
+                provider = provider,
+                amount = shown(l),
+                day = day(l.line.at),
+                at = at.clone(),
+                named = named(p)
             ),
-            format!(
-                "the capture never reached tally (a lost webhook?): see `tally webhooks --failed`, or confirm it at {provider}; once settled, `tally resolve {number} statement_mismatch --id {} --note ...`",
-                l.line.line_id
+            msg!(
+                "stm-charge-nothing-action",
+                provider = provider,
+                number = number,
+                id = l.line.line_id.as_str()
             ),
         );
     };
@@ -185,20 +204,26 @@ fn charge(l: &StoredLine, order: &Order, p: &Payment, files: &Files) -> Option<F
         return None;
     }
     let what = if paid.1 == captured.currency() {
-        "amount"
+        msg!("stm-what-amount")
     } else {
-        "currency"
+        msg!("stm-what-currency")
     };
     mismatch(
-        format!(
-            "{provider} charged {} on {} ({at}); the ledger of the {} captured {captured}",
-            show_signed(paid.0, paid.1),
-            day(l.line.at),
-            named(p)
+        msg!(
+            "stm-charge-differs",
+            provider = provider,
+            amount = Arg::Signed(paid.0, paid.1),
+            day = day(l.line.at),
+            at = at.clone(),
+            named = named(p),
+            captured = captured
         ),
-        format!(
-            "the {what} differs: check the payment at {provider} and correct what is wrong (a partial capture, an edited order); once settled, `tally resolve {number} statement_mismatch --id {} --note ...`",
-            l.line.line_id
+        msg!(
+            "stm-charge-differs-action",
+            what = what,
+            provider = provider,
+            number = number,
+            id = l.line.line_id.as_str()
         ),
     )
 }
@@ -226,8 +251,8 @@ fn refund(
     if l.line.status != LineStatus::Completed || l.line.gross > 0 {
         return None;
     }
-    let provider = p.provider.title();
-    let number = &order.number;
+    let provider = ProviderTitle(p.provider);
+    let number = order.number.as_str();
     let currency = p.money_currency();
     let amount = customer_amount(l, currency);
     let refunds = refunds_of(movements);
@@ -254,17 +279,20 @@ fn refund(
             Some(order),
             Some(p),
             own.map(str::to_owned).or(Some(l.line.line_id.clone())),
-            format!(
-                "{provider} refunded {} on {} ({}); the ledger of the {} has {} for it",
-                Money::show_minor(amount, currency),
-                day(l.line.at),
-                files.at(l),
-                named(p),
-                m.amount
+            msg!(
+                "stm-refund-differs",
+                provider = provider,
+                amount = Arg::Minor(amount, currency),
+                day = day(l.line.at),
+                at = files.at(l),
+                named = named(p),
+                has = m.amount
             ),
-            format!(
-                "check the refund at {provider}; once settled, `tally resolve {number} statement_mismatch --id {} --note ...`",
-                own.unwrap_or(&l.line.line_id)
+            msg!(
+                "stm-refund-differs-action",
+                provider = provider,
+                number = number,
+                id = own.unwrap_or(&l.line.line_id)
             ),
         ));
     }
@@ -276,22 +304,24 @@ fn refund(
         Some(order),
         Some(p),
         own.map(str::to_owned).or(Some(l.line.line_id.clone())),
-        format!(
-            "{provider} refund{} of {} on {} ({}) is not in the ledger of the {}",
-            own.map(|i| format!(" {i}")).unwrap_or_default(),
-            shown(l),
-            day(l.line.at),
-            files.at(l),
-            named(p)
+        msg!(
+            "stm-refund-unrecorded",
+            provider = provider,
+            id = own.map(|i| format!(" {i}")).unwrap_or_default(),
+            amount = shown(l),
+            day = day(l.line.at),
+            at = files.at(l),
+            named = named(p)
         ),
-        String::new(),
+        msg!("plain", text = ""),
     );
     match (own, amount) {
         (Some(id), Some(minor)) if !same_money => {
-            f.action = format!(
-                "record refund {id} of {} into the ledger, as the statement shows it (audited as statement:{})",
-                Money::show_minor(minor, currency),
-                files.name(l)
+            f.action = msg!(
+                "stm-refund-record",
+                id = id,
+                amount = Arg::Minor(minor, currency),
+                file = files.name(l)
             );
             f.fixable = true;
             f.fix = Some(Fix::RecordMovement {
@@ -307,13 +337,16 @@ fn refund(
             });
         }
         _ => {
-            f.action = format!(
-                "check at {provider} (a refund without its own id, or one the ledger may hold under another: tally does not record it by itself); if it was made, `tally payment record-refund {number}{} --amount ... --reference {} --note ...`",
-                p.reference
+            f.action = msg!(
+                "stm-refund-check",
+                provider = provider,
+                number = number,
+                payment = p
+                    .reference
                     .as_deref()
                     .map(|r| format!(" --payment {r}"))
                     .unwrap_or_default(),
-                own.unwrap_or("REFUND_ID")
+                id = own.unwrap_or("REFUND_ID")
             );
         }
     }
@@ -332,8 +365,8 @@ fn dispute(
     if l.line.status != LineStatus::Completed {
         return None;
     }
-    let provider = p.provider.title();
-    let number = &order.number;
+    let provider = ProviderTitle(p.provider);
+    let number = order.number.as_str();
     let disputes: Vec<&Movement> = movements
         .iter()
         .filter(|m| matches!(m.flow, Flow::Dispute(_)))
@@ -366,22 +399,25 @@ fn dispute(
         Some(order),
         Some(p),
         own.map(str::to_owned).or(Some(l.line.line_id.clone())),
-        format!(
-            "{provider} {}{} of {} on {} ({}) is not in the ledger of the {}",
-            if reversal {
-                "dispute reversal"
+        msg!(
+            "stm-dispute-unrecorded",
+            provider = provider,
+            what = if reversal {
+                msg!("stm-dispute-reversal")
             } else {
-                "dispute"
+                msg!("stm-dispute")
             },
-            own.map(|i| format!(" {i}")).unwrap_or_default(),
-            shown(l),
-            day(l.line.at),
-            files.at(l),
-            named(p)
+            id = own.map(|i| format!(" {i}")).unwrap_or_default(),
+            amount = shown(l),
+            day = day(l.line.at),
+            at = files.at(l),
+            named = named(p)
         ),
-        format!(
-            "answer the dispute at {provider} if it is still open; once settled, `tally resolve {number} unrecorded_dispute --id {} --note ...`",
-            own.unwrap_or(&l.line.line_id)
+        msg!(
+            "stm-dispute-answer",
+            provider = provider,
+            number = number,
+            id = own.unwrap_or(&l.line.line_id)
         ),
     );
     if let (Some(id), Some(minor)) = (own, amount) {
@@ -390,11 +426,13 @@ fn dispute(
         } else {
             DisputeState::Open
         };
-        f.action = format!(
-            "record dispute {id} ({state}) of {} into the ledger, as the statement shows it (audited as statement:{}); answer it at {provider} if still open",
-            Money::show_minor(minor, currency),
-            files.name(l),
-            state = if reversal { "won" } else { "open" },
+        f.action = msg!(
+            "stm-dispute-record",
+            id = id,
+            state = state,
+            amount = Arg::Minor(minor, currency),
+            file = files.name(l),
+            provider = provider
         );
         f.fixable = true;
         f.fix = Some(Fix::RecordMovement {
@@ -413,54 +451,66 @@ fn dispute(
 }
 
 /// The merged period that holds `at`, for a message.
-fn covering(merged: &[Period], at: Timestamp) -> String {
-    merged
-        .iter()
-        .find(|p| p.contains(at))
-        .map_or_else(String::new, ToString::to_string)
+fn covering(merged: &[Period], at: Timestamp) -> Msg {
+    merged.iter().find(|p| p.contains(at)).map_or_else(
+        || msg!("plain", text = ""),
+        |p| msg!("stm-period", from = Arg::Day(p.from), to = Arg::Day(p.to)),
+    )
 }
 
 /// `missing_at_provider` for a capture.
 fn missing_charge(order: &Order, p: &Payment, at: Timestamp, merged: &[Period]) -> Finding {
-    let provider = p.provider.title();
-    let number = &order.number;
-    let captured = p.captured.map(|c| c.to_string()).unwrap_or_default();
+    let provider = ProviderTitle(p.provider);
+    let number = order.number.as_str();
+    let captured = match p.captured {
+        Some(c) => Arg::Money(c),
+        None => Arg::Text(String::new()),
+    };
     finding(
         Rule::MissingAtProvider,
         Some(order),
         Some(p),
         p.reference.clone(),
-        format!(
-            "the ledger of the {} captured {captured} on {}; {provider}'s statements for {} show no charge for it",
-            named(p),
-            day(at),
-            covering(merged, at)
+        msg!(
+            "stm-missing-charge",
+            named = named(p),
+            captured = captured,
+            day = day(at),
+            provider = provider,
+            period = covering(merged, at)
         ),
-        format!(
-            "check at {provider} whether the money arrived (a charge on another account, a wrong reference, a capture tally was told of wrongly); once settled, `tally resolve {number} missing_at_provider --note ...`"
+        msg!(
+            "stm-missing-charge-action",
+            provider = provider,
+            number = number
         ),
     )
 }
 
 /// `missing_at_provider` for a refund.
 fn missing_refund(order: &Order, p: &Payment, m: &Movement, merged: &[Period]) -> Finding {
-    let provider = p.provider.title();
-    let number = &order.number;
+    let provider = ProviderTitle(p.provider);
+    let number = order.number.as_str();
     let id = m.provider_id.clone().unwrap_or_default();
     finding(
         Rule::MissingAtProvider,
         Some(order),
         Some(p),
         Some(id.clone()),
-        format!(
-            "the ledger of the {} has refund {id} of {} on {}; {provider}'s statements for {} do not show it",
-            named(p),
-            m.amount,
-            day(m.at),
-            covering(merged, m.at)
+        msg!(
+            "stm-missing-refund",
+            named = named(p),
+            id = id.as_str(),
+            amount = m.amount,
+            day = day(m.at),
+            provider = provider,
+            period = covering(merged, m.at)
         ),
-        format!(
-            "check at {provider} that the customer was repaid; once settled, `tally resolve {number} missing_at_provider --id {id} --note ...`"
+        msg!(
+            "stm-missing-refund-action",
+            provider = provider,
+            number = number,
+            id = id.as_str()
         ),
     )
 }

@@ -513,5 +513,53 @@ fn the_text_report_is_stable_on_a_pipe() {
         rules: vec![Rule::StatusMismatch],
         ..Report::default()
     };
-    insta::assert_snapshot!(render::text(&report, render::Style::PIPE));
+    insta::assert_snapshot!(render::text(
+        &report,
+        render::Style::PIPE,
+        crate::i18n::Lang::En
+    ));
+}
+
+#[test]
+fn the_text_report_in_french_on_a_pipe() {
+    let mut store = shop();
+    // Every rule the shop shows, a fix, and a plan.
+    let all = Filter::default();
+    let scan = scan::scan(&store.reader(), &settings(), &all).unwrap();
+    let planned: Vec<_> = scan
+        .findings
+        .iter()
+        .filter(|f| f.fixable)
+        .cloned()
+        .collect();
+    let report = Report {
+        orders_checked: scan.orders_checked,
+        findings: scan.findings.clone(),
+        planned: Some(planned.clone()),
+        rules: Rule::ALL.to_vec(),
+        ..Report::default()
+    };
+    let text = render::text(&report, render::Style::PIPE, crate::i18n::Lang::Fr);
+    insta::assert_snapshot!("check_report_fr_pipe", text);
+    let fixed = fix::apply(&mut store, &planned, &settings(), &all, "cron").unwrap();
+    let after = scan::scan(&store.reader(), &settings(), &all).unwrap();
+    let report = Report {
+        orders_checked: after.orders_checked,
+        findings: after.findings,
+        fixed: Some(fixed),
+        rules: Rule::ALL.to_vec(),
+        ..Report::default()
+    };
+    let text = render::text(&report, render::Style::PIPE, crate::i18n::Lang::Fr);
+    insta::assert_snapshot!("check_report_fr_pipe_fixed", text);
+    // The JSON is the same in both languages: English facts and actions.
+    let json = render::json(&report).to_string();
+    assert!(
+        json.contains("set the order's payment status to paid"),
+        "{json}"
+    );
+    assert!(
+        !json.contains("commande") && !json.contains("paiement"),
+        "{json}"
+    );
 }

@@ -7,9 +7,10 @@
 //! amount with more decimals than its currency has is never rounded.
 
 use crate::domain::{Currency, Money};
+use crate::i18n::{Msg, money_error, msg};
 
 /// Parses a signed amount in major units of `currency` into minor units.
-pub fn parse_signed(text: &str, currency: Currency) -> Result<i64, String> {
+pub fn parse_signed(text: &str, currency: Currency) -> Result<i64, Msg> {
     let t = text.trim();
     let (negative, body) = match t.strip_prefix('-') {
         Some(rest) => (true, rest.trim_start()),
@@ -17,14 +18,18 @@ pub fn parse_signed(text: &str, currency: Currency) -> Result<i64, String> {
     };
     let digits = ungroup(body).ok_or_else(|| {
         if looks_like_decimal_comma(body) {
-            format!(
-                "{t:?} has a decimal comma: tally reads amounts with a decimal point (\"-4.25\"), as the English layouts write them"
-            )
+            msg!("stmtp-decimal-comma", text = format!("{t:?}"))
         } else {
-            format!("{t:?} is not an amount (e.g. \"-1,309.80\")")
+            msg!("stmtp-not-amount", text = format!("{t:?}"))
         }
     })?;
-    let money = Money::parse(&digits, currency).map_err(|e| format!("{t:?}: {e}"))?;
+    let money = Money::parse(&digits, currency).map_err(|e| {
+        msg!(
+            "stmtp-amount",
+            text = format!("{t:?}"),
+            error = money_error(&e)
+        )
+    })?;
     Ok(if negative {
         -money.minor()
     } else {
@@ -76,7 +81,7 @@ fn looks_like_decimal_comma(body: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn minor(text: &str, code: &str) -> Result<i64, String> {
+    fn minor(text: &str, code: &str) -> Result<i64, Msg> {
         parse_signed(text, Currency::parse(code).unwrap())
     }
 

@@ -23,6 +23,8 @@
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc, Weekday};
 
+use crate::i18n::{Msg, msg};
+
 /// Where the day, the month and the year stand in a date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DateOrder {
@@ -126,27 +128,35 @@ impl Evidence {
 
     /// The order the dates are in: given by `forced`, else told by the
     /// file; `Err` says why it cannot be told.
-    pub fn order(&self, forced: Option<DateOrder>) -> Result<DateOrder, String> {
+    pub fn order(&self, forced: Option<DateOrder>) -> Result<DateOrder, Msg> {
         if let Some(order) = forced {
             return Ok(order);
         }
         match (&self.day_first, &self.month_first, &self.year_last) {
-            (Some(d), Some(m), _) => Err(format!(
-                "its dates disagree on the order of day and month ({d} puts the day first, {m} the month): give --date-format"
+            (Some(d), Some(m), _) => Err(msg!(
+                "stmtp-dates-disagree",
+                day = d.as_str(),
+                month = m.as_str()
             )),
             (Some(_), None, _) => Ok(DateOrder::DayFirst),
             (None, Some(_), _) => Ok(DateOrder::MonthFirst),
-            (None, None, Some(example)) => Err(format!(
-                "day and month cannot be told apart from its dates (e.g. {example}): give --date-format DD/MM/YYYY or --date-format MM/DD/YYYY"
-            )),
+            (None, None, Some(example)) => {
+                Err(msg!("stmtp-dates-ambiguous", example = example.as_str()))
+            }
             (None, None, None) => Ok(DateOrder::YearFirst),
         }
     }
 }
 
 /// Parses a date in `order`.
-pub fn parse_date(text: &str, order: DateOrder) -> Result<NaiveDate, String> {
-    let bad = || format!("{:?} is not a date ({})", text.trim(), order.example());
+pub fn parse_date(text: &str, order: DateOrder) -> Result<NaiveDate, Msg> {
+    let bad = || {
+        msg!(
+            "stmtp-not-date",
+            text = format!("{:?}", text.trim()),
+            example = order.example()
+        )
+    };
     let (year_first, [a, b, c]) = parts(text).ok_or_else(bad)?;
     let (y, m, d) = match (year_first, order) {
         (true, _) => (a, b, c),
@@ -159,11 +169,11 @@ pub fn parse_date(text: &str, order: DateOrder) -> Result<NaiveDate, String> {
 }
 
 /// Parses `HH:MM` or `HH:MM:SS`.
-pub fn parse_time(text: &str) -> Result<NaiveTime, String> {
+pub fn parse_time(text: &str) -> Result<NaiveTime, Msg> {
     let t = text.trim();
     NaiveTime::parse_from_str(t, "%H:%M:%S")
         .or_else(|_| NaiveTime::parse_from_str(t, "%H:%M"))
-        .map_err(|_| format!("{t:?} is not a time (HH:MM:SS)"))
+        .map_err(|_| msg!("stmtp-not-time", text = format!("{t:?}")))
 }
 
 /// A moment as a file writes it: with its offset (RFC 3339), or local to a
@@ -175,7 +185,7 @@ pub enum Moment {
 }
 
 /// Parses `DATE`, `DATE TIME`, `DATETTIME` or RFC 3339.
-pub fn parse_moment(text: &str, order: DateOrder) -> Result<Moment, String> {
+pub fn parse_moment(text: &str, order: DateOrder) -> Result<Moment, Msg> {
     let t = text.trim();
     if let Ok(at) = crate::domain::parse_ts(t) {
         return Ok(Moment::Utc(at));

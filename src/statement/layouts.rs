@@ -28,6 +28,7 @@ use super::amounts::parse_signed;
 use super::dates::{DateOrder, Moment, Zone, parse_moment};
 use super::{Format, Line, LineIds, LineKind, LineStatus, Problem};
 use crate::domain::{Currency, Timestamp};
+use crate::i18n::{Msg, money_error, msg};
 
 /// A file's header row, its names normalised for matching.
 #[derive(Debug, Clone)]
@@ -77,13 +78,13 @@ impl Header {
 }
 
 /// Which layout a header is, or why tally refuses it.
-pub fn recognise(header: &Header) -> Result<Format, String> {
+pub fn recognise(header: &Header) -> Result<Format, Msg> {
     let h = header;
     if h.has("balance_transaction_id") && h.has("reporting_category") {
         return Ok(Format::StripeBalance);
     }
     if h.has("id") && h.has_any(&["amount refunded", "converted amount"]) {
-        return Err("this is Stripe's Payments export; tally reads the \"Balance change from activity\" report, itemized (Balance → Reports → Balance change from activity → Download → Itemized), with the columns source_id, charge_id and payment_intent_id added".to_owned());
+        return Err(msg!("stmtp-stripe-payments-export"));
     }
     if h.has_any(&[
         "brut",
@@ -92,7 +93,7 @@ pub fn recognise(header: &Header) -> Result<Format, String> {
         "fuseau horaire",
         "numéro de transaction",
     ]) {
-        return Err("this PayPal file has French column names (Brut, Frais, Devise, …) and decimal commas; tally reads the English activity download: set the PayPal account's language to English, then download the activity again (Activity → Statements → Activity download, CSV)".to_owned());
+        return Err(msg!("stmtp-paypal-french"));
     }
     if h.has("transaction id") && h.has_any(&["gross", "amount"]) {
         if h.has("type") {
@@ -103,14 +104,14 @@ pub fn recognise(header: &Header) -> Result<Format, String> {
         }
     }
     if h.has_any(&["date", "time"]) && h.has("type") && h.has("amount") {
-        return Err("this PayPal layout has an Amount but no Currency and no Transaction ID, so tally can neither tell its currency nor keep each transaction once; download the activity download instead (Activity → Statements → Activity download, CSV, with the Currency, Gross, Fee, Net and Transaction ID fields)".to_owned());
+        return Err(msg!("stmtp-paypal-amount-only"));
     }
     if h.has("transaction_id") && h.has("transaction_type") && h.has("amount") {
         return Ok(Format::WaveTransactions);
     }
-    Err(format!(
-        "not a statement layout tally reads (its columns: {}); tally reads Stripe's \"Balance change from activity\" itemized report, PayPal's activity download (and statement), and Wave transactions with the API's field names as columns",
-        header.names.join(", ")
+    Err(msg!(
+        "stmtp-unknown-layout",
+        columns = header.names.join(", ")
     ))
 }
 
@@ -201,7 +202,7 @@ pub struct Found(HashMap<&'static str, Col>);
 impl Found {
     /// Finds `columns` in `header`; the missing required ones make the
     /// error.
-    pub fn resolve(header: &Header, columns: &Columns<'static>) -> Result<Found, String> {
+    pub fn resolve(header: &Header, columns: &Columns<'static>) -> Result<Found, Msg> {
         let mut found = HashMap::new();
         let mut missing = Vec::new();
         for (field, aliases) in columns.required {
@@ -220,7 +221,7 @@ impl Found {
         if missing.is_empty() {
             Ok(Found(found))
         } else {
-            Err(format!("missing column(s): {}", missing.join(", ")))
+            Err(msg!("stmtp-missing-columns", columns = missing.join(", ")))
         }
     }
 
@@ -234,8 +235,8 @@ impl Found {
 }
 
 /// The Stripe refusal when no column names a payment.
-pub fn stripe_ids_missing() -> String {
-    "this Stripe report has no column that names a payment (Stripe's default columns): in the Dashboard, Balance → Reports → Balance change from activity → Download → Itemized → Columns, add source_id, charge_id and payment_intent_id (and, for matching and fees, payment_metadata[order_id], customer_facing_amount, customer_facing_currency and automatic_payout_id), then download it again".to_owned()
+pub fn stripe_ids_missing() -> Msg {
+    msg!("stmtp-stripe-ids-missing")
 }
 
 /// One row being read, and the problems found in it.
@@ -248,13 +249,13 @@ pub struct RowReader<'a> {
 }
 
 impl RowReader<'_> {
-    pub fn problem(&mut self, field: &str, message: impl Into<String>) {
+    pub fn problem(&mut self, field: &str, message: Msg) {
         let column = self.found.col(field).map(|c| c.name.clone());
         self.problems.push(Problem {
             file: self.file.to_owned(),
             row: Some(self.row),
             column,
-            message: message.into(),
+            message,
         });
     }
 
@@ -271,7 +272,7 @@ impl RowReader<'_> {
     pub fn required(&mut self, field: &str) -> Option<String> {
         let t = self.text(field);
         if t.is_none() {
-            self.problem(field, "empty (required)");
+            self.problem(field, msg!("stmtp-empty-required"));
         }
         t
     }
@@ -281,7 +282,7 @@ impl RowReader<'_> {
         match Currency::parse(&t) {
             Ok(c) => Some(c),
             Err(e) => {
-                self.problem(field, e.to_string());
+                self.problem(field, money_error(&e));
                 None
             }
         }
@@ -293,7 +294,7 @@ impl RowReader<'_> {
             (Some(t), _) => t,
             (None, Some(d)) => return Some(d),
             (None, None) => {
-                self.problem(field, "empty (required)");
+                self.problem(field, msg!("stmtp-empty-required"));
                 return None;
             }
         };
@@ -453,7 +454,12 @@ pub fn stripe_line(r: &mut RowReader<'_>, order: DateOrder) -> Option<Line> {
     {
         r.problem(
             "net",
-            format!("net is not gross − fee ({g} − {f} ≠ {n} minor units)"),
+            msg!(
+                "stmtp-net-gross-minus-fee",
+                g = g.to_string(),
+                f = f.to_string(),
+                n = n.to_string()
+            ),
         );
     }
     let customer = match (r.text("customer_amount"), r.text("customer_currency")) {
@@ -473,15 +479,12 @@ pub fn stripe_line(r: &mut RowReader<'_>, order: DateOrder) -> Option<Line> {
                 }
             },
             Err(e) => {
-                r.problem("customer_currency", e.to_string());
+                r.problem("customer_currency", money_error(&e));
                 None
             }
         },
         (Some(_), None) => {
-            r.problem(
-                "customer_currency",
-                "empty while customer_facing_amount is given",
-            );
+            r.problem("customer_currency", msg!("stmtp-customer-currency-empty"));
             None
         }
         _ => None,
@@ -543,9 +546,10 @@ pub fn paypal_line(r: &mut RowReader<'_>, order: DateOrder) -> Option<Line> {
         None => {
             r.problem(
                 "zone",
-                format!(
-                    "{z:?} is not a time zone tally knows (known: {})",
-                    Zone::known()
+                msg!(
+                    "stmtp-unknown-zone",
+                    zone = format!("{z:?}"),
+                    known = Zone::known()
                 ),
             );
             None
@@ -568,7 +572,12 @@ pub fn paypal_line(r: &mut RowReader<'_>, order: DateOrder) -> Option<Line> {
             {
                 r.problem(
                     "net",
-                    format!("Net is not Gross + Fee ({g} + {f} ≠ {n} minor units)"),
+                    msg!(
+                        "stmtp-net-gross-plus-fee",
+                        g = g.to_string(),
+                        f = f.to_string(),
+                        n = n.to_string()
+                    ),
                 );
             }
             net
@@ -626,7 +635,7 @@ pub fn wave_line(r: &mut RowReader<'_>, order: DateOrder) -> Option<Line> {
         Some(t) if t == "true" || t == "1" => true,
         Some(t) if t == "false" || t == "0" => false,
         Some(t) => {
-            r.problem("reversal", format!("{t:?} is not true or false"));
+            r.problem("reversal", msg!("stmtp-not-bool", text = format!("{t:?}")));
             false
         }
     };

@@ -45,6 +45,7 @@ use std::fmt;
 
 use crate::domain::status::closed_enum;
 use crate::domain::{Currency, Money, Provider, Timestamp};
+use crate::i18n::{Msg, msg};
 
 pub use coverage::Period;
 pub use read::{ReadOptions, read_statement};
@@ -251,7 +252,22 @@ pub struct Problem {
     /// The row (the header is row 1); `None` for the file as a whole.
     pub row: Option<usize>,
     pub column: Option<String>,
-    pub message: String,
+    /// What is wrong (English through `Display`).
+    pub message: Msg,
+}
+
+impl Problem {
+    /// The problem as a message: where, then what.
+    pub fn msg(&self) -> Msg {
+        let mut at = msg!("plain", text = self.file.as_str());
+        if let Some(row) = self.row {
+            at = msg!("stmtp-at-row", at = at, row = row);
+        }
+        if let Some(column) = &self.column {
+            at = msg!("stmtp-at-column", at = at, column = format!("{column:?}"));
+        }
+        msg!("stmtp-problem", at = at, message = self.message.clone())
+    }
 }
 
 impl fmt::Display for Problem {
@@ -272,6 +288,23 @@ impl fmt::Display for Problem {
 pub enum StatementError {
     #[error("{} problem(s), nothing imported:\n{}", .0.len(), .0.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
     Invalid(Vec<Problem>),
+}
+
+impl StatementError {
+    /// The error as the owner reads it: its English `Display`, word for
+    /// word, in English.
+    pub fn localize(&self, lang: crate::i18n::Lang) -> String {
+        match self {
+            StatementError::Invalid(problems) => {
+                let mut out = crate::tr!(lang, "stmtp-invalid", n = problems.len());
+                for p in problems {
+                    out.push_str("\n  ");
+                    out.push_str(&lang.text(&p.msg()));
+                }
+                out
+            }
+        }
+    }
 }
 
 /// What a payment's statement lines say of it: the fee the provider took

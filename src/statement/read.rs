@@ -20,6 +20,8 @@ use super::layouts::{
 };
 use super::{Format, Line, Problem, Statement};
 use crate::domain::Provider;
+use crate::i18n::words::ProviderTitle;
+use crate::i18n::{Msg, msg};
 
 /// What the owner said at import.
 #[derive(Debug, Clone, Copy, Default)]
@@ -46,7 +48,7 @@ pub fn read_statement(
     bytes: &[u8],
     opts: &ReadOptions,
 ) -> Result<Statement, Vec<Problem>> {
-    let whole = |message: String| {
+    let whole = |message: Msg| {
         vec![Problem {
             file: name.to_owned(),
             row: None,
@@ -76,7 +78,7 @@ pub fn read_statement(
                 file: name.to_owned(),
                 row: e.position().and_then(|p| usize::try_from(p.line()).ok()),
                 column: None,
-                message: format!("not readable as CSV: {e}"),
+                message: msg!("stmtp-not-csv", error = e.to_string()),
             }),
         }
     }
@@ -84,17 +86,18 @@ pub fn read_statement(
         return Err(problems);
     }
     let Some(((_, head), rows)) = records.split_first() else {
-        return Err(whole("empty file: no header row".to_owned()));
+        return Err(whole(msg!("stmtp-empty-file")));
     };
     let header = Header::new(head);
     let format = recognise(&header).map_err(whole)?;
     if let Some(p) = opts.provider
         && p != format.provider()
     {
-        return Err(whole(format!(
-            "this is a {}, not a {} statement (--provider {p})",
-            format.title(),
-            p.title()
+        return Err(whole(msg!(
+            "stmtp-wrong-provider",
+            format = format,
+            provider = ProviderTitle(p),
+            flag = p.as_str()
         )));
     }
     let columns = match format {
@@ -102,8 +105,8 @@ pub fn read_statement(
         Format::PaypalActivity | Format::PaypalStatement => &PAYPAL,
         Format::WaveTransactions => &WAVE,
     };
-    let found =
-        Found::resolve(&header, columns).map_err(|e| whole(format!("{}: {e}", format.title())))?;
+    let found = Found::resolve(&header, columns)
+        .map_err(|e| whole(msg!("stmtp-of-layout", format = format, error = e)))?;
     if format == Format::StripeBalance && !found.has("charge") && !found.has("payment_intent") {
         return Err(whole(stripe_ids_missing()));
     }
@@ -152,9 +155,10 @@ pub fn read_statement(
                 file: name.to_owned(),
                 row: Some(line.row),
                 column: found.col("id").map(|c| c.name.clone()),
-                message: format!(
-                    "transaction {} appears again with other facts (first at row {})",
-                    line.line_id, lines[i].row
+                message: msg!(
+                    "stmtp-again",
+                    id = line.line_id.as_str(),
+                    first = lines[i].row
                 ),
             }),
             None => {
@@ -168,12 +172,8 @@ pub fn read_statement(
     }
     let period = match opts.period {
         Some(p) => p,
-        None => Period::spanning(lines.iter().map(|l| l.at)).ok_or_else(|| {
-            whole(
-                "no lines: give --period FROM..TO to say which days this empty statement covers"
-                    .to_owned(),
-            )
-        })?,
+        None => Period::spanning(lines.iter().map(|l| l.at))
+            .ok_or_else(|| whole(msg!("stmtp-no-lines")))?,
     };
     Ok(Statement {
         name: name.to_owned(),

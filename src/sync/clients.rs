@@ -80,6 +80,21 @@ pub enum ClientError {
     NoneConfigured,
 }
 
+impl ClientError {
+    /// The error as a message, in the owner's language where read.
+    pub fn msg(&self) -> crate::i18n::Msg {
+        use crate::msg;
+        match self {
+            ClientError::Credentials(e) => e.msg(),
+            ClientError::Api(e) => e.msg(),
+            ClientError::NotConfigured { provider, var } => {
+                msg!("sync-not-configured", provider = *provider, var = *var)
+            }
+            ClientError::NoneConfigured => msg!("sync-none-configured"),
+        }
+    }
+}
+
 /// The clients for `named` providers (none named: every configured one).
 pub fn clients(bases: &Bases, named: &[Provider]) -> Result<Clients, ClientError> {
     let timeout = timeout_from_env();

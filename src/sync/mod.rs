@@ -51,6 +51,8 @@ use chrono::Utc;
 use serde::Serialize;
 
 use crate::domain::{LogResult, LogSource, Provider, SignatureCheck, Timestamp};
+use crate::i18n::words::ProviderTitle;
+use crate::i18n::{Msg, msg};
 use crate::ingest::apply::{self, Delivery, Processing};
 use crate::providers::api::ApiError;
 use crate::store::sync::{PendingPayment, Watermark};
@@ -169,10 +171,10 @@ pub struct ProviderReport {
     pub payments_refreshed: usize,
     pub watermark: Option<String>,
     pub calls: u32,
-    /// What remains wrong (exit 1).
-    pub problems: Vec<String>,
-    /// Why the pass stopped (exit 2).
-    pub error: Option<String>,
+    /// What remains wrong (exit 1); English in JSON.
+    pub problems: Vec<Msg>,
+    /// Why the pass stopped (exit 2); English in JSON.
+    pub error: Option<Msg>,
 }
 
 impl ProviderReport {
@@ -226,6 +228,22 @@ pub enum SyncError {
         path: PathBuf,
         source: std::io::Error,
     },
+}
+
+impl SyncError {
+    /// The error as a message, in the owner's language where read (the
+    /// store's own errors are the command line's to render).
+    pub fn msg(&self) -> Msg {
+        match self {
+            SyncError::Store(e) => msg!("plain", text = e.to_string()),
+            SyncError::Sqlite(e) => msg!("database-error", error = e.to_string()),
+            SyncError::Lock { path, source } => msg!(
+                "sync-lock",
+                path = path.display().to_string(),
+                error = source.to_string()
+            ),
+        }
+    }
 }
 
 /// The exclusive lock of one database's sync, held while it lives.
@@ -291,7 +309,7 @@ pub fn run(
         pr.calls = source.calls();
         match outcome {
             Ok(()) => {}
-            Err(PassError::Api(e)) => pr.error = Some(e.to_string()),
+            Err(PassError::Api(e)) => pr.error = Some(e.msg()),
             Err(PassError::Store(e)) => return Err(e),
         }
         report.providers.push(pr);
@@ -344,16 +362,16 @@ fn pass(
     {
         let oldest = started - keep + chrono::TimeDelta::minutes(1);
         let what = match (options.since, &mark) {
-            (None, Some(_)) => "the watermark",
-            _ => "--since",
+            (None, Some(_)) => msg!("sync-the-watermark"),
+            _ => msg!("plain", text = "--since"),
         };
-        pr.problems.push(format!(
-            "{what} ({}) is older than {} keeps events ({} days): events before {} may be lost for good; \
-             check the provider's dashboard for that time",
-            crate::domain::format_ts(since),
-            provider.title(),
-            keep.num_days(),
-            crate::domain::format_ts(oldest),
+        pr.problems.push(msg!(
+            "sync-problem-retention",
+            what = what,
+            since = crate::domain::format_ts(since),
+            provider = ProviderTitle(provider),
+            days = keep.num_days(),
+            oldest = crate::domain::format_ts(oldest)
         ));
         since = oldest;
     }
@@ -446,11 +464,10 @@ fn pass(
         pr.watermark = Some(crate::domain::format_ts(started));
     }
     if pr.failed > 0 {
-        pr.problems.push(format!(
-            "{} {} event(s) failed to apply (see `tally webhooks --failed`); the watermark stays, \
-             so the next sync tries them again",
-            pr.failed,
-            provider.title()
+        pr.problems.push(msg!(
+            "sync-problem-failed",
+            n = pr.failed,
+            provider = ProviderTitle(provider)
         ));
     }
     Ok(())
@@ -531,15 +548,20 @@ fn apply_one(
         }
         Processing::Malformed(e) => {
             pr.failed += 1;
-            pr.problems
-                .push(format!("{} event {}: {e}", provider.title(), event.id));
+            pr.problems.push(msg!(
+                "sync-problem-malformed",
+                provider = ProviderTitle(provider),
+                id = event.id.as_str(),
+                error = e.to_string()
+            ));
         }
         Processing::Failed { error, .. } => {
             pr.failed += 1;
-            pr.problems.push(format!(
-                "{} event {} failed: {error}",
-                provider.title(),
-                event.id
+            pr.problems.push(msg!(
+                "sync-problem-event-failed",
+                provider = ProviderTitle(provider),
+                id = event.id.as_str(),
+                error = error.to_string()
             ));
         }
     }
@@ -594,8 +616,12 @@ fn rehearse(
             }
             Err(e) => {
                 pr.failed += 1;
-                pr.problems
-                    .push(format!("{} event {id} would fail: {e}", provider.title()));
+                pr.problems.push(msg!(
+                    "sync-problem-would-fail",
+                    provider = ProviderTitle(provider),
+                    id = id,
+                    error = e
+                ));
             }
         }
     }

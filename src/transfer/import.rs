@@ -4,6 +4,7 @@
 //! writer; every created or changed row audited, an identical row left
 //! alone.
 
+use crate::i18n::{Msg, msg};
 use std::collections::{HashMap, HashSet};
 
 use serde_json::{Value, json};
@@ -37,7 +38,7 @@ pub fn check_against_db(conn: &Reader<'_>, set: &ImportSet) -> Result<(), Transf
     let numbers: HashSet<&str> = set.orders.iter().map(|o| o.number.as_str()).collect();
     let mut problems = Vec::new();
     for p in &set.payments {
-        let problem = |field: &str, message: String| Problem {
+        let problem = |field: &str, message: Msg| Problem {
             file: p.source.0.clone(),
             row: p.source.1.clone(),
             field: Some(field.to_owned()),
@@ -46,10 +47,7 @@ pub fn check_against_db(conn: &Reader<'_>, set: &ImportSet) -> Result<(), Transf
         if !numbers.contains(p.order.as_str()) && conn.order_by_number(&p.order)?.is_none() {
             problems.push(problem(
                 "order",
-                format!(
-                    "order {:?} is neither in the import nor in the database",
-                    p.order
-                ),
+                msg!("import-order-unknown", number = format!("{:?}", p.order)),
             ));
         }
         if let Some(r) = &p.reference
@@ -58,9 +56,11 @@ pub fn check_against_db(conn: &Reader<'_>, set: &ImportSet) -> Result<(), Transf
         {
             problems.push(problem(
                 "reference",
-                format!(
-                    "{} reference {r:?} already belongs to order {other}",
-                    p.provider
+                msg!(
+                    "import-reference-taken",
+                    provider = p.provider.as_str(),
+                    reference = format!("{r:?}"),
+                    other = other
                 ),
             ));
         }
@@ -82,16 +82,18 @@ pub fn check_against_db(conn: &Reader<'_>, set: &ImportSet) -> Result<(), Transf
         };
         if !found {
             let payment = match &m.payment {
-                Some(r) => format!("reference {r:?}"),
-                None => "no reference".to_owned(),
+                Some(r) => msg!("import-with-reference", reference = format!("{r:?}")),
+                None => msg!("import-with-no-reference"),
             };
             problems.push(Problem {
                 file: m.source.0.clone(),
                 row: m.source.1.clone(),
                 field: Some("payment".to_owned()),
-                message: format!(
-                    "the {} payment of order {:?} with {payment} is neither in the import nor in the database",
-                    m.provider, m.order
+                message: msg!(
+                    "import-payment-unknown",
+                    provider = m.provider.as_str(),
+                    number = format!("{:?}", m.order),
+                    payment = payment
                 ),
             });
         }

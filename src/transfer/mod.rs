@@ -38,6 +38,7 @@ use std::fmt;
 
 use crate::domain::ledger::{Movement, MovementSource};
 use crate::domain::{Money, OrderPaymentStatus, OrderStatus, PaymentStatus, Provider, Timestamp};
+use crate::i18n::{Lang, Msg, tr};
 
 mod export;
 mod import;
@@ -54,7 +55,7 @@ pub struct Problem {
     /// `orders[3]`, `payments[0]`, `movements[2]` (JSON) or `line 4` (CSV).
     pub row: String,
     pub field: Option<String>,
-    pub message: String,
+    pub message: Msg,
 }
 
 impl fmt::Display for Problem {
@@ -64,6 +65,18 @@ impl fmt::Display for Problem {
             write!(f, ": {field}")?;
         }
         write!(f, ": {}", self.message)
+    }
+}
+
+impl Problem {
+    /// The problem as the owner reads it: file, row, field, what is wrong.
+    pub fn localize(&self, lang: Lang) -> String {
+        let mut out = format!("{}: {}", self.file, self.row);
+        if let Some(field) = &self.field {
+            out.push_str(&format!(": {field}"));
+        }
+        out.push_str(&format!(": {}", lang.text(&self.message)));
+        out
     }
 }
 
@@ -87,6 +100,40 @@ pub enum TransferError {
     Json(#[from] serde_json::Error),
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+}
+
+impl TransferError {
+    /// The error as the owner reads it.
+    pub fn localize(&self, lang: Lang) -> String {
+        match self {
+            TransferError::Invalid(problems) => {
+                let lines: Vec<String> = problems
+                    .iter()
+                    .map(|p| format!("  {}", p.localize(lang)))
+                    .collect();
+                format!(
+                    "{}\n{}",
+                    tr!(lang, "import-invalid", n = problems.len()),
+                    lines.join("\n")
+                )
+            }
+            TransferError::Read { path, source } => tr!(
+                lang,
+                "import-cannot-read",
+                path = path.as_str(),
+                error = source.to_string()
+            ),
+            TransferError::Write { path, source } => tr!(
+                lang,
+                "export-cannot-write",
+                path = path.as_str(),
+                error = source.to_string()
+            ),
+            TransferError::Csv(e) => tr!(lang, "import-csv-error", error = e.to_string()),
+            TransferError::Json(e) => tr!(lang, "import-json-error", error = e.to_string()),
+            TransferError::Sqlite(e) => tr!(lang, "database-error", error = e.to_string()),
+        }
+    }
 }
 
 /// A validated order row.

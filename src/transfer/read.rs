@@ -10,7 +10,21 @@ use serde_json::Value;
 
 use super::{ImportSet, NewMovement, NewOrder, NewPayment, Problem, TransferError};
 use crate::domain::ledger::{Flow, Movement, MovementKind, MovementSource};
-use crate::domain::{Currency, Money, Provider, Timestamp, parse_ts};
+use crate::domain::{Currency, Money, MoneyError, ParseStatusError, Provider, Timestamp, parse_ts};
+use crate::i18n::{Msg, money_error, msg, status_error};
+
+/// A parse error as a message: the words' and money's errors have their
+/// own, anything else its text.
+fn error_msg<E: fmt::Display + 'static>(e: &E) -> Msg {
+    let any: &dyn std::any::Any = e;
+    if let Some(e) = any.downcast_ref::<ParseStatusError>() {
+        status_error(e)
+    } else if let Some(e) = any.downcast_ref::<MoneyError>() {
+        money_error(e)
+    } else {
+        msg!("plain", text = e.to_string())
+    }
+}
 
 /// The fields of the kind of row, in the order export writes them.
 pub(super) const ORDER_FIELDS: &[&str] = &[
@@ -71,12 +85,12 @@ struct RawRow {
 }
 
 impl RawRow {
-    fn problem(&mut self, field: Option<&str>, message: impl Into<String>) {
+    fn problem(&mut self, field: Option<&str>, message: Msg) {
         self.problems.push(Problem {
             file: self.file.clone(),
             row: self.row.clone(),
             field: field.map(str::to_owned),
-            message: message.into(),
+            message,
         });
     }
 
@@ -90,7 +104,7 @@ impl RawRow {
         for field in unknown {
             self.problem(
                 Some(&field),
-                format!("unknown field (known fields: {})", known.join(", ")),
+                msg!("import-unknown-field", known = known.join(", ")),
             );
         }
     }
@@ -111,14 +125,14 @@ impl RawRow {
             .iter()
             .any(|p| p.field.as_deref() == Some(field));
         if value.is_none() && !reported {
-            self.problem(Some(field), "missing (required)");
+            self.problem(Some(field), msg!("import-missing"));
         }
         value
     }
 
     fn parse<T: std::str::FromStr>(&mut self, field: &str, required: bool) -> Option<T>
     where
-        T::Err: fmt::Display,
+        T::Err: fmt::Display + 'static,
     {
         let text = if required {
             self.required(field)?
@@ -128,7 +142,7 @@ impl RawRow {
         match text.parse() {
             Ok(v) => Some(v),
             Err(e) => {
-                self.problem(Some(field), e.to_string());
+                self.problem(Some(field), error_msg(&e));
                 None
             }
         }
@@ -145,8 +159,10 @@ impl RawRow {
             Err(e) => {
                 self.problem(
                     Some(field),
-                    format!(
-                        "{text:?} is not an RFC 3339 timestamp (e.g. 2026-11-01T10:00:00Z): {e}"
+                    msg!(
+                        "import-not-a-timestamp",
+                        text = format!("{text:?}"),
+                        error = e.to_string()
                     ),
                 );
                 None
@@ -163,7 +179,7 @@ impl RawRow {
         match Money::parse(&text, currency?) {
             Ok(m) => Some(m),
             Err(e) => {
-                self.problem(Some(field), e.to_string());
+                self.problem(Some(field), money_error(&e));
                 None
             }
         }
@@ -176,7 +192,7 @@ impl RawRow {
             Some(other) => {
                 self.problem(
                     Some(field),
-                    format!("{other:?} is not a boolean (valid values: true, false)"),
+                    msg!("import-not-a-boolean", text = format!("{other:?}")),
                 );
                 None
             }
@@ -191,8 +207,8 @@ impl RawRow {
         if let Some(email) = &customer_email
             && !email.contains('@')
         {
-            let msg = format!("{email:?} is not an email address");
-            self.problem(Some("customer_email"), msg);
+            let m = msg!("import-not-an-email", text = format!("{email:?}"));
+            self.problem(Some("customer_email"), m);
         }
         let currency = self.parse::<Currency>("currency", true);
         let total = self.money("total", currency, true);
@@ -302,8 +318,10 @@ impl RawRow {
         if stateless && let Some(state) = state {
             self.problem(
                 Some("state"),
-                format!(
-                    "{state:?}: a {kind} movement has no state (only refund and dispute movements do)"
+                msg!(
+                    "import-stateless",
+                    state = format!("{state:?}"),
+                    kind = kind.as_str()
                 ),
             );
             return None;
@@ -311,7 +329,7 @@ impl RawRow {
         match Flow::from_parts(kind, state.as_deref()) {
             Ok(flow) => Some(flow),
             Err(e) => {
-                self.problem(Some("state"), e);
+                self.problem(Some("state"), msg!("plain", text = e));
                 None
             }
         }
@@ -381,7 +399,7 @@ fn read_file(path: &Path) -> Result<Vec<(Kind, RawRow)>, TransferError> {
 /// Splits one file's bytes into raw rows: JSON when `json` or when the text
 /// starts with `{`, CSV otherwise.
 fn parse_rows(name: &str, bytes: &[u8], json: bool) -> Result<Vec<(Kind, RawRow)>, TransferError> {
-    let file_problem = |message: String| {
+    let file_problem = |message: Msg| {
         TransferError::Invalid(vec![Problem {
             file: name.to_owned(),
             row: "file".to_owned(),
@@ -391,19 +409,16 @@ fn parse_rows(name: &str, bytes: &[u8], json: bool) -> Result<Vec<(Kind, RawRow)
     };
     if json || bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
         let doc: Value = serde_json::from_slice(bytes)
-            .map_err(|e| file_problem(format!("not valid JSON: {e}")))?;
+            .map_err(|e| file_problem(msg!("import-not-json", error = e.to_string())))?;
         json_rows(name, doc).map_err(file_problem)
     } else {
         csv_rows(name, bytes).map_err(file_problem)
     }
 }
 
-fn json_rows(name: &str, doc: Value) -> Result<Vec<(Kind, RawRow)>, String> {
+fn json_rows(name: &str, doc: Value) -> Result<Vec<(Kind, RawRow)>, Msg> {
     let Value::Object(mut top) = doc else {
-        return Err(
-            "expected a JSON object with \"orders\", \"payments\" and/or \"movements\" arrays"
-                .into(),
-        );
+        return Err(msg!("import-expected-object-arrays"));
     };
     let mut rows = Vec::new();
     for (key, kind) in [
@@ -414,7 +429,7 @@ fn json_rows(name: &str, doc: Value) -> Result<Vec<(Kind, RawRow)>, String> {
         let list = match top.remove(key) {
             None | Some(Value::Null) => continue,
             Some(Value::Array(list)) => list,
-            Some(_) => return Err(format!("\"{key}\" must be an array")),
+            Some(_) => return Err(msg!("import-must-be-array", key = key)),
         };
         for (i, item) in list.into_iter().enumerate() {
             let mut raw = RawRow {
@@ -433,9 +448,7 @@ fn json_rows(name: &str, doc: Value) -> Result<Vec<(Kind, RawRow)>, String> {
                             other => {
                                 raw.problem(
                                     Some(&field),
-                                    format!(
-                                        "expected a string, found {other} (amounts are decimal strings such as \"89.90\")"
-                                    ),
+                                    msg!("import-expected-string", found = other.to_string()),
                                 );
                                 continue;
                             }
@@ -443,26 +456,24 @@ fn json_rows(name: &str, doc: Value) -> Result<Vec<(Kind, RawRow)>, String> {
                         raw.fields.insert(field, text);
                     }
                 }
-                _ => raw.problem(None, "expected an object"),
+                _ => raw.problem(None, msg!("import-expected-object")),
             }
             rows.push((kind, raw));
         }
     }
     if let Some(extra) = top.keys().next() {
-        return Err(format!(
-            "unknown top-level key {extra:?} (expected \"orders\", \"payments\" and \"movements\")"
-        ));
+        return Err(msg!("import-unknown-key", key = format!("{extra:?}")));
     }
     Ok(rows)
 }
 
-fn csv_rows(name: &str, bytes: &[u8]) -> Result<Vec<(Kind, RawRow)>, String> {
+fn csv_rows(name: &str, bytes: &[u8]) -> Result<Vec<(Kind, RawRow)>, Msg> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(bytes);
     let headers = reader
         .headers()
-        .map_err(|e| format!("cannot read the CSV header: {e}"))?
+        .map_err(|e| msg!("import-csv-header", error = e.to_string()))?
         .clone();
     let has = |h: &str| headers.iter().any(|x| x == h);
     let kind = if has("number") {
@@ -472,14 +483,11 @@ fn csv_rows(name: &str, bytes: &[u8]) -> Result<Vec<(Kind, RawRow)>, String> {
     } else if has("order") && has("provider") {
         Kind::Payments
     } else {
-        return Err(
-            "unrecognised CSV header: an orders file has a \"number\" column, a payments file \"order\" and \"provider\" columns, a movements file \"order\" and \"kind\" columns"
-                .into(),
-        );
+        return Err(msg!("import-csv-unrecognised"));
     };
     let mut rows = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|e| format!("malformed CSV: {e}"))?;
+        let record = record.map_err(|e| msg!("import-csv-malformed", error = e.to_string()))?;
         let line = record.position().map_or(0, |p| p.line());
         let fields = headers
             .iter()
@@ -531,18 +539,19 @@ fn validate(
         };
         for (kind, raw) in rows {
             let (file, row) = (raw.file.clone(), raw.row.clone());
-            let dup = |field: &str, what: &str, first: &str| Problem {
+            let dup = |field: &str, what: Msg, first: &str| Problem {
                 file: file.clone(),
                 row: row.clone(),
                 field: Some(field.to_owned()),
-                message: format!("{what} already appears at {first}"),
+                message: msg!("import-duplicate", what = what, first = first),
             };
             match kind {
                 Kind::Orders => match raw.into_order() {
                     Ok(o) => {
                         let at = format!("{file}: {row}");
                         if let Some(first) = order_rows.insert(o.number.clone(), at) {
-                            problems.push(dup("number", &format!("order {}", o.number), &first));
+                            let what = msg!("import-dup-order", number = o.number.as_str());
+                            problems.push(dup("number", what, &first));
                         }
                         set.orders.push(o);
                     }
@@ -555,25 +564,24 @@ fn validate(
                             Some(r) => {
                                 if let Some(first) = references.insert((p.provider, r.clone()), at)
                                 {
-                                    problems.push(dup(
-                                        "reference",
-                                        &format!("{} reference {r}", p.provider),
-                                        &first,
-                                    ));
+                                    let what = msg!(
+                                        "import-dup-reference",
+                                        provider = p.provider.as_str(),
+                                        reference = r.as_str()
+                                    );
+                                    problems.push(dup("reference", what, &first));
                                 }
                             }
                             None => {
                                 if let Some(first) =
                                     payment_rows.insert((p.order.clone(), p.provider), at)
                                 {
-                                    problems.push(dup(
-                                        "reference",
-                                        &format!(
-                                            "a {} payment of order {} without a reference",
-                                            p.provider, p.order
-                                        ),
-                                        &first,
-                                    ));
+                                    let what = msg!(
+                                        "import-dup-no-reference",
+                                        provider = p.provider.as_str(),
+                                        number = p.order.as_str()
+                                    );
+                                    problems.push(dup("reference", what, &first));
                                 }
                             }
                         }

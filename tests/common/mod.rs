@@ -59,13 +59,24 @@ impl Run {
     }
 }
 
+/// Pins a command to English and UTC, whatever the machine's locale: a
+/// test that reads text must not depend on who runs it.
+pub fn english(cmd: &mut Command) -> &mut Command {
+    cmd.env_remove("TALLY_LANG")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "C")
+        .env_remove("TZ")
+}
+
 /// Runs `tally --db DB ARGS` to completion, standard input closed.
 pub fn tally(db: &Path, args: &[&str]) -> Run {
     tally_with(db, args, &[])
 }
 
 /// [`tally`] with `env` set, and nothing inherited that would change what
-/// it does (`TALLY_DB`, the webhook secrets).
+/// it does (`TALLY_DB`, the webhook secrets, the language: English and UTC
+/// unless `env` says otherwise).
 pub fn tally_with(db: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut cmd = Command::new(BIN);
     cmd.arg("--db")
@@ -83,6 +94,7 @@ pub fn tally_with(db: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
         .env_remove("TALLY_WAVE_API")
         .env_remove("WAVE_WEBHOOK_SECRET")
         .stdin(Stdio::null());
+    english(&mut cmd);
     for (k, v) in env {
         cmd.env(k, v);
     }

@@ -12,6 +12,8 @@ use chrono::{Duration, Utc};
 use super::{Check, Status};
 use crate::cli::args::ApiArgs;
 use crate::domain::{Provider, format_ts};
+use crate::i18n::words::ProviderTitle;
+use crate::i18n::{Msg, msg};
 use crate::providers::api::timeout_from_env;
 use crate::providers::credentials::{self, StripeKeyKind};
 use crate::providers::paypal::api::{PaypalApi, default_base};
@@ -22,12 +24,12 @@ use crate::store::Store;
 /// How far back "sync applied events the listener never received" looks.
 pub const SYNC_LOOKBACK_DAYS: i64 = 7;
 
-fn check(name: &'static str, status: Status, message: String, hint: Option<&str>) -> Check {
+fn check(name: &'static str, status: Status, message: Msg, hint: Option<Msg>) -> Check {
     Check {
         name,
         status,
         message,
-        hint: hint.map(str::to_owned),
+        hint,
     }
 }
 
@@ -37,7 +39,7 @@ pub fn checks(api: &ApiArgs, db: &std::path::Path) -> Vec<Check> {
     let timeout = timeout_from_env();
     let mut out = Vec::new();
     match credentials::stripe_api_key() {
-        Err(e) => out.push(check("stripe api", Status::Problem, e.to_string(), None)),
+        Err(e) => out.push(check("stripe api", Status::Problem, e.msg(), None)),
         // Not set: `tally sync` skips Stripe; nothing to check.
         Ok(None) => {}
         Ok(Some(key)) => {
@@ -49,28 +51,28 @@ pub fn checks(api: &ApiArgs, db: &std::path::Path) -> Vec<Check> {
                 Ok(()) => check(
                     "stripe api",
                     Status::Ok,
-                    format!("STRIPE_API_KEY set ({mode} mode); Stripe answers (list events)"),
+                    msg!("doc-api-stripe-ok", mode = mode),
                     None,
                 ),
                 Err(e) => check(
                     "stripe api",
                     Status::Problem,
-                    e.to_string(),
-                    Some("check the key and its permissions (read: events, PaymentIntents, charges, disputes, refunds)"),
+                    e.msg(),
+                    Some(msg!("doc-api-stripe-hint")),
                 ),
             });
             if kind == StripeKeyKind::Secret {
                 out.push(check(
                     "stripe api key",
                     Status::Warning,
-                    "STRIPE_API_KEY is a secret key (sk_): it can move money, sync only reads".to_owned(),
-                    Some("create a restricted key (rk_) with read access to events, PaymentIntents, charges, disputes and refunds"),
+                    msg!("doc-api-stripe-secret"),
+                    Some(msg!("doc-api-stripe-secret-hint")),
                 ));
             }
         }
     }
     match credentials::paypal_client() {
-        Err(e) => out.push(check("paypal api", Status::Problem, e.to_string(), None)),
+        Err(e) => out.push(check("paypal api", Status::Problem, e.msg(), None)),
         Ok(None) => {}
         Ok(Some(client)) => {
             let mode = client.mode;
@@ -83,14 +85,14 @@ pub fn checks(api: &ApiArgs, db: &std::path::Path) -> Vec<Check> {
                 Ok(()) => check(
                     "paypal api",
                     Status::Ok,
-                    format!("PAYPAL_CLIENT_ID and secret set ({mode:?}); PayPal answers (token)"),
+                    msg!("doc-api-paypal-ok", mode = format!("{mode:?}")),
                     None,
                 ),
                 Err(e) => check(
                     "paypal api",
                     Status::Problem,
-                    e.to_string(),
-                    Some("check the app's client id and secret, and PAYPAL_MODE"),
+                    e.msg(),
+                    Some(msg!("doc-api-paypal-hint")),
                 ),
             });
         }
@@ -99,17 +101,12 @@ pub fn checks(api: &ApiArgs, db: &std::path::Path) -> Vec<Check> {
         let base = api.wave_api.as_deref().unwrap_or(WAVE_BASE);
         let answer = WaveApi::new(base, key, timeout).and_then(|w| w.probe());
         out.push(match answer {
-            Ok(()) => check(
-                "wave api",
-                Status::Ok,
-                "WAVE_API_KEY set; Wave answers (retrieve checkout session)".to_owned(),
-                None,
-            ),
+            Ok(()) => check("wave api", Status::Ok, msg!("doc-api-wave-ok"), None),
             Err(e) => check(
                 "wave api",
                 Status::Problem,
-                e.to_string(),
-                Some("check the key (wave_sn_prod_...) in the Business Portal (Developers → API keys): it needs the Checkout API, and tally does not sign requests (a key created with request signing is refused)"),
+                e.msg(),
+                Some(msg!("doc-api-wave-hint")),
             ),
         });
     }
@@ -148,12 +145,13 @@ fn sync_findings(db: &std::path::Path) -> Vec<Check> {
             check(
                 "sync",
                 Status::Warning,
-                format!(
-                    "tally sync applied {n} {} event(s) in the last {SYNC_LOOKBACK_DAYS} days that the \
-                     listener never received",
-                    provider.title()
+                msg!(
+                    "doc-api-sync-unseen",
+                    n = n,
+                    provider = ProviderTitle(provider),
+                    days = SYNC_LOOKBACK_DAYS
                 ),
-                Some("check the webhook endpoint at the provider (URL, secret, enabled events) and that `tally serve` is reachable"),
+                Some(msg!("doc-api-sync-unseen-hint")),
             )
         })
         .collect()

@@ -11,6 +11,7 @@ use super::{
     WaveSecret,
 };
 use crate::domain::{Timestamp, format_ts};
+use crate::i18n::{Msg, msg};
 use crate::store::Store;
 
 /// Turns facts into checks, in a fixed order. Pure.
@@ -40,44 +41,57 @@ fn database(f: &Facts) -> Check {
         Err(e) if f.db_missing => flag(
             "database",
             Status::Problem,
-            e.clone(),
-            "point --db or TALLY_DB at the shop's file",
+            msg!("plain", text = e.as_str()),
+            msg!("doc-db-missing-hint"),
         ),
         Err(e) => flag(
             "database",
             Status::Problem,
-            format!("{db_shown} cannot be read: {e}"),
-            "check that this user can read the file and its directory",
+            msg!(
+                "doc-cannot-read",
+                path = db_shown.to_string(),
+                error = e.as_str()
+            ),
+            msg!("doc-db-unreadable-hint"),
         ),
         Ok(db) if db.schema_found > supported => flag(
             "database",
             Status::Problem,
-            format!(
-                "{db_shown} has schema version {}, newer than this tally ({supported})",
-                db.schema_found
+            msg!(
+                "doc-db-too-new",
+                path = db_shown.to_string(),
+                found = db.schema_found.to_string(),
+                supported = supported.to_string()
             ),
-            "upgrade tally: an older binary refuses this database",
+            msg!("doc-db-too-new-hint"),
         ),
         Ok(db) if db.schema_found < supported => flag(
             "database",
             Status::Warning,
-            format!(
-                "{db_shown} has schema version {}, this tally writes {supported}",
-                db.schema_found
+            msg!(
+                "doc-db-old",
+                path = db_shown.to_string(),
+                found = db.schema_found.to_string(),
+                supported = supported.to_string()
             ),
-            "the next tally command migrates it: take a `tally backup` first",
+            msg!("doc-db-old-hint"),
         ),
         Ok(db) if !db.journal_mode.eq_ignore_ascii_case("wal") => flag(
             "database",
             Status::Warning,
-            format!("{db_shown} is in journal mode {}, not WAL", db.journal_mode),
-            "any tally command (e.g. `tally check`) switches it to WAL",
+            msg!(
+                "doc-db-journal",
+                path = db_shown.to_string(),
+                mode = db.journal_mode.as_str()
+            ),
+            msg!("doc-db-journal-hint"),
         ),
         Ok(db) => ok(
             "database",
-            format!(
-                "{db_shown} opens, schema version {} (up to date), WAL journal",
-                db.schema_found
+            msg!(
+                "doc-db-ok",
+                path = db_shown.to_string(),
+                found = db.schema_found.to_string()
             ),
         ),
     }
@@ -88,7 +102,7 @@ fn db_file(f: &Facts) -> Option<Check> {
     let file = f.db_file?;
     Some(private_file(
         "db file",
-        "it holds customers' personal data",
+        msg!("doc-what-db"),
         &f.db_path,
         file,
         f.uid,
@@ -110,63 +124,73 @@ fn db_directory(f: &Facts) -> Option<Check> {
         flag(
             "db directory",
             Status::Problem,
-            format!(
-                "{shown} is writable by every user (mode {:04o}): anyone can replace the database",
-                dir.mode
+            msg!(
+                "doc-dir-world",
+                path = shown.as_str(),
+                mode = format!("{:04o}", dir.mode)
             ),
-            format!("chmod 750 {shown} (owned by the tally user)"),
+            msg!("doc-dir-world-hint", path = shown.as_str()),
         )
     } else if f.uid.is_some_and(|me| me != 0 && me != dir.uid) {
         flag(
             "db directory",
             Status::Warning,
-            format!("{shown} belongs to uid {}, not to this user", dir.uid),
-            "SQLite creates the -wal and -shm files beside the database: the directory must be writable by the tally user",
+            msg!(
+                "doc-dir-owner",
+                path = shown.as_str(),
+                uid = dir.uid.to_string()
+            ),
+            msg!("doc-dir-owner-hint"),
         )
     } else if f.uid != Some(0) && dir.mode & 0o200 == 0 {
         flag(
             "db directory",
             Status::Problem,
-            format!(
-                "{shown} is not writable by its owner (mode {:04o})",
-                dir.mode
+            msg!(
+                "doc-dir-readonly",
+                path = shown.as_str(),
+                mode = format!("{:04o}", dir.mode)
             ),
-            "SQLite creates the -wal and -shm files beside the database: chmod u+w it",
+            msg!("doc-dir-readonly-hint"),
         )
     } else {
-        ok("db directory", format!("{shown} (mode {:04o})", dir.mode))
+        ok(
+            "db directory",
+            msg!(
+                "doc-dir-ok",
+                path = shown.as_str(),
+                mode = format!("{:04o}", dir.mode)
+            ),
+        )
     })
 }
 
 /// The write-ahead log's size, then its permissions.
 fn wal(f: &Facts) -> Check {
     match f.wal {
-        None => ok(
-            "wal",
-            "no write-ahead log file right now (nothing uncheckpointed)",
-        ),
+        None => ok("wal", msg!("doc-wal-none")),
         Some((bytes, _)) if bytes > WAL_WARN_BYTES => flag(
             "wal",
             Status::Warning,
-            format!(
-                "the write-ahead log is {} (over {})",
-                mib(bytes),
-                mib(WAL_WARN_BYTES)
+            msg!(
+                "doc-wal-big",
+                size = mib(bytes),
+                limit = mib(WAL_WARN_BYTES)
             ),
-            "a long-lived reader keeps SQLite from checkpointing (a dashboard left open?); it shrinks once readers close",
+            msg!("doc-wal-big-hint"),
         ),
         Some((bytes, meta)) => {
             let mut wal_path = f.db_path.clone().into_os_string();
             wal_path.push("-wal");
             let perms = private_file(
                 "wal",
-                "it holds recent changes to the shop",
+                msg!("doc-what-wal"),
                 Path::new(&wal_path),
                 meta,
                 f.uid,
             );
             if perms.status == Status::Ok {
-                ok("wal", format!("the write-ahead log is {}", mib(bytes)))
+                ok("wal", msg!("doc-wal-ok", size = mib(bytes)))
             } else {
                 perms
             }
@@ -183,11 +207,11 @@ fn provider_payments(f: &Facts) -> (i64, i64) {
 }
 
 /// Where to set a missing secret.
-fn env_hint(f: &Facts) -> &'static str {
+fn env_hint(f: &Facts) -> Msg {
     if f.env_file.is_some() {
-        "set it in the --env-file the listener uses"
+        msg!("doc-env-hint-file")
     } else {
-        "set it where the listener's environment comes from, and check that with `tally doctor --env-file FILE`"
+        msg!("doc-env-hint")
     }
 }
 
@@ -198,38 +222,26 @@ fn stripe_secret(f: &Facts) -> Check {
         StripeSecret::Unset if stripe_payments > 0 => flag(
             "stripe secret",
             Status::Warning,
-            format!(
-                "STRIPE_WEBHOOK_SECRET is not set, but the shop has {stripe_payments} Stripe payments: their webhooks would be refused"
-            ),
+            msg!("doc-stripe-unset-used", n = stripe_payments),
             env_hint(f),
         ),
-        StripeSecret::Unset => ok(
-            "stripe secret",
-            "STRIPE_WEBHOOK_SECRET is not set: Stripe webhooks are off",
-        ),
+        StripeSecret::Unset => ok("stripe secret", msg!("doc-stripe-unset")),
         StripeSecret::Refused(why) => flag(
             "stripe secret",
             Status::Problem,
             why.clone(),
-            "copy the signing secret (whsec_...) from the endpoint's page in Stripe's dashboard",
+            msg!("doc-stripe-refused-hint"),
         ),
         StripeSecret::Set { count, unusual } if *unusual > 0 => flag(
             "stripe secret",
             Status::Warning,
-            format!(
-                "STRIPE_WEBHOOK_SECRET holds {count} secret(s), {unusual} not starting with whsec_"
-            ),
-            "Stripe's endpoint signing secrets start with whsec_",
+            msg!("doc-stripe-unusual", count = *count, unusual = *unusual),
+            msg!("doc-stripe-unusual-hint"),
         ),
-        StripeSecret::Set { count: 1, .. } => {
-            ok("stripe secret", "STRIPE_WEBHOOK_SECRET is set (1 secret)")
+        StripeSecret::Set { count: 1, .. } => ok("stripe secret", msg!("doc-stripe-one")),
+        StripeSecret::Set { count, .. } => {
+            ok("stripe secret", msg!("doc-stripe-rotation", count = *count))
         }
-        StripeSecret::Set { count, .. } => ok(
-            "stripe secret",
-            format!(
-                "STRIPE_WEBHOOK_SECRET is set ({count} secrets: a rotation in progress; drop the old one once Stripe has switched)"
-            ),
-        ),
     }
 }
 
@@ -240,24 +252,17 @@ fn paypal_id(f: &Facts) -> Check {
         PaypalId::Unset if paypal_payments > 0 => flag(
             "paypal id",
             Status::Warning,
-            format!(
-                "PAYPAL_WEBHOOK_ID is not set, but the shop has {paypal_payments} PayPal payments: their webhooks would be refused"
-            ),
+            msg!("doc-paypal-unset-used", n = paypal_payments),
             env_hint(f),
         ),
-        PaypalId::Unset => ok(
-            "paypal id",
-            "PAYPAL_WEBHOOK_ID is not set: PayPal webhooks are off",
-        ),
+        PaypalId::Unset => ok("paypal id", msg!("doc-paypal-unset")),
         PaypalId::Simulator => flag(
             "paypal id",
             Status::Problem,
-            format!(
-                "PAYPAL_WEBHOOK_ID is {PAYPAL_SIMULATOR_ID}, the id PayPal's simulator signs with: anyone can send genuinely signed events"
-            ),
-            "set your webhook's id (PayPal developer dashboard, your app, Webhooks)",
+            msg!("doc-paypal-simulator", id = PAYPAL_SIMULATOR_ID),
+            msg!("doc-paypal-simulator-hint"),
         ),
-        PaypalId::Set => ok("paypal id", "PAYPAL_WEBHOOK_ID is set"),
+        PaypalId::Set => ok("paypal id", msg!("doc-paypal-set")),
     }
 }
 
@@ -271,25 +276,18 @@ fn wave_secret(f: &Facts) -> Option<Check> {
             "wave secret",
             Status::Problem,
             why.clone(),
-            "copy the webhook's secret (wave_sn_WHS_...) from Wave's Business Portal (Developers, Webhooks); an API key must never sit here",
+            msg!("doc-wave-refused-hint"),
         ),
         WaveSecret::Set { count, unusual } if *unusual > 0 => flag(
             "wave secret",
             Status::Warning,
-            format!(
-                "WAVE_WEBHOOK_SECRET holds {count} secret(s), {unusual} not shaped like a Wave webhook secret"
-            ),
-            "Wave's webhook secrets start with wave_sn_WHS_ (the country code may differ)",
+            msg!("doc-wave-unusual", count = *count, unusual = *unusual),
+            msg!("doc-wave-unusual-hint"),
         ),
-        WaveSecret::Set { count: 1, .. } => {
-            ok("wave secret", "WAVE_WEBHOOK_SECRET is set (1 secret)")
+        WaveSecret::Set { count: 1, .. } => ok("wave secret", msg!("doc-wave-one")),
+        WaveSecret::Set { count, .. } => {
+            ok("wave secret", msg!("doc-wave-rotation", count = *count))
         }
-        WaveSecret::Set { count, .. } => ok(
-            "wave secret",
-            format!(
-                "WAVE_WEBHOOK_SECRET is set ({count} secrets: a rotation in progress; drop the old one once its webhook is deleted at Wave)"
-            ),
-        ),
     })
 }
 
@@ -298,7 +296,7 @@ fn env_file(f: &Facts) -> Option<Check> {
     let (path, meta) = f.env_file.as_ref()?;
     Some(private_file(
         "env file",
-        "it holds the webhook secrets",
+        msg!("doc-what-env"),
         path,
         *meta,
         f.uid,
@@ -308,7 +306,7 @@ fn env_file(f: &Facts) -> Option<Check> {
 /// Where the listener's PayPal certificates would come from.
 fn paypal_certs(f: &Facts) -> Check {
     match (&f.certs, f.paypal) {
-        (_, PaypalId::Unset) => ok("paypal certs", "not used: PayPal webhooks are off"),
+        (_, PaypalId::Unset) => ok("paypal certs", msg!("doc-certs-unused")),
         (CertFacts::Pinned { path, parsed }, _) => pinned_cert(path, parsed, f.now),
         (CertFacts::Cache { dir, meta, listing }, _) => cert_cache(dir, meta, listing),
     }
@@ -320,44 +318,45 @@ fn pinned_cert(path: &Path, parsed: &Result<(bool, Timestamp), String>, now: Tim
         Err(e) => flag(
             "paypal certs",
             Status::Problem,
-            format!("--paypal-cert {}: {e}", path.display()),
-            "pin PayPal's PEM certificate, or drop --paypal-cert to fetch it",
+            msg!(
+                "doc-cert-error",
+                path = path.display().to_string(),
+                error = e.as_str()
+            ),
+            msg!("doc-cert-error-hint"),
         ),
         Ok((false, _)) => flag(
             "paypal certs",
             Status::Problem,
-            format!(
-                "--paypal-cert {} is not PayPal's message-verification certificate",
-                path.display()
-            ),
-            "pin the certificate PAYPAL-CERT-URL names",
+            msg!("doc-cert-not-paypal", path = path.display().to_string()),
+            msg!("doc-cert-not-paypal-hint"),
         ),
         Ok((true, until)) if *until < now => flag(
             "paypal certs",
             Status::Problem,
-            format!(
-                "--paypal-cert {} expired on {}",
-                path.display(),
-                until.date_naive()
+            msg!(
+                "doc-cert-expired",
+                path = path.display().to_string(),
+                date = until.date_naive().to_string()
             ),
-            "pin PayPal's current certificate, or drop --paypal-cert to fetch it",
+            msg!("doc-cert-expired-hint"),
         ),
         Ok((true, until)) if *until < now + chrono::Duration::days(CERT_EXPIRY_WARN_DAYS) => flag(
             "paypal certs",
             Status::Warning,
-            format!(
-                "--paypal-cert {} expires on {}",
-                path.display(),
-                until.date_naive()
+            msg!(
+                "doc-cert-expires",
+                path = path.display().to_string(),
+                date = until.date_naive().to_string()
             ),
-            "pin PayPal's next certificate before then",
+            msg!("doc-cert-expires-hint"),
         ),
         Ok((true, until)) => ok(
             "paypal certs",
-            format!(
-                "--paypal-cert {} is PayPal's, valid until {}",
-                path.display(),
-                until.date_naive()
+            msg!(
+                "doc-cert-ok",
+                path = path.display().to_string(),
+                date = until.date_naive().to_string()
             ),
         ),
     }
@@ -369,44 +368,40 @@ fn cert_cache(
     meta: &Option<FileFacts>,
     listing: &Result<CacheListing, String>,
 ) -> Check {
-    let shown = dir.display();
+    let shown = dir.display().to_string();
+    let shown = shown.as_str();
     match (meta, listing) {
-        (None, _) => ok(
-            "paypal certs",
-            format!(
-                "{shown} does not exist yet: the listener creates it at the first PayPal delivery"
-            ),
-        ),
+        (None, _) => ok("paypal certs", msg!("doc-cache-none", path = shown)),
         (Some(m), _) if m.mode & 0o022 != 0 => flag(
             "paypal certs",
             Status::Problem,
-            format!(
-                "{shown} is writable by others (mode {:04o}): a planted certificate would let them forge PayPal webhooks",
-                m.mode
+            msg!(
+                "doc-cache-writable",
+                path = shown,
+                mode = format!("{:04o}", m.mode)
             ),
-            format!("chmod 700 {shown}"),
+            msg!("doc-chmod-700", path = shown),
         ),
         (Some(_), Err(e)) => flag(
             "paypal certs",
             Status::Problem,
-            format!("{shown} cannot be read: {e}"),
-            "the listener must own its certificate cache: chown it to the tally user",
+            msg!("doc-cannot-read", path = shown, error = e.as_str()),
+            msg!("doc-cache-unreadable-hint"),
         ),
         (Some(_), Ok(l)) if l.unusable > 0 => flag(
             "paypal certs",
             Status::Warning,
-            format!(
-                "{shown}: {} certificate(s), {} unreadable or unusable file(s)",
-                l.certificates, l.unusable
+            msg!(
+                "doc-cache-unusable",
+                path = shown,
+                certificates = l.certificates,
+                unusable = l.unusable
             ),
-            "unusable files are ignored and fetched again; remove them",
+            msg!("doc-cache-unusable-hint"),
         ),
         (Some(_), Ok(l)) => ok(
             "paypal certs",
-            format!(
-                "{shown} is readable, {} certificate(s) cached",
-                l.certificates
-            ),
+            msg!("doc-cache-ok", path = shown, certificates = l.certificates),
         ),
     }
 }
@@ -417,29 +412,34 @@ fn last_webhook(db: &DbFacts, now: Timestamp) -> Check {
         (None, Some(_)) => flag(
             "last webhook",
             Status::Warning,
-            "no verified webhook was ever received, though the shop has Stripe or PayPal payments",
-            "check the endpoint URL at the provider and that the listener is reachable; try `tally send-test-event`",
+            msg!("doc-webhook-never"),
+            msg!("doc-webhook-never-hint"),
         ),
-        (None, None) => ok(
-            "last webhook",
-            "none received yet (and no Stripe or PayPal payments)",
-        ),
+        (None, None) => ok("last webhook", msg!("doc-webhook-none")),
         (Some((at, provider, kind)), latest)
             if latest.is_some_and(|p| p > *at + chrono::Duration::hours(24)) =>
         {
             flag(
                 "last webhook",
                 Status::Warning,
-                format!(
-                    "the last verified webhook was {} ({provider} {kind}), but payments were created since",
-                    ago(now, *at)
+                msg!(
+                    "doc-webhook-old",
+                    ago = ago(now, *at),
+                    provider = provider.as_str(),
+                    kind = kind.as_str()
                 ),
-                "is the listener up and reachable? `systemctl status tally`, the proxy's error log, the provider's delivery log",
+                msg!("doc-webhook-old-hint"),
             )
         }
         (Some((at, provider, kind)), _) => ok(
             "last webhook",
-            format!("{} ({provider} {kind}, {})", ago(now, *at), format_ts(*at)),
+            msg!(
+                "doc-webhook-ok",
+                ago = ago(now, *at),
+                provider = provider.as_str(),
+                kind = kind.as_str(),
+                at = format_ts(*at)
+            ),
         ),
     }
 }
@@ -463,15 +463,12 @@ fn rejections(db: &DbFacts) -> Check {
         return flag(
             "rejections",
             Status::Warning,
-            format!("{expired} deliveries refused as expired in the last 24 h"),
-            "is this machine's clock right? `timedatectl` (NTP); or a proxy holding requests for minutes",
+            msg!("doc-rej-expired", n = expired),
+            msg!("doc-rej-expired-hint"),
         );
     }
     let total: i64 = db.rejected_24h.values().sum();
-    ok(
-        "rejections",
-        format!("{total} request(s) refused in the last 24 h, none suggesting a wrong secret"),
-    )
+    ok("rejections", msg!("doc-rej-ok", n = total))
 }
 
 /// One provider's refusals, when they suggest a wrong or missing secret.
@@ -482,22 +479,16 @@ fn provider_rejections(db: &DbFacts, provider: &str, name: &str, setting: &str) 
         return Some(flag(
             "rejections",
             Status::Problem,
-            format!(
-                "{bad} {name} deliveries with a bad signature in the last 24 h and none verified: a secret rotated at {name} but not here?"
-            ),
-            format!(
-                "set {setting} to the endpoint's current value (during a rotation, Stripe's or Wave's old and new secrets comma-separated) and restart the listener"
-            ),
+            msg!("doc-rej-rotated", bad = bad, name = name),
+            msg!("doc-rej-rotated-hint", setting = setting),
         ));
     }
     if bad >= REJECTIONS_SUSPECT {
         return Some(flag(
             "rejections",
             Status::Warning,
-            format!(
-                "{bad} {name} deliveries with a bad signature in the last 24 h ({good} verified)"
-            ),
-            "someone probing the endpoint, or a second endpoint at the provider with another secret: `tally webhooks` lists them",
+            msg!("doc-rej-bad", bad = bad, name = name, good = good),
+            msg!("doc-rej-bad-hint"),
         ));
     }
     let unconfigured = rejected(db, provider, "unconfigured");
@@ -505,10 +496,13 @@ fn provider_rejections(db: &DbFacts, provider: &str, name: &str, setting: &str) 
         flag(
             "rejections",
             Status::Warning,
-            format!(
-                "{unconfigured} {name} deliveries refused in the last 24 h because {setting} is not set"
+            msg!(
+                "doc-rej-unconfigured",
+                n = unconfigured,
+                name = name,
+                setting = setting
             ),
-            format!("set {setting} in the listener's environment, or remove the endpoint at {name}"),
+            msg!("doc-rej-unconfigured-hint", setting = setting, name = name),
         )
     })
 }
@@ -521,37 +515,32 @@ fn rejected(db: &DbFacts, provider: &str, signature: &str) -> i64 {
         .unwrap_or(0)
 }
 
-fn ok(name: &'static str, message: impl Into<String>) -> Check {
+fn ok(name: &'static str, message: Msg) -> Check {
     Check {
         name,
         status: Status::Ok,
-        message: message.into(),
+        message,
         hint: None,
     }
 }
 
-fn flag(
-    name: &'static str,
-    status: Status,
-    message: impl Into<String>,
-    hint: impl Into<String>,
-) -> Check {
+fn flag(name: &'static str, status: Status, message: Msg, hint: Msg) -> Check {
     Check {
         name,
         status,
-        message: message.into(),
-        hint: Some(hint.into()),
+        message,
+        hint: Some(hint),
     }
 }
 
-fn ago(now: Timestamp, then: Timestamp) -> String {
+fn ago(now: Timestamp, then: Timestamp) -> Msg {
     let d = now.signed_duration_since(then);
     if d.num_days() >= 2 {
-        format!("{} days ago", d.num_days())
+        msg!("doc-ago-days", n = d.num_days())
     } else if d.num_hours() >= 2 {
-        format!("{} h ago", d.num_hours())
+        msg!("doc-ago-hours", n = d.num_hours())
     } else {
-        format!("{} min ago", d.num_minutes().max(0))
+        msg!("doc-ago-minutes", n = d.num_minutes().max(0))
     }
 }
 
@@ -562,44 +551,42 @@ fn mib(bytes: u64) -> String {
 /// The checks of a private file (the database, its WAL, the env file).
 fn private_file(
     name: &'static str,
-    what: &str,
+    what: Msg,
     path: &Path,
     f: FileFacts,
     uid: Option<u32>,
 ) -> Check {
-    let shown = path.display();
+    let shown = path.display().to_string();
+    let shown = shown.as_str();
+    let mode = format!("{:04o}", f.mode);
     if f.mode & 0o006 != 0 {
         return flag(
             name,
             Status::Problem,
-            format!(
-                "{shown} is accessible to every user (mode {:04o}): {what}",
-                f.mode
-            ),
-            format!("chmod 600 {shown}"),
+            msg!("doc-file-world", path = shown, mode = mode, what = what),
+            msg!("doc-chmod-600", path = shown),
         );
     }
     if f.mode & 0o060 != 0 {
         return flag(
             name,
             Status::Warning,
-            format!(
-                "{shown} is accessible to its group (mode {:04o}): {what}",
-                f.mode
-            ),
-            format!("chmod 600 {shown}, unless that group is meant to read it"),
+            msg!("doc-file-group", path = shown, mode = mode, what = what),
+            msg!("doc-chmod-600-group", path = shown),
         );
     }
     if let Some(me) = uid.filter(|me| *me != f.uid) {
         return flag(
             name,
             Status::Warning,
-            format!("{shown} belongs to uid {}, and this is uid {me}", f.uid),
-            "run the listener, cron and the dashboard as the file's owner (one system user), e.g. `sudo -u tally tally doctor`",
+            msg!(
+                "doc-file-owner",
+                path = shown,
+                uid = f.uid.to_string(),
+                me = me.to_string()
+            ),
+            msg!("doc-file-owner-hint"),
         );
     }
-    ok(
-        name,
-        format!("{shown} is private to its owner (mode {:04o})", f.mode),
-    )
+    ok(name, msg!("doc-file-ok", path = shown, mode = mode))
 }

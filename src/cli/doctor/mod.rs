@@ -24,6 +24,7 @@ use serde::Serialize;
 use super::args::DoctorArgs;
 use super::{Config, Exit, print_json};
 use crate::domain::{Timestamp, format_ts, parse_ts};
+use crate::i18n::tr;
 use crate::providers::credentials::{
     PAYPAL_SIMULATOR_ID, WaveSecretShape, parse_stripe_secrets, parse_wave_secrets,
     wave_secret_shape,
@@ -53,23 +54,14 @@ pub enum Status {
     Problem,
 }
 
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Ok => "ok",
-            Status::Warning => "warning",
-            Status::Problem => "problem",
-        }
-    }
-}
-
 /// One line of the report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Check {
     pub name: &'static str,
     pub status: Status,
-    pub message: String,
-    pub hint: Option<String>,
+    /// What was found (English in JSON, in the owner's language on screen).
+    pub message: crate::i18n::Msg,
+    pub hint: Option<crate::i18n::Msg>,
 }
 
 /// A file's mode bits and owner.
@@ -101,7 +93,7 @@ pub struct DbFacts {
 pub enum StripeSecret {
     Unset,
     /// Refused as `tally serve` would refuse it (the reason holds no secret).
-    Refused(String),
+    Refused(crate::i18n::Msg),
     Set {
         count: usize,
         /// How many do not start with `whsec_`.
@@ -115,7 +107,7 @@ pub enum WaveSecret {
     Unset,
     /// Refused as `tally serve` would refuse it (an API key; the reason
     /// holds no secret).
-    Refused(String),
+    Refused(crate::i18n::Msg),
     Set {
         count: usize,
         /// How many are not shaped like a webhook secret (`wave_sn_WHS_...`).
@@ -220,7 +212,7 @@ fn stripe_facts(raw: Option<&str>) -> StripeSecret {
                 count: list.len(),
                 unusual: list.iter().filter(|s| !s.starts_with("whsec_")).count(),
             },
-            Err(e) => StripeSecret::Refused(e.to_string()),
+            Err(e) => StripeSecret::Refused(e.msg()),
         },
     }
 }
@@ -236,7 +228,7 @@ fn wave_facts(raw: Option<&str>) -> WaveSecret {
                     .filter(|s| wave_secret_shape(s) != WaveSecretShape::Webhook)
                     .count(),
             },
-            Err(e) => WaveSecret::Refused(e.to_string()),
+            Err(e) => WaveSecret::Refused(e.msg()),
         },
     }
 }
@@ -437,13 +429,42 @@ pub fn doctor(config: &Config, args: &DoctorArgs, out: &mut dyn Write) -> anyhow
     if args.json {
         print_json(out, &serde_json::to_value(&checks)?)?;
     } else {
+        let l = config.l();
+        let status = |s: Status| {
+            l.t(match s {
+                Status::Ok => "doctor-ok",
+                Status::Warning => "doctor-warning",
+                Status::Problem => "doctor-problem",
+            })
+        };
+        let name = |n: &str| l.word_key(&format!("doctor-name-{}", n.replace(' ', "-")));
+        let (sw, nw) = checks.iter().fold((8, 14), |(sw, nw), c| {
+            (
+                sw.max(status(c.status).chars().count()),
+                nw.max(name(c.name).chars().count()),
+            )
+        });
         for c in &checks {
-            let mut line = format!("{:<8} {:<14} {}", c.status.as_str(), c.name, c.message);
+            let mut line = format!(
+                "{:<sw$} {:<nw$} {}",
+                status(c.status),
+                name(c.name),
+                l.text(&c.message)
+            );
             if let Some(hint) = &c.hint {
-                line.push_str(&format!(" (hint: {hint})"));
+                line.push_str(&format!(" {}", tr!(l, "doctor-hint", hint = hint.clone())));
             }
             writeln!(out, "{line}")?;
         }
+        // Not a check (it cannot fail) and not in the JSON, which never
+        // changes with the language: which language, and why.
+        let (lang, why) = config.lang.name_and_why();
+        writeln!(
+            out,
+            "{:<sw$} {:<nw$} {lang} ({why})",
+            status(Status::Ok),
+            l.t("doctor-name-language")
+        )?;
     }
     Ok(if checks.iter().all(|c| c.status == Status::Ok) {
         Exit::Ok
@@ -787,6 +808,8 @@ mod tests {
         let config = Config {
             db: db.clone(),
             actor: "test".into(),
+            lang: crate::i18n::Choice::default(),
+            zone: crate::i18n::Zone::Utc,
         };
         let args = DoctorArgs {
             env_file: None,
@@ -810,6 +833,8 @@ mod tests {
         let missing = Config {
             db: dir.path().join("typo.db"),
             actor: "test".into(),
+            lang: crate::i18n::Choice::default(),
+            zone: crate::i18n::Zone::Utc,
         };
         let facts = gather(&missing, &args).unwrap();
         assert!(facts.db_missing);

@@ -224,6 +224,7 @@ fn a_confirmation_runs_on_y_or_enter_and_declines_on_n_or_esc() {
         title: "Cancel 1 order".into(),
         lines: vec![],
         warnings: vec![],
+        lang: crate::i18n::Lang::En,
         refund_offer: None,
     };
     let mut a = app(20);

@@ -131,6 +131,20 @@ impl SortCol {
         }
     }
 
+    /// The label's id in the catalogues.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            SortCol::Newest => "dash-sort-newest",
+            SortCol::Date => "dash-sort-date",
+            SortCol::Number => "dash-sort-number",
+            SortCol::Customer => "dash-sort-customer",
+            SortCol::Total => "dash-sort-total",
+            SortCol::Status => "dash-sort-order-status",
+            SortCol::PaymentStatus => "dash-sort-payment-status",
+            SortCol::PayStatus => "dash-sort-status",
+        }
+    }
+
     /// Newest and dates read best newest first.
     pub fn default_desc(self) -> bool {
         match self {

@@ -18,9 +18,14 @@ use crate::dash::dialogs::{framed, popup};
 use crate::dash::keys::KeyList;
 use crate::dash::theme::Theme;
 use crate::domain::{OrderPaymentStatus, OrderStatus, Provider};
+use crate::i18n::{Lang, tr};
 
-/// The filter dialog's rows.
-pub const FILTER_ROWS: [&str; 3] = ["order status", "payment status", "provider"];
+/// The filter dialog's rows (their names' ids).
+pub const FILTER_ROWS: [&str; 3] = [
+    "dash-filter-order-status",
+    "dash-filter-payment-status",
+    "dash-filter-provider",
+];
 
 /// The keys that open the search line or the filter dialog, or turn the
 /// sort.
@@ -93,11 +98,11 @@ pub fn search_keys(app: &mut App, ev: &KeyEvent) -> Task {
 }
 
 /// The status line's hints while the search line is open.
-pub fn search_hints(k: &KeyList) -> Vec<String> {
+pub fn search_hints(k: &KeyList, l: Lang) -> Vec<String> {
     vec![
-        "type to search".to_owned(),
-        format!("{} keep", k.search_keep.first()),
-        format!("{} clear", k.close.first()),
+        l.t("dash-hint-type"),
+        super::hint(k.search_keep.first(l), "dash-hint-keep", l),
+        super::hint(k.close.first(l), "dash-hint-clear", l),
     ]
 }
 
@@ -150,17 +155,21 @@ pub fn filter_keys(app: &mut App, ev: &KeyEvent, row: usize) -> Task {
 /// Draws the filter dialog.
 pub fn render_filter(app: &App, row: usize, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let f = &app.filter;
+    let l = app.lang;
+    let any = || l.t("dash-filter-any");
     let values = [
-        f.status.map_or("any", |s| s.as_str()),
-        f.payment.map_or("any", |s| s.as_str()),
-        f.provider.map_or("any", |s| s.as_str()),
+        f.status.map_or_else(any, |s| l.word(s)),
+        f.payment.map_or_else(any, |s| l.word(s)),
+        f.provider.map_or_else(any, |s| l.word(s)),
     ];
-    let mut lines: Vec<Line> = FILTER_ROWS
+    let names: Vec<String> = FILTER_ROWS.iter().map(|id| l.t(id)).collect();
+    let name_width = names.iter().map(|n| n.chars().count()).fold(15, usize::max);
+    let mut lines: Vec<Line> = names
         .iter()
         .zip(values)
         .enumerate()
         .map(|(i, (name, value))| {
-            let line = Line::from(format!(" {name:<15} ◀ {value:^12} ▶"));
+            let line = Line::from(format!(" {name:<name_width$} ◀ {value:^12} ▶"));
             if i == row {
                 line.style(theme.selected)
             } else {
@@ -170,10 +179,11 @@ pub fn render_filter(app: &App, row: usize, area: Rect, buf: &mut Buffer, theme:
         .collect();
     lines.push(Line::default());
     lines.push(Line::from(Span::styled(
-        " ↑/↓ choose · ←/→ change · Esc close",
+        format!(" {}", l.t("dash-filter-keys")),
         theme.muted,
     )));
-    let inner = framed(popup(area, 44, 7), buf, "Filter", theme);
+    let width = u16::try_from(name_width).unwrap_or(15) + 29;
+    let inner = framed(popup(area, width, 7), buf, &l.t("dash-filter-title"), theme);
     Paragraph::new(lines).render(inner, buf);
 }
 
@@ -181,36 +191,46 @@ pub fn render_filter(app: &App, row: usize, area: Rect, buf: &mut Buffer, theme:
 /// filters and the sort.
 pub fn spans(app: &App, sort: Sort, theme: &Theme) -> Vec<Span<'static>> {
     let mut spans: Vec<Span> = Vec::new();
+    let l = app.lang;
     if app.mode == Mode::Search {
         spans.push(Span::styled("/", theme.key));
         spans.push(Span::styled(format!("{}▏", app.search), theme.query));
         spans.push(Span::raw("  "));
     } else if !app.search.trim().is_empty() {
         spans.push(Span::styled(
-            format!("search \"{}\"  ", app.search.trim()),
+            format!(
+                "{}  ",
+                tr!(l, "dash-query-search", text = app.search.trim())
+            ),
             theme.query,
         ));
     }
     let f = &app.filter;
     let mut filters = Vec::new();
     if let Some(s) = f.status {
-        filters.push(format!("status={s}"));
+        filters.push(format!("{}={}", l.t("dash-query-status"), l.word(s)));
     }
     if let Some(s) = f.payment {
-        filters.push(format!("payment={s}"));
+        filters.push(format!("{}={}", l.t("dash-query-payment"), l.word(s)));
     }
     if let Some(p) = f.provider {
-        filters.push(format!("provider={p}"));
+        filters.push(format!("{}={}", l.t("dash-query-provider"), l.word(p)));
     }
     if !filters.is_empty() {
         spans.push(Span::styled(
-            format!("filter {}  ", filters.join(" ")),
+            format!(
+                "{}  ",
+                tr!(l, "dash-query-filter", filters = filters.join(" "))
+            ),
             theme.query,
         ));
     }
     let arrow = if sort.desc { "↓" } else { "↑" };
     spans.push(Span::styled(
-        format!("sort {} {arrow}  ", sort.col.label()),
+        format!(
+            "{} {arrow}  ",
+            tr!(l, "dash-query-sort", col = l.t(sort.col.label_key()))
+        ),
         theme.info,
     ));
     spans

@@ -20,10 +20,14 @@ use crate::dash::app::{App, RangeAnchor, Task, Tone};
 use crate::dash::data::Nav;
 use crate::dash::detail::field;
 use crate::dash::keys::KeyList;
+use crate::dash::table::text_width;
 use crate::dash::table::{self, Cursor, Grid};
 use crate::dash::theme::Theme;
-use crate::dash::ui::{opt, thousands};
+use crate::dash::ui::opt;
+use crate::i18n::{Lang, count, tr};
 use crate::report::{Finding, Rule};
+
+use super::hint;
 
 /// The state of the Findings view.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -146,7 +150,10 @@ impl Findings {
 
 /// The key that identifies a finding across scans.
 pub fn finding_key(f: &Finding) -> (Rule, String) {
-    (f.rule, f.order.clone().unwrap_or_else(|| f.detail.clone()))
+    (
+        f.rule,
+        f.order.clone().unwrap_or_else(|| f.detail.to_string()),
+    )
 }
 
 /// The view's keys in the main view: marks, fix, and the order actions on
@@ -163,10 +170,8 @@ pub fn keys(app: &mut App, ev: &KeyEvent) -> Option<Task> {
     if k.mark_all.matches(ev) {
         let keys: Vec<_> = app.findings.all().iter().map(finding_key).collect();
         app.finding_marks.extend(keys);
-        app.say(
-            format!("{} findings marked", app.finding_marks.len()),
-            Tone::Info,
-        );
+        let n = app.finding_marks.len();
+        app.say(tr!(app.lang, "dash-findings-marked", n = n), Tone::Info);
         return Some(Task::None);
     }
     if k.fix.matches(ev) {
@@ -240,34 +245,31 @@ fn mark_range(app: &mut App) {
                 .collect();
             let n = keys.len();
             app.finding_marks.extend(keys);
-            app.say(format!("{n} findings marked"), Tone::Info);
+            app.say(tr!(app.lang, "dash-findings-marked", n = n), Tone::Info);
         }
         Some(RangeAnchor::List { .. }) | None => {
             if f.current().is_some() {
                 app.range = Some(RangeAnchor::Findings(f.cursor));
-                app.say(
-                    "range started: move, then v again to mark it (Esc cancels)",
-                    Tone::Info,
-                );
+                app.say(app.lang.t("dash-range-started"), Tone::Info);
             }
         }
     }
 }
 
 /// The status line's hints.
-pub fn hints(k: &KeyList) -> Vec<String> {
+pub fn hints(k: &KeyList, l: Lang) -> Vec<String> {
     vec![
-        format!("{} details", k.open.first()),
-        format!("{} mark", k.mark.first()),
-        format!("{} fix", k.fix.first()),
-        format!("{} cancel", k.cancel.first()),
+        hint(k.open.first(l), "dash-hint-details", l),
+        hint(k.mark.first(l), "dash-hint-mark", l),
+        hint(k.fix.first(l), "dash-hint-fix", l),
+        hint(k.cancel.first(l), "dash-hint-cancel", l),
     ]
 }
 
 /// The tab title's count: the findings, or `…` before the first scan.
 pub fn tab_note(app: &App) -> String {
     match &app.findings.list {
-        Some(l) => format!(" ({})", thousands(l.len() as i64)),
+        Some(l) => format!(" ({})", app.lang.count(l.len() as i64)),
         None => " (…)".to_owned(),
     }
 }
@@ -276,13 +278,15 @@ pub fn tab_note(app: &App) -> String {
 pub fn query(app: &App, theme: &Theme) -> Vec<Span<'static>> {
     let all = app.findings.all();
     let fixable = all.iter().filter(|f| f.fixable).count();
-    let mut t = format!(
-        "check report: {} findings, {} fixable by tally",
-        thousands(all.len() as i64),
-        thousands(fixable as i64)
+    let l = app.lang;
+    let mut t = tr!(
+        l,
+        "dash-findings-query",
+        n = count(all.len()),
+        fixable = count(fixable)
     );
     if app.findings.scanning {
-        t.push_str(" · checking…");
+        t.push_str(&format!(" · {}", l.t("dash-checking")));
     }
     vec![Span::styled(t, theme.info)]
 }
@@ -291,14 +295,13 @@ pub fn query(app: &App, theme: &Theme) -> Vec<Span<'static>> {
 /// draw their own pointer, and their styles cover the text only.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let f = &app.findings;
+    let l = app.lang;
     let empty = if let Some(e) = &f.error {
-        Some(format!("the check failed: {e}"))
+        Some(tr!(l, "dash-check-failed", error = e.as_str()))
     } else {
         match &f.list {
-            None => Some("checking the shop…".to_owned()),
-            Some(list) if list.is_empty() => {
-                Some("nothing to report: orders and payments agree".to_owned())
-            }
+            None => Some(l.t("dash-checking-shop")),
+            Some(list) if list.is_empty() => Some(l.t("dash-nothing-to-report")),
             Some(_) => None,
         }
     };
@@ -306,9 +309,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         table::empty(area, buf, &text, theme);
         return;
     }
+    let fix = fix_width(l);
     let header = format!(
-        " {:<2}{:<11} {:<4} {}",
-        "", "Order", "Fix", "What is wrong → what to do"
+        " {:<2}{:<11} {:<fix$} {}",
+        "",
+        l.t("dash-col-order"),
+        l.t("dash-col-fix"),
+        l.t("dash-col-wrong-todo")
     );
     let rows = f
         .items
@@ -317,7 +324,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         .map(|(i, item)| Row::new([Cell::from(item_line(app, i, *item, theme))]))
         .collect();
     let grid = Grid {
-        header: &[header.as_str()],
+        header: vec![header],
         widths: vec![Constraint::Fill(1)],
         rows,
         cursor: Cursor::Drawn { offset: f.offset },
@@ -326,14 +333,24 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     table::render(grid, area, buf, theme);
 }
 
+/// The Fix column's width: 4 in English, room for its title and word.
+fn fix_width(l: Lang) -> usize {
+    let words = [l.t("dash-col-fix"), l.t("dash-fix-yes")];
+    words
+        .iter()
+        .map(|w| usize::from(text_width(w)))
+        .fold(4, usize::max)
+}
+
 /// One row of the report: a group header, or a finding with its pointer and
 /// mark.
 fn item_line(app: &App, i: usize, item: Item, theme: &Theme) -> Line<'static> {
     let f = &app.findings;
+    let l = app.lang;
     match item {
         Item::Header { rule, count } => Line::from(vec![
             Span::styled(format!("■ {rule} ({count})"), theme.group),
-            Span::styled(format!("  {}", rule.describe()), theme.muted),
+            Span::styled(format!("  {}", l.text(&rule.describe())), theme.muted),
         ]),
         Item::Finding(j) => {
             let Some(finding) = f.all().get(j) else {
@@ -343,12 +360,17 @@ fn item_line(app: &App, i: usize, item: Item, theme: &Theme) -> Line<'static> {
             let selected = i == f.cursor;
             let pointer = if selected { "▶" } else { " " };
             let mark = if marked { "●" } else { " " };
-            let fix = if finding.fixable { "fix" } else { "" };
+            let fix = if finding.fixable {
+                l.t("dash-fix-yes")
+            } else {
+                String::new()
+            };
+            let width = fix_width(l);
             let text = format!(
-                "{pointer}{mark} {:<11} {fix:<4} {} → {}",
+                "{pointer}{mark} {:<11} {fix:<width$} {} → {}",
                 opt(&finding.order),
-                finding.detail,
-                finding.action
+                l.text(&finding.detail),
+                l.text(&finding.action)
             );
             let style = match (selected, marked) {
                 (true, _) => theme.selected,
@@ -361,16 +383,20 @@ fn item_line(app: &App, i: usize, item: Item, theme: &Theme) -> Line<'static> {
 }
 
 /// The detail pane of a finding without an order: its title and lines.
-pub fn detail(f: &Finding, theme: &Theme) -> (String, Vec<Line<'static>>) {
+pub fn detail(f: &Finding, l: Lang, theme: &Theme) -> (String, Vec<Line<'static>>) {
     (
-        format!("Finding: {}", f.rule),
+        tr!(l, "dash-finding-title", rule = f.rule.as_str()),
         vec![
-            field("rule", f.rule.as_str(), theme),
-            field("means", f.rule.describe(), theme),
-            field("order", opt(&f.order).to_owned(), theme),
-            field("detail", f.detail.clone(), theme),
-            field("action", f.action.clone(), theme),
-            field("fixable", if f.fixable { "yes" } else { "no" }, theme),
+            field(&l.t("dash-f-rule"), f.rule.as_str(), theme),
+            field(&l.t("dash-f-means"), l.text(&f.rule.describe()), theme),
+            field(&l.t("dash-f-order"), opt(&f.order).to_owned(), theme),
+            field(&l.t("dash-f-detail"), l.text(&f.detail), theme),
+            field(&l.t("dash-f-action"), l.text(&f.action), theme),
+            field(
+                &l.t("dash-f-fixable"),
+                l.t(if f.fixable { "dash-yes" } else { "dash-no" }),
+                theme,
+            ),
         ],
     )
 }

@@ -18,7 +18,9 @@ use crate::dash::data::{ListKind, ListRow, Pager, Plan, Sort};
 use crate::dash::keys::KeyList;
 use crate::dash::table::{self, Cursor, Grid};
 use crate::dash::theme::Theme;
-use crate::dash::ui::thousands;
+use crate::i18n::{Lang, count, tr};
+
+use super::hint;
 
 /// One order or payment list: its page, sort and plan.
 #[derive(Debug, Clone, PartialEq)]
@@ -111,7 +113,7 @@ fn mark_range(app: &mut App) -> Task {
         }) if v == view => Task::MarkRange { from, to: key },
         Some(RangeAnchor::List { .. } | RangeAnchor::Findings(_)) | None => {
             app.say(
-                format!("range from {number}: move, then v again to mark it (Esc cancels)"),
+                tr!(app.lang, "dash-range-from", number = number.as_str()),
                 Tone::Info,
             );
             app.range = Some(RangeAnchor::List { view, key, number });
@@ -121,15 +123,15 @@ fn mark_range(app: &mut App) -> Task {
 }
 
 /// The status line's hints in a list.
-pub fn hints(k: &KeyList) -> Vec<String> {
+pub fn hints(k: &KeyList, l: Lang) -> Vec<String> {
     vec![
-        format!("{} search", k.search.first()),
-        format!("{} filter", k.filter.first()),
-        format!("{} sort", k.sort.first()),
-        format!("{} mark", k.mark.first()),
-        format!("{} cancel", k.cancel.first()),
-        format!("{} validate", k.validate.first()),
-        format!("{} details", k.open.first()),
+        hint(k.search.first(l), "dash-hint-search", l),
+        hint(k.filter.first(l), "dash-hint-filter", l),
+        hint(k.sort.first(l), "dash-hint-sort", l),
+        hint(k.mark.first(l), "dash-hint-mark", l),
+        hint(k.cancel.first(l), "dash-hint-cancel", l),
+        hint(k.validate.first(l), "dash-hint-validate", l),
+        hint(k.open.first(l), "dash-hint-details", l),
     ]
 }
 
@@ -137,15 +139,12 @@ pub fn hints(k: &KeyList) -> Vec<String> {
 pub fn query(app: &App, kind: ListKind, theme: &Theme) -> Vec<Span<'static>> {
     let list = app.list(kind);
     let mut spans = find::spans(app, list.sort, theme);
-    let noun = match (kind, list.count) {
-        (ListKind::Orders, Some(1)) => "order",
-        (ListKind::Orders, _) => "orders",
-        (ListKind::Payments, Some(1)) => "payment",
-        (ListKind::Payments, _) => "payments",
-    };
-    let count = match list.count {
-        Some(n) => format!("{} {noun}", thousands(n)),
-        None => format!("counting {noun}…"),
+    let l = app.lang;
+    let count = match (kind, list.count) {
+        (ListKind::Orders, Some(n)) => tr!(l, "dash-count-orders", n = count(n)),
+        (ListKind::Payments, Some(n)) => tr!(l, "dash-count-payments", n = count(n)),
+        (ListKind::Orders, None) => l.t("dash-counting-orders"),
+        (ListKind::Payments, None) => l.t("dash-counting-payments"),
     };
     spans.push(Span::styled(count, theme.info));
     spans
@@ -178,9 +177,10 @@ fn row_style(marked: bool, flagged: bool, theme: &Theme) -> Style {
 /// Draws the list.
 pub fn render(app: &App, kind: ListKind, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let pager = &app.list(kind).pager;
+    let l = app.lang;
     let (header, widths) = match kind {
-        ListKind::Orders => (orders::header(area.width), orders::widths(area.width)),
-        ListKind::Payments => (payments::HEADER, payments::widths()),
+        ListKind::Orders => (orders::header(area.width, l), orders::widths(area.width, l)),
+        ListKind::Payments => (payments::header(l), payments::widths(l)),
     };
     let cursor = Cursor::Row(pager.cursor);
     let fit = table::column_widths(&widths, area.width, cursor);
@@ -192,23 +192,23 @@ pub fn render(app: &App, kind: ListKind, area: Rect, buf: &mut Buffer, theme: &T
             let flagged = !r.flags.is_empty();
             let mark = mark_cell(marked, flagged, theme);
             let cells = match kind {
-                ListKind::Orders => orders::cells(r, mark, &fit),
-                ListKind::Payments => payments::cells(r, mark, &fit),
+                ListKind::Orders => orders::cells(app, r, mark, &fit),
+                ListKind::Payments => payments::cells(app, r, mark, &fit),
             };
             Row::new(cells).style(row_style(marked, flagged, theme))
         })
         .collect();
     let empty = if app.search.trim().is_empty() && app.filter.is_empty() {
-        "no rows yet"
+        l.t("dash-no-rows")
     } else {
-        "nothing matches the search and filters (c clears them)"
+        l.t("dash-no-match")
     };
     let grid = Grid {
         header,
         widths,
         rows,
         cursor,
-        empty,
+        empty: &empty,
     };
     table::render(grid, area, buf, theme);
 }

@@ -30,6 +30,12 @@ use super::data::{ListKind, Nav, Pager};
 use super::dialogs::ChooseFor;
 use super::keys::KeyList;
 use super::theme::Theme;
+use crate::i18n::Lang;
+
+/// A hint of the status line: the key, then what it does.
+pub fn hint(key: String, what: &'static str, lang: Lang) -> String {
+    format!("{key} {}", lang.t(what))
+}
 
 /// The current view's keys in the main view.
 pub fn keys(app: &mut App, ev: &KeyEvent) -> Option<Task> {
@@ -64,7 +70,7 @@ pub fn tab_title(app: &App, view: View) -> String {
         View::Orphans => orphans::tab_note(app),
         View::Statements => statements::tab_note(app),
     };
-    format!("{} {}{extra}", view.index() + 1, view.title())
+    format!("{} {}{extra}", view.index() + 1, view.title(app.lang))
 }
 
 /// The line above the table: what the current view shows.
@@ -73,20 +79,20 @@ pub fn query(app: &App, theme: &Theme) -> Vec<Span<'static>> {
         View::Orders => list::query(app, ListKind::Orders, theme),
         View::Payments => list::query(app, ListKind::Payments, theme),
         View::Findings => findings::query(app, theme),
-        View::Webhooks => webhooks::query(theme),
-        View::Orphans => orphans::query(theme),
-        View::Statements => statements::query(theme),
+        View::Webhooks => webhooks::query(app, theme),
+        View::Orphans => orphans::query(app, theme),
+        View::Statements => statements::query(app, theme),
     }
 }
 
 /// The key hints of the status line.
 pub fn hints(app: &App) -> Vec<String> {
-    let k = &app.keys;
+    let (k, l) = (&app.keys, app.lang);
     match app.view {
-        View::Orders | View::Payments => list::hints(k),
-        View::Findings => findings::hints(k),
-        View::Webhooks => webhooks::hints(k),
-        View::Orphans => orphans::hints(k),
+        View::Orders | View::Payments => list::hints(k, l),
+        View::Findings => findings::hints(k, l),
+        View::Webhooks => webhooks::hints(k, l),
+        View::Orphans => orphans::hints(k, l),
         View::Statements => statements::hints(app, k),
     }
 }
@@ -180,11 +186,11 @@ pub fn order_action(k: &KeyList, ev: &KeyEvent) -> Option<Ask> {
 /// confirmation (which the loop prepares).
 pub fn act(app: &mut App, ask: Ask, targets: Targets) -> Task {
     if app.read_only {
-        app.say(read_only_text(), Tone::Warn);
+        app.say(read_only_text(app.lang), Tone::Warn);
         return Task::None;
     }
     if targets.is_empty() {
-        app.say("nothing to act on: no row here", Tone::Info);
+        app.say(app.lang.t("dash-no-row"), Tone::Info);
         return Task::None;
     }
     match ask {

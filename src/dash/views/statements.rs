@@ -20,54 +20,56 @@ use crate::dash::app::App;
 use crate::dash::data::StatementRow;
 use crate::dash::detail::field;
 use crate::dash::keys::KeyList;
+use crate::dash::table::words_width;
 use crate::dash::table::{self, Cursor, Grid};
 use crate::dash::theme::Theme;
-use crate::dash::ui::{date, opt, short_ts, thousands};
+use crate::dash::ui::opt;
+use crate::i18n::{Arg, Lang, count, tr};
 use crate::report::Rule;
+use crate::statement::LineStatus;
 use crate::store::statements::StoredFile;
 
-/// The view's English words, together for the translation.
+/// The view's words: their ids in the catalogues, together in one place.
 pub mod text {
-    pub const TITLE: &str = "Statements";
-    pub const QUERY: &str = "statement lines, unmatched first, then newest first; ✗ unmatched";
-    pub const EMPTY: &str = "no statement lines";
+    pub const TITLE: &str = "dash-view-statements";
+    pub const QUERY: &str = "dstm-query";
+    pub const EMPTY: &str = "dstm-empty";
     pub const HEADER: [&str; 9] = [
-        "", "Date", "Provider", "Kind", "Status", "Line id", "Gross", "Fee", "Order",
+        "",
+        "dash-col-date",
+        "dash-col-provider",
+        "dstm-col-kind",
+        "dash-col-status",
+        "dstm-col-line-id",
+        "dstm-col-gross",
+        "dstm-col-fee",
+        "dash-col-order",
     ];
-    pub const UNMATCHED: &str = "unmatched";
-    pub const OPEN_ORDER: &str = "order";
-    pub const OPEN_LINE: &str = "details";
-    pub const FINDINGS: &str = "statement findings:";
-    pub const CHECKING: &str = "checking…";
-    pub const NO_FINDINGS: &str = "none";
-    pub const MORE_FILES: &str = "more files";
-    pub const ROWS: &str = "rows";
-    pub const IMPORTED: &str = "imported";
-    pub const DETAIL_TITLE: &str = "Statement line";
-    pub const LINE_GONE: &str = "no statement line here";
+    pub const UNMATCHED: &str = "dstm-unmatched";
+    pub const OPEN_ORDER: &str = "dstm-open-order";
+    pub const OPEN_LINE: &str = "dstm-open-line";
+    pub const FINDINGS: &str = "dstm-findings";
+    pub const CHECKING: &str = "dstm-checking";
+    pub const NO_FINDINGS: &str = "dstm-no-findings";
     /// The detail pane's labels.
-    pub const F_FILE: &str = "file";
-    pub const F_ROW: &str = "row";
-    pub const F_LINE_ID: &str = "line id";
-    pub const F_DATE: &str = "date";
-    pub const F_KIND: &str = "kind";
-    pub const F_STATUS: &str = "status";
-    pub const F_TYPE: &str = "provider's type";
-    pub const F_GROSS: &str = "gross";
-    pub const F_FEE: &str = "fee";
-    pub const F_NET: &str = "net";
-    pub const F_CUSTOMER: &str = "customer paid";
-    pub const F_IDS: &str = "ids";
-    pub const F_PAYOUT: &str = "payout";
-    pub const F_DESCRIPTION: &str = "description";
-    pub const F_MATCH: &str = "match";
-    pub const MATCH_NONE: &str = "none: no payment of the shop has these ids or order number";
-    pub const MATCH_NOT_CUSTOMER: &str = "not matched (not a customer payment)";
-    /// `(matched by id|order)`.
-    pub fn matched(order: &str, by: &str) -> String {
-        format!("order {order} (matched by {by})")
-    }
-    pub const UNKNOWN_HINT: &str = "  The provider has this money and tally has no payment for it: find the order it was for (its ids, its description), or ask the provider. `tally check` reports it as unknown_to_tally once it is final and inside the days the statements cover.";
+    pub const F_FILE: &str = "dstm-f-file";
+    pub const F_ROW: &str = "dstm-f-row";
+    pub const F_LINE_ID: &str = "dstm-f-line-id";
+    pub const F_DATE: &str = "dstm-f-date";
+    pub const F_KIND: &str = "dstm-f-kind";
+    pub const F_STATUS: &str = "dstm-f-status";
+    pub const F_TYPE: &str = "dstm-f-type";
+    pub const F_GROSS: &str = "dstm-f-gross";
+    pub const F_FEE: &str = "dstm-f-fee";
+    pub const F_NET: &str = "dstm-f-net";
+    pub const F_CUSTOMER: &str = "dstm-f-customer";
+    pub const F_IDS: &str = "dstm-f-ids";
+    pub const F_PAYOUT: &str = "dstm-f-payout";
+    pub const F_DESCRIPTION: &str = "dstm-f-description";
+    pub const F_MATCH: &str = "dstm-f-match";
+    pub const MATCH_NONE: &str = "dstm-match-none";
+    pub const MATCH_NOT_CUSTOMER: &str = "dstm-match-not-customer";
+    pub const UNKNOWN_HINT: &str = "dstm-unknown-hint";
 }
 
 /// The statement rules, in the order the view counts them.
@@ -94,20 +96,24 @@ pub fn table_rows(app: &App, page: usize) -> usize {
 
 /// The status line's hints: `Enter` opens the order of a matched line.
 pub fn hints(app: &App, k: &KeyList) -> Vec<String> {
+    let l = app.lang;
     let what = match app.statements.current() {
         Some(r) if r.order_id.is_some() => text::OPEN_ORDER,
         _ => text::OPEN_LINE,
     };
-    vec![format!("{} {what}", k.open.first())]
+    vec![format!("{} {}", k.open.first(l), l.t(what))]
 }
 
 /// The tab title's count: the unmatched lines, when there are any.
 pub fn tab_note(app: &App) -> String {
     if app.statements_unmatched > 0 {
         format!(
-            " ({} {})",
-            thousands(app.statements_unmatched),
-            text::UNMATCHED
+            " ({})",
+            tr!(
+                app.lang,
+                "dstm-tab-unmatched",
+                n = count(app.statements_unmatched)
+            )
         )
     } else {
         String::new()
@@ -115,8 +121,8 @@ pub fn tab_note(app: &App) -> String {
 }
 
 /// The line above the view.
-pub fn query(theme: &Theme) -> Vec<Span<'static>> {
-    vec![Span::styled(text::QUERY, theme.info)]
+pub fn query(app: &App, theme: &Theme) -> Vec<Span<'static>> {
+    vec![Span::styled(app.lang.t(text::QUERY), theme.info)]
 }
 
 /// Draws the files, the findings' counts and the lines.
@@ -146,11 +152,11 @@ fn render_files(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         .iter()
         .rev()
         .take(shown)
-        .map(|f| Line::from(file_line(f)))
+        .map(|f| Line::from(file_line(app, f)))
         .collect();
     if more > 0 {
         lines.push(Line::from(Span::styled(
-            format!(" + {} {}", more + 1, text::MORE_FILES),
+            format!(" + {}", tr!(app.lang, "dstm-more-files", n = more + 1)),
             theme.muted,
         )));
     }
@@ -158,27 +164,37 @@ fn render_files(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
 }
 
 /// One imported file: provider, name, period, rows, when and by whom.
-pub fn file_line(f: &StoredFile) -> String {
+pub fn file_line(app: &App, f: &StoredFile) -> String {
+    let l = app.lang;
     format!(
-        " {:<7} {}  {} → {}  {} {}  {} {} ({})",
-        f.provider.as_str(),
-        f.name,
-        f.period.from,
-        f.period.to,
-        thousands(f.rows),
-        text::ROWS,
-        text::IMPORTED,
-        short_ts(&f.imported_at),
-        f.actor
+        " {:<7} {}",
+        l.word(f.provider),
+        tr!(
+            l,
+            "dstm-file",
+            name = f.name.as_str(),
+            from = Arg::Day(f.period.from),
+            to = Arg::Day(f.period.to),
+            rows = count(f.rows),
+            at = l.stored(&f.imported_at, &app.zone),
+            actor = f.actor.as_str()
+        )
     )
 }
 
 /// The statement findings of the last check, counted by rule (the rules
 /// with none left out); the Findings view lists them.
 pub fn findings_line(app: &App, theme: &Theme) -> Line<'static> {
-    let mut spans = vec![Span::styled(format!(" {}", text::FINDINGS), theme.muted)];
+    let l = app.lang;
+    let mut spans = vec![Span::styled(
+        format!(" {}", l.t(text::FINDINGS)),
+        theme.muted,
+    )];
     if app.findings.list.is_none() {
-        spans.push(Span::styled(format!(" {}", text::CHECKING), theme.muted));
+        spans.push(Span::styled(
+            format!(" {}", l.t(text::CHECKING)),
+            theme.muted,
+        ));
         return Line::from(spans);
     }
     let all = app.findings.all();
@@ -188,7 +204,10 @@ pub fn findings_line(app: &App, theme: &Theme) -> Line<'static> {
         .filter(|(_, n)| *n > 0)
         .collect();
     if counts.is_empty() {
-        spans.push(Span::styled(format!(" {}", text::NO_FINDINGS), theme.muted));
+        spans.push(Span::styled(
+            format!(" {}", l.t(text::NO_FINDINGS)),
+            theme.muted,
+        ));
     }
     for (i, (rule, n)) in counts.iter().enumerate() {
         let sep = if i == 0 { " " } else { " · " };
@@ -199,53 +218,76 @@ pub fn findings_line(app: &App, theme: &Theme) -> Line<'static> {
 }
 
 fn render_lines(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    let l = app.lang;
+    let header: Vec<String> = text::HEADER
+        .iter()
+        .map(|id| {
+            if id.is_empty() {
+                String::new()
+            } else {
+                l.t(id)
+            }
+        })
+        .collect();
     let widths = vec![
         Constraint::Length(1),
         Constraint::Length(16),
-        Constraint::Length(8),
-        Constraint::Length(10),
-        Constraint::Length(9),
+        Constraint::Length(table::fit_width(8, [&header[2]])),
+        // The customer's kinds fit; a rarer long one is cut, as in English.
+        Constraint::Length(table::fit_width(
+            match l {
+                Lang::En => 10,
+                Lang::Fr => 13,
+            },
+            [&header[3]],
+        )),
+        Constraint::Length(table::fit_width(
+            words_width::<LineStatus>(l, 9),
+            [&header[4]],
+        )),
         Constraint::Min(14),
         Constraint::Length(14),
         Constraint::Length(10),
-        Constraint::Length(11),
+        Constraint::Length(table::fit_width(11, [&header[8], &l.t(text::UNMATCHED)])),
     ];
+    let empty = l.t(text::EMPTY);
     let cursor = Cursor::Row(app.statements.cursor);
     // The line id column: a long one keeps its start and its end.
     let room = table::column_widths(&widths, area.width, cursor)
         .get(5)
         .map_or(usize::MAX, |w| usize::from(*w));
     let grid = Grid {
-        header: &text::HEADER,
+        header,
         widths,
         rows: app
             .statements
             .rows
             .iter()
-            .map(|r| row(r, room, theme))
+            .map(|r| row(app, r, room, theme))
             .collect(),
         cursor,
-        empty: text::EMPTY,
+        empty: &empty,
     };
     table::render(grid, area, buf, theme);
 }
 
-fn row<'a>(r: &'a StatementRow, room: usize, theme: &Theme) -> Row<'a> {
+fn row<'a>(app: &App, r: &'a StatementRow, room: usize, theme: &Theme) -> Row<'a> {
+    let lang = app.lang;
     let l = &r.line.line;
     let unmatched = r.unmatched();
     Row::new(vec![
         Cell::from(if unmatched { "✗" } else { " " }),
-        Cell::from(date(l.at)),
-        Cell::from(r.line.provider.as_str()),
-        Cell::from(l.kind.as_str()),
-        Cell::from(l.status.as_str()),
+        Cell::from(lang.datetime(l.at, &app.zone)),
+        Cell::from(lang.word(r.line.provider)),
+        Cell::from(lang.word(l.kind)),
+        Cell::from(lang.word(l.status)),
         Cell::from(table::middle_ellipsis(&l.line_id, room)),
-        Cell::from(Line::from(r.gross()).alignment(Alignment::Right)),
-        Cell::from(Line::from(r.fee()).alignment(Alignment::Right)),
+        Cell::from(Line::from(lang.signed(l.gross, l.currency)).alignment(Alignment::Right)),
+        Cell::from(Line::from(lang.signed(l.fee, l.currency)).alignment(Alignment::Right)),
         Cell::from(if unmatched {
-            text::UNMATCHED
+            lang.t(text::UNMATCHED)
         } else {
-            opt(&r.order_number)
+            opt(&r.order_number).to_owned()
         }),
     ])
     .style(if unmatched {
@@ -258,12 +300,15 @@ fn row<'a>(r: &'a StatementRow, room: usize, theme: &Theme) -> Row<'a> {
 /// The detail pane of a line (one without an order to open): its title
 /// and lines.
 pub fn detail(
+    app: &App,
     r: &StatementRow,
     file: Option<&StoredFile>,
     theme: &Theme,
 ) -> (String, Vec<Line<'static>>) {
+    let lang = app.lang;
+    let t = |id: &'static str| lang.t(id);
     let l = &r.line.line;
-    let money = |minor: i64| crate::statement::show_signed(minor, l.currency);
+    let money = |minor: i64| lang.signed(minor, l.currency);
     let ids = [
         ("own", &l.ids.own),
         ("payment_intent", &l.ids.payment_intent),
@@ -278,36 +323,34 @@ pub fn detail(
     .collect::<Vec<_>>()
     .join(", ");
     let matched = match (&r.order_number, r.line.matched_by) {
-        (Some(n), Some(by)) => text::matched(n, by.as_str()),
-        (Some(n), None) => text::matched(n, "—"),
-        (None, _) if l.kind.is_customer() => text::MATCH_NONE.to_owned(),
-        (None, _) => text::MATCH_NOT_CUSTOMER.to_owned(),
+        (Some(n), Some(by)) => tr!(lang, "dstm-matched", order = n, by = by.as_str()),
+        (Some(n), None) => tr!(lang, "dstm-matched", order = n, by = "—"),
+        (None, _) if l.kind.is_customer() => t(text::MATCH_NONE),
+        (None, _) => t(text::MATCH_NOT_CUSTOMER),
     };
     let mut lines = vec![
         field(
-            text::F_FILE,
+            &t(text::F_FILE),
             file.map_or_else(|| "—".to_owned(), |f| f.name.clone()),
             theme,
         ),
-        field(text::F_ROW, l.row.to_string(), theme),
-        field(text::F_LINE_ID, l.line_id.clone(), theme),
-        field(text::F_DATE, date(l.at), theme),
-        field(text::F_KIND, l.kind.as_str(), theme),
-        field(text::F_STATUS, l.status.as_str(), theme),
-        field(text::F_TYPE, l.type_text.clone(), theme),
-        field(text::F_GROSS, money(l.gross), theme),
-        field(text::F_FEE, money(l.fee), theme),
-        field(text::F_NET, money(l.net), theme),
+        field(&t(text::F_ROW), l.row.to_string(), theme),
+        field(&t(text::F_LINE_ID), l.line_id.clone(), theme),
+        field(&t(text::F_DATE), lang.datetime(l.at, &app.zone), theme),
+        field(&t(text::F_KIND), lang.word(l.kind), theme),
+        field(&t(text::F_STATUS), lang.word(l.status), theme),
+        field(&t(text::F_TYPE), l.type_text.clone(), theme),
+        field(&t(text::F_GROSS), money(l.gross), theme),
+        field(&t(text::F_FEE), money(l.fee), theme),
+        field(&t(text::F_NET), money(l.net), theme),
         field(
-            text::F_CUSTOMER,
-            l.customer.map_or_else(
-                || "—".to_owned(),
-                |(m, c)| crate::statement::show_signed(m, c),
-            ),
+            &t(text::F_CUSTOMER),
+            l.customer
+                .map_or_else(|| "—".to_owned(), |(m, c)| lang.signed(m, c)),
             theme,
         ),
         field(
-            text::F_IDS,
+            &t(text::F_IDS),
             if ids.is_empty() {
                 "—".to_owned()
             } else {
@@ -315,13 +358,20 @@ pub fn detail(
             },
             theme,
         ),
-        field(text::F_PAYOUT, opt(&l.payout_id).to_owned(), theme),
-        field(text::F_DESCRIPTION, opt(&l.description).to_owned(), theme),
-        field(text::F_MATCH, matched, theme),
+        field(&t(text::F_PAYOUT), opt(&l.payout_id).to_owned(), theme),
+        field(
+            &t(text::F_DESCRIPTION),
+            opt(&l.description).to_owned(),
+            theme,
+        ),
+        field(&t(text::F_MATCH), matched, theme),
     ];
     if r.unmatched() {
         lines.push(Line::default());
-        lines.push(Line::from(text::UNKNOWN_HINT));
+        lines.push(Line::from(format!("  {}", t(text::UNKNOWN_HINT))));
     }
-    (format!("{} {}", text::DETAIL_TITLE, l.line_id), lines)
+    (
+        tr!(lang, "dstm-detail-title", id = l.line_id.as_str()),
+        lines,
+    )
 }
