@@ -121,12 +121,11 @@ fn render_title(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     if app.read_only {
         left.push_str(&format!(" · {}", l.t("dash-title-read-only")));
     }
-    if !app.zone.is_utc() {
-        left.push_str(&format!(
-            " · {}",
-            tr!(l, "dash-title-zone", zone = app.zone.name())
-        ));
-    }
+    // Which zone the dates on screen are in, always (UTC when TZ is unset).
+    left.push_str(&format!(
+        " · {}",
+        tr!(l, "dash-title-zone", zone = app.zone.name())
+    ));
     if let Some(note) = super::sync::title_note(app) {
         left.push_str(" · ");
         left.push_str(&note);
@@ -136,6 +135,12 @@ fn render_title(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         super::views::hint(app.keys.help.first(l), "dash-hint-help", l),
         super::views::hint(app.keys.quit.first(l), "dash-hint-quit", l)
     );
+    // When both do not fit, the left part gives way: the hints stay whole.
+    let room = usize::from(area.width).saturating_sub(right.chars().count());
+    if left.chars().count() > room {
+        left = left.chars().take(room.saturating_sub(2)).collect();
+        left.push_str("… ");
+    }
     let pad = usize::from(area.width).saturating_sub(left.chars().count() + right.chars().count());
     Line::from(format!("{left}{}{right}", " ".repeat(pad)))
         .style(theme.title)
