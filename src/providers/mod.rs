@@ -35,6 +35,7 @@ pub mod http;
 pub mod issued;
 mod json;
 pub mod paypal;
+mod signed_header;
 pub mod stripe;
 pub mod wave;
 

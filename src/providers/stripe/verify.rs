@@ -20,6 +20,8 @@
 //! [`sign_stripe`] produces such a header (for `tally send-test-event` and tests).
 
 use hmac::{Hmac, Mac};
+
+use crate::providers::signed_header::{self, HeaderFault, SignedHeader};
 use sha2::Sha256;
 
 use crate::providers::SignatureFault;
@@ -157,65 +159,17 @@ pub struct StripeVerified {
     pub secret_index: usize,
 }
 
-/// The parts of a `Stripe-Signature` header that matter.
-struct StripeHeader {
-    t: i64,
-    /// Decoded `v1` signatures (malformed ones are skipped).
-    v1: Vec<Vec<u8>>,
-}
-
-fn parse_unix_seconds(value: &str) -> Result<i64, VerifyError> {
-    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(VerifyError::TimestampInvalid);
-    }
-    value
-        .parse::<i64>()
-        .map_err(|_| VerifyError::TimestampInvalid)
-}
-
-fn parse_stripe_header(header: &str) -> Result<StripeHeader, VerifyError> {
-    if header.trim().is_empty() {
-        return Err(VerifyError::HeaderEmpty);
-    }
-    let mut t = None;
-    let mut v1 = Vec::new();
-    let mut v1_count = 0usize;
-    for (index, element) in header.split(',').enumerate() {
-        let Some((key, value)) = element.split_once('=') else {
-            return Err(VerifyError::HeaderElementMalformed { index });
-        };
-        let (key, value) = (key.trim(), value.trim());
-        if key.is_empty() {
-            return Err(VerifyError::HeaderElementMalformed { index });
-        }
-        match key {
-            "t" => {
-                if t.is_some() {
-                    return Err(VerifyError::TimestampDuplicated);
-                }
-                t = Some(parse_unix_seconds(value)?);
-            }
-            "v1" => {
-                v1_count += 1;
-                // One malformed v1 must not hide a good one next to it.
-                if value.len() == 64
-                    && let Ok(sig) = hex::decode(value)
-                {
-                    v1.push(sig);
-                }
-            }
-            // v0 (test-mode legacy) and any future scheme are ignored.
-            _ => {}
-        }
-    }
-    let t = t.ok_or(VerifyError::TimestampMissing)?;
-    if v1_count == 0 {
-        return Err(VerifyError::NoV1Signature);
-    }
-    if v1.is_empty() {
-        return Err(VerifyError::SignatureEncoding { count: v1_count });
-    }
-    Ok(StripeHeader { t, v1 })
+/// Reads the `Stripe-Signature` header (the grammar Wave shares).
+fn parse_stripe_header(header: &str) -> Result<SignedHeader<'_>, VerifyError> {
+    signed_header::parse(header).map_err(|fault| match fault {
+        HeaderFault::Empty => VerifyError::HeaderEmpty,
+        HeaderFault::ElementMalformed { index } => VerifyError::HeaderElementMalformed { index },
+        HeaderFault::TimestampInvalid => VerifyError::TimestampInvalid,
+        HeaderFault::TimestampDuplicated => VerifyError::TimestampDuplicated,
+        HeaderFault::TimestampMissing => VerifyError::TimestampMissing,
+        HeaderFault::NoV1 => VerifyError::NoV1Signature,
+        HeaderFault::Encoding { count } => VerifyError::SignatureEncoding { count },
+    })
 }
 
 /// Verifies a `Stripe-Signature` header against the raw request body.

@@ -43,6 +43,8 @@
 //! - **No panics.** Any header or body yields a value or a [`VerifyError`].
 
 use hmac::{Hmac, Mac};
+
+use crate::providers::signed_header::{self, HeaderFault, SignedHeader};
 use sha2::Sha256;
 
 use crate::providers::SignatureFault;
@@ -190,68 +192,19 @@ pub struct WaveVerified {
     pub secret_index: usize,
 }
 
-/// The parts of a `Wave-Signature` header that matter.
-struct WaveHeader<'a> {
-    /// The timestamp as sent: the MAC is over this text.
-    t_text: &'a str,
-    t: i64,
-    /// Decoded `v1` signatures (malformed ones are skipped).
-    v1: Vec<Vec<u8>>,
-}
-
-fn parse_unix_seconds(value: &str) -> Result<i64, VerifyError> {
-    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(VerifyError::TimestampInvalid);
-    }
-    value
-        .parse::<i64>()
-        .map_err(|_| VerifyError::TimestampInvalid)
-}
-
-/// Splits `t=<seconds>,v1=<hex>[,v1=<hex>...]`. Elements may come in any
-/// order; keys other than `t` and `v1` are ignored (a future scheme).
-fn parse_signature_header(header: &str) -> Result<WaveHeader<'_>, VerifyError> {
-    if header.trim().is_empty() {
-        return Err(VerifyError::HeaderEmpty {
+/// Reads the `Wave-Signature` header (Stripe's grammar; the MAC differs).
+fn parse_signature_header(header: &str) -> Result<SignedHeader<'_>, VerifyError> {
+    signed_header::parse(header).map_err(|fault| match fault {
+        HeaderFault::Empty => VerifyError::HeaderEmpty {
             header: SIGNATURE_HEADER,
-        });
-    }
-    let mut t = None;
-    let mut v1 = Vec::new();
-    let mut v1_count = 0usize;
-    for (index, element) in header.split(',').enumerate() {
-        let Some((key, value)) = element.split_once('=') else {
-            return Err(VerifyError::HeaderElementMalformed { index });
-        };
-        let (key, value) = (key.trim(), value.trim());
-        match key {
-            "" => return Err(VerifyError::HeaderElementMalformed { index }),
-            "t" => {
-                if t.is_some() {
-                    return Err(VerifyError::TimestampDuplicated);
-                }
-                t = Some((value, parse_unix_seconds(value)?));
-            }
-            "v1" => {
-                v1_count += 1;
-                // One malformed v1 must not hide a good one beside it.
-                if value.len() == 64
-                    && let Ok(sig) = hex::decode(value)
-                {
-                    v1.push(sig);
-                }
-            }
-            _ => {}
-        }
-    }
-    let (t_text, t) = t.ok_or(VerifyError::TimestampMissing)?;
-    if v1_count == 0 {
-        return Err(VerifyError::NoV1Signature);
-    }
-    if v1.is_empty() {
-        return Err(VerifyError::SignatureEncoding { count: v1_count });
-    }
-    Ok(WaveHeader { t_text, t, v1 })
+        },
+        HeaderFault::ElementMalformed { index } => VerifyError::HeaderElementMalformed { index },
+        HeaderFault::TimestampInvalid => VerifyError::TimestampInvalid,
+        HeaderFault::TimestampDuplicated => VerifyError::TimestampDuplicated,
+        HeaderFault::TimestampMissing => VerifyError::TimestampMissing,
+        HeaderFault::NoV1 => VerifyError::NoV1Signature,
+        HeaderFault::Encoding { count } => VerifyError::SignatureEncoding { count },
+    })
 }
 
 fn check_secrets(secrets: &[String]) -> Result<(), VerifyError> {
